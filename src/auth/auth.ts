@@ -1,0 +1,66 @@
+// Better Auth: email + password accounts and database sessions. Password hashing, session
+// tokens and cookies are Better Auth's; we only add "a new account gets its own workspace".
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
+import * as authSchema from './schema.js';
+
+export interface AuthOptions {
+  db: Db;
+  secret: string;
+  appUrl: string;
+  logger: Logger;
+}
+
+export function createAuth({ db, secret, appUrl, logger }: AuthOptions) {
+  const log = logger.child({ module: 'auth' });
+  return betterAuth({
+    appName: 'Tollgate',
+    baseURL: appUrl,
+    basePath: '/api/auth',
+    secret,
+    trustedOrigins: [new URL(appUrl).origin],
+    database: drizzleAdapter(db, { provider: 'pg', schema: authSchema }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+    },
+    session: { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24 },
+    advanced: {
+      // Secure cookies whenever the app is served over https (always in production).
+      useSecureCookies: appUrl.startsWith('https://'),
+      cookiePrefix: 'tollgate',
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', path: '/' },
+    },
+    telemetry: { enabled: false },
+    logger: {
+      log: (level, message) => log[level](message),
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          // Web form and /api/auth/sign-up/email both land here, so every account starts
+          // with "<Name>'s Workspace" and its owner as admin.
+          after: async (created) => {
+            await createWorkspace(db, {
+              name: personalWorkspaceName(created.name),
+              ownerId: created.id,
+            });
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+}

@@ -1,0 +1,3 @@
+// Every domain's tables in one namespace, for drizzle's query builder and drizzle-kit.
+export * from '../auth/schema.js';
+export * from '../workspaces/schema.js';

@@ -1,0 +1,14 @@
+// Everything the routes need, built once at start-up (src/server.ts) or by the test harness.
+import type { Auth } from './auth/auth.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import type { Logger } from './lib/logger.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  auth: Auth;
+  logger: Logger;
+  /** Secret for signing our own cookies (flash); the auth secret. */
+  cookieSecret: string;
+}

@@ -1,0 +1,46 @@
+// The one error type of the app. Domain code throws AppError with a code; app.onError maps
+// the code to an HTTP status once, as a JSON body for API requests or a page for browsers.
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payment_required'
+  | 'payload_too_large'
+  | 'invalid_signature'
+  | 'stripe_unavailable'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 503> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payment_required: 402,
+  payload_too_large: 413,
+  invalid_signature: 400,
+  stripe_unavailable: 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Safe to show to the user; internal details go to `cause` and the log only. */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  get status() {
+    return STATUS[this.code];
+  }
+}
+
+export const notFound = (what = 'Not found') => new AppError('not_found', what);
+export const badRequest = (message: string) => new AppError('bad_request', message);
+export const forbidden = (message = 'You do not have permission to do that') =>
+  new AppError('forbidden', message);
+export const conflict = (message: string) => new AppError('conflict', message);

@@ -1,0 +1,49 @@
+// `npm start`: runs Tollgate with the configuration from the environment (and .env).
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger } from './lib/logger.js';
+import { startTollgate } from './start.js';
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.env !== 'production' && process.stdout.isTTY,
+  });
+  const running = await startTollgate(config, logger);
+  const dbLabel = config.databaseUrl
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${config.dataDir}`;
+  console.log(
+    ['', `  Tollgate is running at ${config.appUrl}`, `  Database: ${dbLabel}`, ''].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    timer.unref();
+    await running.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Workspace API keys: shown once, stored as a SHA-256, revocable, scoped to one workspace
+// and one role. `Authorization: Bearer tg_...` on /api routes.
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { badRequest, notFound } from '../errors.js';
+import { newId, newToken, sha256 } from '../lib/crypto.js';
+import { type ApiKey, apiKeys, type Role } from './schema.js';
+
+const KEY_PREFIX = 'tg_';
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  workspaceId: string;
+  role: Role;
+}
+
+export async function createApiKey(
+  db: Db,
+  opts: { workspaceId: string; name: unknown; role: Role; createdBy: string },
+): Promise<{ key: string; record: ApiKey }> {
+  const name = typeof opts.name === 'string' ? opts.name.trim() : '';
+  if (!name || name.length > 80) throw badRequest('Give the key a name (at most 80 characters)');
+  const key = `${KEY_PREFIX}${newToken()}`;
+  const [record] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId('key'),
+      workspaceId: opts.workspaceId,
+      name,
+      role: opts.role,
+      prefix: key.slice(0, 10),
+      keyHash: sha256(key),
+      createdBy: opts.createdBy,
+    })
+    .returning();
+  return { key, record: record! };
+}
+
+export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]> {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export async function revokeApiKey(
+  db: Db,
+  opts: { workspaceId: string; keyId: string },
+): Promise<void> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, opts.keyId), eq(apiKeys.workspaceId, opts.workspaceId)))
+    .returning({ id: apiKeys.id });
+  if (rows.length === 0) throw notFound('No such API key');
+}
+
+/** The principal for a presented key, or null for unknown or revoked keys. Records last use. */
+export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPrincipal | null> {
+  if (!key.startsWith(KEY_PREFIX)) return null;
+  const [row] = await db
+    .update(apiKeys)
+    .set({ lastUsedAt: new Date() })
+    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role });
+  return row ? { keyId: row.id, workspaceId: row.workspaceId, role: row.role } : null;
+}

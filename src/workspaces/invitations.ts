@@ -1,0 +1,143 @@
+// Invitations: an admin invites an email with a role; the link carries a one-time token whose
+// hash is all we store. The invitee signs in (or up) with that email and accepts.
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { AppError, badRequest, notFound } from '../errors.js';
+import { newId, newToken, sha256 } from '../lib/crypto.js';
+import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
+import { toWorkspace, type Workspace } from './workspace.js';
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function acceptUrlFor(appUrl: string, token: string): string {
+  return `${appUrl}/invitations/${token}`;
+}
+
+export async function createInvitation(
+  db: Db,
+  opts: {
+    workspaceId: string;
+    email: unknown;
+    role: Role;
+    invitedBy: string | null;
+    appUrl: string;
+  },
+): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
+  const email = typeof opts.email === 'string' ? opts.email.trim().toLowerCase() : '';
+  if (!EMAIL.test(email)) throw badRequest('Enter a valid email address');
+  const token = newToken();
+  const [invitation] = await db
+    .insert(invitations)
+    .values({
+      id: newId('inv'),
+      workspaceId: opts.workspaceId,
+      email,
+      role: opts.role,
+      tokenHash: sha256(token),
+      invitedBy: opts.invitedBy,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    })
+    .returning();
+  return { invitation: invitation!, token, acceptUrl: acceptUrlFor(opts.appUrl, token) };
+}
+
+export async function listPendingInvitations(db: Db, workspaceId: string): Promise<Invitation[]> {
+  return db
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.workspaceId, workspaceId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    )
+    .orderBy(desc(invitations.createdAt));
+}
+
+export async function revokeInvitation(
+  db: Db,
+  opts: { workspaceId: string; invitationId: string },
+): Promise<void> {
+  const rows = await db
+    .update(invitations)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(eq(invitations.id, opts.invitationId), eq(invitations.workspaceId, opts.workspaceId)),
+    )
+    .returning({ id: invitations.id });
+  if (rows.length === 0) throw notFound('No such invitation');
+}
+
+export type InvitationState = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+export function invitationState(inv: Invitation, now = new Date()): InvitationState {
+  if (inv.acceptedAt) return 'accepted';
+  if (inv.revokedAt) return 'revoked';
+  if (inv.expiresAt <= now) return 'expired';
+  return 'pending';
+}
+
+/** Looks an invitation up by the token from its link; unknown tokens are a 404. */
+export async function findInvitation(
+  db: Db,
+  token: string,
+): Promise<{ invitation: Invitation; workspace: Workspace }> {
+  const [row] = await db
+    .select({ invitation: invitations, workspace: workspaces })
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(eq(invitations.tokenHash, sha256(token)));
+  if (!row) throw notFound('This invitation link is not valid');
+  return { invitation: row.invitation, workspace: toWorkspace(row.workspace) };
+}
+
+/**
+ * Accepts an invitation for a signed-in user whose email it was sent to. Accepting twice,
+ * or as someone who is already a member, is harmless and keeps the existing role.
+ */
+export async function acceptInvitation(
+  db: Db,
+  opts: { token: string; user: { id: string; email: string } },
+): Promise<{ workspace: Workspace; role: Role }> {
+  return db.transaction(async (tx) => {
+    const { invitation, workspace } = await findInvitation(tx, opts.token);
+    const state = invitationState(invitation);
+    if (state === 'revoked') throw new AppError('conflict', 'This invitation was withdrawn');
+    if (state === 'expired')
+      throw new AppError('conflict', 'This invitation has expired; ask for a new one');
+    if (invitation.email !== opts.user.email.toLowerCase()) {
+      throw new AppError(
+        'forbidden',
+        `This invitation was sent to ${invitation.email}; sign in with that address to accept it`,
+      );
+    }
+    const inserted = await tx
+      .insert(memberships)
+      .values({ workspaceId: invitation.workspaceId, userId: opts.user.id, role: invitation.role })
+      .onConflictDoNothing()
+      .returning({ role: memberships.role });
+    if (state === 'pending') {
+      await tx
+        .update(invitations)
+        .set({ acceptedAt: new Date() })
+        .where(eq(invitations.id, invitation.id));
+    } else if (inserted.length === 0) {
+      // Already accepted and already a member: nothing to do.
+    } else {
+      throw new AppError('conflict', 'This invitation has already been used');
+    }
+    const [membership] = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(
+        and(
+          eq(memberships.workspaceId, invitation.workspaceId),
+          eq(memberships.userId, opts.user.id),
+        ),
+      );
+    return { workspace, role: membership!.role };
+  });
+}
