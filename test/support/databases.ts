@@ -1,0 +1,45 @@
+// The databases every integration test runs on: PGlite always, PostgreSQL when
+// TEST_DATABASE_URL is set (and it must be in CI). Each test file gets its own fresh database.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseTarget } from '../../src/db/client.js';
+
+export type DbKind = 'pglite' | 'postgres';
+
+const pgUrl = process.env.TEST_DATABASE_URL || undefined;
+if (process.env.CI && !pgUrl) {
+  throw new Error('CI must run the PostgreSQL tests: set TEST_DATABASE_URL (see .ci/run)');
+}
+
+/** ['pglite', 'postgres'] or ['pglite'] when no PostgreSQL is configured locally. */
+export const DB_KINDS: DbKind[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
+if (!pgUrl) {
+  console.warn('TEST_DATABASE_URL is not set: PostgreSQL tests are skipped (PGlite only).');
+}
+
+export interface IsolatedDatabase {
+  target: DatabaseTarget;
+  /** Drops the database (PostgreSQL); a no-op for PGlite in memory. */
+  drop(): Promise<void>;
+}
+
+export async function isolatedDatabase(kind: DbKind): Promise<IsolatedDatabase> {
+  if (kind === 'pglite') return { target: { kind: 'pglite-memory' }, drop: async () => {} };
+  if (!pgUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `tollgate_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: 'postgres', url: url.toString() },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
