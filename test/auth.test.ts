@@ -15,7 +15,7 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
     const res = await c.postForm('/signup', { name: 'Grace', email: 'grace@example.com', password: 'longenough1' });
     expect(res.status).toBe(303);
     expect(location(res)).toBe('/dashboard');
-    const me = await (await c.getJson('/api/me')).json();
+    const me = (await (await c.getJson('/api/me')).json()) as { user: { email: string }; workspaces: unknown[] };
     expect(me.user.email).toBe('grace@example.com');
     expect(me.workspaces).toEqual([
       expect.objectContaining({ name: "Grace's Workspace", role: 'admin', plan: 'free', isPro: false }),
