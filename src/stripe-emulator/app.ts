@@ -1,0 +1,79 @@
+// Assembles the Hono app: /v1 API (with its middleware), hosted pages, and the control API.
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { EmulatorContext } from './context.js';
+import { controlRoutes } from './control.js';
+import { ApiError } from './errors.js';
+import { apiKeyAuth, idempotency, injectedFaults, requestLog } from './middleware.js';
+import { checkoutPages } from './pages/checkout.js';
+import { portalPages } from './pages/portal.js';
+import { checkoutRoutes, portalRoutes } from './routes/checkout.js';
+import { customerRoutes } from './routes/customers.js';
+import { eventRoutes, invoiceRoutes } from './routes/invoices.js';
+import { priceRoutes, productRoutes } from './routes/products.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
+
+export function createApp(emu: EmulatorContext): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(err.toBody(), err.status as ContentfulStatusCode);
+    emu.logger?.error({ err, path: c.req.path }, 'stripe emulator internal error');
+    const internal = new ApiError(500, 'api_error', `Internal emulator error: ${err.message}`);
+    return c.json(internal.toBody(), 500);
+  });
+
+  // Every action's events leave as one webhook batch once the response is ready.
+  app.use(
+    '*',
+    createMiddleware(async function flushEvents(_c, next) {
+      await next();
+      emu.flush();
+    }),
+  );
+
+  app.use('/v1/*', requestLog(emu), injectedFaults(emu), apiKeyAuth(), idempotency(emu));
+  // Time passes in real time too: settle anything that fell due before serving the request.
+  app.use(
+    '/v1/*',
+    createMiddleware(async function settleDue(_c, next) {
+      emu.lifecycle.runUntil(emu.store.now());
+      await next();
+    }),
+  );
+
+  app.route('/v1/customers', customerRoutes(emu));
+  app.route('/v1/products', productRoutes(emu));
+  app.route('/v1/prices', priceRoutes(emu));
+  app.route('/v1/checkout/sessions', checkoutRoutes(emu));
+  app.route('/v1/billing_portal/sessions', portalRoutes(emu));
+  app.route('/v1/subscriptions', subscriptionRoutes(emu));
+  app.route('/v1/invoices', invoiceRoutes(emu));
+  app.route('/v1/events', eventRoutes(emu));
+  app.route('/v1/webhook_endpoints', webhookEndpointRoutes(emu));
+
+  app.route('/checkout', checkoutPages(emu));
+  app.route('/portal', portalPages(emu));
+  app.route('/_emulator', controlRoutes(emu));
+
+  app.get('/', (c) =>
+    c.json({
+      emulator: 'stripe',
+      api: `${emu.publicUrl}/v1`,
+      control: `${emu.publicUrl}/_emulator`,
+    }),
+  );
+
+  app.notFound((c) => {
+    const err = new ApiError(
+      404,
+      'invalid_request_error',
+      `Unrecognized request URL (${c.req.method}: ${c.req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    );
+    return c.json(err.toBody(), 404);
+  });
+
+  return app;
+}

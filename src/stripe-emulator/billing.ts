@@ -1,0 +1,333 @@
+// The billing engine: checkout completion, invoices and card charges, dunning, subscription
+// changes and cancellation. Every state change emits the events Stripe emits, in Stripe's order.
+import type Stripe from 'stripe';
+import { ApiError, cardDeclined, invalidRequest, missingParam } from './errors.js';
+import { type Events, snapshot } from './events.js';
+import { buildCustomer, type CustomerInput } from './objects/customer.js';
+import { type BillingReason, buildInvoice, invoiceSubscriptionId } from './objects/invoice.js';
+import { planFromPrice } from './objects/price.js';
+import { buildSubscription, currentPeriod, periodEndFor } from './objects/subscription.js';
+import type { Store } from './store.js';
+
+/** Smart-retry stand-in: days after the previous failed attempt; one failure more cancels. */
+export const RETRY_DAYS = [3, 5, 7];
+const DAY = 86_400;
+
+function copyKey<T, K extends keyof T>(target: Partial<T>, source: T, key: K): void {
+  target[key] = source[key];
+}
+
+/** Top-level fields whose value changed, holding their previous values (`previous_attributes`). */
+export function changedAttributes<T extends object>(before: T, after: T): Partial<T> {
+  const previous: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) copyKey(previous, before, key);
+  }
+  return previous;
+}
+
+export class Billing {
+  constructor(
+    private readonly store: Store,
+    private readonly events: Events,
+    private readonly publicUrl: () => string,
+  ) {}
+
+  createCustomer(input: CustomerInput): Stripe.Customer {
+    const customer = buildCustomer(input, this.store.now());
+    this.store.customers.set(customer.id, customer);
+    this.events.customer('customer.created', customer);
+    return customer;
+  }
+
+  /** Applies `mutate` and emits `customer.subscription.updated` with the changed fields' old values. */
+  updateSubscription(sub: Stripe.Subscription, mutate: () => void): void {
+    const before = snapshot(sub);
+    mutate();
+    const previous = changedAttributes(before, snapshot(sub));
+    if (Object.keys(previous).length > 0) {
+      this.events.subscription('customer.subscription.updated', sub, previous);
+    }
+  }
+
+  /** Same effect as pressing Pay on the hosted page. Throws a 402 card error on decline. */
+  completeCheckout(
+    session: Stripe.Checkout.Session,
+    outcome: 'success' | 'decline',
+    email?: string,
+  ): Stripe.Checkout.Session {
+    this.expireIfDue(session);
+    if (session.status !== 'open') {
+      throw invalidRequest(
+        `This Checkout Session is ${session.status ?? 'not open'}.`,
+        undefined,
+        'checkout_session_not_open',
+      );
+    }
+    const details = this.store.checkoutDetails.get(session.id);
+    if (!details) throw new ApiError(500, 'api_error', 'Checkout session has no line items.');
+    const existing = typeof session.customer === 'string' ? session.customer : null;
+    const customerEmail = email || session.customer_email;
+    if (!existing && !customerEmail) throw missingParam('email');
+    if (outcome === 'decline') throw cardDeclined();
+
+    const customer =
+      (existing ? this.store.customers.get(existing) : undefined) ??
+      this.createCustomer({ email: customerEmail });
+    // The card just entered becomes the customer's default: it works until told otherwise.
+    this.store.failingCustomers.delete(customer.id);
+
+    const items = details.lineItems.map((line) => {
+      const price = this.store.prices.get(line.price);
+      if (!price) throw new ApiError(500, 'api_error', `Price ${line.price} vanished.`);
+      return { price, quantity: line.quantity };
+    });
+    const sub = buildSubscription(
+      {
+        customer: customer.id,
+        items,
+        metadata: details.subscriptionMetadata,
+        currency: items[0]?.price.currency ?? 'usd',
+      },
+      this.store.now(),
+    );
+    const invoice = buildInvoice(
+      {
+        subscription: sub,
+        customer,
+        billingReason: 'subscription_create',
+        publicUrl: this.publicUrl(),
+      },
+      this.store.now(),
+    );
+    sub.latest_invoice = invoice.id;
+    this.store.subscriptions.set(sub.id, sub);
+    this.store.invoices.set(invoice.id, invoice);
+    this.events.subscription('customer.subscription.created', sub);
+    this.events.invoice('invoice.created', invoice);
+    this.finalize(invoice);
+    this.markPaid(invoice);
+
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.customer = customer.id;
+    session.subscription = sub.id;
+    session.invoice = invoice.id;
+    session.customer_details = {
+      address: null,
+      business_name: null,
+      email: customer.email,
+      individual_name: null,
+      name: customer.name ?? null,
+      phone: null,
+      tax_exempt: 'none',
+      tax_ids: [],
+    };
+    this.events.checkoutSession('checkout.session.completed', session);
+    return session;
+  }
+
+  expireIfDue(session: Stripe.Checkout.Session): void {
+    if (session.status === 'open' && session.expires_at <= this.store.now()) this.expire(session);
+  }
+
+  expire(session: Stripe.Checkout.Session): void {
+    if (session.status !== 'open') {
+      throw invalidRequest(
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+      );
+    }
+    session.status = 'expired';
+    this.events.checkoutSession('checkout.session.expired', session);
+  }
+
+  private createInvoice(sub: Stripe.Subscription, reason: BillingReason): Stripe.Invoice {
+    const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+    const customer = this.store.customers.get(customerId);
+    if (!customer) throw new ApiError(500, 'api_error', `Customer ${customerId} vanished.`);
+    const invoice = buildInvoice(
+      { subscription: sub, customer, billingReason: reason, publicUrl: this.publicUrl() },
+      this.store.now(),
+    );
+    this.store.invoices.set(invoice.id, invoice);
+    this.events.invoice('invoice.created', invoice);
+    return invoice;
+  }
+
+  private finalize(invoice: Stripe.Invoice): void {
+    const now = this.store.now();
+    invoice.status = 'open';
+    invoice.number = this.store.nextInvoiceNumber();
+    invoice.effective_at = now;
+    invoice.status_transitions.finalized_at = now;
+    this.events.invoice('invoice.finalized', invoice);
+  }
+
+  private markPaid(invoice: Stripe.Invoice): void {
+    const now = this.store.now();
+    invoice.status = 'paid';
+    invoice.attempted = true;
+    invoice.attempt_count += 1;
+    invoice.amount_paid = invoice.amount_due;
+    invoice.amount_remaining = 0;
+    invoice.next_payment_attempt = null;
+    invoice.status_transitions.paid_at = now;
+    this.events.invoice('invoice.paid', invoice);
+    this.events.invoice('invoice.payment_succeeded', invoice);
+  }
+
+  private customerOf(invoice: Stripe.Invoice): string {
+    const c = invoice.customer;
+    if (!c) throw new ApiError(500, 'api_error', `Invoice ${invoice.id} has no customer.`);
+    return typeof c === 'string' ? c : c.id;
+  }
+
+  private subscriptionOf(invoice: Stripe.Invoice): Stripe.Subscription | undefined {
+    const id = invoiceSubscriptionId(invoice);
+    return id ? this.store.subscriptions.get(id) : undefined;
+  }
+
+  /** Charges an open invoice with the customer's saved card; runs dunning on failure. */
+  charge(invoice: Stripe.Invoice): boolean {
+    const sub = this.subscriptionOf(invoice);
+    if (!this.store.failingCustomers.has(this.customerOf(invoice))) {
+      this.markPaid(invoice);
+      if (sub?.status === 'past_due' && !this.hasUnpaidInvoices(sub)) {
+        this.updateSubscription(sub, () => {
+          sub.status = 'active';
+        });
+      }
+      return true;
+    }
+    invoice.attempted = true;
+    invoice.attempt_count += 1;
+    const retryIn = RETRY_DAYS[invoice.attempt_count - 1];
+    invoice.next_payment_attempt = retryIn === undefined ? null : this.store.now() + retryIn * DAY;
+    if (retryIn === undefined) invoice.auto_advance = false;
+    this.events.invoice('invoice.payment_failed', invoice);
+    if (!sub) return false;
+    if (retryIn === undefined) {
+      this.cancelNow(sub, 'payment_failed');
+    } else if (sub.status === 'active') {
+      this.updateSubscription(sub, () => {
+        sub.status = 'past_due';
+      });
+    }
+    return false;
+  }
+
+  private hasUnpaidInvoices(sub: Stripe.Subscription): boolean {
+    return [...this.store.invoices.values()].some(
+      (inv) => inv.status === 'open' && invoiceSubscriptionId(inv) === sub.id,
+    );
+  }
+
+  /** Turns the customer's card bad or good; a good card immediately retries open invoices. */
+  setPaymentMethod(customerId: string, fails: boolean): void {
+    if (fails) {
+      this.store.failingCustomers.add(customerId);
+      return;
+    }
+    this.store.failingCustomers.delete(customerId);
+    for (const invoice of [...this.store.invoices.values()]) {
+      if (
+        invoice.status === 'open' &&
+        invoice.auto_advance &&
+        this.customerOf(invoice) === customerId
+      ) {
+        this.charge(invoice);
+      }
+    }
+  }
+
+  /** Starts the next period: new invoice, items' periods moved, charge. */
+  renew(sub: Stripe.Subscription): void {
+    let invoice: Stripe.Invoice | undefined;
+    this.updateSubscription(sub, () => {
+      for (const item of sub.items.data) {
+        item.current_period_start = item.current_period_end;
+        item.current_period_end = periodEndFor(item.price, item.current_period_start);
+      }
+      invoice = this.createInvoice(sub, 'subscription_cycle');
+      sub.latest_invoice = invoice.id;
+    });
+    if (!invoice) return;
+    this.finalize(invoice);
+    this.charge(invoice);
+  }
+
+  setCancelAtPeriodEnd(sub: Stripe.Subscription, cancel: boolean): void {
+    const now = this.store.now();
+    this.updateSubscription(sub, () => {
+      sub.cancel_at_period_end = cancel;
+      // Stripe records when the cancellation was requested, and the moment it takes effect.
+      sub.cancel_at = cancel ? currentPeriod(sub).end : null;
+      sub.canceled_at = cancel ? now : null;
+      sub.cancellation_details = {
+        comment: null,
+        feedback: null,
+        feedback_option: null,
+        reason: cancel ? 'cancellation_requested' : null,
+      };
+    });
+  }
+
+  cancelNow(sub: Stripe.Subscription, reason: 'cancellation_requested' | 'payment_failed'): void {
+    if (sub.status === 'canceled') {
+      throw invalidRequest(
+        `A canceled subscription can only update its cancellation_details and metadata. (${sub.id})`,
+      );
+    }
+    const now = this.store.now();
+    sub.status = 'canceled';
+    sub.ended_at = now;
+    sub.canceled_at = sub.cancel_at_period_end ? (sub.canceled_at ?? now) : now;
+    sub.cancel_at = sub.cancel_at_period_end ? sub.cancel_at : null;
+    sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
+    // Cancelling stops automatic collection of the subscription's open invoices, as Stripe does.
+    for (const invoice of this.store.invoices.values()) {
+      if (invoice.status === 'open' && invoiceSubscriptionId(invoice) === sub.id) {
+        invoice.auto_advance = false;
+        invoice.next_payment_attempt = null;
+      }
+    }
+    this.events.subscription('customer.subscription.deleted', sub);
+  }
+
+  /** Swaps an item's price. A different interval restarts the period and invoices at once. */
+  switchPrice(sub: Stripe.Subscription, item: Stripe.SubscriptionItem, price: Stripe.Price): void {
+    if (!price.recurring || !price.active) {
+      throw invalidRequest(
+        `The price ${price.id} must be an active recurring price.`,
+        'items[0][price]',
+      );
+    }
+    if (price.currency !== sub.currency) {
+      throw invalidRequest(
+        `The price ${price.id} has currency ${price.currency}, but the subscription uses ${sub.currency}.`,
+        'items[0][price]',
+      );
+    }
+    if (item.price.id === price.id) return;
+    const newInterval =
+      item.price.recurring?.interval !== price.recurring.interval ||
+      item.price.recurring?.interval_count !== price.recurring.interval_count;
+    const now = this.store.now();
+    let invoice: Stripe.Invoice | undefined;
+    this.updateSubscription(sub, () => {
+      item.price = price;
+      item.plan = planFromPrice(price);
+      if (newInterval) {
+        item.current_period_start = now;
+        item.current_period_end = periodEndFor(price, now);
+        sub.billing_cycle_anchor = now;
+        if (sub.cancel_at_period_end) sub.cancel_at = item.current_period_end;
+        invoice = this.createInvoice(sub, 'subscription_update');
+        sub.latest_invoice = invoice.id;
+      }
+    });
+    if (!invoice) return;
+    this.finalize(invoice);
+    this.charge(invoice);
+  }
+}

@@ -1,0 +1,103 @@
+// Drives time-based behaviour from the emulator clock: session expiry, renewals, payment retries
+// and period-end cancellations, processed one at a time in the order they fall due.
+import type Stripe from 'stripe';
+import type { Billing } from './billing.js';
+import { currentPeriod, subscriptionStatus } from './objects/subscription.js';
+import type { Store } from './store.js';
+
+type DueAction =
+  | { at: number; kind: 'expire_session'; session: Stripe.Checkout.Session }
+  | { at: number; kind: 'period_end'; sub: Stripe.Subscription }
+  | { at: number; kind: 'retry_invoice'; invoice: Stripe.Invoice };
+
+/** Whether a subscription in this status still has periods that end and renew. */
+function isBilling(sub: Stripe.Subscription): boolean {
+  const status = subscriptionStatus(sub);
+  switch (status) {
+    case 'active':
+    case 'past_due':
+      return true;
+    case 'canceled':
+    case 'incomplete':
+    case 'incomplete_expired':
+    case 'trialing':
+    case 'unpaid':
+    case 'paused':
+      return false;
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
+}
+
+export class Lifecycle {
+  constructor(
+    private readonly store: Store,
+    private readonly billing: Billing,
+  ) {}
+
+  private nextDue(until: number): DueAction | undefined {
+    let next: DueAction | undefined;
+    const consider = (action: DueAction) => {
+      if (action.at <= until && (!next || action.at < next.at)) next = action;
+    };
+    for (const session of this.store.checkoutSessions.values()) {
+      if (session.status === 'open') {
+        consider({ at: session.expires_at, kind: 'expire_session', session });
+      }
+    }
+    for (const sub of this.store.subscriptions.values()) {
+      if (isBilling(sub)) consider({ at: currentPeriod(sub).end, kind: 'period_end', sub });
+    }
+    for (const invoice of this.store.invoices.values()) {
+      if (invoice.status === 'open' && invoice.auto_advance && invoice.next_payment_attempt) {
+        consider({ at: invoice.next_payment_attempt, kind: 'retry_invoice', invoice });
+      }
+    }
+    return next;
+  }
+
+  private run(action: DueAction): void {
+    switch (action.kind) {
+      case 'expire_session':
+        this.billing.expire(action.session);
+        return;
+      case 'period_end':
+        if (action.sub.cancel_at_period_end) {
+          this.billing.cancelNow(action.sub, 'cancellation_requested');
+        } else {
+          this.billing.renew(action.sub);
+        }
+        return;
+      case 'retry_invoice':
+        this.billing.charge(action.invoice);
+        return;
+      default: {
+        const unreachable: never = action;
+        throw new Error(`Unknown due action ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Processes everything due up to `until`, moving the clock to each item's time first. */
+  runUntil(until: number): number {
+    let processed = 0;
+    // A guard against a bug looping forever (e.g. a period that does not move forward).
+    for (let guard = 0; guard < 10_000; guard++) {
+      const action = this.nextDue(until);
+      if (!action) break;
+      const gap = action.at - this.store.now();
+      if (gap > 0) this.store.clock.advance(gap);
+      this.run(action);
+      processed += 1;
+    }
+    const rest = until - this.store.now();
+    if (rest > 0) this.store.clock.advance(rest);
+    return processed;
+  }
+
+  advance(seconds: number): number {
+    return this.runUntil(this.store.now() + seconds);
+  }
+}

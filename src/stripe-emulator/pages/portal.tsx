@@ -1,0 +1,244 @@
+// The hosted customer portal at `<publicUrl>/portal/<bps_id>`: plan, status, renewal date,
+// invoices, and the actions Stripe's portal offers (cancel/resume, switch plan, update card).
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type Stripe from 'stripe';
+import type { EmulatorContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { currentPeriod } from '../objects/subscription.js';
+import { cardOutcome, formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
+
+function SubscriptionCard(props: {
+  emu: EmulatorContext;
+  session: Stripe.BillingPortal.Session;
+  sub: Stripe.Subscription;
+}) {
+  const { emu, session, sub } = props;
+  const item = sub.items.data[0];
+  if (!item) return null;
+  const product = emu.store.products.get(String(item.price.product));
+  const period = currentPeriod(sub);
+  const alternatives = [...emu.store.prices.values()].filter(
+    (p) =>
+      p.active &&
+      p.recurring &&
+      String(p.product) === String(item.price.product) &&
+      p.id !== item.price.id,
+  );
+  const base = `/portal/${session.id}/subscriptions/${sub.id}`;
+  return (
+    <div class="card" data-subscription={sub.id}>
+      <h2>
+        {product?.name ?? item.price.id}{' '}
+        <span class={`badge ${sub.status}`}>{sub.status.replace('_', ' ')}</span>
+      </h2>
+      <div class="price">
+        {formatAmount(item.price.unit_amount, item.price.currency)}{' '}
+        <span class="muted">
+          {intervalLabel(item.price.recurring?.interval, item.price.recurring?.interval_count)}
+        </span>
+      </div>
+      {sub.status === 'canceled' ? (
+        <p>Canceled on {formatDate(sub.ended_at ?? sub.canceled_at ?? period.end)}.</p>
+      ) : sub.cancel_at_period_end ? (
+        <p class="cancel-notice">Your plan will be canceled on {formatDate(period.end)}.</p>
+      ) : (
+        <p>Renews on {formatDate(period.end)}.</p>
+      )}
+      {sub.status === 'past_due' ? (
+        <div class="error" role="alert">
+          Your last payment failed. Update your payment method to keep your subscription.
+        </div>
+      ) : null}
+      {sub.status !== 'canceled' ? (
+        <div>
+          {sub.cancel_at_period_end ? (
+            <form method="post" action={`${base}/resume`}>
+              <button type="submit">Don't cancel (resume)</button>
+            </form>
+          ) : (
+            <form method="post" action={`${base}/cancel`}>
+              <button class="secondary" type="submit">
+                Cancel at period end
+              </button>
+            </form>
+          )}
+          <form method="post" action={`${base}/cancel_now`}>
+            <button class="danger" type="submit">
+              Cancel now
+            </button>
+          </form>
+          {alternatives.length > 0 ? (
+            <form method="post" action={`${base}/switch`}>
+              <label for={`price-${sub.id}`}>Switch plan</label>
+              <select id={`price-${sub.id}`} name="price">
+                {alternatives.map((p) => (
+                  <option value={p.id}>
+                    {formatAmount(p.unit_amount, p.currency)}{' '}
+                    {intervalLabel(p.recurring?.interval, p.recurring?.interval_count)}
+                  </option>
+                ))}
+              </select>
+              <button class="secondary" type="submit">
+                Switch
+              </button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function PortalView(props: {
+  emu: EmulatorContext;
+  session: Stripe.BillingPortal.Session;
+  notice?: string | undefined;
+  error?: string | undefined;
+}) {
+  const { emu, session } = props;
+  const customer = emu.store.customers.get(session.customer);
+  const subs = [...emu.store.subscriptions.values()]
+    .filter((s) => s.customer === session.customer)
+    .reverse();
+  const invoices = [...emu.store.invoices.values()]
+    .filter((i) => i.customer === session.customer)
+    .reverse();
+  const failing = emu.store.failingCustomers.has(session.customer);
+  return (
+    <Layout title="Manage your subscription">
+      <h1>Billing</h1>
+      <p class="muted">{customer?.email ?? session.customer}</p>
+      {props.notice ? <div class="notice">{props.notice}</div> : null}
+      {props.error ? (
+        <div class="error" role="alert">
+          {props.error}
+        </div>
+      ) : null}
+      {subs.length === 0 ? <div class="card">No subscriptions.</div> : null}
+      {subs.map((sub) => (
+        <SubscriptionCard emu={emu} session={session} sub={sub} />
+      ))}
+      <form class="card" method="post" action={`/portal/${session.id}/payment_method`}>
+        <h2>Payment method</h2>
+        <p class="muted">
+          {failing ? 'Your card on file is being declined.' : 'Card on file: •••• 4242'}
+        </p>
+        <label for="card">New card number</label>
+        <input
+          id="card"
+          name="card"
+          inputmode="numeric"
+          placeholder="4242 4242 4242 4242"
+          required
+        />
+        <button class="secondary" type="submit">
+          Update payment method
+        </button>
+      </form>
+      <div class="card">
+        <h2>Invoices</h2>
+        <table>
+          <tbody>
+            {invoices.map((inv) => (
+              <tr>
+                <td>{formatDate(inv.created)}</td>
+                <td>{formatAmount(inv.amount_due, inv.currency)}</td>
+                <td>{inv.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {session.return_url ? (
+        <a class="button secondary" href={session.return_url}>
+          Return to the application
+        </a>
+      ) : null}
+    </Layout>
+  );
+}
+
+const NOTICES: Record<string, string> = {
+  cancel: 'Your subscription will be canceled at the end of the period.',
+  resume: 'Your subscription will continue.',
+  cancel_now: 'Your subscription has been canceled.',
+  switch: 'Your plan has been changed.',
+  payment_method: 'Your payment method has been updated.',
+};
+
+export function portalPages(emu: EmulatorContext): Hono {
+  const app = new Hono();
+  const load = (c: Context) => emu.store.portalSessions.get(c.req.param('id') ?? '');
+  const notFound = (c: Context) =>
+    c.html(
+      <Layout title="Portal not found">
+        <div class="card">
+          <h1>Portal session not found</h1>
+        </div>
+      </Layout>,
+      404,
+    );
+
+  app.get('/:id', (c) => {
+    const session = load(c);
+    const notice = NOTICES[c.req.query('notice') ?? ''];
+    return session
+      ? c.html(<PortalView emu={emu} session={session} notice={notice} />)
+      : notFound(c);
+  });
+
+  app.post('/:id/subscriptions/:sub/:action', async (c) => {
+    const session = load(c);
+    const sub = emu.store.subscriptions.get(c.req.param('sub'));
+    if (!session || !sub || sub.customer !== session.customer) return notFound(c);
+    const action = c.req.param('action');
+    try {
+      switch (action) {
+        case 'cancel':
+          emu.billing.setCancelAtPeriodEnd(sub, true);
+          break;
+        case 'resume':
+          emu.billing.setCancelAtPeriodEnd(sub, false);
+          break;
+        case 'cancel_now':
+          emu.billing.cancelNow(sub, 'cancellation_requested');
+          break;
+        case 'switch': {
+          const form = await c.req.parseBody();
+          const price = emu.store.prices.get(String(form.price ?? ''));
+          const item = sub.items.data[0];
+          if (!price || !item)
+            return c.html(<PortalView emu={emu} session={session} error="Unknown plan." />, 400);
+          emu.billing.switchPrice(sub, item, price);
+          break;
+        }
+        default:
+          return notFound(c);
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) {
+        return c.html(<PortalView emu={emu} session={session} error={err.message} />, 400);
+      }
+      throw err;
+    }
+    return c.redirect(`/portal/${session.id}?notice=${action}`, 303);
+  });
+
+  app.post('/:id/payment_method', async (c) => {
+    const session = load(c);
+    if (!session) return notFound(c);
+    const form = await c.req.parseBody();
+    const outcome = cardOutcome(typeof form.card === 'string' ? form.card : '');
+    if (outcome !== 'success') {
+      const error =
+        outcome === 'decline' ? 'Your card was declined.' : 'Your card number is invalid.';
+      return c.html(<PortalView emu={emu} session={session} error={error} />, 402);
+    }
+    // A good card clears the failing flag and retries open invoices straight away, as Stripe does.
+    emu.billing.setPaymentMethod(session.customer, false);
+    return c.redirect(`/portal/${session.id}?notice=payment_method`, 303);
+  });
+
+  return app;
+}

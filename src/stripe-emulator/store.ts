@@ -1,0 +1,97 @@
+// All emulator state in one place: Stripe objects by id (insertion order = creation order),
+// side tables Stripe keeps internally (card behaviour, dunning, checkout line items), and logs.
+import type Stripe from 'stripe';
+import { Clock } from './clock.js';
+
+export interface CheckoutDetails {
+  lineItems: { price: string; quantity: number }[];
+  subscriptionMetadata: Record<string, string>;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  status: number;
+  body: string;
+  at: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  idempotency_key?: string;
+  at: string;
+}
+
+export interface DunningState {
+  firstFailureAt: number;
+}
+
+export class Store {
+  readonly clock = new Clock();
+  customers = new Map<string, Stripe.Customer>();
+  products = new Map<string, Stripe.Product>();
+  prices = new Map<string, Stripe.Price>();
+  checkoutSessions = new Map<string, Stripe.Checkout.Session>();
+  checkoutDetails = new Map<string, CheckoutDetails>();
+  portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  subscriptions = new Map<string, Stripe.Subscription>();
+  invoices = new Map<string, Stripe.Invoice>();
+  events = new Map<string, Stripe.Event>();
+  /** Customers whose saved card declines every charge (set via the control API). */
+  failingCustomers = new Set<string>();
+  dunning = new Map<string, DunningState>();
+  idempotency = new Map<string, IdempotencyRecord>();
+  requests: RequestLogEntry[] = [];
+  private invoiceCounter = 0;
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  nextInvoiceNumber(): string {
+    this.invoiceCounter += 1;
+    return `EMU-${String(this.invoiceCounter).padStart(4, '0')}`;
+  }
+
+  reset(): void {
+    this.clock.reset();
+    this.customers.clear();
+    this.products.clear();
+    this.prices.clear();
+    this.checkoutSessions.clear();
+    this.checkoutDetails.clear();
+    this.portalSessions.clear();
+    this.subscriptions.clear();
+    this.invoices.clear();
+    this.events.clear();
+    this.failingCustomers.clear();
+    this.dunning.clear();
+    this.idempotency.clear();
+    this.requests = [];
+    this.invoiceCounter = 0;
+  }
+
+  /** Resolves any stored object from its id prefix; used by `expand[]`. */
+  findById(id: string): object | undefined {
+    const prefix = id.slice(0, id.lastIndexOf('_'));
+    switch (prefix) {
+      case 'cus':
+        return this.customers.get(id);
+      case 'prod':
+        return this.products.get(id);
+      case 'price':
+        return this.prices.get(id);
+      case 'cs_test':
+        return this.checkoutSessions.get(id);
+      case 'sub':
+        return this.subscriptions.get(id);
+      case 'in':
+        return this.invoices.get(id);
+      case 'evt':
+        return this.events.get(id);
+      default:
+        return undefined;
+    }
+  }
+}
