@@ -1,0 +1,399 @@
+import Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningEmulator, seedEmulator, startEmulator, stripeClientFor } from './index.js';
+import { controlClient, startWebhookReceiver, type WebhookReceiver } from './testing.js';
+
+let emu: RunningEmulator;
+let stripe: Stripe;
+let control: ReturnType<typeof controlClient>;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50, 100, 200] });
+  stripe = stripeClientFor(emu.url, 'sk_test_api', { maxNetworkRetries: 0 });
+  control = controlClient(emu.url);
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await emu.close();
+  await receiver.close();
+});
+beforeEach(async () => {
+  await control.post('/reset');
+});
+
+async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function proPrice() {
+  const seed = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+  return seed;
+}
+
+describe('customers', () => {
+  it('creates, retrieves, updates and lists customers with the email filter', async () => {
+    const a = await stripe.customers.create({
+      email: 'a@example.com',
+      metadata: { workspace_id: '7' },
+    });
+    await stripe.customers.create({ email: 'b@example.com' });
+    expect(a.id).toMatch(/^cus_/);
+    expect(a.object).toBe('customer');
+    expect(a.livemode).toBe(false);
+    expect(a.metadata).toEqual({ workspace_id: '7' });
+    const fetched = await stripe.customers.retrieve(a.id);
+    expect(fetched.id).toBe(a.id);
+    const updated = await stripe.customers.update(a.id, {
+      name: 'Ada',
+      metadata: { workspace_id: '', plan: 'pro' },
+    });
+    expect(updated.name).toBe('Ada');
+    expect(updated.metadata).toEqual({ plan: 'pro' });
+    const list = await stripe.customers.list({ email: 'a@example.com' });
+    expect(list.object).toBe('list');
+    expect(list.url).toBe('/v1/customers');
+    expect(list.data.map((c) => c.id)).toEqual([a.id]);
+  });
+
+  it('paginates newest first with limit, starting_after and ending_before', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push((await stripe.customers.create({ email: `${i}@x.io` })).id);
+    const page1 = await stripe.customers.list({ limit: 2 });
+    expect(page1.data.map((c) => c.id)).toEqual([ids[4], ids[3]]);
+    expect(page1.has_more).toBe(true);
+    const page2 = await stripe.customers.list({ limit: 2, starting_after: ids[3] });
+    expect(page2.data.map((c) => c.id)).toEqual([ids[2], ids[1]]);
+    const last = await stripe.customers.list({ limit: 2, starting_after: ids[1] });
+    expect(last.data.map((c) => c.id)).toEqual([ids[0]]);
+    expect(last.has_more).toBe(false);
+    const before = await stripe.customers.list({ limit: 2, ending_before: ids[1] });
+    expect(before.data.map((c) => c.id)).toEqual([ids[3], ids[2]]);
+    const all = await stripe.customers.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
+    expect(all.map((c) => c.id)).toEqual([...ids].reverse());
+    const bad = await catchError(stripe.customers.list({ limit: 101 }));
+    expect(bad.param).toBe('limit');
+  });
+});
+
+describe('errors', () => {
+  it('rejects a missing or malformed API key with a StripeAuthenticationError', async () => {
+    const err = await catchError(
+      stripeClientFor(emu.url, 'pk_test_nope', { maxNetworkRetries: 0 }).customers.list(),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    expect(err.statusCode).toBe(401);
+    const res = await fetch(`${emu.url}/v1/customers`);
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/did not provide an API key/);
+  });
+
+  it('names an unknown parameter in a 400 invalid_request_error', async () => {
+    const err = await catchError(
+      stripe.customers.create({ email: 'x@y.z', nonsense: 1 } as Stripe.CustomerCreateParams),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(err.statusCode).toBe(400);
+    expect(err.param).toBe('nonsense');
+    expect(err.message).toBe('Received unknown parameter: nonsense');
+  });
+
+  it('names a nested unknown parameter with brackets', async () => {
+    const { proPriceId } = await proPrice();
+    const err = await catchError(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        success_url: 'http://app/ok',
+        line_items: [
+          {
+            price: proPriceId,
+            quantity: 1,
+            bogus: 'x',
+          } as Stripe.Checkout.SessionCreateParams.LineItem,
+        ],
+      }),
+    );
+    expect(err.param).toBe('line_items[0][bogus]');
+  });
+
+  it('reports a missing required parameter with its name', async () => {
+    const err = await catchError(stripe.products.create({} as Stripe.ProductCreateParams));
+    expect(err.statusCode).toBe(400);
+    expect(err.param).toBe('name');
+    expect(err.message).toBe('Missing required param: name.');
+  });
+
+  it('answers unknown ids with 404 resource_missing and param id', async () => {
+    for (const call of [
+      stripe.customers.retrieve('cus_missing'),
+      stripe.subscriptions.retrieve('sub_missing'),
+      stripe.invoices.retrieve('in_missing'),
+      stripe.checkout.sessions.retrieve('cs_test_missing'),
+      stripe.events.retrieve('evt_missing'),
+      stripe.prices.retrieve('price_missing'),
+      stripe.products.retrieve('prod_missing'),
+    ]) {
+      const err = await catchError(call);
+      expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(err.statusCode).toBe(404);
+      expect(err.code).toBe('resource_missing');
+      expect(err.param).toBe('id');
+    }
+  });
+
+  it('refuses customer together with customer_email on a checkout session', async () => {
+    const { proPriceId } = await proPrice();
+    const customer = await stripe.customers.create({ email: 'c@x.io' });
+    const err = await catchError(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: customer.id,
+        customer_email: 'c@x.io',
+        success_url: 'http://app/ok',
+        line_items: [{ price: proPriceId, quantity: 1 }],
+      }),
+    );
+    expect(err.statusCode).toBe(400);
+    expect(err.param).toBe('customer_email');
+  });
+
+  it('returns an unrecognized URL as a 404 invalid_request_error', async () => {
+    const res = await fetch(`${emu.url}/v1/nothing_here`, {
+      headers: { Authorization: 'Bearer sk_test_x' },
+    });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the first response for the same key and parameters', async () => {
+    const first = await stripe.customers.create({ email: 'i@x.io' }, { idempotencyKey: 'key-1' });
+    const second = await stripe.customers.create({ email: 'i@x.io' }, { idempotencyKey: 'key-1' });
+    expect(second.id).toBe(first.id);
+    expect(second.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect((await stripe.customers.list()).data).toHaveLength(1);
+  });
+
+  it('replays a failed first response too', async () => {
+    const a = await catchError(stripe.customers.retrieve('cus_nope'));
+    expect(a.statusCode).toBe(404);
+    const p = { name: 'x', bogus: 'y' } as Stripe.ProductCreateParams;
+    const e1 = await catchError(stripe.products.create(p, { idempotencyKey: 'bad-1' }));
+    const e2 = await catchError(stripe.products.create(p, { idempotencyKey: 'bad-1' }));
+    expect(e1.message).toBe(e2.message);
+    expect(e2.headers?.['idempotent-replayed']).toBe('true');
+  });
+
+  it('rejects the same key with different parameters as an idempotency error', async () => {
+    await stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-2' });
+    const err = await catchError(
+      stripe.customers.create({ email: 'two@x.io' }, { idempotencyKey: 'key-2' }),
+    );
+    expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(err.statusCode).toBe(400);
+    expect(err.type).toBe('StripeIdempotencyError');
+  });
+
+  it('forgets keys after 24 hours of emulator time', async () => {
+    await stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-3' });
+    await control.post('/clock/advance', { seconds: 24 * 3600 + 1 });
+    const again = await stripe.customers.create({ email: 'two@x.io' }, { idempotencyKey: 'key-3' });
+    expect(again.email).toBe('two@x.io');
+  });
+});
+
+describe('catalogue', () => {
+  it('creates products and prices and finds prices by lookup key, product and active', async () => {
+    const product = await stripe.products.create({ name: 'Team' });
+    expect(product.id).toMatch(/^prod_/);
+    const monthly = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 1500,
+      recurring: { interval: 'month' },
+      lookup_key: 'team_monthly',
+    });
+    expect(monthly.id).toMatch(/^price_/);
+    expect(monthly.recurring?.interval).toBe('month');
+    expect(monthly.type).toBe('recurring');
+    expect(monthly.unit_amount_decimal?.toString()).toBe('1500');
+    await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 100,
+      active: false,
+    });
+    const byKey = await stripe.prices.list({
+      lookup_keys: ['team_monthly'],
+      expand: ['data.product'],
+    });
+    expect(byKey.data.map((p) => p.id)).toEqual([monthly.id]);
+    expect((byKey.data[0]?.product as Stripe.Product).name).toBe('Team');
+    expect((await stripe.prices.list({ product: product.id })).data).toHaveLength(2);
+    expect((await stripe.prices.list({ product: product.id, active: true })).data).toHaveLength(1);
+    expect((await stripe.prices.retrieve(monthly.id)).lookup_key).toBe('team_monthly');
+    expect((await stripe.products.retrieve(product.id)).name).toBe('Team');
+    expect((await stripe.products.list()).data.map((p) => p.id)).toEqual([product.id]);
+    const dup = await catchError(
+      stripe.prices.create({
+        product: product.id,
+        currency: 'usd',
+        unit_amount: 1,
+        lookup_key: 'team_monthly',
+      }),
+    );
+    expect(dup.param).toBe('lookup_key');
+  });
+
+  it('seeds the Pro prices once and reuses them on a second call', async () => {
+    const first = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+    const second = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+    expect(second.proPriceId).toBe(first.proPriceId);
+    expect(second.proAnnualPriceId).toBe(first.proAnnualPriceId);
+    expect(second.webhookEndpointId).toBe(first.webhookEndpointId);
+    expect(second.webhookSecret).toMatch(/^whsec_/);
+    expect(first.publishableKey).toMatch(/^pk_test_/);
+    const yearly = await stripe.prices.retrieve(first.proAnnualPriceId);
+    expect(yearly.recurring?.interval).toBe('year');
+  });
+});
+
+describe('checkout and portal sessions', () => {
+  it('creates a subscription-mode session with a hosted url, lists it and expires it', async () => {
+    const { proPriceId } = await proPrice();
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'new@x.io',
+      client_reference_id: 'ws_7',
+      line_items: [{ price: proPriceId, quantity: 1 }],
+      success_url: 'http://app/ok?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'http://app/cancel',
+      metadata: { workspace_id: '7' },
+      subscription_data: { metadata: { workspace_id: '7' } },
+    });
+    expect(session.id).toMatch(/^cs_test_/);
+    expect(session.url).toBe(`${emu.url}/checkout/${session.id}`);
+    expect(session.status).toBe('open');
+    expect(session.payment_status).toBe('unpaid');
+    expect(session.client_reference_id).toBe('ws_7');
+    expect(session.amount_total).toBe(2000);
+    const listed = await stripe.checkout.sessions.list({ status: 'open' });
+    expect(listed.data.map((s) => s.id)).toEqual([session.id]);
+    const items = await stripe.checkout.sessions.listLineItems(session.id);
+    expect(items.data[0]?.price?.id).toBe(proPriceId);
+    const expired = await stripe.checkout.sessions.expire(session.id);
+    expect(expired.status).toBe('expired');
+    const again = await catchError(stripe.checkout.sessions.expire(session.id));
+    expect(again.statusCode).toBe(400);
+    const events = await stripe.events.list({ type: 'checkout.session.expired' });
+    expect(events.data).toHaveLength(1);
+  });
+
+  it('rejects allow_promotion_codes, which the emulator does not support', async () => {
+    const { proPriceId } = await proPrice();
+    const err = await catchError(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        allow_promotion_codes: true,
+        success_url: 'http://app/ok',
+        line_items: [{ price: proPriceId, quantity: 1 }],
+      }),
+    );
+    expect(err.param).toBe('allow_promotion_codes');
+  });
+
+  it('expires an open session after 24 hours on the emulator clock', async () => {
+    const { proPriceId } = await proPrice();
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'http://app/ok',
+      line_items: [{ price: proPriceId, quantity: 1 }],
+    });
+    await control.post('/clock/advance', { seconds: 24 * 3600 });
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
+  });
+
+  it('creates a billing portal session for an existing customer only', async () => {
+    const customer = await stripe.customers.create({ email: 'p@x.io' });
+    const portal = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'http://app/billing',
+    });
+    expect(portal.id).toMatch(/^bps_/);
+    expect(portal.object).toBe('billing_portal.session');
+    expect(portal.url).toBe(`${emu.url}/portal/${portal.id}`);
+    expect(portal.return_url).toBe('http://app/billing');
+    const err = await catchError(stripe.billingPortal.sessions.create({ customer: 'cus_nope' }));
+    expect(err.statusCode).toBe(404);
+    expect(err.param).toBe('customer');
+  });
+});
+
+describe('webhook endpoints over /v1', () => {
+  it('creates an endpoint whose secret is shown once, and lists and deletes it', async () => {
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: ['invoice.paid'],
+    });
+    expect(endpoint.id).toMatch(/^we_/);
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect((await stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
+    expect((await stripe.webhookEndpoints.list()).data).toHaveLength(1);
+    const deleted = await stripe.webhookEndpoints.del(endpoint.id);
+    expect(deleted.deleted).toBe(true);
+  });
+});
+
+describe('faults and the request log', () => {
+  it('fails the next request with a 500 api_error and lets an SDK with retries recover', async () => {
+    await control.post('/faults', { status: 500, count: 1, path: '/v1/customers' });
+    const err = await catchError(stripe.customers.list());
+    expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(err.statusCode).toBe(500);
+    await control.post('/faults', { status: 500, count: 1 });
+    const retrying = stripeClientFor(emu.url, 'sk_test_retry', { maxNetworkRetries: 2 });
+    const created = await retrying.customers.create({ email: 'retry@x.io' });
+    expect(created.email).toBe('retry@x.io');
+    expect((await stripe.customers.list()).data).toHaveLength(1);
+  });
+
+  it('fails with 429 rate_limit and Stripe-Should-Retry, and the SDK retries through it', async () => {
+    await control.post('/faults', { status: 429, count: 1 });
+    const res = await fetch(`${emu.url}/v1/customers`, {
+      headers: { Authorization: 'Bearer sk_test_x' },
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('stripe-should-retry')).toBe('true');
+    await control.post('/faults', { status: 429, count: 1 });
+    const err = await catchError(stripe.customers.list());
+    expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    await control.post('/faults', { status: 429, count: 1 });
+    const retrying = stripeClientFor(emu.url, 'sk_test_retry', { maxNetworkRetries: 1 });
+    expect((await retrying.customers.list()).object).toBe('list');
+  });
+
+  it('logs every /v1 request with status and idempotency key, filterable by path prefix', async () => {
+    await stripe.customers.create({ email: 'log@x.io' });
+    await stripe.customers.list();
+    await catchError(stripe.subscriptions.retrieve('sub_x'));
+    const { body } = await control.get<{
+      data: { method: string; path: string; status: number; idempotency_key?: string }[];
+    }>('/requests?path_prefix=/v1/customers');
+    expect(body.data.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /v1/customers 200',
+      'GET /v1/customers 200',
+    ]);
+    expect(body.data[0]?.idempotency_key).toBeTruthy();
+    const all = await control.get<{ data: unknown[] }>('/requests');
+    expect(all.body.data).toHaveLength(3);
+  });
+});
