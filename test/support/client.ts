@@ -29,13 +29,19 @@ export class TestClient {
       headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     }
     if (this.bearer) headers.set('authorization', `Bearer ${this.bearer}`);
-    const res = await this.app.request(`${this.baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
+    const res = await this.app.request(`${this.baseUrl}${path}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /max-age=0\b/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim()));
+      const expired = attrs.some(
+        (a) => /max-age=0\b/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim()),
+      );
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -57,7 +63,11 @@ export class TestClient {
   }
 
   /** Submits a form like a browser: urlencoded, with the page's CSRF token. */
-  async postForm(path: string, fields: Record<string, string> = {}, opts: { csrf?: string | null } = {}) {
+  async postForm(
+    path: string,
+    fields: Record<string, string> = {},
+    opts: { csrf?: string | null } = {},
+  ) {
     const token = opts.csrf === undefined ? await this.csrfToken() : opts.csrf;
     const body = new URLSearchParams(fields);
     if (token !== null) body.set('_csrf', token);
@@ -91,14 +101,35 @@ export class TestClient {
   }
 
   /** The user's first workspace (the one sign-up created). */
-  async firstWorkspace(): Promise<{ id: string; name: string; plan: string; isPro: boolean; role: string }> {
+  async firstWorkspace(): Promise<{
+    id: string;
+    name: string;
+    plan: string;
+    isPro: boolean;
+    role: string;
+  }> {
     const res = await this.getJson('/api/workspaces');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { workspaces: Array<{ id: string; name: string; plan: string; isPro: boolean; role: string }> };
+    const body = (await res.json()) as {
+      workspaces: Array<{ id: string; name: string; plan: string; isPro: boolean; role: string }>;
+    };
     return body.workspaces[0]!;
   }
 }
 
 export function location(res: Response): string {
   return res.headers.get('location') ?? '';
+}
+
+/** The JSON body of a response, typed by the caller (the test asserts on its shape). */
+export async function readJson<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+export interface WorkspaceJson {
+  id: string;
+  name: string;
+  plan: string;
+  isPro: boolean;
+  role: string;
 }
