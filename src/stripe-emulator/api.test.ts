@@ -237,7 +237,8 @@ describe('catalogue', () => {
       expand: ['data.product'],
     });
     expect(byKey.data.map((p) => p.id)).toEqual([monthly.id]);
-    expect((byKey.data[0]?.product as Stripe.Product).name).toBe('Team');
+    const expanded = byKey.data[0]?.product;
+    expect(typeof expanded === 'object' && 'name' in expanded ? expanded.name : null).toBe('Team');
     expect((await stripe.prices.list({ product: product.id })).data).toHaveLength(2);
     expect((await stripe.prices.list({ product: product.id, active: true })).data).toHaveLength(1);
     expect((await stripe.prices.retrieve(monthly.id)).lookup_key).toBe('team_monthly');
