@@ -1,0 +1,125 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type RunningEmulator,
+  type SeedResult,
+  seedEmulator,
+  startEmulator,
+  stripeClientFor,
+} from './index.js';
+import { controlClient } from './testing.js';
+
+let emu: RunningEmulator;
+let stripe: Stripe;
+let control: ReturnType<typeof controlClient>;
+let seed: SeedResult;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50] });
+  stripe = stripeClientFor(emu.url, 'sk_test_pages', { maxNetworkRetries: 0 });
+  control = controlClient(emu.url);
+});
+afterAll(() => emu.close());
+beforeEach(async () => {
+  await control.post('/reset');
+  seed = await seedEmulator(emu.url, { webhookUrl: 'http://127.0.0.1:9/unreachable' });
+});
+
+function form(url: string, fields: Record<string, string>) {
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+}
+
+async function paidSession() {
+  const session = await stripe.checkout.sessions.create({
+    mode: 'subscription',
+    customer_email: 'page@acme.test',
+    line_items: [{ price: seed.proPriceId, quantity: 1 }],
+    success_url: 'http://app.test/ok?id={CHECKOUT_SESSION_ID}&again={CHECKOUT_SESSION_ID}',
+    cancel_url: 'http://app.test/cancel',
+  });
+  const res = await form(`${emu.url}/checkout/${session.id}/pay`, { card: '4242 4242 4242 4242' });
+  return { session, res };
+}
+
+describe('hosted pages over plain HTTP', () => {
+  it('redirects with 303 to the success URL with every placeholder filled in', async () => {
+    const { session, res } = await paidSession();
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(
+      `http://app.test/ok?id=${session.id}&again=${session.id}`,
+    );
+  });
+
+  it('shows a completed session as complete instead of charging again', async () => {
+    const { session } = await paidSession();
+    const page = await fetch(`${emu.url}/checkout/${session.id}`).then((r) => r.text());
+    expect(page).toContain('already complete');
+    const again = await form(`${emu.url}/checkout/${session.id}/pay`, { card: '4242424242424242' });
+    expect(again.status).toBe(409);
+    expect((await stripe.subscriptions.list()).data).toHaveLength(1);
+  });
+
+  it('rejects an unknown card number with a message and creates nothing', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'x@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 1 }],
+      success_url: 'http://app.test/ok',
+    });
+    const res = await form(`${emu.url}/checkout/${session.id}/pay`, { card: '1234' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Your card number is invalid');
+    expect((await stripe.customers.list()).data).toHaveLength(0);
+  });
+
+  it('answers unknown sessions with a 404 page', async () => {
+    expect((await fetch(`${emu.url}/checkout/cs_test_nope`)).status).toBe(404);
+    expect((await fetch(`${emu.url}/portal/bps_nope`)).status).toBe(404);
+  });
+
+  it('switches plan and cancels now from the portal', async () => {
+    const { session } = await paidSession();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    const subId = String(done.subscription);
+    const portal = await stripe.billingPortal.sessions.create({ customer: String(done.customer) });
+    const page = await fetch(portal.url).then((r) => r.text());
+    expect(page).toContain('$200.00');
+    const switched = await form(`${emu.url}/portal/${portal.id}/subscriptions/${subId}/switch`, {
+      price: seed.proAnnualPriceId,
+    });
+    expect(switched.status).toBe(303);
+    const sub = await stripe.subscriptions.retrieve(subId);
+    expect(sub.items.data[0]?.price.id).toBe(seed.proAnnualPriceId);
+    const canceled = await form(
+      `${emu.url}/portal/${portal.id}/subscriptions/${subId}/cancel_now`,
+      {},
+    );
+    expect(canceled.status).toBe(303);
+    expect((await stripe.subscriptions.retrieve(subId)).status).toBe('canceled');
+    const after = await fetch(portal.url).then((r) => r.text());
+    expect(after).toContain('Canceled on');
+  });
+
+  it('refuses portal actions on another customer’s subscription', async () => {
+    const { session } = await paidSession();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    const stranger = await stripe.customers.create({ email: 'stranger@acme.test' });
+    const portal = await stripe.billingPortal.sessions.create({ customer: stranger.id });
+    const res = await form(
+      `${emu.url}/portal/${portal.id}/subscriptions/${String(done.subscription)}/cancel_now`,
+      {},
+    );
+    expect(res.status).toBe(404);
+    expect((await stripe.subscriptions.retrieve(String(done.subscription))).status).toBe('active');
+  });
+
+  it('expands an invoice’s parent subscription', async () => {
+    const { session } = await paidSession();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    const invoice = await stripe.invoices.retrieve(String(done.invoice), {
+      expand: ['parent.subscription_details.subscription'],
+    });
+    const sub = invoice.parent?.subscription_details?.subscription;
+    expect(typeof sub === 'object' && sub.id).toBe(done.subscription);
+  });
+});
