@@ -72,6 +72,9 @@ export function createApp(deps: AppDeps) {
     return c.body(STYLESHEET);
   });
 
+  // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/webhook.ts).
+  app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
+
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).
   app.on(['GET', 'POST'], '/api/auth/*', (c) => auth.handler(c.req.raw));
 

@@ -1,5 +1,6 @@
 // Everything the routes need, built once at start-up (src/server.ts) or by the test harness.
 import type { Auth } from './auth/auth.js';
+import type { Billing } from './billing/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { Logger } from './lib/logger.js';
@@ -9,6 +10,7 @@ export interface AppDeps {
   database: Database;
   auth: Auth;
   logger: Logger;
+  billing: Billing;
   /** Secret for signing our own cookies (flash); the auth secret. */
   cookieSecret: string;
 }

@@ -23,7 +23,17 @@ async function main() {
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.dataDir}`;
   console.log(
-    ['', `  Tollgate is running at ${config.appUrl}`, `  Database: ${dbLabel}`, ''].join('\n'),
+    [
+      '',
+      `  Tollgate is running at ${config.appUrl}`,
+      `  Database: ${dbLabel}`,
+      running.emulator
+        ? `  Billing:  local Stripe emulator at ${running.emulator.url} (no account, no keys;\n` +
+          '            pay with card 4242 4242 4242 4242). To use real Stripe, set STRIPE_SECRET_KEY,\n' +
+          '            STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET (.env.example).'
+        : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
+      '',
+    ].join('\n'),
   );
 
   let stopping = false;

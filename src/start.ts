@@ -1,4 +1,5 @@
-// Start-up: config → database (migrated) → auth → app → HTTP server, and an orderly stop.
+// Start-up: config → database (migrated) → Stripe (real, or the local emulator) → auth →
+// billing worker → app → HTTP server, and an orderly stop in reverse.
 // Used by `npm start` (src/server.ts) and by the browser tests, which need a real port.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -6,16 +7,30 @@ import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
-import type { Config } from './config.js';
-import { type Database, openDatabase } from './db/client.js';
+import { type Billing, createBilling } from './billing/index.js';
+import type { WorkerOptions } from './billing/worker.js';
+import type { Config, StripeSettings } from './config.js';
+import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
+import { type RunningEmulator, seedEmulator, startEmulator } from './stripe-emulator/index.js';
 
 export interface RunningTollgate {
   url: string;
   port: number;
   database: Database;
+  billing: Billing;
+  /** Present when billing runs on the in-process Stripe emulator. */
+  emulator: RunningEmulator | null;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Overrides the database chosen from config (tests use an isolated one). */
+  database?: DatabaseTarget;
+  /** Port for the in-process emulator (default 12111, or any free port if taken). */
+  emulatorPort?: number;
+  worker?: Partial<WorkerOptions>;
 }
 
 /** In development the auth secret is generated once and kept beside the data, so sessions survive restarts. */
@@ -29,17 +44,75 @@ export function resolveAuthSecret(config: Config): string {
   return secret;
 }
 
-export async function startTollgate(config: Config, logger: Logger): Promise<RunningTollgate> {
+async function startLocalStripe(
+  config: Config,
+  logger: Logger,
+  port: number,
+): Promise<{ emulator: RunningEmulator; settings: StripeSettings }> {
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({ port, logger: logger.child({ module: 'stripe-emulator' }) });
+  } catch {
+    // 12111 taken (another Tollgate running?): any free port will do, the app is told the URL.
+    emulator = await startEmulator({
+      port: 0,
+      logger: logger.child({ module: 'stripe-emulator' }),
+    });
+  }
+  const seeded = await seedEmulator(emulator.url, {
+    webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
+  });
+  return {
+    emulator,
+    settings: {
+      secretKey: seeded.secretKey,
+      publishableKey: seeded.publishableKey,
+      proPriceId: seeded.proPriceId,
+      proAnnualPriceId: seeded.proAnnualPriceId,
+      webhookSecrets: [seeded.webhookSecret],
+      apiBase: emulator.url,
+    },
+  };
+}
+
+export async function startTollgate(
+  config: Config,
+  logger: Logger,
+  opts: StartOptions = {},
+): Promise<RunningTollgate> {
   const database = await openDatabase(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl }
-      : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') },
+    opts.database ??
+      (config.databaseUrl
+        ? { kind: 'postgres', url: config.databaseUrl }
+        : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') }),
     logger,
   );
+  let emulator: RunningEmulator | null = null;
+  let stripeSettings: StripeSettings;
+  if (config.stripeMode.kind === 'emulator') {
+    const local = await startLocalStripe(config, logger, opts.emulatorPort ?? 12111);
+    emulator = local.emulator;
+    stripeSettings = local.settings;
+  } else {
+    stripeSettings = config.stripe!;
+  }
+  const billing = createBilling({
+    db: database.db,
+    settings: stripeSettings,
+    pricing: config.pricing,
+    policy: config.pastDuePolicy,
+    logger,
+    worker: opts.worker ?? {},
+  });
   const cookieSecret = resolveAuthSecret(config);
   const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
-  const app = createApp({ config, database, auth, logger, cookieSecret });
+  const app = createApp({ config, database, auth, logger, cookieSecret, billing });
 
+  const stopBackground = async () => {
+    await billing.stop();
+    await emulator?.close();
+    await database.close();
+  };
   let server: ServerType;
   try {
     server = await new Promise((resolve, reject) => {
@@ -49,7 +122,7 @@ export async function startTollgate(config: Config, logger: Logger): Promise<Run
       s.once('error', reject);
     });
   } catch (err) {
-    await database.close();
+    await stopBackground();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`Port ${config.port} is already in use: stop the other process or set PORT`);
     }
@@ -60,11 +133,12 @@ export async function startTollgate(config: Config, logger: Logger): Promise<Run
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Stop accepting connections, let requests in flight finish, then release the database.
+      // Stop taking requests and let those in flight finish, then the worker (its claims
+      // expire if cut short), the emulator, and the database last.
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.close();
+      await stopBackground();
     })();
     return closing;
   };
-  return { url: config.appUrl, port, database, close };
+  return { url: config.appUrl, port, database, billing, emulator, close };
 }

@@ -1,13 +1,24 @@
 // Builds the real app on a fresh database for a test file, the way src/start.ts does,
 // minus the HTTP server: tests drive it with app.request (see client.ts).
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import pino from 'pino';
+import type Stripe from 'stripe';
 import { createApp } from '../../src/app.js';
 import { createAuth } from '../../src/auth/auth.js';
+import { type Billing, createBilling } from '../../src/billing/index.js';
+import type { WorkerOptions } from '../../src/billing/worker.js';
+import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
-import { type DbKind, isolatedDatabase } from './databases.js';
+import {
+  type RunningEmulator,
+  seedEmulator,
+  startEmulator,
+} from '../../src/stripe-emulator/index.js';
 import { TestClient } from './client.js';
+import { type DbKind, isolatedDatabase } from './databases.js';
 
 export const TEST_APP_URL = 'http://localhost:3000';
 export const TEST_AUTH_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -18,6 +29,11 @@ export interface TestApp {
   database: Database;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  billing: Billing;
+  /** Present when created with `stripe` options. */
+  emulator: RunningEmulator | null;
+  stripe: Stripe;
+  stripeSettings: StripeSettings;
   client(): TestClient;
   /** A client already signed up (and so signed in) as a new user with their own workspace. */
   signUp(name?: string): Promise<TestClient>;
@@ -26,9 +42,22 @@ export interface TestApp {
 
 let counter = 0;
 
+export interface StripeTestOptions {
+  /** Background worker options, or false for none (tests then call billing.worker-less syncs). */
+  worker?: Partial<WorkerOptions> | false;
+  debounceMs?: number;
+  maxNetworkRetries?: number;
+}
+
+/**
+ * A fresh app on a fresh database. With `stripe`, a Stripe emulator is started for it and the
+ * app listens on a real port so the emulator's signed webhooks reach it; without, billing
+ * points at an address nothing listens on (tests that do not touch Stripe).
+ */
 export async function createTestApp(
   kind: DbKind,
   env: Record<string, string | undefined> = {},
+  stripeOpts?: StripeTestOptions,
 ): Promise<TestApp> {
   const isolated = await isolatedDatabase(kind);
   const config = loadConfig({
@@ -40,15 +69,72 @@ export async function createTestApp(
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await openDatabase(isolated.target, logger);
-  const auth = createAuth({ db: database.db, secret: TEST_AUTH_SECRET, appUrl: config.appUrl, logger });
-  const deps: AppDeps = { config, database, auth, logger, cookieSecret: TEST_AUTH_SECRET };
+  const auth = createAuth({
+    db: database.db,
+    secret: TEST_AUTH_SECRET,
+    appUrl: config.appUrl,
+    logger,
+  });
+
+  // The HTTP server exists before the app so its port can go into the emulator's webhook URL.
+  let appFetch: (req: Request) => Response | Promise<Response> = () =>
+    new Response('starting', { status: 503 });
+  let server: ReturnType<typeof serve> | null = null;
+  let emulator: RunningEmulator | null = null;
+  let stripeSettings: StripeSettings;
+  if (stripeOpts) {
+    const listening: ReturnType<typeof serve> = await new Promise((resolve) => {
+      const s = serve({ fetch: (req) => appFetch(req), port: 0, hostname: '127.0.0.1' }, () =>
+        resolve(s),
+      );
+    });
+    server = listening;
+    const port = (listening.address() as AddressInfo).port;
+    emulator = await startEmulator({ port: 0, webhookRetryScheduleMs: [100, 300, 1000, 2000] });
+    const seeded = await seedEmulator(emulator.url, {
+      webhookUrl: `http://127.0.0.1:${port}/api/webhooks/stripe/webhook`,
+    });
+    stripeSettings = {
+      secretKey: seeded.secretKey,
+      publishableKey: seeded.publishableKey,
+      proPriceId: seeded.proPriceId,
+      proAnnualPriceId: seeded.proAnnualPriceId,
+      webhookSecrets: [seeded.webhookSecret],
+      apiBase: emulator.url,
+    };
+  } else {
+    stripeSettings = {
+      secretKey: 'sk_test_unreachable',
+      publishableKey: 'pk_test_unreachable',
+      proPriceId: 'price_unreachable',
+      proAnnualPriceId: undefined,
+      webhookSecrets: ['whsec_test_secret'],
+      apiBase: 'http://127.0.0.1:9',
+    };
+  }
+  const billing = createBilling({
+    db: database.db,
+    settings: stripeSettings,
+    pricing: config.pricing,
+    policy: config.pastDuePolicy,
+    logger,
+    worker: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
+    debounceMs: stripeOpts?.debounceMs ?? 20,
+    maxNetworkRetries: stripeOpts?.maxNetworkRetries ?? 0,
+  });
+  const deps: AppDeps = { config, database, auth, logger, cookieSecret: TEST_AUTH_SECRET, billing };
   const app = createApp(deps);
+  appFetch = app.fetch;
   const t: TestApp = {
     kind,
     config,
     database,
     deps,
     app,
+    billing,
+    emulator,
+    stripe: billing.ctx.stripe,
+    stripeSettings,
     client: () => new TestClient(app, TEST_APP_URL),
     signUp: async (name) => {
       counter += 1;
@@ -59,6 +145,9 @@ export async function createTestApp(
       return client;
     },
     close: async () => {
+      await billing.stop();
+      await emulator?.close();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await database.close();
       await isolated.drop();
     },

@@ -1,0 +1,36 @@
+// What the billing services need, built once at start-up.
+import type Stripe from 'stripe';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import type { PlanCatalog } from './catalog.js';
+import type { PastDuePolicy } from './status.js';
+
+export interface BillingContext {
+  db: Db;
+  stripe: Stripe;
+  catalog: PlanCatalog;
+  policy: PastDuePolicy;
+  logger: Logger;
+}
+
+/** Where a billing change came from; recorded in the history. */
+export type SyncSource =
+  | { kind: 'webhook'; eventIds: string[] }
+  | { kind: 'success_page'; sessionId: string }
+  | { kind: 'checkout'; sessionId: string }
+  | { kind: 'operator'; command: string }
+  | { kind: 'deletion' };
+
+export function sourceColumns(source: SyncSource): { source: string; sourceRef: string | null } {
+  switch (source.kind) {
+    case 'webhook':
+      return { source: 'webhook', sourceRef: source.eventIds.slice(0, 20).join(',') || null };
+    case 'success_page':
+    case 'checkout':
+      return { source: source.kind, sourceRef: source.sessionId };
+    case 'operator':
+      return { source: 'operator', sourceRef: source.command };
+    case 'deletion':
+      return { source: 'deletion', sourceRef: null };
+  }
+}

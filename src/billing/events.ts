@@ -1,0 +1,34 @@
+// Which Stripe events the app listens to, and how to find the customer an event is about.
+// Events are hints: the sync re-reads the customer's subscriptions from Stripe, so a
+// payload's snapshot, order or repetition never decides the plan.
+import type Stripe from 'stripe';
+
+/** Enable exactly these in the Stripe dashboard (README "Webhooks"). */
+export const HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'invoice.paid',
+  'invoice.payment_failed',
+] as const satisfies readonly Stripe.Event.Type[];
+
+export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
+
+export function isHandledEvent(type: string): type is HandledEventType {
+  return (HANDLED_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+type Expandable = string | { id: string } | null | undefined;
+const idOf = (v: Expandable): string | null =>
+  v == null ? null : typeof v === 'string' ? v : v.id;
+
+/** The Stripe customer an event concerns, or null when it names none. */
+export function customerOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: string; customer?: Expandable; id?: string };
+  if (object.object === 'customer') return object.id ?? null;
+  return idOf(object.customer);
+}

@@ -1,0 +1,60 @@
+// The billing runtime: Stripe client, plan catalog, webhook handler and background worker,
+// assembled from configuration. Routes and the operator CLI use this; nothing else builds them.
+import type { StripeSettings } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import { buildCatalog } from './catalog.js';
+import type { BillingContext } from './context.js';
+import type { PastDuePolicy } from './status.js';
+import { createStripeClient } from './stripe-client.js';
+import { createWebhookHandler } from './webhook.js';
+import { type BillingWorker, startBillingWorker, type WorkerOptions } from './worker.js';
+
+export interface Billing {
+  ctx: BillingContext;
+  settings: StripeSettings;
+  handleWebhook: (req: Request) => Promise<Response>;
+  /** Null when started without a worker (operator CLI, some tests). */
+  worker: BillingWorker | null;
+  stop(): Promise<void>;
+}
+
+export interface BillingOptions {
+  db: Db;
+  settings: StripeSettings;
+  pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
+  policy: PastDuePolicy;
+  logger: Logger;
+  /** false: no background worker. */
+  worker?: Partial<WorkerOptions> | false;
+  debounceMs?: number;
+  maxNetworkRetries?: number;
+}
+
+export function createBilling(opts: BillingOptions): Billing {
+  const logger = opts.logger.child({ module: 'billing' });
+  const stripe = createStripeClient({
+    secretKey: opts.settings.secretKey,
+    apiBase: opts.settings.apiBase,
+    maxNetworkRetries: opts.maxNetworkRetries,
+  });
+  const catalog = buildCatalog({
+    proPriceId: opts.settings.proPriceId,
+    proAnnualPriceId: opts.settings.proAnnualPriceId,
+    pricing: opts.pricing,
+  });
+  const debounceMs = opts.debounceMs ?? 250;
+  const ctx: BillingContext = { db: opts.db, stripe, catalog, policy: opts.policy, logger };
+  const worker = opts.worker === false ? null : startBillingWorker(ctx, opts.worker ?? {});
+  const handleWebhook = createWebhookHandler({
+    db: opts.db,
+    stripe,
+    secrets: opts.settings.webhookSecrets,
+    timing: { debounceMs },
+    logger,
+    onQueued: () => worker?.notify(debounceMs + 10),
+  });
+  return { ctx, settings: opts.settings, handleWebhook, worker, stop: async () => worker?.stop() };
+}
+
+export { syncWorkspaceBilling } from './sync.js';

@@ -1,0 +1,89 @@
+// Billing tables: the webhook inbox (stripe_events), the per-customer sync queue that
+// coalesces them, and the history of every change to a workspace's billing state.
+// The workspace's own billing columns live in src/workspaces/schema.ts.
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { workspaces } from '../workspaces/schema.js';
+
+export const EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    id: serial('id').primaryKey(),
+    // The unique constraint is what makes a duplicate delivery a no-op, even concurrently.
+    eventId: text('event_id').notNull().unique(),
+    type: text('type').notNull(),
+    /** Stripe's `created` for the event. */
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    customerId: text('customer_id'),
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull(),
+    /** The queue generation this event asked for; a sync that read at or after it covers it. */
+    syncGeneration: integer('sync_generation'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('stripe_events_customer_status_idx').on(t.customerId, t.status),
+    index('stripe_events_failed_idx').on(t.status).where(sql`${t.status} = 'failed'`),
+  ],
+);
+
+/**
+ * One row per Stripe customer with work to do. Every event bumps `generation`; a worker
+ * claims the row (lease), reads Stripe once, and removes the row only if no event arrived
+ * meanwhile. So a storm of events for one customer costs one Stripe read, not one per event.
+ */
+export const billingSyncQueue = pgTable(
+  'billing_sync_queue',
+  {
+    customerId: text('customer_id').primaryKey(),
+    generation: integer('generation').notNull().default(1),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    claimedGeneration: integer('claimed_generation'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('billing_sync_queue_due_idx').on(t.dueAt)],
+);
+
+export const HISTORY_KINDS = [
+  'upgraded',
+  'downgraded',
+  'payment_failed',
+  'recovered',
+  'cancellation_scheduled',
+  'cancellation_withdrawn',
+  'renewed',
+  'subscription_changed',
+  'customer_linked',
+  'duplicate_subscription',
+] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+
+export const billingHistory = pgTable(
+  'billing_history',
+  {
+    id: serial('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: HISTORY_KINDS }).notNull(),
+    /** What changed: `{ field: [before, after] }`, plus context such as subscription ids. */
+    changes: jsonb('changes').$type<Record<string, unknown>>().notNull(),
+    /** webhook | success_page | operator | checkout | deletion */
+    source: text('source').notNull(),
+    /** The event ids, checkout session or operator command behind the change. */
+    sourceRef: text('source_ref'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('billing_history_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+export type StripeEventRow = typeof stripeEvents.$inferSelect;
+export type BillingHistoryEntry = typeof billingHistory.$inferSelect;

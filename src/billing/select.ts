@@ -1,0 +1,161 @@
+// Pure decisions of the sync: which of a customer's subscriptions matters, what the workspace's
+// billing state should be, and how a change reads in the history. No I/O here.
+import type Stripe from 'stripe';
+import type { PlanName } from '../workspaces/schema.js';
+import { type CatalogPrice, catalogPrice, type PlanCatalog } from './catalog.js';
+import type { HistoryKind } from './schema.js';
+import {
+  grantsPlan,
+  isKnownStatus,
+  isLive,
+  isPaymentFailing,
+  type PastDuePolicy,
+} from './status.js';
+
+export interface BillingState {
+  plan: PlanName;
+  stripeSubscriptionId: string | null;
+  subscriptionStatus: string | null;
+  stripePriceId: string | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+}
+
+export interface Selection {
+  chosen: { subscription: Stripe.Subscription; price: CatalogPrice } | null;
+  /** Other live subscriptions to a catalog price: a second checkout slipped through. */
+  extraLive: Stripe.Subscription[];
+}
+
+function catalogItem(sub: Stripe.Subscription, catalog: PlanCatalog) {
+  for (const item of sub.items.data) {
+    const price = catalogPrice(catalog, item.price.id);
+    if (price) return { item, price };
+  }
+  return null;
+}
+
+/**
+ * Picks the subscription that decides the plan: only subscriptions to a catalog price count;
+ * a live one beats an ended one (so a stale `deleted` of an old subscription never downgrades
+ * a workspace that subscribed again); among live ones, one that grants the plan beats one that
+ * does not; then the newest.
+ */
+export function selectSubscription(
+  subscriptions: readonly Stripe.Subscription[],
+  catalog: PlanCatalog,
+  policy: PastDuePolicy,
+): Selection {
+  const candidates = subscriptions
+    .map((subscription) => ({ subscription, found: catalogItem(subscription, catalog) }))
+    .filter(
+      (
+        c,
+      ): c is {
+        subscription: Stripe.Subscription;
+        found: NonNullable<ReturnType<typeof catalogItem>>;
+      } => c.found !== null,
+    );
+  const score = (s: Stripe.Subscription) => {
+    const known = isKnownStatus(s.status) ? s.status : null;
+    return [
+      known && isLive(known) ? 1 : 0,
+      known && grantsPlan(known, policy) ? 1 : 0,
+      s.created,
+    ] as const;
+  };
+  candidates.sort((a, b) => {
+    const sa = score(a.subscription);
+    const sb = score(b.subscription);
+    return sb[0] - sa[0] || sb[1] - sa[1] || sb[2] - sa[2];
+  });
+  const first = candidates[0];
+  if (!first) return { chosen: null, extraLive: [] };
+  const extraLive = candidates
+    .slice(1)
+    .map((c) => c.subscription)
+    .filter((s) => isKnownStatus(s.status) && isLive(s.status));
+  return { chosen: { subscription: first.subscription, price: first.found.price }, extraLive };
+}
+
+export function desiredState(selection: Selection, policy: PastDuePolicy): BillingState {
+  const chosen = selection.chosen;
+  if (!chosen) {
+    return {
+      plan: 'free',
+      stripeSubscriptionId: null,
+      subscriptionStatus: null,
+      stripePriceId: null,
+      currentPeriodEnd: null,
+      cancelAtPeriodEnd: false,
+    };
+  }
+  const sub = chosen.subscription;
+  const status = sub.status;
+  const grants = isKnownStatus(status) && grantsPlan(status, policy);
+  // At this API version the billing period lives on the items, not the subscription.
+  const item = sub.items.data.find((i) => i.price.id === chosen.price.priceId);
+  const periodEnd = item?.current_period_end ?? null;
+  const live = isKnownStatus(status) && isLive(status);
+  return {
+    plan: grants ? chosen.price.plan : 'free',
+    stripeSubscriptionId: sub.id,
+    subscriptionStatus: status,
+    stripePriceId: chosen.price.priceId,
+    currentPeriodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
+    cancelAtPeriodEnd: live && (sub.cancel_at_period_end || sub.cancel_at != null),
+  };
+}
+
+const failing = (status: string | null) =>
+  status !== null && isKnownStatus(status) && isPaymentFailing(status);
+
+/** The history entries that describe going from `before` to `after` (none when nothing changed). */
+export function describeChange(
+  before: BillingState,
+  after: BillingState,
+): Array<{ kind: HistoryKind; changes: Record<string, unknown> }> {
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(after) as Array<keyof BillingState>) {
+    const a = before[key] instanceof Date ? (before[key] as Date).toISOString() : before[key];
+    const b = after[key] instanceof Date ? (after[key] as Date).toISOString() : after[key];
+    if (a !== b) changes[key] = [a, b];
+  }
+  if (Object.keys(changes).length === 0) return [];
+
+  const entries: Array<{ kind: HistoryKind; changes: Record<string, unknown> }> = [];
+  let kind: HistoryKind | null = null;
+  if (before.plan === 'free' && after.plan !== 'free') {
+    kind =
+      failing(before.subscriptionStatus) &&
+      before.stripeSubscriptionId === after.stripeSubscriptionId
+        ? 'recovered'
+        : 'upgraded';
+  } else if (before.plan !== 'free' && after.plan === 'free') {
+    kind = failing(after.subscriptionStatus) ? 'payment_failed' : 'downgraded';
+  } else if (!failing(before.subscriptionStatus) && failing(after.subscriptionStatus)) {
+    kind = 'payment_failed';
+  } else if (
+    failing(before.subscriptionStatus) &&
+    !failing(after.subscriptionStatus) &&
+    after.plan !== 'free'
+  ) {
+    kind = 'recovered';
+  } else if (
+    before.stripeSubscriptionId !== after.stripeSubscriptionId ||
+    before.subscriptionStatus !== after.subscriptionStatus ||
+    before.stripePriceId !== after.stripePriceId
+  ) {
+    kind = 'subscription_changed';
+  }
+  if (kind) entries.push({ kind, changes });
+  if (!before.cancelAtPeriodEnd && after.cancelAtPeriodEnd)
+    entries.push({ kind: 'cancellation_scheduled', changes });
+  if (before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd && after.plan !== 'free') {
+    entries.push({ kind: 'cancellation_withdrawn', changes });
+  }
+  if (entries.length === 0 && 'currentPeriodEnd' in changes)
+    entries.push({ kind: 'renewed', changes });
+  if (entries.length === 0) entries.push({ kind: 'subscription_changed', changes });
+  return entries;
+}

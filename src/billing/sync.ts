@@ -1,0 +1,176 @@
+// syncWorkspaceBilling: THE way a workspace's plan changes. It re-reads the customer's
+// subscriptions from Stripe (never trusting an event's snapshot), picks the one that matters,
+// and writes the result under a row lock on the workspace, in one transaction with whatever
+// the caller must commit alongside (the worker marks events processed there). Running it twice,
+// in any order, with any events, converges on what Stripe says.
+import { and, eq, sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Db } from '../db/client.js';
+import { workspaces } from '../workspaces/schema.js';
+import { type BillingContext, type SyncSource, sourceColumns } from './context.js';
+import { billingHistory, type HistoryKind } from './schema.js';
+import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
+
+export interface SyncResult {
+  customerId: string;
+  /** The workspace bound to the customer, or null when none is (nothing was written). */
+  workspaceId: string | null;
+  before: BillingState | null;
+  after: BillingState | null;
+  history: HistoryKind[];
+  /** A sync that read Stripe later had already written: this one wrote nothing. */
+  stale: boolean;
+}
+
+export interface SyncOptions {
+  customerId: string;
+  source: SyncSource;
+  /** Runs first inside the transaction (the worker links customers from checkout events here). */
+  prepare?: (tx: Db) => Promise<void>;
+  /** Runs last inside the transaction, so it commits together with the workspace write. */
+  finish?: (tx: Db, result: SyncResult) => Promise<void>;
+}
+
+/** Every subscription of the customer, canceled ones included, across all pages. */
+export async function listAllSubscriptions(
+  stripe: Stripe,
+  customerId: string,
+): Promise<Stripe.Subscription[]> {
+  const all: Stripe.Subscription[] = [];
+  for await (const sub of stripe.subscriptions.list({
+    customer: customerId,
+    status: 'all',
+    limit: 100,
+  })) {
+    all.push(sub);
+  }
+  return all;
+}
+
+/** Database time in ms: the read order of syncs is compared on one clock, whatever instance ran them. */
+async function dbNowMs(db: Db): Promise<number> {
+  const res = (await db.execute(
+    sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`,
+  )) as unknown as {
+    rows: Array<{ ms: number | string }>;
+  };
+  return Number(res.rows[0]!.ms);
+}
+
+function stateOf(row: typeof workspaces.$inferSelect): BillingState {
+  return {
+    plan: row.plan,
+    stripeSubscriptionId: row.stripeSubscriptionId,
+    subscriptionStatus: row.subscriptionStatus,
+    stripePriceId: row.stripePriceId,
+    currentPeriodEnd: row.currentPeriodEnd,
+    cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+  };
+}
+
+export async function syncWorkspaceBilling(
+  ctx: BillingContext,
+  opts: SyncOptions,
+): Promise<SyncResult> {
+  const { db, stripe, catalog, policy, logger } = ctx;
+  const readStartedAt = new Date(await dbNowMs(db));
+  const subscriptions = await listAllSubscriptions(stripe, opts.customerId);
+  const selection = selectSubscription(subscriptions, catalog, policy);
+  const after = desiredState(selection, policy);
+
+  return db.transaction(async (tx) => {
+    await opts.prepare?.(tx);
+    const [row] = await tx
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.stripeCustomerId, opts.customerId))
+      .for('update');
+    const result: SyncResult = {
+      customerId: opts.customerId,
+      workspaceId: row?.id ?? null,
+      before: row ? stateOf(row) : null,
+      after: row ? after : null,
+      history: [],
+      stale: false,
+    };
+    if (!row) {
+      logger.warn(
+        { customerId: opts.customerId },
+        'billing sync: no workspace is linked to this Stripe customer',
+      );
+    } else if (row.billingSyncedAt && row.billingSyncedAt > readStartedAt) {
+      // Two syncs raced and the one that read Stripe later committed first: keep its newer view.
+      result.stale = true;
+      result.after = result.before;
+    } else {
+      const entries = describeChange(stateOf(row), after);
+      await tx
+        .update(workspaces)
+        .set({
+          ...after,
+          billingSyncedAt: readStartedAt,
+          upgradedAt: row.plan === 'free' && after.plan !== 'free' ? new Date() : row.upgradedAt,
+        })
+        .where(eq(workspaces.id, row.id));
+      const source = sourceColumns(opts.source);
+      for (const entry of entries) {
+        await tx
+          .insert(billingHistory)
+          .values({ workspaceId: row.id, kind: entry.kind, changes: entry.changes, ...source });
+        result.history.push(entry.kind);
+      }
+      await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);
+      if (entries.length > 0) {
+        logger.info(
+          {
+            workspaceId: row.id,
+            customerId: opts.customerId,
+            history: result.history,
+            plan: after.plan,
+            status: after.subscriptionStatus,
+          },
+          'billing state changed',
+        );
+      }
+    }
+    await opts.finish?.(tx, result);
+    return result;
+  });
+}
+
+/**
+ * A second live subscription for one workspace (two tabs, two checkouts) is flagged once per
+ * subscription: a history entry and an error log, so someone refunds and cancels it
+ * (README: "Duplicate subscriptions"). The plan is unaffected: the chosen one decides.
+ */
+async function flagExtraSubscriptions(
+  tx: Db,
+  ctx: BillingContext,
+  workspaceId: string,
+  extra: Stripe.Subscription[],
+  source: SyncSource,
+) {
+  for (const sub of extra) {
+    const [already] = await tx
+      .select({ id: billingHistory.id })
+      .from(billingHistory)
+      .where(
+        and(
+          eq(billingHistory.workspaceId, workspaceId),
+          eq(billingHistory.kind, 'duplicate_subscription'),
+          sql`${billingHistory.changes}->>'subscriptionId' = ${sub.id}`,
+        ),
+      );
+    if (already) continue;
+    await tx.insert(billingHistory).values({
+      workspaceId,
+      kind: 'duplicate_subscription',
+      changes: { subscriptionId: sub.id, status: sub.status },
+      ...sourceColumns(source),
+    });
+    ctx.logger.error(
+      { workspaceId, subscriptionId: sub.id },
+      'workspace has more than one live Pro subscription: refund and cancel the extra one (see README)',
+    );
+  }
+}
