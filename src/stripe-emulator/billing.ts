@@ -1,12 +1,12 @@
-// The billing engine: checkout completion, invoices and card charges, dunning, subscription
+// The billing engine: invoices and card charges, dunning, subscription
 // changes and cancellation. Every state change emits the events Stripe emits, in Stripe's order.
 import type Stripe from 'stripe';
-import { ApiError, cardDeclined, invalidRequest, missingParam } from './errors.js';
+import { ApiError, invalidRequest } from './errors.js';
 import { type Events, snapshot } from './events.js';
 import { buildCustomer, type CustomerInput } from './objects/customer.js';
 import { type BillingReason, buildInvoice, invoiceSubscriptionId } from './objects/invoice.js';
 import { planFromPrice } from './objects/price.js';
-import { buildSubscription, currentPeriod, periodEndFor } from './objects/subscription.js';
+import { currentPeriod, periodEndFor } from './objects/subscription.js';
 import type { Store } from './store.js';
 
 /** Smart-retry stand-in: days after the previous failed attempt; one failure more cancels. */
@@ -50,97 +50,6 @@ export class Billing {
     }
   }
 
-  /** Same effect as pressing Pay on the hosted page. Throws a 402 card error on decline. */
-  completeCheckout(
-    session: Stripe.Checkout.Session,
-    outcome: 'success' | 'decline',
-    email?: string,
-  ): Stripe.Checkout.Session {
-    this.expireIfDue(session);
-    if (session.status !== 'open') {
-      throw invalidRequest(
-        `This Checkout Session is ${session.status ?? 'not open'}.`,
-        undefined,
-        'checkout_session_not_open',
-      );
-    }
-    const details = this.store.checkoutDetails.get(session.id);
-    if (!details) throw new ApiError(500, 'api_error', 'Checkout session has no line items.');
-    const existing = typeof session.customer === 'string' ? session.customer : null;
-    const customerEmail = email || session.customer_email;
-    if (!existing && !customerEmail) throw missingParam('email');
-    if (outcome === 'decline') throw cardDeclined();
-
-    const customer =
-      (existing ? this.store.customers.get(existing) : undefined) ??
-      this.createCustomer({ email: customerEmail });
-    // The card just entered becomes the customer's default: it works until told otherwise.
-    this.store.failingCustomers.delete(customer.id);
-
-    const items = details.lineItems.map((line) => {
-      const price = this.store.prices.get(line.price);
-      if (!price) throw new ApiError(500, 'api_error', `Price ${line.price} vanished.`);
-      return { price, quantity: line.quantity };
-    });
-    const sub = buildSubscription(
-      {
-        customer: customer.id,
-        items,
-        metadata: details.subscriptionMetadata,
-        currency: items[0]?.price.currency ?? 'usd',
-      },
-      this.store.now(),
-    );
-    const invoice = buildInvoice(
-      {
-        subscription: sub,
-        customer,
-        billingReason: 'subscription_create',
-        publicUrl: this.publicUrl(),
-      },
-      this.store.now(),
-    );
-    sub.latest_invoice = invoice.id;
-    this.store.subscriptions.set(sub.id, sub);
-    this.store.invoices.set(invoice.id, invoice);
-    this.events.subscription('customer.subscription.created', sub);
-    this.events.invoice('invoice.created', invoice);
-    this.finalize(invoice);
-    this.markPaid(invoice);
-
-    session.status = 'complete';
-    session.payment_status = 'paid';
-    session.customer = customer.id;
-    session.subscription = sub.id;
-    session.invoice = invoice.id;
-    session.customer_details = {
-      address: null,
-      business_name: null,
-      email: customer.email,
-      individual_name: null,
-      name: customer.name ?? null,
-      phone: null,
-      tax_exempt: 'none',
-      tax_ids: [],
-    };
-    this.events.checkoutSession('checkout.session.completed', session);
-    return session;
-  }
-
-  expireIfDue(session: Stripe.Checkout.Session): void {
-    if (session.status === 'open' && session.expires_at <= this.store.now()) this.expire(session);
-  }
-
-  expire(session: Stripe.Checkout.Session): void {
-    if (session.status !== 'open') {
-      throw invalidRequest(
-        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
-      );
-    }
-    session.status = 'expired';
-    this.events.checkoutSession('checkout.session.expired', session);
-  }
-
   private createInvoice(sub: Stripe.Subscription, reason: BillingReason): Stripe.Invoice {
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
     const customer = this.store.customers.get(customerId);
@@ -154,7 +63,8 @@ export class Billing {
     return invoice;
   }
 
-  private finalize(invoice: Stripe.Invoice): void {
+  /** Draft → open with a number (`invoice.finalized`). */
+  finalize(invoice: Stripe.Invoice): void {
     const now = this.store.now();
     invoice.status = 'open';
     invoice.number = this.store.nextInvoiceNumber();
@@ -163,7 +73,8 @@ export class Billing {
     this.events.invoice('invoice.finalized', invoice);
   }
 
-  private markPaid(invoice: Stripe.Invoice): void {
+  /** Records a successful charge (`invoice.paid`, `invoice.payment_succeeded`). */
+  markPaid(invoice: Stripe.Invoice): void {
     const now = this.store.now();
     invoice.status = 'paid';
     invoice.attempted = true;

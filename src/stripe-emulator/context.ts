@@ -2,6 +2,7 @@
 // the API routes, hosted pages and control API.
 import type { Logger } from 'pino';
 import { Billing } from './billing.js';
+import { CheckoutFlow } from './checkout-flow.js';
 import { Events } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { Store } from './store.js';
@@ -17,6 +18,7 @@ export interface EmulatorContext {
   store: Store;
   events: Events;
   billing: Billing;
+  checkout: CheckoutFlow;
   lifecycle: Lifecycle;
   webhooks: WebhookDispatcher;
   /** Base URL of hosted pages; assigned once the server knows its port. */
@@ -42,11 +44,13 @@ export function createContext(opts: {
   const events = new Events(store, (type) => webhooks.matchingEndpoints(type).length);
   const url = { current: opts.publicUrl };
   const billing = new Billing(store, events, () => url.current);
+  const checkout = new CheckoutFlow(store, events, billing, () => url.current);
   return {
     store,
     events,
     billing,
-    lifecycle: new Lifecycle(store, billing),
+    checkout,
+    lifecycle: new Lifecycle(store, billing, checkout),
     webhooks,
     get publicUrl() {
       return url.current;

@@ -136,7 +136,7 @@ export function controlRoutes(emu: EmulatorContext): Hono {
   app.post('/checkout/sessions/:id/complete', async (c) => {
     const session = found(store.checkoutSessions, c.req.param('id'), 'checkout.session');
     const p = parse(schemas.complete, await body(c));
-    return c.json(billing.completeCheckout(session, p.outcome, p.email));
+    return c.json(emu.checkout.complete(session, p.outcome, p.email));
   });
 
   app.post('/customers/:id/payment_method', async (c) => {

@@ -1,11 +1,15 @@
 // Serialises a stored object for a response and applies `expand[]` paths (`subscription`,
 // `latest_invoice`, `data.customer`, `subscription.latest_invoice`) by resolving ids in the store.
 import { invalidRequest } from './errors.js';
-import { snapshot } from './events.js';
 import type { Store } from './store.js';
 
 type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 const MAX_DEPTH = 4;
+
+/** A JSON round-trip (Decimals become strings); the result is plain JSON by construction. */
+function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value));
+}
 
 function isRecord(value: Json | undefined): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,14 +29,14 @@ function expandAt(store: Store, node: Json | undefined, parts: string[], full: s
   if (typeof value === 'string') {
     const found = store.findById(value);
     if (!found) throw invalidRequest(`This property cannot be expanded (${head}).`, 'expand');
-    value = snapshot(found) as Json;
+    value = toJson(found);
     node[head] = value;
   }
   expandAt(store, value, rest, full);
 }
 
 export function render(store: Store, object: object, expand: string[] = []): Json {
-  const tree = snapshot(object) as Json;
+  const tree = toJson(object);
   for (const path of expand) {
     const parts = path.split('.');
     if (parts.length > MAX_DEPTH) {

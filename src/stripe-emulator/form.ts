@@ -43,12 +43,10 @@ function normalize(node: Node | string, parentKey: string | undefined): FormValu
   const keys = Object.keys(node);
   const numeric = keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
   if (numeric && !(parentKey !== undefined && MAP_KEYS.has(parentKey))) {
-    return keys
-      .sort((a, b) => Number(a) - Number(b))
-      .map((k) => normalize(node[k] as Node | string, k));
+    return keys.sort((a, b) => Number(a) - Number(b)).map((k) => normalize(node[k] ?? '', k));
   }
   const out: FormObject = {};
-  for (const k of keys) out[k] = normalize(node[k] as Node | string, k);
+  for (const k of keys) out[k] = normalize(node[k] ?? '', k);
   return out;
 }
 

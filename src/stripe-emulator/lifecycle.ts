@@ -2,6 +2,7 @@
 // and period-end cancellations, processed one at a time in the order they fall due.
 import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
+import type { CheckoutFlow } from './checkout-flow.js';
 import { currentPeriod, subscriptionStatus } from './objects/subscription.js';
 import type { Store } from './store.js';
 
@@ -35,6 +36,7 @@ export class Lifecycle {
   constructor(
     private readonly store: Store,
     private readonly billing: Billing,
+    private readonly checkout: CheckoutFlow,
   ) {}
 
   private nextDue(until: number): DueAction | undefined {
@@ -61,7 +63,7 @@ export class Lifecycle {
   private run(action: DueAction): void {
     switch (action.kind) {
       case 'expire_session':
-        this.billing.expire(action.session);
+        this.checkout.expire(action.session);
         return;
       case 'period_end':
         if (action.sub.cancel_at_period_end) {

@@ -124,7 +124,7 @@ export function checkoutPages(emu: EmulatorContext): Hono {
 
   const load = (c: Context) => {
     const session = emu.store.checkoutSessions.get(c.req.param('id') ?? '');
-    if (session) emu.billing.expireIfDue(session);
+    if (session) emu.checkout.expireIfDue(session);
     return session;
   };
   const notFound = (c: Context) =>
@@ -159,7 +159,7 @@ export function checkoutPages(emu: EmulatorContext): Hono {
       );
     }
     try {
-      emu.billing.completeCheckout(session, outcome, email);
+      emu.checkout.complete(session, outcome, email);
     } catch (err) {
       if (err instanceof ApiError && err.status < 500)
         return show(err.message, err.status === 402 ? 402 : 400);

@@ -107,14 +107,14 @@ export function checkoutRoutes(emu: EmulatorContext): Hono {
   app.get('/:id', async (c) => {
     const p = parseParams(retrieveSchema, await readParams(c));
     const session = found(store.checkoutSessions, c.req.param('id'), 'checkout.session');
-    emu.billing.expireIfDue(session);
+    emu.checkout.expireIfDue(session);
     return respond(c, emu, session, p.expand);
   });
 
   app.post('/:id/expire', async (c) => {
     const p = parseParams(retrieveSchema, await readParams(c));
     const session = found(store.checkoutSessions, c.req.param('id'), 'checkout.session');
-    emu.billing.expire(session);
+    emu.checkout.expire(session);
     return respond(c, emu, session, p.expand);
   });
 
