@@ -7,6 +7,7 @@ import { controlRoutes } from './control.js';
 import { ApiError } from './errors.js';
 import { apiKeyAuth, idempotency, injectedFaults, requestLog } from './middleware.js';
 import { checkoutPages } from './pages/checkout.js';
+import { invoicePages } from './pages/invoice.js';
 import { portalPages } from './pages/portal.js';
 import { checkoutRoutes, portalRoutes } from './routes/checkout.js';
 import { customerRoutes } from './routes/customers.js';
@@ -56,6 +57,7 @@ export function createApp(emu: EmulatorContext): Hono {
 
   app.route('/checkout', checkoutPages(emu));
   app.route('/portal', portalPages(emu));
+  app.route('/invoices', invoicePages(emu));
   app.route('/_emulator', controlRoutes(emu));
 
   app.get('/', (c) =>

@@ -122,4 +122,16 @@ describe('hosted pages over plain HTTP', () => {
     const sub = invoice.parent?.subscription_details?.subscription;
     expect(typeof sub === 'object' && sub.id).toBe(done.subscription);
   });
+
+  it('serves the hosted invoice page at hosted_invoice_url', async () => {
+    const { session } = await paidSession();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    const invoice = await stripe.invoices.retrieve(String(done.invoice));
+    expect(invoice.hosted_invoice_url).toBe(`${emu.url}/invoices/${invoice.id}`);
+    const res = await fetch(invoice.hosted_invoice_url ?? '');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('$20.00');
+    expect(html).toContain(invoice.number ?? 'missing number');
+  });
 });

@@ -1,0 +1,50 @@
+// The hosted invoice page at an invoice's `hosted_invoice_url` (`<publicUrl>/invoices/<in_id>`):
+// a read-only summary, enough for an app's "view invoice" link to land somewhere real.
+import { Hono } from 'hono';
+import type { EmulatorContext } from '../context.js';
+import { formatAmount, formatDate, Layout } from './layout.js';
+
+export function invoicePages(emu: EmulatorContext): Hono {
+  const app = new Hono();
+  app.get('/:id', (c) => {
+    const invoice = emu.store.invoices.get(c.req.param('id'));
+    if (!invoice) {
+      return c.html(
+        <Layout title="Invoice not found">
+          <div class="card">
+            <h1>Invoice not found</h1>
+          </div>
+        </Layout>,
+        404,
+      );
+    }
+    return c.html(
+      <Layout title={`Invoice ${invoice.number ?? invoice.id}`}>
+        <div class="card">
+          <p class="muted">Invoice {invoice.number ?? invoice.id}</p>
+          <div class="price">{formatAmount(invoice.amount_due, invoice.currency)}</div>
+          <p>
+            Status: <span class={`badge ${invoice.status ?? ''}`}>{invoice.status}</span>
+          </p>
+          <p class="muted">
+            Issued {formatDate(invoice.created)} to {invoice.customer_email ?? 'customer'}
+          </p>
+          <table>
+            <tbody>
+              {invoice.lines.data.map((line) => (
+                <tr>
+                  <td>{line.description}</td>
+                  <td>
+                    {formatDate(line.period.start)} – {formatDate(line.period.end)}
+                  </td>
+                  <td>{formatAmount(line.amount, line.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  });
+  return app;
+}
