@@ -1,0 +1,32 @@
+// The workspace's single Stripe customer: created on first need, saved on the workspace, and
+// reused forever after. Never one customer per checkout attempt.
+import { and, eq, isNull } from 'drizzle-orm';
+import { workspaces } from '../workspaces/schema.js';
+import type { Workspace } from '../workspaces/workspace.js';
+import type { BillingContext } from './context.js';
+
+export async function ensureStripeCustomer(
+  ctx: BillingContext,
+  opts: { workspace: Workspace; email?: string },
+): Promise<string> {
+  if (opts.workspace.stripeCustomerId) return opts.workspace.stripeCustomerId;
+  // The key is derived from the workspace, so two tabs racing (or a retry after a crash
+  // between create and save) get the same customer back from Stripe for ~24 h.
+  const customer = await ctx.stripe.customers.create(
+    {
+      name: opts.workspace.name,
+      ...(opts.email ? { email: opts.email } : {}),
+      metadata: { workspace_id: opts.workspace.id },
+    },
+    { idempotencyKey: `tollgate-customer-${opts.workspace.id}` },
+  );
+  await ctx.db
+    .update(workspaces)
+    .set({ stripeCustomerId: customer.id })
+    .where(and(eq(workspaces.id, opts.workspace.id), isNull(workspaces.stripeCustomerId)));
+  const [row] = await ctx.db
+    .select({ customerId: workspaces.stripeCustomerId })
+    .from(workspaces)
+    .where(eq(workspaces.id, opts.workspace.id));
+  return row?.customerId ?? customer.id;
+}
