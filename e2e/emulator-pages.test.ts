@@ -60,7 +60,7 @@ describe('hosted checkout page', () => {
     const session = await newSession();
     await page.goto(session.url ?? '');
     await expect(page.getByRole('heading', { name: 'Pro' }).isVisible()).resolves.toBe(true);
-    expect(await page.textContent('body')).toContain('$20.00');
+    expect(await page.textContent('body')).toContain('$29.00');
     await saveScreenshot(page, 'emulator-checkout');
     await page.fill('#card', '4242 4242 4242 4242');
     await Promise.all([

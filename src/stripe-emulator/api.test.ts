@@ -286,7 +286,7 @@ describe('checkout and portal sessions', () => {
     expect(session.status).toBe('open');
     expect(session.payment_status).toBe('unpaid');
     expect(session.client_reference_id).toBe('ws_7');
-    expect(session.amount_total).toBe(2000);
+    expect(session.amount_total).toBe(2900);
     const listed = await stripe.checkout.sessions.list({ status: 'open' });
     expect(listed.data.map((s) => s.id)).toEqual([session.id]);
     const items = await stripe.checkout.sessions.listLineItems(session.id);

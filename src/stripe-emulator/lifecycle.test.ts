@@ -104,7 +104,7 @@ describe('checkout completion', () => {
     const invoice = await stripe.invoices.retrieve(String(sub.latest_invoice));
     expect(invoice.status).toBe('paid');
     expect(invoice.billing_reason).toBe('subscription_create');
-    expect(invoice.amount_paid).toBe(2000);
+    expect(invoice.amount_paid).toBe(2900);
     expect(invoice.parent?.subscription_details?.subscription).toBe(sub.id);
     expect(invoice).not.toHaveProperty('paid');
     expect(invoice).not.toHaveProperty('subscription');
@@ -263,7 +263,7 @@ describe('subscriptions', () => {
     if (!inv || typeof inv === 'string') throw new Error('not expanded');
     expect(inv.billing_reason).toBe('subscription_update');
     expect(inv.status).toBe('paid');
-    expect(inv.amount_paid).toBe(20000);
+    expect(inv.amount_paid).toBe(29000);
   });
 });
 

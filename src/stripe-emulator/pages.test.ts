@@ -83,7 +83,7 @@ describe('hosted pages over plain HTTP', () => {
     const subId = String(done.subscription);
     const portal = await stripe.billingPortal.sessions.create({ customer: String(done.customer) });
     const page = await fetch(portal.url).then((r) => r.text());
-    expect(page).toContain('$200.00');
+    expect(page).toContain('$290.00');
     const switched = await form(`${emu.url}/portal/${portal.id}/subscriptions/${subId}/switch`, {
       price: seed.proAnnualPriceId,
     });
@@ -131,7 +131,7 @@ describe('hosted pages over plain HTTP', () => {
     const res = await fetch(invoice.hosted_invoice_url ?? '');
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain('$20.00');
+    expect(html).toContain('$29.00');
     expect(html).toContain(invoice.number ?? 'missing number');
   });
 });

@@ -43,7 +43,7 @@ export async function seedEmulator(
   monthly ??= await stripe.prices.create({
     product: productId,
     currency: 'usd',
-    unit_amount: 2000,
+    unit_amount: 2900,
     recurring: { interval: 'month' },
     lookup_key: 'pro_monthly',
     nickname: 'Pro monthly',
@@ -51,7 +51,7 @@ export async function seedEmulator(
   yearly ??= await stripe.prices.create({
     product: productId,
     currency: 'usd',
-    unit_amount: 20000,
+    unit_amount: 29000,
     recurring: { interval: 'year' },
     lookup_key: 'pro_yearly',
     nickname: 'Pro yearly',
