@@ -7,12 +7,21 @@ export function wantsJson(c: Context): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
+const PROBE_ORIGIN = 'http://tollgate.invalid';
+
 /** A same-site relative path safe to redirect to after sign-in (no open redirects). */
 export function safeNext(value: string | undefined | null, fallback = '/dashboard'): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
+  if (!value?.startsWith('/')) return fallback;
+  // Resolve it the way a browser resolves a Location header: browsers drop tabs and newlines
+  // and read "\" as "/", so "/\t/evil.example" and "/\evil.example" both mean //evil.example.
+  let url: URL;
+  try {
+    url = new URL(value, PROBE_ORIGIN);
+  } catch {
     return fallback;
   }
-  return value;
+  if (url.origin !== PROBE_ORIGIN) return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 export function loginUrlFor(c: Context): string {
