@@ -1,0 +1,171 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const SECRET = 'a'.repeat(32);
+const STRIPE = {
+  STRIPE_SECRET_KEY: 'sk_test_123',
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
+  STRIPE_PRO_PRICE_ID: 'price_123',
+  STRIPE_WEBHOOK_SECRET: 'whsec_one',
+};
+
+/** The ConfigError `loadConfig(env)` throws (fails the test when it does not throw). */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs with no variables at all: development on port 3000 with the Stripe emulator', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      appUrl: 'http://localhost:3000',
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      authSecret: undefined,
+      logLevel: 'info',
+      stripeMode: { kind: 'emulator' },
+      stripe: undefined,
+      pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
+      pastDuePolicy: 'strict',
+    });
+  });
+
+  it('treats empty strings as unset for optional variables, as a copied .env.example has them', () => {
+    const config = loadConfig({
+      APP_URL: '',
+      DATABASE_URL: '',
+      AUTH_SECRET: '',
+      STRIPE_SECRET_KEY: '',
+      STRIPE_WEBHOOK_SECRET: '',
+      STRIPE_API_BASE: '',
+    });
+    expect(config.appUrl).toBe('http://localhost:3000');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.authSecret).toBeUndefined();
+    expect(config.stripeMode).toEqual({ kind: 'emulator' });
+  });
+
+  // Known bug, left for the owner of src/config.ts: only the `optionalString` variables treat ''
+  // as unset. `PORT=` gives port 0 (a random port, and APP_URL http://localhost:0), `DATA_DIR=`
+  // (as in .env.example) puts the database in the working directory, and an empty NODE_ENV,
+  // LOG_LEVEL or BILLING_PAST_DUE_POLICY is rejected. Remove `.fails` once that is fixed.
+  it.fails('treats empty strings as unset for variables with defaults too', () => {
+    const config = loadConfig({
+      NODE_ENV: '',
+      PORT: '',
+      HOST: '',
+      DATA_DIR: '',
+      LOG_LEVEL: '',
+      BILLING_PAST_DUE_POLICY: '',
+    });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      appUrl: 'http://localhost:3000',
+      dataDir: path.resolve('./data'),
+      logLevel: 'info',
+      pastDuePolicy: 'strict',
+    });
+  });
+
+  it('derives APP_URL from PORT when APP_URL is unset', () => {
+    const config = loadConfig({ PORT: '8080' });
+    expect(config.port).toBe(8080);
+    expect(config.appUrl).toBe('http://localhost:8080');
+  });
+
+  it('keeps an explicit APP_URL, without its trailing slashes', () => {
+    expect(loadConfig({ APP_URL: 'https://app.example.com/', PORT: '8080' }).appUrl).toBe(
+      'https://app.example.com',
+    );
+  });
+
+  it('names the variable when a value is invalid', () => {
+    expect(configError({ APP_URL: 'not a url' }).message).toMatch(
+      /^Invalid configuration: APP_URL /,
+    );
+    expect(configError({ PORT: '70000' }).message).toContain('PORT');
+    expect(configError({ AUTH_SECRET: 'short' }).message).toContain(
+      'AUTH_SECRET is invalid: must be at least 32 characters',
+    );
+  });
+
+  it('requires AUTH_SECRET in production, saying how to make one', () => {
+    const err = configError({ NODE_ENV: 'production', ...STRIPE });
+    expect(err.message).toContain('AUTH_SECRET is required in production');
+    expect(err.message).toContain('openssl rand -base64 32');
+  });
+
+  it('requires real Stripe keys in production: the emulator is for development only', () => {
+    const err = configError({ NODE_ENV: 'production', AUTH_SECRET: SECRET });
+    expect(err.message).toContain('STRIPE_SECRET_KEY is required in production');
+    const ok = loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, ...STRIPE });
+    expect(ok.stripeMode).toEqual({ kind: 'external' });
+  });
+
+  it('fails closed: STRIPE_SECRET_KEY without STRIPE_WEBHOOK_SECRET is refused, naming STRIPE_WEBHOOK_SECRET', () => {
+    const err = configError({ ...STRIPE, STRIPE_WEBHOOK_SECRET: undefined });
+    expect(err.message).toContain(
+      'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set',
+    );
+    expect(err.message).toContain('whsec_');
+    expect(configError({ ...STRIPE, STRIPE_WEBHOOK_SECRET: '' }).message).toContain(
+      'STRIPE_WEBHOOK_SECRET',
+    );
+  });
+
+  it('requires the Pro price and the publishable key alongside STRIPE_SECRET_KEY', () => {
+    expect(configError({ ...STRIPE, STRIPE_PRO_PRICE_ID: undefined }).message).toContain(
+      'STRIPE_PRO_PRICE_ID is required',
+    );
+    expect(configError({ ...STRIPE, STRIPE_PUBLISHABLE_KEY: '' }).message).toContain(
+      'STRIPE_PUBLISHABLE_KEY is required',
+    );
+  });
+
+  it('reads comma-separated webhook secrets for rotation, ignoring blanks', () => {
+    const config = loadConfig({ ...STRIPE, STRIPE_WEBHOOK_SECRET: ' whsec_old, whsec_new ,' });
+    expect(config.stripe?.webhookSecrets).toEqual(['whsec_old', 'whsec_new']);
+    expect(configError({ ...STRIPE, STRIPE_WEBHOOK_SECRET: ' , ' }).message).toContain(
+      'STRIPE_WEBHOOK_SECRET has no secret in it',
+    );
+  });
+
+  it('fills in the Stripe settings in external mode', () => {
+    const config = loadConfig({
+      ...STRIPE,
+      STRIPE_PRO_ANNUAL_PRICE_ID: 'price_year',
+      STRIPE_API_BASE: 'http://127.0.0.1:12111',
+    });
+    expect(config.stripe).toEqual({
+      secretKey: 'sk_test_123',
+      publishableKey: 'pk_test_123',
+      proPriceId: 'price_123',
+      proAnnualPriceId: 'price_year',
+      webhookSecrets: ['whsec_one'],
+      apiBase: 'http://127.0.0.1:12111',
+    });
+  });
+
+  it('returns a frozen object, nested settings included', () => {
+    const config = loadConfig({ ...STRIPE });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.pricing)).toBe(true);
+    expect(Object.isFrozen(config.stripe)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(3000);
+  });
+});
