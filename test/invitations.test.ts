@@ -134,6 +134,19 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     ]);
   });
 
+  it('matches the invited email without regard to case', async () => {
+    const local = `mixed.case.${++emails}.${Date.now()}`;
+    const { token } = await inviteApi(admin, wsId, `${local.toUpperCase()}@Example.COM`, 'member');
+    const invitee = t.client();
+    await invitee.signUpApi({
+      name: 'Mixed Case',
+      email: `${local}@example.com`,
+      password: 'correct horse battery',
+    });
+    expect((await invitee.json('POST', `/api/invitations/${token}/accept`)).status).toBe(200);
+    expect(await roleIn(invitee, wsId)).toBe('member');
+  });
+
   it('refuses an invitee signed in with a different email (403) and leaves the invitation usable', async () => {
     const email = freshEmail('rightperson');
     const { token } = await inviteApi(admin, wsId, email, 'admin');
