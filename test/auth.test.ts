@@ -12,13 +12,25 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
 
   it('signing up through the web form creates "<Name>\'s Workspace" with the user as admin', async () => {
     const c = t.client();
-    const res = await c.postForm('/signup', { name: 'Grace', email: 'grace@example.com', password: 'longenough1' });
+    const res = await c.postForm('/signup', {
+      name: 'Grace',
+      email: 'grace@example.com',
+      password: 'longenough1',
+    });
     expect(res.status).toBe(303);
     expect(location(res)).toBe('/dashboard');
-    const me = (await (await c.getJson('/api/me')).json()) as { user: { email: string }; workspaces: unknown[] };
+    const me = (await (await c.getJson('/api/me')).json()) as {
+      user: { email: string };
+      workspaces: unknown[];
+    };
     expect(me.user.email).toBe('grace@example.com');
     expect(me.workspaces).toEqual([
-      expect.objectContaining({ name: "Grace's Workspace", role: 'admin', plan: 'free', isPro: false }),
+      expect.objectContaining({
+        name: "Grace's Workspace",
+        role: 'admin',
+        plan: 'free',
+        isPro: false,
+      }),
     ]);
     const dashboard = await c.get('/dashboard');
     expect(await dashboard.text()).toContain('Grace&#39;s Workspace');
@@ -35,18 +47,30 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
     const c = t.client();
     await c.signUpApi({ name: 'Dup', email: 'dup@example.com', password: 'longenough1' });
     const again = t.client();
-    const res = await again.postForm('/signup', { name: 'Dup2', email: 'dup@example.com', password: 'longenough1' });
+    const res = await again.postForm('/signup', {
+      name: 'Dup2',
+      email: 'dup@example.com',
+      password: 'longenough1',
+    });
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('already exists');
   });
 
   it('signs in with the right password, not with a wrong one, and signs out', async () => {
-    await t.client().signUpApi({ name: 'Ken', email: 'ken@example.com', password: 'rightpassword' });
+    await t
+      .client()
+      .signUpApi({ name: 'Ken', email: 'ken@example.com', password: 'rightpassword' });
     const c = t.client();
-    const wrong = await c.postForm('/login', { email: 'ken@example.com', password: 'wrongpassword' });
+    const wrong = await c.postForm('/login', {
+      email: 'ken@example.com',
+      password: 'wrongpassword',
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('Wrong email or password');
-    const ok = await c.postForm('/login?next=%2Fdashboard', { email: 'ken@example.com', password: 'rightpassword' });
+    const ok = await c.postForm('/login?next=%2Fdashboard', {
+      email: 'ken@example.com',
+      password: 'rightpassword',
+    });
     expect(ok.status).toBe(303);
     expect((await c.get('/dashboard')).status).toBe(200);
     const out = await c.postForm('/logout');
@@ -58,7 +82,11 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
 
   it('session cookies are HttpOnly and SameSite=Lax', async () => {
     const c = t.client();
-    const res = await c.postForm('/signup', { name: 'Cookie', email: 'cookie@example.com', password: 'longenough1' });
+    const res = await c.postForm('/signup', {
+      name: 'Cookie',
+      email: 'cookie@example.com',
+      password: 'longenough1',
+    });
     const session = res.headers.getSetCookie().find((l) => l.startsWith('tollgate.session_token='));
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);
@@ -66,14 +94,29 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
 
   it('rejects a form posted without the CSRF token', async () => {
     const c = t.client();
-    const res = await c.postForm('/signup', { name: 'X', email: 'x@example.com', password: 'longenough1' }, { csrf: null });
+    const res = await c.postForm(
+      '/signup',
+      { name: 'X', email: 'x@example.com', password: 'longenough1' },
+      { csrf: null },
+    );
     expect(res.status).toBe(403);
-    expect((await c.json('POST', '/api/auth/sign-in/email', { email: 'x@example.com', password: 'longenough1' })).status).not.toBe(200);
+    expect(
+      (
+        await c.json('POST', '/api/auth/sign-in/email', {
+          email: 'x@example.com',
+          password: 'longenough1',
+        })
+      ).status,
+    ).not.toBe(200);
   });
 
   it('open redirects through ?next= are refused', async () => {
     const c = t.client();
-    const res = await c.postForm('/signup?next=%2F%2Fevil.example', { name: 'Eve', email: 'eve@example.com', password: 'longenough1' });
+    const res = await c.postForm('/signup?next=%2F%2Fevil.example', {
+      name: 'Eve',
+      email: 'eve@example.com',
+      password: 'longenough1',
+    });
     expect(location(res)).toBe('/dashboard');
   });
 });
