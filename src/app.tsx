@@ -7,6 +7,8 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
+import { billingApiRoutes } from './billing/api.js';
+import { billingWebRoutes } from './billing/web.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { csrfProtection } from './web/csrf.js';
@@ -84,7 +86,9 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', authWebRoutes(deps));
   app.route('/', workspaceWebRoutes(deps));
+  app.route('/', billingWebRoutes(deps));
   app.route('/api', workspaceApiRoutes(deps));
+  app.route('/api', billingApiRoutes(deps));
 
   app.notFound(() => {
     throw new AppError('not_found', 'Page not found');

@@ -69,6 +69,14 @@ export function Layout(props: PageChrome & { children?: Child }) {
               <span>
                 <a href={`/workspace/${current.id}/settings`}>{current.name}</a>{' '}
                 <PlanBadge isPro={current.isPro} />
+                {!current.isPro && (
+                  <>
+                    {' '}
+                    <a href={`/workspace/${current.id}/upgrade/`} class="small">
+                      Upgrade to Pro
+                    </a>
+                  </>
+                )}
               </span>
             )}
             {user && workspaces.length > 1 && (

@@ -7,7 +7,7 @@ import type { WorkspaceWithRole } from './service.js';
 import type { Workspace } from './workspace.js';
 
 const fmtDate = (d: Date | null) =>
-  d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—';
+  d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—';
 
 export function DashboardPage({
   chrome,
@@ -293,6 +293,25 @@ export function SettingsPage(p: SettingsProps) {
               </tbody>
             </table>
           )}
+        </section>
+      )}
+      {isAdmin && (
+        <section class="card" id="danger">
+          <h2>Delete workspace</h2>
+          <p class="small muted">
+            Deletes the workspace, its members' access, invitations and API keys. An active
+            subscription is cancelled at Stripe first.
+          </p>
+          <form method="post" action={`${base}/delete`} class="row">
+            <CsrfField token={token} />
+            <div>
+              <label for="confirm-delete">Type “{p.workspace.name}” to confirm</label>
+              <input id="confirm-delete" name="confirm" required autocomplete="off" />
+            </div>
+            <button type="submit" class="danger">
+              Delete workspace
+            </button>
+          </form>
         </section>
       )}
     </Layout>

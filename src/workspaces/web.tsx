@@ -1,6 +1,8 @@
 // Web routes of the workspaces domain. Thin: parse the form, call a service, redirect.
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
+import { listBillingHistory } from '../billing/history.js';
+import { PlanSection } from '../billing/pages.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { redirectWithFlash } from '../web/flash.js';
@@ -27,10 +29,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
   const renderSettings = async (c: Context<AppEnv>, reveal?: Reveal, status: 200 | 201 = 200) => {
     const { workspace, role, principal } = c.var;
     const isAdmin = role === 'admin';
-    const [members, invitations, apiKeys] = await Promise.all([
+    const [members, invitations, apiKeys, history] = await Promise.all([
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
+      listBillingHistory(db, workspace.id),
     ]);
     const chrome = await pageChrome(c, db, `${workspace.name} settings`, workspace);
     return c.html(
@@ -43,6 +46,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         invitations={invitations}
         apiKeys={apiKeys}
         reveal={reveal}
+        plan={<PlanSection workspace={workspace} role={role} history={history} />}
       />,
       status,
     );
