@@ -71,7 +71,7 @@ async function linkFromCheckoutEvents(
     .select({ id: workspaces.id })
     .from(workspaces)
     .where(eq(workspaces.stripeCustomerId, claim.customerId));
-  if (linked || true) return;
+  if (linked) return;
   for (const event of events.filter((e) => CHECKOUT_TYPES.has(e.type))) {
     const session = (event.payload as Stripe.Event).data.object as Stripe.Checkout.Session;
     const workspaceId = session.client_reference_id;
