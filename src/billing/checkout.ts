@@ -54,6 +54,24 @@ export async function startCheckout(
   });
 }
 
+/**
+ * Two tabs, two checkouts: only the newest open session can still be paid. Best effort — if
+ * this fails, a second payment is still caught by the sync (history 'duplicate_subscription').
+ */
+async function expireOtherOpenSessions(ctx: BillingContext, customerId: string, keep: string) {
+  try {
+    for await (const open of ctx.stripe.checkout.sessions.list({
+      customer: customerId,
+      status: 'open',
+      limit: 100,
+    })) {
+      if (open.id !== keep) await ctx.stripe.checkout.sessions.expire(open.id);
+    }
+  } catch (err) {
+    ctx.logger.warn({ err, customerId }, 'could not expire older checkout sessions');
+  }
+}
+
 /** A Customer Portal session; null when the workspace has no Stripe customer yet. */
 export async function openPortal(
   ctx: BillingContext,
