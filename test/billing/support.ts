@@ -1,10 +1,11 @@
 // Billing test helpers: subscribe a workspace through the emulator the way a user would
 // (customer, checkout session, pay), sign webhook payloads, and wait for the worker.
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
 import { ensureStripeCustomer } from '../../src/billing/customer.js';
-import { billingHistory, stripeEvents } from '../../src/billing/schema.js';
+import { customerOf } from '../../src/billing/events.js';
+import { billingHistory, billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
 import { controlClient, waitFor } from '../../src/stripe-emulator/testing.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import { toWorkspace, type Workspace } from '../../src/workspaces/workspace.js';
@@ -148,13 +149,104 @@ export async function historyOf(t: TestApp, workspaceId: string) {
     .orderBy(billingHistory.id);
 }
 
-export async function stripeReads(t: TestApp, customerId?: string) {
+/**
+ * How many times the app has listed subscriptions at the emulator (`GET /v1/subscriptions`, the
+ * sync's one read), retrievals of a single subscription excluded. The emulator's request log
+ * keeps only the pathname, not `?customer=`, so reads cannot be told apart by customer: take the
+ * difference around a step in which only one customer has work.
+ */
+export async function stripeReads(t: TestApp) {
   const res = await control(t).get<{ data: Array<{ method: string; path: string }> }>(
     '/requests?path_prefix=/v1/subscriptions',
   );
-  return res.body.data.filter(
-    (r) => r.method === 'GET' && (!customerId || r.path.includes(customerId)),
-  ).length;
+  return res.body.data.filter((r) => r.method === 'GET' && r.path === '/v1/subscriptions').length;
+}
+
+/** Every event the emulator has dispatched (held or not), oldest first, as it would deliver it. */
+export async function emittedEvents(
+  t: TestApp,
+  opts: { customers?: readonly string[] } = {},
+): Promise<Stripe.Event[]> {
+  const res = await control(t).get<{ data: Array<{ event_id: string }> }>('/deliveries');
+  const ids = [...new Set(res.body.data.map((d) => d.event_id))];
+  const events = await Promise.all(ids.map((id) => t.stripe.events.retrieve(id)));
+  if (!opts.customers) return events;
+  const wanted = new Set(opts.customers);
+  return events.filter((e) => {
+    const customer = customerOf(e);
+    return customer !== null && wanted.has(customer);
+  });
+}
+
+/** Signs `event` (an object or the exact raw body) and posts it to the webhook. */
+export async function postEvent(t: TestApp, event: Stripe.Event | string) {
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
+  return postWebhook(t, payload, signed(t, payload));
+}
+
+/**
+ * Puts a workspace back to the free defaults as if no webhook had ever arrived: billing columns
+ * reset, and the events, queue rows and history of its customers deleted. `unlink` also forgets
+ * the customer, so only a checkout event's client_reference_id can bind it again.
+ */
+export async function resetBilling(
+  t: TestApp,
+  workspaceId: string,
+  customerIds: readonly string[],
+  opts: { unlink?: boolean } = {},
+) {
+  const db = t.database.db;
+  await db
+    .update(workspaces)
+    .set({
+      plan: 'free',
+      stripeSubscriptionId: null,
+      subscriptionStatus: null,
+      stripePriceId: null,
+      currentPeriodEnd: null,
+      cancelAtPeriodEnd: false,
+      upgradedAt: null,
+      billingSyncedAt: null,
+      ...(opts.unlink ? { stripeCustomerId: null } : {}),
+    })
+    .where(eq(workspaces.id, workspaceId));
+  await db.delete(stripeEvents).where(inArray(stripeEvents.customerId, [...customerIds]));
+  await db.delete(billingSyncQueue).where(inArray(billingSyncQueue.customerId, [...customerIds]));
+  await db.delete(billingHistory).where(eq(billingHistory.workspaceId, workspaceId));
+}
+
+/** What the workspace's billing columns must say for this subscription under the strict policy. */
+export function expectedFromStripe(sub: Stripe.Subscription) {
+  const live = !['canceled', 'incomplete_expired'].includes(sub.status);
+  return {
+    plan: sub.status === 'active' || sub.status === 'trialing' ? 'pro' : 'free',
+    stripeSubscriptionId: sub.id,
+    subscriptionStatus: sub.status,
+    stripePriceId: sub.items.data[0]!.price.id,
+    currentPeriodEnd: new Date(sub.items.data[0]!.current_period_end * 1000),
+    cancelAtPeriodEnd: live && (sub.cancel_at_period_end || sub.cancel_at !== null),
+  };
+}
+
+/** A seeded PRNG (mulberry32): the same seed gives the same permutations, so failures replay. */
+export function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 export type { Stripe };
