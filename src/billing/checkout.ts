@@ -50,6 +50,7 @@ export async function startCheckout(
     });
     if (!session.url)
       throw new Error(`Stripe returned checkout session ${session.id} without a url`);
+    await expireOtherOpenSessions(ctx, customerId, session.id);
     return { kind: 'checkout', url: session.url, sessionId: session.id };
   });
 }
