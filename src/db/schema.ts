@@ -1,4 +1,4 @@
 // Every domain's tables in one namespace, for drizzle's query builder and drizzle-kit.
 export * from '../auth/schema.js';
-export * from '../workspaces/schema.js';
 export * from '../billing/schema.js';
+export * from '../workspaces/schema.js';
