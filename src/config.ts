@@ -94,7 +94,11 @@ export function readEnvFile(dir = process.cwd()): Record<string, string> {
 export function loadConfig(
   env: Record<string, string | undefined> = { ...readEnvFile(), ...process.env },
 ): Config {
-  const parsed = envSchema.safeParse(env);
+  // Empty means unset, for every variable: `FOO=` in .env (as .env.example ships) keeps the default.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     fail(String(issue.path[0] ?? 'environment'), `is invalid: ${issue.message}`);
