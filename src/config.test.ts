@@ -55,10 +55,7 @@ describe('loadConfig', () => {
     expect(config.stripeMode).toEqual({ kind: 'emulator' });
   });
 
-  // Known bug, left for the owner of src/config.ts: only the `optionalString` variables treat ''
-  // as unset. `PORT=` gives port 0 (a random port, and APP_URL http://localhost:0), `DATA_DIR=`
-  // (as in .env.example) puts the database in the working directory, and an empty NODE_ENV,
-  // LOG_LEVEL or BILLING_PAST_DUE_POLICY is rejected. Remove `.fails` once that is fixed.
+  // `PORT=` must not mean port 0, nor `DATA_DIR=` (as .env.example ships) the working directory.
   it('treats empty strings as unset for variables with defaults too', () => {
     const config = loadConfig({
       NODE_ENV: '',
