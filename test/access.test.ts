@@ -47,11 +47,24 @@ describe.each(DB_KINDS)('workspace access guard (%s)', (kind) => {
       );
     });
 
-    it('is redirected to sign in when posting an admin form', async () => {
+    it('is redirected to sign in when posting an admin form, and back to the form page after', async () => {
       const res = await adminPage(t.client());
       expect(res.status).toBe(302);
-      expect(location(res)).toBe(
-        `/login?next=${encodeURIComponent(`/workspace/${wsId}/settings/name`)}`,
+      // The POST-only path cannot be reopened with a GET, so without a Referer there is no `next`.
+      expect(location(res)).toBe('/login');
+      const c = t.client();
+      const token = await c.csrfToken();
+      const withReferer = await c.request(`/workspace/${wsId}/settings/name`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+          referer: `http://localhost:3000/workspace/${wsId}/settings`,
+        },
+        body: new URLSearchParams({ name: wsName, _csrf: token }).toString(),
+      });
+      expect(location(withReferer)).toBe(
+        `/login?next=${encodeURIComponent(`/workspace/${wsId}/settings`)}`,
       );
     });
 

@@ -26,5 +26,19 @@ export function safeNext(value: string | undefined | null, fallback = '/dashboar
 
 export function loginUrlFor(c: Context): string {
   const url = new URL(c.req.url);
-  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+    return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+  }
+  // A form posted after the session ended: come back to the page the form was on, since the
+  // POST path itself cannot be opened with a GET.
+  const referer = c.req.header('referer');
+  try {
+    const from = referer ? new URL(referer) : null;
+    if (from && from.origin === url.origin) {
+      return `/login?next=${encodeURIComponent(from.pathname + from.search)}`;
+    }
+  } catch {
+    // an unparsable Referer: fall through
+  }
+  return '/login';
 }

@@ -338,7 +338,12 @@ export function InvitationPage(props: {
               You were invited to <strong>{props.workspaceName}</strong> as {props.role} (
               {props.email}).
             </p>
-            {props.signedInAs ? (
+            {props.signedInAs && props.signedInAs.toLowerCase() !== props.email ? (
+              <p class="flash error">
+                You are signed in as {props.signedInAs}, but this invitation is for {props.email}.
+                Sign out and sign in (or up) with {props.email} to accept it.
+              </p>
+            ) : props.signedInAs ? (
               <PostButton
                 action={`${next}/accept`}
                 token={props.chrome.csrfToken}
