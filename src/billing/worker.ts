@@ -61,7 +61,11 @@ const CHECKOUT_TYPES = new Set([
   'checkout.session.async_payment_succeeded',
 ]);
 
-/** Links a not-yet-linked customer to the workspace named by its checkout's client_reference_id. */
+/**
+ * Links a not-yet-linked customer to the workspace named by its checkout's client_reference_id,
+ * and fails (for an operator to look at) every checkout event naming a workspace other than the
+ * one the customer belongs to.
+ */
 async function linkFromCheckoutEvents(
   tx: Db,
   claim: Claim,
@@ -71,10 +75,25 @@ async function linkFromCheckoutEvents(
     .select({ id: workspaces.id })
     .from(workspaces)
     .where(eq(workspaces.stripeCustomerId, claim.customerId));
-  if (linked) return;
+  let owner = linked?.id ?? null;
   for (const event of events.filter((e) => CHECKOUT_TYPES.has(e.type))) {
     const session = (event.payload as Stripe.Event).data.object as Stripe.Checkout.Session;
     const workspaceId = session.client_reference_id;
+    if (owner) {
+      // Returning early for a linked customer used to mark such a checkout `processed`, as if
+      // workspace B had been served while the subscription went to A's customer: nobody would
+      // ever look at it. The sync still runs; the customer's subscriptions decide its owner's plan.
+      if (workspaceId && workspaceId !== owner) {
+        await markEvents(
+          tx,
+          claim,
+          'failed',
+          `checkout session ${session.id} names workspace ${workspaceId}, but customer ${claim.customerId} belongs to workspace ${owner}: not linked`,
+          [event.eventId],
+        );
+      }
+      continue;
+    }
     if (!workspaceId) {
       await markEvents(
         tx,
@@ -91,7 +110,7 @@ async function linkFromCheckoutEvents(
         customerId: claim.customerId,
         source: { kind: 'webhook', eventIds: [event.eventId] },
       });
-      return;
+      owner = workspaceId;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       await markEvents(tx, claim, 'failed', err.message, [event.eventId]);
