@@ -33,5 +33,5 @@ th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(
 .grid { display:grid; gap:1rem; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
 code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:.85rem; background:#f0f1f5; padding:.1rem .3rem; border-radius:4px; word-break:break-all; }
 .auth { max-width:26rem; margin:2rem auto; }
-@media (max-width: 600px) { th:nth-child(n+3), td:nth-child(n+3) { display:none; } .keep td, .keep th { display:table-cell; } }
+@media (max-width: 600px) { th:nth-child(n+3):not(:last-child), td:nth-child(n+3):not(:last-child) { display:none; } .keep td, .keep th { display:table-cell; } }
 `;
