@@ -1,0 +1,241 @@
+// The whole product in a browser: the real app started as `npm start` starts it (on a real
+// port, with its in-process Stripe emulator), driven from sign-up through Checkout, the gated
+// page and the portal, with a screenshot of each main page.
+import { createServer } from 'node:net';
+import pino from 'pino';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { type RunningTollgate, startTollgate } from '../src/start.js';
+import { launchBrowser, saveScreenshot } from './support/browser.js';
+
+const TIMEOUT = 60_000;
+
+let tollgate: RunningTollgate;
+let appUrl: string;
+let emulatorUrl: string;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+/** A port nobody is listening on right now: the app must be reachable at a URL known before it starts. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    APP_URL: appUrl,
+    AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
+    LOG_LEVEL: 'silent',
+  });
+  tollgate = await startTollgate(config, pino({ level: 'silent' }), {
+    database: { kind: 'pglite-memory' },
+    emulatorPort: 0,
+    worker: { pollMs: 100 },
+  });
+  if (!tollgate.emulator) throw new Error('expected the app to start its own Stripe emulator');
+  emulatorUrl = tollgate.emulator.url;
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await tollgate?.close();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  // Fail on Playwright's own message well before the test's timeout.
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+/** Signs up through the form and returns the id of the workspace every new account gets. */
+async function signUp(page: Page, user: { name: string; email: string }, shot?: string) {
+  await page.goto(`${appUrl}/signup`);
+  await page.fill('#name', user.name);
+  await page.fill('#email', user.email);
+  await page.fill('#password', 'correct horse battery staple');
+  if (shot) await saveScreenshot(page, shot);
+  await Promise.all([page.waitForURL(`${appUrl}/dashboard`), page.click('button[type=submit]')]);
+  const link = page.getByRole('link', { name: `${user.name}'s Workspace` });
+  await link.waitFor();
+  const href = (await link.getAttribute('href')) ?? '';
+  const id = /^\/workspace\/([^/]+)\/settings$/.exec(href)?.[1];
+  if (!id) throw new Error(`unexpected workspace link ${href}`);
+  return id;
+}
+
+const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
+
+/** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
+async function upgradeMonthly(page: Page) {
+  const monthly = page.locator('form', { hasText: '$29 / month' });
+  await Promise.all([
+    page.waitForURL(`${emulatorUrl}/checkout/**`),
+    monthly.locator('button[type=submit]').click(),
+  ]);
+  await page.locator('#card').waitFor();
+}
+
+describe('a workspace admin in the browser', () => {
+  it(
+    'signs up, upgrades to Pro with a good card, uses the Pro page, cancels in the portal and is back on Free',
+    async () => {
+      const page = await newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+
+      // Sign up: the dashboard lists the workspace every account starts with.
+      const id = await signUp(
+        page,
+        { name: 'Ada', email: 'ada@journey.test' },
+        'journey-01-signup',
+      );
+      expect(await page.locator('main .card h2 a').first().textContent()).toBe("Ada's Workspace");
+      expect(await page.getByRole('status').textContent()).toContain('Welcome to Tollgate, Ada!');
+      await saveScreenshot(page, 'journey-02-dashboard');
+      const settings = `${appUrl}/workspace/${id}/settings`;
+      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+
+      // Settings of a Free workspace: Free badge, and an upgrade link in the nav.
+      await Promise.all([page.waitForURL(settings), page.click('text=Open')]);
+      expect(await planBadge(page)).toBe('Free');
+      expect(await page.locator('header .badge').textContent()).toBe('Free');
+      expect(
+        await page.locator('header').getByRole('link', { name: 'Upgrade to Pro' }).isVisible(),
+      ).toBe(true);
+      await saveScreenshot(page, 'journey-03-settings-free');
+
+      // The gated page sends a Free workspace to the upgrade page.
+      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.waitForURL(upgrade);
+      expect(await page.locator('main h1').textContent()).toBe("Upgrade Ada's Workspace");
+      await saveScreenshot(page, 'journey-04-upgrade');
+
+      // Checkout on the emulator's hosted page with a card that succeeds.
+      await upgradeMonthly(page);
+      expect(await page.textContent('body')).toContain('$29.00');
+      await page.fill('#card', '4242 4242 4242 4242');
+      await saveScreenshot(page, 'journey-05-checkout');
+      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      expect(await page.getByRole('status').textContent()).toContain('Welcome to Pro!');
+      expect(await planBadge(page)).toBe('Pro');
+      expect(await page.locator('header .badge').textContent()).toBe('Pro');
+      expect(
+        await page.locator('header').getByRole('link', { name: 'Upgrade to Pro' }).count(),
+      ).toBe(0);
+      await saveScreenshot(page, 'journey-06-settings-pro');
+
+      // The gated page now opens.
+      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      expect(page.url()).toBe(`${appUrl}/workspace/${id}/advanced-feature/`);
+      expect(await page.locator('main h1').textContent()).toBe('Advanced feature');
+      await saveScreenshot(page, 'journey-07-advanced-feature');
+
+      // Manage billing → the emulator's portal → cancel now → back to the app.
+      await page.goto(settings);
+      await Promise.all([
+        page.waitForURL(`${emulatorUrl}/portal/**`),
+        page.getByRole('link', { name: 'Manage billing' }).click(),
+      ]);
+      expect(await page.textContent('body')).toContain('Renews on');
+      await saveScreenshot(page, 'journey-08-portal');
+      await Promise.all([
+        page.waitForURL(`${emulatorUrl}/portal/**?notice=cancel_now`),
+        page.locator('form[action$="/cancel_now"] button[type=submit]').click(),
+      ]);
+      expect(await page.textContent('body')).toContain('Your subscription has been canceled.');
+      await saveScreenshot(page, 'journey-09-portal-canceled');
+      await Promise.all([
+        page.waitForURL(settings),
+        page.getByRole('link', { name: 'Return to the application' }).click(),
+      ]);
+
+      // The cancellation reaches the app by webhook and the worker: reload until it shows.
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            return planBadge(page);
+          },
+          { timeout: 10_000, interval: 250 },
+        )
+        .toBe('Free');
+      const history = page.locator('[data-testid=plan-section] table');
+      expect(await history.locator('tr[data-history=upgraded]').textContent()).toContain(
+        'Upgraded to Pro',
+      );
+      expect(await history.locator('tr[data-history=downgraded]').textContent()).toContain(
+        'Downgraded to Free',
+      );
+      await saveScreenshot(page, 'journey-10-settings-free-again');
+
+      // The same page on a phone: nothing wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await saveScreenshot(page, 'journey-11-settings-phone');
+      // A string, not a function: this project's tsconfig has no DOM types.
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect(overflow).toBe(0);
+      // Columns may fold away on a phone, but never the one holding the row's action.
+      const ada = page.locator('tr[data-member="ada@journey.test"]');
+      expect(await ada.getByRole('button', { name: 'Remove' }).isVisible()).toBe(true);
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // And the gated page is closed again.
+      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.waitForURL(upgrade);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'sees "Your card was declined." with a declining card, cancels back to the upgrade page and stays on Free',
+    async () => {
+      const page = await newPage();
+      const id = await signUp(page, { name: 'Grace', email: 'grace@journey.test' });
+      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+
+      await page.goto(upgrade);
+      await upgradeMonthly(page);
+      await page.fill('#card', '4000 0000 0000 0002');
+      await page.click('text=Pay and subscribe');
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain('Your card was declined.');
+      expect(page.url().startsWith(`${emulatorUrl}/checkout/`)).toBe(true);
+      await saveScreenshot(page, 'journey-declined-01-checkout');
+
+      await Promise.all([
+        page.waitForURL(upgrade),
+        page.locator(`form[action$="/cancel"] button[type=submit]`).click(),
+      ]);
+      expect(await page.locator('main h1').textContent()).toBe("Upgrade Grace's Workspace");
+      await saveScreenshot(page, 'journey-declined-02-upgrade');
+
+      await page.goto(`${appUrl}/workspace/${id}/settings`);
+      expect(await planBadge(page)).toBe('Free');
+      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.waitForURL(upgrade);
+    },
+    TIMEOUT,
+  );
+});
