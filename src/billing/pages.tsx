@@ -51,7 +51,7 @@ export function UpgradePage(props: {
             <li>Advanced features for the whole team</li>
           </ul>
           {props.prices.map((price) => (
-            <form method="post" action={action} class="row">
+            <form method="post" action={action} class="row plan-option">
               <CsrfField token={props.chrome.csrfToken} />
               <input type="hidden" name="price" value={price.priceId} />
               <p>
@@ -142,7 +142,7 @@ export function PlanSection(props: {
       {props.history.length > 0 && (
         <>
           <h3 class="small muted">Billing history</h3>
-          <table class="keep">
+          <table class="keep history">
             <tbody>
               {props.history.map((h) => (
                 <tr data-history={h.kind}>

@@ -26,12 +26,14 @@ button.secondary, .button.secondary { background:#eef0f6; color:var(--fg); }
 button.danger { background:var(--err); } button.link { background:none; color:var(--brand); padding:0; }
 .row { display:flex; gap:.5rem; align-items:end; flex-wrap:wrap; } .row > * { flex: 0 1 auto; }
 .inline { display:inline; }
+.plan-option { align-items:center; margin-bottom:.5rem; } .plan-option p { margin:0; }
+table.history { width:auto; } table.history td { padding-right:2rem; } table.history td:first-child { white-space:nowrap; }
 table { width:100%; border-collapse:collapse; } th, td { text-align:left; padding:.5rem .4rem; border-bottom:1px solid var(--line); vertical-align:middle; }
 th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(--muted); }
 .badge { display:inline-block; font-size:.75rem; font-weight:700; padding:.1rem .5rem; border-radius:999px; background:#eef0f6; color:var(--muted); }
 .badge.pro { background:var(--brand); color:#fff; }
 .grid { display:grid; gap:1rem; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
-code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:.85rem; background:#f0f1f5; padding:.1rem .3rem; border-radius:4px; word-break:break-all; }
+code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:.85rem; background:#f0f1f5; padding:.1rem .3rem; border-radius:4px; overflow-wrap:anywhere; }
 .auth { max-width:26rem; margin:2rem auto; }
 @media (max-width: 600px) { th:nth-child(n+3):not(:last-child), td:nth-child(n+3):not(:last-child) { display:none; } .keep td, .keep th { display:table-cell; } }
 `;

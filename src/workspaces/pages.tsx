@@ -75,6 +75,7 @@ export function SettingsPage(p: SettingsProps) {
   const base = `/workspace/${p.workspace.id}`;
   const token = p.chrome.csrfToken;
   const isAdmin = p.role === 'admin';
+  const adminCount = p.members.filter((m) => m.role === 'admin').length;
   return (
     <Layout {...p.chrome}>
       <h1>
@@ -174,12 +175,15 @@ export function SettingsPage(p: SettingsProps) {
                 <td>{m.email}</td>
                 {isAdmin && (
                   <td>
-                    <PostButton
-                      action={`${base}/members/${m.userId}/remove`}
-                      token={token}
-                      label="Remove"
-                      variant="link"
-                    />
+                    {/* The last admin cannot be removed (409): do not offer it. */}
+                    {!(m.role === 'admin' && adminCount === 1) && (
+                      <PostButton
+                        action={`${base}/members/${m.userId}/remove`}
+                        token={token}
+                        label="Remove"
+                        variant="link"
+                      />
+                    )}
                   </td>
                 )}
               </tr>
