@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { type DirectoryLock, lockDirectory } from './lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -36,22 +37,34 @@ const MIGRATION_LOCK_KEY = 727_001;
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if (target.kind === 'postgres') return openPostgres(target.url, logger);
   let client: PGlite;
+  let lock: DirectoryLock | null = null;
   if (target.kind === 'pglite') {
     mkdirSync(target.dataDir, { recursive: true });
+    // Throws DatabaseInUseError while `npm start` (or the billing CLI) has the directory open.
+    lock = await lockDirectory(target.dataDir);
     client = new PGlite(target.dataDir);
   } else {
     client = new PGlite();
   }
-  await client.waitReady;
+  try {
+    await client.waitReady;
+    await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
+  } catch (err) {
+    await client.close().catch(() => {});
+    await lock?.release();
+    throw err;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
   return {
     db,
     kind: 'pglite',
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      await lock?.release();
+    },
   };
 }
 
