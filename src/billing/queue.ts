@@ -1,7 +1,7 @@
 // The sync queue's state transitions: claim due customers (lease + SKIP LOCKED, safe with
 // many instances), complete a claim together with the sync's write, or back off after a
 // Stripe error. A crashed worker's claim simply expires and another run picks it up.
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { billingSyncQueue, stripeEvents } from './schema.js';
 
@@ -133,4 +133,30 @@ export async function enqueueSync(db: Db, customerId: string): Promise<number> {
     })
     .returning({ generation: billingSyncQueue.generation });
   return row!.generation;
+}
+
+/**
+ * Claims one customer's queue row now, whatever its due time (an operator replaying its events
+ * runs the sync in its own process). Null while another worker holds the row: that worker sees
+ * the bumped generation when it completes and runs again.
+ */
+export async function claimCustomer(
+  db: Db,
+  customerId: string,
+  leaseMs: number,
+): Promise<Claim | null> {
+  const [row] = await db
+    .update(billingSyncQueue)
+    .set({
+      leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+      claimedGeneration: sql`${billingSyncQueue.generation}`,
+    })
+    .where(
+      and(
+        eq(billingSyncQueue.customerId, customerId),
+        or(isNull(billingSyncQueue.leaseUntil), lt(billingSyncQueue.leaseUntil, sql`now()`)),
+      ),
+    )
+    .returning({ generation: billingSyncQueue.generation, attempts: billingSyncQueue.attempts });
+  return row ? { customerId, generation: row.generation, attempts: row.attempts } : null;
 }

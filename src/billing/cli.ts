@@ -1,0 +1,447 @@
+// `npm run billing -- <command>`: the operator's billing tool (docs/operators.md). Parses the
+// arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator.ts
+// and prints the result. Exit codes: 0 done, 1 something failed, 2 bad usage.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { type Config, ConfigError, loadConfig, type StripeSettings } from '../config.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
+import { DatabaseInUseError } from '../db/lock.js';
+import { AppError } from '../errors.js';
+import { createProgress, type Progress } from '../lib/progress.js';
+import { seedEmulator } from '../stripe-emulator/index.js';
+import { type Billing, createBilling } from './index.js';
+import {
+  type EventSummary,
+  isTriggerType,
+  listFailedEvents,
+  listRecentEvents,
+  type ReplayOutcome,
+  replayEvent,
+  replayFailed,
+  type SyncReport,
+  syncWorkspaces,
+  TRIGGER_TYPES,
+  type TriggerResult,
+  triggerEvent,
+} from './operator.js';
+import { createStripeClient, isStripeError } from './stripe-client.js';
+
+const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:12111';
+
+const USAGE = `Usage: npm run billing -- <command> [options]
+
+Commands:
+  sync --workspace ID           Re-read the workspace's billing from Stripe and fix it
+  sync --all                    The same for every workspace with a Stripe customer
+                                (repairs missed webhooks)
+  events [--recent N]           The last N Stripe events received (default 20)
+  events --failed               Events the worker gave up on, with their last error
+  replay EVENT_ID               Process an event again now (after fixing its cause)
+  replay --failed               Process every failed event again
+  trigger TYPE --workspace ID   Make the local Stripe emulator emit TYPE for the workspace's
+                                customer (emulator mode only; with real Stripe use
+                                \`stripe trigger\`). TYPE is one of:
+                                  ${TRIGGER_TYPES.join('\n                                  ')}
+
+Options:
+  --emulator URL   The Stripe emulator of \`npm start\` (default ${DEFAULT_EMULATOR_URL});
+                   emulator mode only
+  --json           Print the result as JSON
+  --verbose        Billing logs on stderr
+  -h, --help       Show this help
+
+Configuration comes from the environment and .env, as for \`npm start\`: DATABASE_URL, or else
+PGlite in DATA_DIR (one process at a time: stop \`npm start\` first); STRIPE_SECRET_KEY and
+friends, or else the local emulator.
+
+Exit codes: 0 done, 1 something failed (printed), 2 bad usage.`;
+
+class UsageError extends Error {}
+/** An expected failure: its message is the whole story, no stack trace. */
+class Failure extends Error {}
+/** PGlite is open in another process (usually `npm start`). */
+class DatabaseBusy extends Failure {}
+
+const OPTIONS = {
+  workspace: { type: 'string' },
+  all: { type: 'boolean' },
+  failed: { type: 'boolean' },
+  recent: { type: 'string' },
+  emulator: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Args = ReturnType<typeof parseCommandLine>;
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+// ---- Setting up: database and Stripe, as src/start.ts does ----
+
+interface Runtime {
+  config: Config;
+  json: boolean;
+  logger: pino.Logger;
+  emulatorUrl: string;
+  database: Database | null;
+}
+
+function databaseTarget(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+}
+
+async function openDb(rt: Runtime, needsAppEmulator: boolean): Promise<Database> {
+  try {
+    rt.database = await openDatabase(databaseTarget(rt.config), rt.logger);
+    return rt.database;
+  } catch (err) {
+    if (err instanceof DatabaseInUseError) {
+      const emulatorNote =
+        needsAppEmulator && rt.config.stripeMode.kind === 'emulator'
+          ? '\nIn emulator mode this command also needs the emulator inside `npm start`, so run both on PostgreSQL (DATABASE_URL).'
+          : '';
+      throw new DatabaseBusy(
+        `The database in ${err.dataDir} is in use by another process${err.holder ? ` (${err.holder})` : ''}.\n` +
+          `PGlite serves one process at a time: stop npm start first, or use DATABASE_URL (PostgreSQL), which the app and this CLI can share.${emulatorNote}`,
+      );
+    }
+    const what = rt.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'PGlite';
+    throw new Failure(`Cannot open the database, ${what}: ${describeError(err)}`);
+  }
+}
+
+async function stripeSettings(rt: Runtime): Promise<StripeSettings> {
+  if (rt.config.stripeMode.kind === 'external') return rt.config.stripe!;
+  try {
+    // A plain probe first: its error says "connection refused", not the SDK's retry story.
+    const probe = await fetch(`${rt.emulatorUrl}/_emulator/clock`);
+    if (!probe.ok) throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
+    // Idempotent: reuses the emulator's Pro prices and the app's webhook endpoint.
+    const seeded = await seedEmulator(rt.emulatorUrl, {
+      webhookUrl: `${rt.config.appUrl}/api/webhooks/stripe/webhook`,
+    });
+    return {
+      secretKey: seeded.secretKey,
+      publishableKey: seeded.publishableKey,
+      proPriceId: seeded.proPriceId,
+      proAnnualPriceId: seeded.proAnnualPriceId,
+      webhookSecrets: [seeded.webhookSecret],
+      apiBase: rt.emulatorUrl,
+    };
+  } catch (err) {
+    throw new Failure(
+      `Cannot reach the Stripe emulator at ${rt.emulatorUrl} (${describeError(err)}).\n` +
+        'No STRIPE_SECRET_KEY is set, so billing runs on the emulator that `npm start` starts: start the app, ' +
+        'or pass --emulator URL (the app prints it at start-up).',
+    );
+  }
+}
+
+function buildBilling(rt: Runtime, db: Database, settings: StripeSettings): Billing {
+  return createBilling({
+    db: db.db,
+    settings,
+    pricing: rt.config.pricing,
+    policy: rt.config.pastDuePolicy,
+    logger: rt.logger,
+    worker: false,
+  });
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof AggregateError) return describeError(err.errors[0]);
+  const e = err as { message?: string; code?: string; cause?: unknown };
+  if (e.cause) return describeError(e.cause);
+  return e.message || e.code || String(err);
+}
+
+// ---- Output ----
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+const when = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')}`;
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+function printSyncReport(report: SyncReport) {
+  const ws = (w: { id: string; name: string }) => `${w.id}  ${w.name}`;
+  const none = (s: string | null) => s ?? '(none)';
+  out();
+  out(
+    `Checked ${report.checked} workspace(s) with a Stripe customer: ${report.changed.length} changed, ` +
+      `${report.unchanged.length} unchanged, ${report.errors.length} error(s). ` +
+      `Skipped ${report.skipped.length} without a customer.`,
+  );
+  if (report.interrupted) out('Interrupted: the remaining workspaces were not checked.');
+  if (report.changed.length) {
+    out('\nChanged:');
+    for (const c of report.changed) {
+      out(`  ${ws(c.workspace)}`);
+      out(`    plan     ${c.plan[0]} → ${c.plan[1]}`);
+      out(`    status   ${none(c.status[0])} → ${none(c.status[1])}`);
+      out(`    history  ${c.history.join(', ')}`);
+    }
+  }
+  if (report.unchanged.length) {
+    out('\nUnchanged:');
+    for (const w of report.unchanged) out(`  ${ws(w)}`);
+  }
+  if (report.skipped.length) {
+    out('\nSkipped (no Stripe customer):');
+    for (const w of report.skipped) out(`  ${ws(w)}`);
+  }
+  if (report.errors.length) {
+    out('\nErrors:');
+    for (const e of report.errors) out(`  ${ws(e.workspace)} (${e.customerId}): ${e.message}`);
+  }
+}
+
+function printEvents(events: EventSummary[], empty: string) {
+  if (events.length === 0) {
+    out(empty);
+    return;
+  }
+  const rows = events.map((e) => [
+    e.eventId,
+    e.type,
+    e.customerId ?? '-',
+    when(e.receivedAt),
+    e.status,
+    e.lastError ?? '',
+  ]);
+  for (const line of table(
+    ['EVENT', 'TYPE', 'CUSTOMER', 'RECEIVED (UTC)', 'STATUS', 'LAST ERROR'],
+    rows,
+  ))
+    out(line);
+}
+
+function printReplay(outcomes: ReplayOutcome[]) {
+  const rows = outcomes.map((o) => [
+    o.eventId,
+    o.type,
+    o.customerId ?? '-',
+    o.error ? `${o.status}: ${o.error}` : o.status,
+  ]);
+  for (const line of table(['EVENT', 'TYPE', 'CUSTOMER', 'OUTCOME'], rows)) out(line);
+  const count = (s: ReplayOutcome['status']) => outcomes.filter((o) => o.status === s).length;
+  const parts = (['processed', 'ignored', 'failed', 'retrying', 'skipped'] as const)
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s}`);
+  out(`\nReplayed ${outcomes.length} event(s): ${parts.join(', ')}.`);
+  if (count('retrying')) out("The app's worker (npm start) retries the rest.");
+}
+
+function printTrigger(result: TriggerResult, webhookUrl: string) {
+  out(
+    `Triggered ${result.type} for workspace ${result.workspaceId} (customer ${result.customerId}):`,
+  );
+  for (const step of result.steps) out(`  - ${step}`);
+  out(`\nThe emulator emitted ${result.events.length} event(s) for ${result.customerId}:`);
+  for (const e of result.events) out(`  ${e.id}  ${e.type}`);
+  out(
+    `\nIt delivers them to the app's webhook (${webhookUrl}); the running app updates the workspace in a moment.`,
+  );
+}
+
+// ---- Commands ----
+
+async function runSync(rt: Runtime, args: Args): Promise<number> {
+  const { workspace, all } = args.values;
+  if (Boolean(workspace) === Boolean(all))
+    throw new UsageError('sync needs either --workspace ID or --all');
+  if (args.positionals.length > 1) throw new UsageError('sync takes no positional arguments');
+  const db = await openDb(rt, true);
+  const billing = buildBilling(rt, db, await stripeSettings(rt));
+
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+    process.stderr.write('\nStopping after the workspaces in flight (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  const bar: { progress?: Progress } = {};
+  try {
+    const target = workspace ? { workspaceId: workspace } : { all: true as const };
+    const report = await syncWorkspaces(billing.ctx, target, {
+      signal: abort.signal,
+      onProgress: (_done, total, ws) => {
+        if (!all || rt.json) return;
+        bar.progress ??= createProgress({ total });
+        bar.progress.tick(ws.id);
+      },
+    });
+    bar.progress?.done();
+    if (rt.json) printJson(report);
+    else printSyncReport(report);
+    return report.errors.length > 0 || report.interrupted ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function runEvents(rt: Runtime, args: Args): Promise<number> {
+  const { failed, recent } = args.values;
+  if (args.positionals.length > 1) throw new UsageError('events takes no positional arguments');
+  const limit = recent === undefined ? (failed ? 200 : 20) : Number(recent);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--recent needs a positive whole number, got "${recent}"`);
+  const db = await openDb(rt, false);
+  const events = failed
+    ? await listFailedEvents(db.db, { limit })
+    : await listRecentEvents(db.db, { limit });
+  if (rt.json) printJson(events);
+  else printEvents(events, failed ? 'No failed events.' : 'No Stripe events received yet.');
+  return 0;
+}
+
+async function runReplay(rt: Runtime, args: Args): Promise<number> {
+  const eventId = args.positionals[1];
+  if (Boolean(eventId) === Boolean(args.values.failed))
+    throw new UsageError('replay needs either an EVENT_ID or --failed');
+  if (args.positionals.length > 2) throw new UsageError('replay takes one EVENT_ID');
+  const db = await openDb(rt, true);
+  const billing = buildBilling(rt, db, await stripeSettings(rt));
+  let outcomes: ReplayOutcome[];
+  if (eventId) {
+    try {
+      outcomes = [await replayEvent(billing.ctx, eventId)];
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') {
+        throw new Failure(
+          `${err.message}. List the events with: npm run billing -- events --recent 50`,
+        );
+      }
+      throw err;
+    }
+  } else {
+    outcomes = await replayFailed(billing.ctx);
+    if (outcomes.length === 0 && !rt.json) {
+      out('No failed events to replay.');
+      return 0;
+    }
+  }
+  if (rt.json) printJson(outcomes);
+  else printReplay(outcomes);
+  return outcomes.some((o) => o.status === 'failed' || o.status === 'retrying') ? 1 : 0;
+}
+
+async function runTrigger(rt: Runtime, args: Args): Promise<number> {
+  const type = args.positionals[1];
+  const workspaceId = args.values.workspace;
+  if (!type || !workspaceId) throw new UsageError('trigger needs an event TYPE and --workspace ID');
+  if (args.positionals.length > 2) throw new UsageError('trigger takes one event TYPE');
+  if (!isTriggerType(type)) {
+    throw new UsageError(
+      `Cannot trigger ${type}. Supported event types:\n  ${TRIGGER_TYPES.join('\n  ')}`,
+    );
+  }
+  if (rt.config.stripeMode.kind !== 'emulator') {
+    throw new Failure(
+      'trigger drives the local Stripe emulator, and this app is set up for real Stripe (STRIPE_SECRET_KEY is set).\n' +
+        `Use the Stripe CLI instead: stripe trigger ${type} (https://docs.stripe.com/cli/trigger).`,
+    );
+  }
+  let db: Database | null = null;
+  try {
+    db = await openDb(rt, false);
+  } catch (err) {
+    // The usual case in development: npm start holds PGlite. The emulator knows the customer too.
+    if (!(err instanceof DatabaseBusy)) throw err;
+    if (!rt.json)
+      out('(The database is open in npm start: looking up the customer in the emulator.)\n');
+  }
+  const settings = await stripeSettings(rt);
+  const result = await triggerEvent(
+    {
+      stripe: createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase }),
+      emulatorUrl: rt.emulatorUrl,
+      proPriceId: settings.proPriceId,
+      appUrl: rt.config.appUrl,
+      billing: db ? buildBilling(rt, db, settings).ctx : null,
+    },
+    { type, workspaceId },
+  );
+  if (rt.json) printJson(result);
+  else printTrigger(result, `${rt.config.appUrl}/api/webhooks/stripe/webhook`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
+  sync: runSync,
+  events: runEvents,
+  replay: runReplay,
+  trigger: runTrigger,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let rt: Runtime | null = null;
+  try {
+    const args = parseCommandLine(argv);
+    const command = args.positionals[0];
+    if (args.values.help) {
+      out(USAGE);
+      return 0;
+    }
+    if (!command) throw new UsageError('no command given');
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    const config = loadConfig();
+    rt = {
+      config,
+      json: args.values.json === true,
+      logger: pino(
+        { level: args.values.verbose ? config.logLevel : 'silent' },
+        pino.destination(2),
+      ),
+      emulatorUrl: (args.values.emulator ?? DEFAULT_EMULATOR_URL).replace(/\/+$/, ''),
+      database: null,
+    };
+    return await run(rt, args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\nRun with --help for usage.\n`);
+      return 2;
+    }
+    if (err instanceof Failure || err instanceof ConfigError || err instanceof AppError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    if (isStripeError(err)) {
+      process.stderr.write(`Stripe said: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await rt?.database?.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
