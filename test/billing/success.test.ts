@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { location, type TestClient } from '../support/client.js';
+import { DB_KINDS } from '../support/databases.js';
+import {
+  flashIn,
+  follow,
+  holdDeliveries,
+  releaseDeliveries,
+  stripeRequests,
+  upgradeViaPage,
+} from './flows.js';
+import { control, historyOf, pay, waitForIdle, waitForPlan, workspaceRow } from './support.js';
+
+describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, {}, {});
+  });
+  afterAll(() => t.close());
+
+  const successPath = (sessionId: string) =>
+    `/billing/success?session_id=${encodeURIComponent(sessionId)}`;
+
+  async function adminWithWorkspace() {
+    const admin = await t.signUp('Sam Success');
+    const ws = await admin.firstWorkspace();
+    return { admin, ws };
+  }
+
+  /** Opens the success page and follows its redirect: where the user lands and what it says. */
+  async function visitSuccess(client: TestClient, sessionId: string) {
+    const res = await client.get(successPath(sessionId));
+    expect(res.status).toBe(303);
+    const page = await follow(client, res);
+    expect(page.status).toBe(200);
+    return { landedOn: location(res), flash: flashIn(page.html) };
+  }
+
+  const refused = {
+    landedOn: '/dashboard',
+    flash: { type: 'error', message: 'Payment processing failed' },
+  };
+
+  async function upgradedEntries(workspaceId: string) {
+    await waitForIdle(t);
+    return (await historyOf(t, workspaceId)).filter((h) => h.kind === 'upgraded');
+  }
+
+  it('sends an anonymous visitor to sign in, then back to the same success URL', async () => {
+    const res = await t.client().get(successPath('cs_test_abc123'));
+    expect(res.status).toBe(302);
+    expect(location(res)).toBe(
+      `/login?next=${encodeURIComponent('/billing/success?session_id=cs_test_abc123')}`,
+    );
+  });
+
+  it('makes the workspace Pro from a paid session before any webhook arrives, and welcomes the user on its settings', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    await holdDeliveries(t);
+    try {
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      await pay(t, sessionId);
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+      expect(await visitSuccess(admin, sessionId)).toEqual({
+        landedOn: `/workspace/${ws.id}/settings`,
+        flash: { type: 'success', message: 'Welcome to Pro!' },
+      });
+      const row = await workspaceRow(t, ws.id);
+      expect(row).toMatchObject({ plan: 'pro', isPro: true, subscriptionStatus: 'active' });
+      expect(row.upgradedAt).toBeInstanceOf(Date);
+    } finally {
+      await releaseDeliveries(t);
+    }
+    expect(await upgradedEntries(ws.id)).toHaveLength(1);
+  });
+
+  describe('refuses, grants nothing and says "Payment processing failed"', () => {
+    it('for a session id Stripe does not know', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      expect(await visitSuccess(admin, 'cs_test_nope')).toEqual(refused);
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+    });
+
+    it('for a malformed session id, without asking Stripe', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      const before = (await stripeRequests(t)).length;
+      for (const id of [
+        '',
+        'not-a-session',
+        'cs_test_x/../../v1/customers',
+        'cs_test_a?expand[]=x',
+      ]) {
+        expect(await visitSuccess(admin, id), JSON.stringify(id)).toEqual(refused);
+      }
+      const missing = await admin.get('/billing/success');
+      expect(location(missing)).toBe('/dashboard');
+      expect((await stripeRequests(t)).length).toBe(before);
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+    });
+
+    it("for another workspace's paid session", async () => {
+      const a = await adminWithWorkspace();
+      const b = await adminWithWorkspace();
+      await holdDeliveries(t);
+      try {
+        const { sessionId } = await upgradeViaPage(t, a.admin, a.ws.id);
+        await pay(t, sessionId);
+        expect(await visitSuccess(b.admin, sessionId)).toEqual(refused);
+        expect((await workspaceRow(t, b.ws.id)).plan).toBe('free');
+        // Nor does B's visit upgrade A, which B cannot see.
+        expect((await workspaceRow(t, a.ws.id)).plan).toBe('free');
+      } finally {
+        await releaseDeliveries(t);
+      }
+      await waitForPlan(t, a.ws.id, 'pro');
+      expect((await workspaceRow(t, b.ws.id)).plan).toBe('free');
+    });
+
+    it('for a session that is still open (not paid)', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      expect(await visitSuccess(admin, sessionId)).toEqual(refused);
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+      expect((await t.stripe.checkout.sessions.retrieve(sessionId)).status).toBe('open');
+    });
+
+    it('for an old success URL reopened after the subscription was cancelled', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      await pay(t, sessionId);
+      expect((await visitSuccess(admin, sessionId)).flash?.message).toBe('Welcome to Pro!');
+      const { stripeSubscriptionId } = await waitForPlan(t, ws.id, 'pro');
+      const cancel = await control(t).post(`/subscriptions/${stripeSubscriptionId}/cancel`, {
+        at_period_end: false,
+      });
+      expect(cancel.status).toBe(200);
+      await waitForPlan(t, ws.id, 'free');
+      await waitForIdle(t);
+
+      expect(await visitSuccess(admin, sessionId)).toEqual(refused);
+      const row = await workspaceRow(t, ws.id);
+      expect(row).toMatchObject({ plan: 'free', subscriptionStatus: 'canceled' });
+      expect((await historyOf(t, ws.id)).map((h) => h.kind)).toEqual(['upgraded', 'downgraded']);
+    });
+  });
+
+  describe('racing the webhook for the same session', () => {
+    it('upgrades once when the success page loads while the webhook is being handled', async () => {
+      for (let round = 0; round < 3; round++) {
+        const { admin, ws } = await adminWithWorkspace();
+        const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+        await pay(t, sessionId);
+        expect(await visitSuccess(admin, sessionId)).toEqual({
+          landedOn: `/workspace/${ws.id}/settings`,
+          flash: { type: 'success', message: 'Welcome to Pro!' },
+        });
+        expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
+        expect(await upgradedEntries(ws.id), `round ${round}`).toHaveLength(1);
+      }
+    });
+
+    it('upgrades once when the success page is loaded three times at once alongside the webhook', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      await pay(t, sessionId);
+      const loads = await Promise.all([1, 2, 3].map(() => admin.get(successPath(sessionId))));
+      for (const res of loads) {
+        expect(res.status).toBe(303);
+        expect(location(res)).toBe(`/workspace/${ws.id}/settings`);
+      }
+      const page = await follow(admin, loads[2]!);
+      expect(flashIn(page.html)).toEqual({ type: 'success', message: 'Welcome to Pro!' });
+      expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
+      expect(await upgradedEntries(ws.id)).toHaveLength(1);
+    });
+  });
+});
