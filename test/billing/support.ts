@@ -101,6 +101,21 @@ export async function waitForIdle(t: TestApp, timeoutMs = 8000) {
   );
 }
 
+/**
+ * Waits until the emulator has no delivery in flight (every one succeeded, failed or is held)
+ * and then until the app's queue is idle: nothing more is coming for now.
+ */
+export async function settle(t: TestApp, timeoutMs = 8000) {
+  await waitFor(
+    async () => {
+      const res = await control(t).get<{ data: Array<{ state: string }> }>('/deliveries');
+      return res.body.data.every((d) => d.state !== 'pending');
+    },
+    { timeoutMs, what: 'the emulator to deliver every webhook' },
+  );
+  await waitForIdle(t, timeoutMs);
+}
+
 export async function advanceClock(t: TestApp, seconds: number) {
   const res = await control(t).post('/clock/advance', { seconds });
   expect(res.status).toBe(200);
