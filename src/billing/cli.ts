@@ -125,7 +125,8 @@ async function stripeSettings(rt: Runtime): Promise<StripeSettings> {
   try {
     // A plain probe first: its error says "connection refused", not the SDK's retry story.
     const probe = await fetch(`${rt.emulatorUrl}/_emulator/clock`);
-    if (!probe.ok) throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
+    if (!probe.ok)
+      throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
     // Idempotent: reuses the emulator's Pro prices and the app's webhook endpoint.
     const seeded = await seedEmulator(rt.emulatorUrl, {
       webhookUrl: `${rt.config.appUrl}/api/webhooks/stripe/webhook`,
