@@ -185,7 +185,6 @@ function table(headers: string[], rows: string[][]): string[] {
 function printSyncReport(report: SyncReport) {
   const ws = (w: { id: string; name: string }) => `${w.id}  ${w.name}`;
   const none = (s: string | null) => s ?? '(none)';
-  out();
   out(
     `Checked ${report.checked} workspace(s) with a Stripe customer: ${report.changed.length} changed, ` +
       `${report.unchanged.length} unchanged, ${report.errors.length} error(s). ` +
@@ -291,7 +290,10 @@ async function runSync(rt: Runtime, args: Args): Promise<number> {
         bar.progress.tick(ws.id);
       },
     });
-    bar.progress?.done();
+    if (bar.progress) {
+      bar.progress.done();
+      out();
+    }
     if (rt.json) printJson(report);
     else printSyncReport(report);
     return report.errors.length > 0 || report.interrupted ? 1 : 0;

@@ -18,7 +18,7 @@ import {
   triggerEvent,
 } from '../../src/billing/operator.js';
 import { claimDue } from '../../src/billing/queue.js';
-import { stripeEvents } from '../../src/billing/schema.js';
+import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
 import type { TriggerDeps } from '../../src/billing/trigger.js';
 import { DEFAULT_WORKER_OPTIONS, processClaim } from '../../src/billing/worker.js';
 import { openDatabase } from '../../src/db/client.js';
@@ -231,6 +231,30 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
       expect((await reads()) - readsBefore).toBe(1);
       expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
       expect(await listFailedEvents(t.database.db)).toEqual([]);
+    });
+
+    it('an event whose customer another worker is syncing is left to that worker', async () => {
+      const ws = await newWorkspace(t, 'Busy Co');
+      const customerId = await payWithoutWorker(ws);
+      const event = await receivedEvent(customerId, 'checkout.session.completed');
+      // The app's worker holds the customer's queue row (and never finishes, here).
+      await t.database.db
+        .update(billingSyncQueue)
+        .set({ leaseUntil: new Date(Date.now() + 60_000) })
+        .where(eq(billingSyncQueue.customerId, customerId));
+      const outcome = await replayEvent(t.billing.ctx, event.eventId, { waitMs: 300 });
+      expect(outcome).toMatchObject({
+        status: 'retrying',
+        error: expect.stringContaining('another worker is syncing this customer'),
+      });
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+      await t.database.db
+        .update(billingSyncQueue)
+        .set({ leaseUntil: null })
+        .where(eq(billingSyncQueue.customerId, customerId));
+      expect(await replayEvent(t.billing.ctx, event.eventId)).toMatchObject({
+        status: 'processed',
+      });
     });
 
     it('replaying an unknown event id is a not-found error', async () => {
