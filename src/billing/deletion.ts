@@ -1,5 +1,6 @@
-// Deleting a workspace never leaves a paying customer behind: every live subscription of its
-// customer is cancelled at Stripe first. If Stripe cannot be reached, nothing is deleted.
+// Deleting a workspace never leaves a paying customer behind: its open Checkout sessions are
+// expired and every live subscription of its customer is cancelled at Stripe first. If Stripe
+// cannot be reached, nothing is deleted.
 import { eq } from 'drizzle-orm';
 import { AppError } from '../errors.js';
 import { workspaces } from '../workspaces/schema.js';
@@ -21,6 +22,15 @@ export async function deleteWorkspace(
   if (customerId) {
     try {
       await callStripe(async () => {
+        // First, so no subscription can start after the list below: a Checkout still open in
+        // another tab would otherwise bill a customer whose workspace no longer exists.
+        for await (const open of ctx.stripe.checkout.sessions.list({
+          customer: customerId,
+          status: 'open',
+          limit: 100,
+        })) {
+          await ctx.stripe.checkout.sessions.expire(open.id);
+        }
         for (const sub of await listAllSubscriptions(ctx.stripe, customerId)) {
           if (!isKnownStatus(sub.status) || isLive(sub.status)) {
             await ctx.stripe.subscriptions.cancel(sub.id, undefined, {
