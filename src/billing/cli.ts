@@ -10,19 +10,24 @@ import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { createProgress, type Progress } from '../lib/progress.js';
 import { seedEmulator } from '../stripe-emulator/index.js';
+import {
+  out,
+  printEvents,
+  printJson,
+  printReplay,
+  printSyncReport,
+  printTrigger,
+} from './cli-output.js';
 import { type Billing, createBilling } from './index.js';
 import {
-  type EventSummary,
   isTriggerType,
   listFailedEvents,
   listRecentEvents,
   type ReplayOutcome,
   replayEvent,
   replayFailed,
-  type SyncReport,
   syncWorkspaces,
   TRIGGER_TYPES,
-  type TriggerResult,
   triggerEvent,
 } from './operator.js';
 import { createStripeClient, isStripeError } from './stripe-client.js';
@@ -164,102 +169,6 @@ function describeError(err: unknown): string {
   const e = err as { message?: string; code?: string; cause?: unknown };
   if (e.cause) return describeError(e.cause);
   return e.message || e.code || String(err);
-}
-
-// ---- Output ----
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
-const when = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')}`;
-
-function table(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
-
-function printSyncReport(report: SyncReport) {
-  const ws = (w: { id: string; name: string }) => `${w.id}  ${w.name}`;
-  const none = (s: string | null) => s ?? '(none)';
-  out(
-    `Checked ${report.checked} workspace(s) with a Stripe customer: ${report.changed.length} changed, ` +
-      `${report.unchanged.length} unchanged, ${report.errors.length} error(s). ` +
-      `Skipped ${report.skipped.length} without a customer.`,
-  );
-  if (report.interrupted) out('Interrupted: the remaining workspaces were not checked.');
-  if (report.changed.length) {
-    out('\nChanged:');
-    for (const c of report.changed) {
-      out(`  ${ws(c.workspace)}`);
-      out(`    plan     ${c.plan[0]} → ${c.plan[1]}`);
-      out(`    status   ${none(c.status[0])} → ${none(c.status[1])}`);
-      out(`    history  ${c.history.join(', ')}`);
-    }
-  }
-  if (report.unchanged.length) {
-    out('\nUnchanged:');
-    for (const w of report.unchanged) out(`  ${ws(w)}`);
-  }
-  if (report.skipped.length) {
-    out('\nSkipped (no Stripe customer):');
-    for (const w of report.skipped) out(`  ${ws(w)}`);
-  }
-  if (report.errors.length) {
-    out('\nErrors:');
-    for (const e of report.errors) out(`  ${ws(e.workspace)} (${e.customerId}): ${e.message}`);
-  }
-}
-
-function printEvents(events: EventSummary[], empty: string) {
-  if (events.length === 0) {
-    out(empty);
-    return;
-  }
-  const rows = events.map((e) => [
-    e.eventId,
-    e.type,
-    e.customerId ?? '-',
-    when(e.receivedAt),
-    e.status,
-    e.lastError ?? '',
-  ]);
-  for (const line of table(
-    ['EVENT', 'TYPE', 'CUSTOMER', 'RECEIVED (UTC)', 'STATUS', 'LAST ERROR'],
-    rows,
-  ))
-    out(line);
-}
-
-function printReplay(outcomes: ReplayOutcome[]) {
-  const rows = outcomes.map((o) => [
-    o.eventId,
-    o.type,
-    o.customerId ?? '-',
-    o.error ? `${o.status}: ${o.error}` : o.status,
-  ]);
-  for (const line of table(['EVENT', 'TYPE', 'CUSTOMER', 'OUTCOME'], rows)) out(line);
-  const count = (s: ReplayOutcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const parts = (['processed', 'ignored', 'failed', 'retrying', 'skipped'] as const)
-    .filter((s) => count(s) > 0)
-    .map((s) => `${count(s)} ${s}`);
-  out(`\nReplayed ${outcomes.length} event(s): ${parts.join(', ')}.`);
-  if (count('retrying')) out("The app's worker (npm start) retries the rest.");
-}
-
-function printTrigger(result: TriggerResult, webhookUrl: string) {
-  out(
-    `Triggered ${result.type} for workspace ${result.workspaceId} (customer ${result.customerId}):`,
-  );
-  for (const step of result.steps) out(`  - ${step}`);
-  out(`\nThe emulator emitted ${result.events.length} event(s) for ${result.customerId}:`);
-  for (const e of result.events) out(`  ${e.id}  ${e.type}`);
-  out(
-    `\nIt delivers them to the app's webhook (${webhookUrl}); the running app updates the workspace in a moment.`,
-  );
 }
 
 // ---- Commands ----
