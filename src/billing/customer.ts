@@ -11,15 +11,16 @@ export async function ensureStripeCustomer(
 ): Promise<string> {
   if (opts.workspace.stripeCustomerId) return opts.workspace.stripeCustomerId;
   // The key is derived from the workspace, so two tabs racing (or a retry after a crash
-  // between create and save) get the same customer back from Stripe for ~24 h.
+  // between create and save) get the same customer back from Stripe for ~24 h. The body must
+  // not depend on who clicked: with another admin's email in it, Stripe answers an
+  // idempotency_error instead. The email (for receipts) is set afterwards.
   const customer = await ctx.stripe.customers.create(
-    {
-      name: opts.workspace.name,
-      ...(opts.email ? { email: opts.email } : {}),
-      metadata: { workspace_id: opts.workspace.id },
-    },
+    { name: opts.workspace.name, metadata: { workspace_id: opts.workspace.id } },
     { idempotencyKey: `tollgate-customer-${opts.workspace.id}` },
   );
+  if (opts.email && !customer.email) {
+    await ctx.stripe.customers.update(customer.id, { email: opts.email });
+  }
   await ctx.db
     .update(workspaces)
     .set({ stripeCustomerId: customer.id })
