@@ -141,6 +141,21 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect((await workspaceRow(t, ws.id)).stripeCustomerId).toBe(customers[0]);
   });
 
+  it('creates one customer when two admins start the upgrade at the same moment', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    const other = await addMember(t, admin, ws.id, 'admin', 'Alan Turing');
+    const responses = await Promise.all([
+      admin.postForm(upgradePath(ws.id)),
+      other.postForm(upgradePath(ws.id)),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([303, 303]);
+    const customers = await customersOfWorkspace(t, ws.id);
+    expect(customers).toHaveLength(1);
+    expect((await workspaceRow(t, ws.id)).stripeCustomerId).toBe(customers[0]);
+    const customer = await t.stripe.customers.retrieve(customers[0]!);
+    expect(!customer.deleted && customer.email).toMatch(/@example\.com$/);
+  });
+
   it('leaves the checkout of the last answered request open when Upgrade is double-clicked', async () => {
     const { admin, ws } = await adminWithWorkspace();
     await upgradeViaPage(t, admin, ws.id); // the customer exists: both clicks go straight to Checkout
