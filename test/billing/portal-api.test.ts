@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRIPE_UNAVAILABLE_MESSAGE } from '../../src/billing/errors.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from '../support/app.js';
 import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { addMember, apiKeyIn } from '../support/workspaces.js';
-import { sessionIdIn, stripeRequests, upgradeViaPage } from './flows.js';
+import {
+  clearFaults,
+  injectFaults,
+  sessionIdIn,
+  stripeRequests,
+  textOf,
+  upgradeViaPage,
+} from './flows.js';
 import { control, pay, subscribe, waitForIdle, workspaceRow } from './support.js';
 
 interface BillingJson {
@@ -78,6 +86,26 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
       const anonymous = await t.client().get(path);
       expect(anonymous.status).toBe(302);
       expect(location(anonymous)).toBe(`/login?next=${encodeURIComponent(path)}`);
+    });
+    it('answers a friendly 503 page, and the portal API a 503, while Stripe cannot be reached', async () => {
+      const { admin, ws } = await team();
+      await upgradeViaPage(t, admin, ws.id); // a customer exists
+      await waitForIdle(t);
+      await injectFaults(t, 500, 10);
+      let page: Response;
+      let api: Response;
+      try {
+        page = await admin.get(`/workspace/${ws.id}/billing/`);
+        api = await admin.json('POST', `/api/workspaces/${ws.id}/billing/portal`);
+      } finally {
+        await clearFaults(t);
+      }
+      expect(page.status).toBe(503);
+      const html = await page.text();
+      expect(textOf(html)).toContain(STRIPE_UNAVAILABLE_MESSAGE);
+      expect(html).not.toMatch(/api_error|injected|Stripe[A-Z]\w+Error/);
+      expect(api.status).toBe(503);
+      expect(await readJson(api)).toEqual({ error: STRIPE_UNAVAILABLE_MESSAGE });
     });
   });
 

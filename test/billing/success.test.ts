@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRIPE_UNAVAILABLE_MESSAGE } from '../../src/billing/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { location, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
+  clearFaults,
   flashIn,
   follow,
   holdDeliveries,
+  injectFaults,
   releaseDeliveries,
   stripeRequests,
+  textOf,
   upgradeViaPage,
 } from './flows.js';
 import { control, historyOf, pay, waitForIdle, waitForPlan, workspaceRow } from './support.js';
@@ -143,6 +147,62 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       expect(row).toMatchObject({ plan: 'free', subscriptionStatus: 'canceled' });
       expect((await historyOf(t, ws.id)).map((h) => h.kind)).toEqual(['upgraded', 'downgraded']);
     });
+  });
+
+  it('makes a workspace whose subscription ended Pro again from its new checkout', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    const first = await upgradeViaPage(t, admin, ws.id);
+    await pay(t, first.sessionId);
+    const { stripeSubscriptionId } = await waitForPlan(t, ws.id, 'pro');
+    await control(t).post(`/subscriptions/${stripeSubscriptionId}/cancel`, {
+      at_period_end: false,
+    });
+    await waitForPlan(t, ws.id, 'free');
+    await waitForIdle(t);
+
+    await holdDeliveries(t);
+    try {
+      const second = await upgradeViaPage(t, admin, ws.id);
+      expect(second.session.customer).toBe(first.session.customer);
+      await pay(t, second.sessionId);
+      expect((await visitSuccess(admin, second.sessionId)).flash?.message).toBe('Welcome to Pro!');
+      const row = await workspaceRow(t, ws.id);
+      expect(row.plan).toBe('pro');
+      expect(row.stripeSubscriptionId).not.toBe(stripeSubscriptionId);
+    } finally {
+      await releaseDeliveries(t);
+    }
+    await waitForIdle(t);
+    expect((await historyOf(t, ws.id)).map((h) => h.kind)).toEqual([
+      'upgraded',
+      'downgraded',
+      'upgraded',
+    ]);
+  });
+
+  it('answers a friendly 503 and grants nothing while Stripe cannot be reached', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    await holdDeliveries(t);
+    try {
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      await pay(t, sessionId);
+      await injectFaults(t, 500, 10);
+      let res: Response;
+      try {
+        res = await admin.get(successPath(sessionId));
+      } finally {
+        await clearFaults(t);
+      }
+      expect(res.status).toBe(503);
+      const html = await res.text();
+      expect(textOf(html)).toContain(STRIPE_UNAVAILABLE_MESSAGE);
+      expect(html).not.toMatch(/api_error|injected|Stripe[A-Z]\w+Error/);
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
+      // Once Stripe answers again, reloading the page completes the upgrade.
+      expect((await visitSuccess(admin, sessionId)).flash?.message).toBe('Welcome to Pro!');
+    } finally {
+      await releaseDeliveries(t);
+    }
   });
 
   describe('racing the webhook for the same session', () => {
