@@ -44,24 +44,28 @@ export function resolveAuthSecret(config: Config): string {
   return secret;
 }
 
-async function startLocalStripe(
-  config: Config,
-  logger: Logger,
-  port: number,
-): Promise<{ emulator: RunningEmulator; settings: StripeSettings }> {
+/**
+ * Starts the Stripe emulator in this process and seeds it for an app whose webhook endpoint is
+ * `webhookUrl`; returns the Stripe settings the app then uses exactly as it would real Stripe's.
+ */
+export async function startLocalStripe(opts: {
+  webhookUrl: string;
+  port: number;
+  logger?: Logger;
+  webhookRetryScheduleMs?: number[];
+}): Promise<{ emulator: RunningEmulator; settings: StripeSettings }> {
+  const emulatorOpts = {
+    ...(opts.logger ? { logger: opts.logger.child({ module: 'stripe-emulator' }) } : {}),
+    ...(opts.webhookRetryScheduleMs ? { webhookRetryScheduleMs: opts.webhookRetryScheduleMs } : {}),
+  };
   let emulator: RunningEmulator;
   try {
-    emulator = await startEmulator({ port, logger: logger.child({ module: 'stripe-emulator' }) });
+    emulator = await startEmulator({ port: opts.port, ...emulatorOpts });
   } catch {
     // 12111 taken (another Tollgate running?): any free port will do, the app is told the URL.
-    emulator = await startEmulator({
-      port: 0,
-      logger: logger.child({ module: 'stripe-emulator' }),
-    });
+    emulator = await startEmulator({ port: 0, ...emulatorOpts });
   }
-  const seeded = await seedEmulator(emulator.url, {
-    webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
-  });
+  const seeded = await seedEmulator(emulator.url, { webhookUrl: opts.webhookUrl });
   return {
     emulator,
     settings: {
@@ -90,7 +94,11 @@ export async function startTollgate(
   let emulator: RunningEmulator | null = null;
   let stripeSettings: StripeSettings;
   if (config.stripeMode.kind === 'emulator') {
-    const local = await startLocalStripe(config, logger, opts.emulatorPort ?? 12111);
+    const local = await startLocalStripe({
+      webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
+      port: opts.emulatorPort ?? 12111,
+      logger,
+    });
     emulator = local.emulator;
     stripeSettings = local.settings;
   } else {

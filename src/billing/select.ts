@@ -21,6 +21,16 @@ export interface BillingState {
   cancelAtPeriodEnd: boolean;
 }
 
+/** A workspace with no subscription that counts: Free, nothing to show. */
+export const FREE_STATE: Readonly<BillingState> = Object.freeze({
+  plan: 'free',
+  stripeSubscriptionId: null,
+  subscriptionStatus: null,
+  stripePriceId: null,
+  currentPeriodEnd: null,
+  cancelAtPeriodEnd: false,
+});
+
 export interface Selection {
   chosen: { subscription: Stripe.Subscription; price: CatalogPrice } | null;
   /** Other live subscriptions to a catalog price: a second checkout slipped through. */
@@ -80,16 +90,7 @@ export function selectSubscription(
 
 export function desiredState(selection: Selection, policy: PastDuePolicy): BillingState {
   const chosen = selection.chosen;
-  if (!chosen) {
-    return {
-      plan: 'free',
-      stripeSubscriptionId: null,
-      subscriptionStatus: null,
-      stripePriceId: null,
-      currentPeriodEnd: null,
-      cancelAtPeriodEnd: false,
-    };
-  }
+  if (!chosen) return FREE_STATE;
   const sub = chosen.subscription;
   const status = sub.status;
   const grants = isKnownStatus(status) && grantsPlan(status, policy);

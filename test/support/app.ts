@@ -12,11 +12,8 @@ import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
-import {
-  type RunningEmulator,
-  seedEmulator,
-  startEmulator,
-} from '../../src/stripe-emulator/index.js';
+import { startLocalStripe } from '../../src/start.js';
+import type { RunningEmulator } from '../../src/stripe-emulator/index.js';
 import { TestClient } from './client.js';
 import { type DbKind, isolatedDatabase } from './databases.js';
 
@@ -90,18 +87,13 @@ export async function createTestApp(
     });
     server = listening;
     const port = (listening.address() as AddressInfo).port;
-    emulator = await startEmulator({ port: 0, webhookRetryScheduleMs: [100, 300, 1000, 2000] });
-    const seeded = await seedEmulator(emulator.url, {
+    const local = await startLocalStripe({
       webhookUrl: `http://127.0.0.1:${port}/api/webhooks/stripe/webhook`,
+      port: 0,
+      webhookRetryScheduleMs: [100, 300, 1000, 2000],
     });
-    stripeSettings = {
-      secretKey: seeded.secretKey,
-      publishableKey: seeded.publishableKey,
-      proPriceId: seeded.proPriceId,
-      proAnnualPriceId: seeded.proAnnualPriceId,
-      webhookSecrets: [seeded.webhookSecret],
-      apiBase: emulator.url,
-    };
+    emulator = local.emulator;
+    stripeSettings = local.settings;
   } else {
     stripeSettings = {
       secretKey: 'sk_test_unreachable',
