@@ -11,11 +11,12 @@ import {
   flashIn,
   follow,
   injectFaults,
+  settle,
   stripeRequests,
   textOf,
   upgradeViaPage,
 } from './flows.js';
-import { control, subscribe, waitForIdle, workspaceRow } from './support.js';
+import { control, subscribe, workspaceRow } from './support.js';
 
 describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
   let t: TestApp;
@@ -59,7 +60,7 @@ describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
     expect(await statusAtStripe(subscription.id)).toBe('canceled');
     expect(await exists(ws.id)).toBe(false);
     expect((await admin.get(`/workspace/${ws.id}/settings`)).status).toBe(404);
-    await waitForIdle(t);
+    await settle(t);
   });
 
   it('cancels the live subscription at Stripe and then deletes the workspace, through the API', async () => {
@@ -72,7 +73,7 @@ describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
     });
     expect(await statusAtStripe(subscription.id)).toBe('canceled');
     expect(await exists(ws.id)).toBe(false);
-    await waitForIdle(t);
+    await settle(t);
   });
 
   it('lets an admin API key delete the workspace, cancelling its subscription too', async () => {
@@ -87,7 +88,7 @@ describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
     expect(res.status).toBe(200);
     expect(await statusAtStripe(subscription.id)).toBe('canceled');
     expect(await exists(ws.id)).toBe(false);
-    await waitForIdle(t);
+    await settle(t);
   });
 
   it('deletes a workspace that never had a billing account without calling Stripe', async () => {
@@ -95,7 +96,7 @@ describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
     const ws = await readJson<{ id: string; name: string }>(
       await admin.json('POST', '/api/workspaces', { name: 'Never Paid' }),
     );
-    await waitForIdle(t);
+    await settle(t);
     const before = (await stripeRequests(t)).length;
     const res = await deleteForm(admin, ws.id, 'Never Paid');
     expect(res.status).toBe(303);
@@ -131,7 +132,7 @@ describe.each(DB_KINDS)('deleting a workspace (%s)', (kind) => {
 
   describe('when Stripe cannot be reached', () => {
     async function whileStripeFails<T>(status: 500 | 429, run: () => Promise<T>) {
-      await waitForIdle(t);
+      await settle(t);
       await injectFaults(t, status, 10);
       try {
         return await run();

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { TestApp } from '../support/app.js';
 import { location, type TestClient } from '../support/client.js';
-import { control, workspaceRow } from './support.js';
+import { control, waitFor, waitForIdle, workspaceRow } from './support.js';
 
 /** The `cs_...` id at the end of an emulator checkout URL. */
 export function sessionIdIn(url: string): string {
@@ -129,4 +129,19 @@ export async function sessionsOfWorkspace(t: TestApp, workspaceId: string) {
   const sessions = [];
   for await (const s of t.stripe.checkout.sessions.list({ customer, limit: 100 })) sessions.push(s);
   return sessions;
+}
+
+/**
+ * Waits until the emulator has nothing left to deliver and the app has processed what arrived:
+ * after this, the app makes no Stripe request of its own until something new happens.
+ */
+export async function settle(t: TestApp) {
+  await waitFor(
+    async () => {
+      const res = await control(t).get<{ data: Array<{ state: string }> }>('/deliveries');
+      return res.body.data.every((d) => d.state !== 'pending');
+    },
+    { timeoutMs: 8000, what: 'the emulator to deliver every webhook' },
+  );
+  await waitForIdle(t);
 }

@@ -3,8 +3,8 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { location, readJson } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { addMember } from '../support/workspaces.js';
-import { follow, stripeRequests, textOf } from './flows.js';
-import { control, subscribe, waitForIdle, waitForPlan, workspaceRow } from './support.js';
+import { follow, settle, stripeRequests, textOf } from './flows.js';
+import { control, subscribe, waitForPlan, workspaceRow } from './support.js';
 
 describe.each(DB_KINDS)('requiresProPlan on the advanced feature (%s)', (kind) => {
   let t: TestApp;
@@ -62,7 +62,7 @@ describe.each(DB_KINDS)('requiresProPlan on the advanced feature (%s)', (kind) =
     it('serves the page and the API to admins and members without asking Stripe', async () => {
       const { admin, member, ws } = await team();
       await subscribe(t, await workspaceRow(t, ws.id));
-      await waitForIdle(t);
+      await settle(t);
       const before = (await stripeRequests(t)).length;
       for (const client of [admin, member]) {
         const html = await client.get(page(ws.id));

@@ -3,13 +3,12 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import type { TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { addMember } from '../support/workspaces.js';
-import { navIn, planSectionIn, textOf, upgradeViaPage } from './flows.js';
+import { navIn, planSectionIn, settle, textOf, upgradeViaPage } from './flows.js';
 import {
   advanceClock,
   control,
   secondsToPeriodEnd,
   subscribe,
-  waitForIdle,
   waitForPlan,
   workspaceRow,
 } from './support.js';
@@ -92,7 +91,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
     it('shows a Pro workspace its status, renewal date and upgrade, with Manage billing for admins only', async () => {
       const { admin, member, ws } = await team();
       await subscribe(t, await workspaceRow(t, ws.id));
-      await waitForIdle(t);
+      await settle(t);
       const row = await workspaceRow(t, ws.id);
       for (const client of [admin, member]) {
         const section = await plan(client, ws.id);
@@ -115,7 +114,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
       await control(t).post(`/customers/${customerId}/payment_method`, { fails: true });
       await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
       await waitForPlan(t, ws.id, 'free', 'the failed renewal');
-      await waitForIdle(t);
+      await settle(t);
       const forAdmin = await plan(admin, ws.id);
       const banner = /<div class="banner" role="alert">[\s\S]*?<\/div>/.exec(forAdmin)?.[0] ?? '';
       expect(textOf(banner)).toContain('Your last payment failed.');
@@ -133,7 +132,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
       // The card is fixed: Pro again, the banner gone.
       await control(t).post(`/customers/${customerId}/payment_method`, { fails: false });
       await waitForPlan(t, ws.id, 'pro', 'the recovery');
-      await waitForIdle(t);
+      await settle(t);
       const recovered = await plan(admin, ws.id);
       expect(recovered).not.toContain('role="alert"');
       expect(textOf(recovered)).toContain(
@@ -144,7 +143,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
       // Cancelled at the period end: the date it ends, still Pro until then.
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });
       await expect.poll(async () => (await workspaceRow(t, ws.id)).cancelAtPeriodEnd).toBe(true);
-      await waitForIdle(t);
+      await settle(t);
       const scheduled = await plan(member, ws.id);
       const periodEnd = day((await workspaceRow(t, ws.id)).currentPeriodEnd);
       expect(textOf(scheduled)).toContain(`Cancels on ${periodEnd}; Pro until then.`);
@@ -157,7 +156,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
       // The period ends: Free, no dates, the upgrade offered again.
       await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
       await waitForPlan(t, ws.id, 'free', 'the end of the period');
-      await waitForIdle(t);
+      await settle(t);
       const ended = await plan(admin, ws.id);
       expect(textOf(ended)).toContain(
         'This workspace is on the Free plan Free · subscription canceled',

@@ -8,11 +8,12 @@ import {
   clearFaults,
   injectFaults,
   sessionIdIn,
+  settle,
   stripeRequests,
   textOf,
   upgradeViaPage,
 } from './flows.js';
-import { control, pay, subscribe, waitForIdle, workspaceRow } from './support.js';
+import { control, pay, subscribe, workspaceRow } from './support.js';
 
 interface BillingJson {
   plan: string;
@@ -90,7 +91,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
     it('answers a friendly 503 page, and the portal API a 503, while Stripe cannot be reached', async () => {
       const { admin, ws } = await team();
       await upgradeViaPage(t, admin, ws.id); // a customer exists
-      await waitForIdle(t);
+      await settle(t);
       await injectFaults(t, 500, 10);
       let page: Response;
       let api: Response;
@@ -180,6 +181,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
 
     it('refuses an unknown priceId with 400 and opens no checkout', async () => {
       const { admin, ws } = await team();
+      await settle(t);
       const before = (await stripeRequests(t)).length;
       const res = await admin.json('POST', `/api/workspaces/${ws.id}/billing/checkout`, {
         priceId: 'price_not_in_catalog',
@@ -303,7 +305,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         const res = await key.json(method, path, method === 'POST' ? {} : undefined);
         expect(res.status, `${method} ${path}`).toBe(404);
       }
-      await waitForIdle(t);
+      await settle(t);
     });
   });
 });

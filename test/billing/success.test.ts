@@ -10,11 +10,12 @@ import {
   holdDeliveries,
   injectFaults,
   releaseDeliveries,
+  settle,
   stripeRequests,
   textOf,
   upgradeViaPage,
 } from './flows.js';
-import { control, historyOf, pay, waitForIdle, waitForPlan, workspaceRow } from './support.js';
+import { control, historyOf, pay, waitForPlan, workspaceRow } from './support.js';
 
 describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
   let t: TestApp;
@@ -47,7 +48,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
   };
 
   async function upgradedEntries(workspaceId: string) {
-    await waitForIdle(t);
+    await settle(t);
     return (await historyOf(t, workspaceId)).filter((h) => h.kind === 'upgraded');
   }
 
@@ -88,6 +89,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
 
     it('for a malformed session id, without asking Stripe', async () => {
       const { admin, ws } = await adminWithWorkspace();
+      await settle(t);
       const before = (await stripeRequests(t)).length;
       for (const id of [
         '',
@@ -140,7 +142,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       });
       expect(cancel.status).toBe(200);
       await waitForPlan(t, ws.id, 'free');
-      await waitForIdle(t);
+      await settle(t);
 
       expect(await visitSuccess(admin, sessionId)).toEqual(refused);
       const row = await workspaceRow(t, ws.id);
@@ -158,7 +160,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       at_period_end: false,
     });
     await waitForPlan(t, ws.id, 'free');
-    await waitForIdle(t);
+    await settle(t);
 
     await holdDeliveries(t);
     try {
@@ -172,7 +174,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
     } finally {
       await releaseDeliveries(t);
     }
-    await waitForIdle(t);
+    await settle(t);
     expect((await historyOf(t, ws.id)).map((h) => h.kind)).toEqual([
       'upgraded',
       'downgraded',

@@ -12,11 +12,12 @@ import {
   releaseDeliveries,
   sessionIdIn,
   sessionsOfWorkspace,
+  settle,
   stripeRequests,
   textOf,
   upgradeViaPage,
 } from './flows.js';
-import { pay, waitForIdle, waitForPlan, workspaceRow } from './support.js';
+import { pay, waitForPlan, workspaceRow } from './support.js';
 
 describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
   let t: TestApp;
@@ -57,6 +58,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
 
   it('refuses the upgrade form without its CSRF token and opens no checkout', async () => {
     const { admin, ws } = await adminWithWorkspace();
+    await settle(t);
     const before = (await stripeRequests(t)).length;
     const missing = await admin.postForm(upgradePath(ws.id), {}, { csrf: null });
     expect(missing.status).toBe(403);
@@ -258,7 +260,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     }
 
     async function withFailingStripe(run: () => Promise<Response>) {
-      await waitForIdle(t);
+      await settle(t);
       const before = (await stripeRequests(t)).length;
       await injectFaults(t, 500, 10);
       try {
@@ -297,7 +299,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
       const { admin, ws } = await adminWithWorkspace();
       const first = await upgradeViaPage(t, admin, ws.id);
       await t.stripe.checkout.sessions.expire(first.sessionId);
-      await waitForIdle(t);
+      await settle(t);
       const before = (await stripeRequests(t)).length;
       await injectFaults(t, 500, 10, '/v1/checkout/sessions');
       let res: Response;
