@@ -1,7 +1,8 @@
 // `npm start`: runs Tollgate with the configuration from the environment (and .env).
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { DatabaseInUseError } from './db/lock.js';
 import { createLogger } from './lib/logger.js';
-import { startTollgate } from './start.js';
+import { type RunningTollgate, StartupError, startTollgate } from './start.js';
 
 async function main() {
   let config: Config;
@@ -18,7 +19,16 @@ async function main() {
     level: config.logLevel,
     pretty: config.env !== 'production' && process.stdout.isTTY,
   });
-  const running = await startTollgate(config, logger);
+  let running: RunningTollgate;
+  try {
+    running = await startTollgate(config, logger);
+  } catch (err) {
+    if (err instanceof StartupError || err instanceof DatabaseInUseError) {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const dbLabel = config.databaseUrl
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${config.dataDir}`;

@@ -15,6 +15,11 @@ import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 import { type RunningEmulator, seedEmulator, startEmulator } from './stripe-emulator/index.js';
 
+/** A start-up failure whose message says everything: printed without a stack trace. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
 export interface RunningTollgate {
   url: string;
   port: number;
@@ -132,7 +137,9 @@ export async function startTollgate(
   } catch (err) {
     await stopBackground();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${config.port} is already in use: stop the other process or set PORT`);
+      throw new StartupError(
+        `Port ${config.port} is already in use: stop the other process or set PORT.`,
+      );
     }
     throw err;
   }
