@@ -111,6 +111,7 @@ export async function startTollgate(
   }
   const billing = createBilling({
     db: database.db,
+    dbKind: database.kind,
     settings: stripeSettings,
     pricing: config.pricing,
     policy: config.pastDuePolicy,

@@ -1,8 +1,6 @@
 // Upgrade: a Stripe Checkout session for the workspace's single customer. A workspace that
 // Stripe may still be billing never gets a second checkout: it is sent to the portal instead.
-import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
 import { badRequest } from '../errors.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import { catalogPrice } from './catalog.js';
@@ -37,7 +35,9 @@ export async function startCheckout(
       workspace: opts.workspace,
       email: opts.adminEmail,
     });
-    return oneCheckoutAtATime(ctx.db, opts.workspace.id, async (): Promise<CheckoutStart> => {
+    // Taking turns per workspace: without it a double-clicked Upgrade has each request expire
+    // the other's new session, and the browser lands on an expired Checkout page.
+    return ctx.exclusive(`checkout:${opts.workspace.id}`, async (): Promise<CheckoutStart> => {
       // Ask Stripe, not our copy: a webhook may not have arrived yet for a subscription made seconds ago.
       const live = liveCatalogSubscription(ctx, await listAllSubscriptions(ctx.stripe, customerId));
       if (live) return { kind: 'has_subscription', subscriptionId: live.id };
@@ -56,23 +56,6 @@ export async function startCheckout(
       await expireOtherOpenSessions(ctx, customerId, session.id);
       return { kind: 'checkout', url: session.url, sessionId: session.id };
     });
-  });
-}
-
-const CHECKOUT_LOCK_NAMESPACE = 727_002;
-
-/**
- * Runs `fn` (Stripe calls only: no queries, PGlite has one connection) holding the workspace's
- * checkout lock. Without it a double-clicked Upgrade has each request expire the other's new
- * session and the browser lands on an expired Checkout page; with it they take turns and the
- * last one's session is the one left open.
- */
-async function oneCheckoutAtATime<T>(db: Db, workspaceId: string, fn: () => Promise<T>) {
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(${CHECKOUT_LOCK_NAMESPACE}, hashtext(${workspaceId}))`,
-    );
-    return fn();
   });
 }
 

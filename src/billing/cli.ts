@@ -156,6 +156,7 @@ async function stripeSettings(rt: Runtime): Promise<StripeSettings> {
 function buildBilling(rt: Runtime, db: Database, settings: StripeSettings): Billing {
   return createBilling({
     db: db.db,
+    dbKind: db.kind,
     settings,
     pricing: rt.config.pricing,
     policy: rt.config.pastDuePolicy,

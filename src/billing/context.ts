@@ -11,6 +11,11 @@ export interface BillingContext {
   catalog: PlanCatalog;
   policy: PastDuePolicy;
   logger: Logger;
+  /**
+   * Runs `fn` exclusively for `key` across every app instance (PostgreSQL advisory lock), or
+   * within this process on PGlite (one process per database). `fn` makes Stripe calls only.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Where a billing change came from; recorded in the history. */

@@ -1,7 +1,9 @@
 // The billing runtime: Stripe client, plan catalog, webhook handler and background worker,
 // assembled from configuration. Routes and the operator CLI use this; nothing else builds them.
+import { sql } from 'drizzle-orm';
 import type { StripeSettings } from '../config.js';
 import type { Db } from '../db/client.js';
+import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
 import { buildCatalog } from './catalog.js';
 import type { BillingContext } from './context.js';
@@ -21,6 +23,7 @@ export interface Billing {
 
 export interface BillingOptions {
   db: Db;
+  dbKind: 'pglite' | 'postgres';
   settings: StripeSettings;
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
   policy: PastDuePolicy;
@@ -29,6 +32,24 @@ export interface BillingOptions {
   worker?: Partial<WorkerOptions> | false;
   debounceMs?: number;
   maxNetworkRetries?: number;
+}
+
+const EXCLUSIVE_LOCK_NAMESPACE = 727_002;
+
+function exclusiveRunner(db: Db, kind: 'pglite' | 'postgres'): BillingContext['exclusive'] {
+  const local = new KeyedMutex();
+  if (kind === 'pglite') return (key, fn) => local.run(key, fn);
+  // Same process first (no pool connection held while waiting), then across instances. The
+  // transaction holds one pooled connection for the duration of fn's Stripe calls.
+  return (key, fn) =>
+    local.run(key, () =>
+      db.transaction(async (tx) => {
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(${EXCLUSIVE_LOCK_NAMESPACE}, hashtext(${key}))`,
+        );
+        return fn();
+      }),
+    );
 }
 
 export function createBilling(opts: BillingOptions): Billing {
@@ -44,7 +65,14 @@ export function createBilling(opts: BillingOptions): Billing {
     pricing: opts.pricing,
   });
   const debounceMs = opts.debounceMs ?? 250;
-  const ctx: BillingContext = { db: opts.db, stripe, catalog, policy: opts.policy, logger };
+  const ctx: BillingContext = {
+    db: opts.db,
+    stripe,
+    catalog,
+    policy: opts.policy,
+    logger,
+    exclusive: exclusiveRunner(opts.db, opts.dbKind),
+  };
   const worker = opts.worker === false ? null : startBillingWorker(ctx, opts.worker ?? {});
   const handleWebhook = createWebhookHandler({
     db: opts.db,

@@ -10,6 +10,7 @@ import { workspaces } from '../workspaces/schema.js';
 import { type BillingContext, type SyncSource, sourceColumns } from './context.js';
 import { billingHistory, type HistoryKind } from './schema.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
+import { isStripeError } from './stripe-client.js';
 
 export interface SyncResult {
   customerId: string;
@@ -47,6 +48,34 @@ export async function listAllSubscriptions(
   return all;
 }
 
+/**
+ * An empty subscription list downgrades the workspace. That is right when Stripe still knows the
+ * subscription we recorded (canceled subscriptions stay retrievable, also for deleted customers),
+ * and wrong when Stripe has never heard of it: a key for another account or mode, or a restarted
+ * in-memory emulator. Then the sync refuses (the events are marked failed) rather than downgrade.
+ */
+export class SyncRefusedError extends Error {
+  override name = 'SyncRefusedError';
+}
+
+async function refuseIfStripeForgot(ctx: BillingContext, customerId: string) {
+  const [row] = await ctx.db
+    .select({ subscriptionId: workspaces.stripeSubscriptionId })
+    .from(workspaces)
+    .where(eq(workspaces.stripeCustomerId, customerId));
+  if (!row?.subscriptionId) return;
+  try {
+    await ctx.stripe.subscriptions.retrieve(row.subscriptionId);
+  } catch (err) {
+    if (isStripeError(err) && err.statusCode === 404) {
+      throw new SyncRefusedError(
+        `Stripe does not know subscription ${row.subscriptionId} of customer ${customerId}: is STRIPE_SECRET_KEY for the right account and mode? The workspace's plan was left unchanged.`,
+      );
+    }
+    throw err;
+  }
+}
+
 /** Database time in ms: the read order of syncs is compared on one clock, whatever instance ran them. */
 async function dbNowMs(db: Db): Promise<number> {
   const res = (await db.execute(
@@ -75,6 +104,7 @@ export async function syncWorkspaceBilling(
   const { db, stripe, catalog, policy, logger } = ctx;
   const readStartedAt = new Date(await dbNowMs(db));
   const subscriptions = await listAllSubscriptions(stripe, opts.customerId);
+  if (subscriptions.length === 0) await refuseIfStripeForgot(ctx, opts.customerId);
   const selection = selectSubscription(subscriptions, catalog, policy);
   const after = desiredState(selection, policy);
 

@@ -19,7 +19,7 @@ import {
   retryClaimLater,
 } from './queue.js';
 import { isRetryableStripeError, isStripeError } from './stripe-client.js';
-import { syncWorkspaceBilling } from './sync.js';
+import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 
 export interface WorkerOptions {
   pollMs: number;
@@ -146,7 +146,8 @@ export async function processClaim(
     const message = err instanceof Error ? err.message : String(err);
     // A Stripe error that retrying cannot fix (bad key, unknown customer) fails at once; Stripe
     // outages, rate limits, and our own database hiccups back off and try again.
-    const permanent = isStripeError(err) && !isRetryableStripeError(err);
+    const permanent =
+      (isStripeError(err) && !isRetryableStripeError(err)) || err instanceof SyncRefusedError;
     if (!permanent && claim.attempts + 1 < opts.maxAttempts) {
       const delay = backoffMs(claim.attempts, opts);
       log.warn(

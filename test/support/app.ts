@@ -106,6 +106,7 @@ export async function createTestApp(
   }
   const billing = createBilling({
     db: database.db,
+    dbKind: database.kind,
     settings: stripeSettings,
     pricing: config.pricing,
     policy: config.pastDuePolicy,
