@@ -13,7 +13,7 @@ import { listAllSubscriptions } from './sync.js';
 export type CheckoutStart =
   | { kind: 'checkout'; url: string; sessionId: string }
   /** The customer already has a live subscription: manage it instead of buying another. */
-  | { kind: 'has_subscription'; subscriptionId: string };
+  | { kind: 'has_subscription'; subscriptionId: string; customerId: string };
 
 export function liveCatalogSubscription(ctx: BillingContext, subs: Stripe.Subscription[]) {
   return subs.find(
@@ -40,7 +40,7 @@ export async function startCheckout(
     return ctx.exclusive(`checkout:${opts.workspace.id}`, async (): Promise<CheckoutStart> => {
       // Ask Stripe, not our copy: a webhook may not have arrived yet for a subscription made seconds ago.
       const live = liveCatalogSubscription(ctx, await listAllSubscriptions(ctx.stripe, customerId));
-      if (live) return { kind: 'has_subscription', subscriptionId: live.id };
+      if (live) return { kind: 'has_subscription', subscriptionId: live.id, customerId };
       const session = await ctx.stripe.checkout.sessions.create({
         mode: 'subscription',
         customer: customerId,

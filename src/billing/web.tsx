@@ -60,12 +60,13 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
       appUrl: config.appUrl,
     });
     if (started.kind === 'has_subscription') {
-      return redirectWithFlash(
-        c,
-        `/workspace/${workspace.id}/billing/`,
-        'info',
-        'This workspace already has a subscription: manage it in the billing portal.',
-      );
+      // Straight to the portal, where that subscription is managed (a flash would be lost on
+      // Stripe's page anyway).
+      const portal = await openPortal(ctx, {
+        workspace: { ...workspace, stripeCustomerId: started.customerId },
+        appUrl: config.appUrl,
+      });
+      return c.redirect(portal ?? `/workspace/${workspace.id}/settings`, 303);
     }
     return c.redirect(started.url, 303);
   });

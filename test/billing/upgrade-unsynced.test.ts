@@ -31,10 +31,7 @@ describe.each(DB_KINDS)('upgrading while no webhook has been processed (%s)', (k
     const { admin, ws, sessionId } = await paidButUnsynced();
     const again = await admin.postForm(`/workspace/${ws.id}/upgrade/`);
     expect(again.status).toBe(303);
-    expect(location(again)).toBe(`/workspace/${ws.id}/billing/`);
-    const portal = await admin.get(location(again));
-    expect(portal.status).toBe(303);
-    expect(location(portal)).toMatch(new RegExp(`^${t.emulator!.url}/portal/bps_`));
+    expect(location(again)).toMatch(new RegExp(`^${t.emulator!.url}/portal/bps_`));
 
     const api = await admin.json('POST', `/api/workspaces/${ws.id}/billing/checkout`, {});
     expect(api.status).toBe(409);

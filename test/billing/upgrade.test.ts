@@ -226,13 +226,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
 
       const again = await admin.postForm(upgradePath(ws.id));
       expect(again.status).toBe(303);
-      expect(location(again)).toBe(`/workspace/${ws.id}/billing/`);
-      expect(decodeURIComponent(again.headers.get('set-cookie') ?? '')).toContain(
-        'already has a subscription',
-      );
-      const portal = await admin.get(location(again));
-      expect(portal.status).toBe(303);
-      expect(location(portal)).toMatch(new RegExp(`^${t.emulator!.url}/portal/bps_`));
+      expect(location(again)).toMatch(new RegExp(`^${t.emulator!.url}/portal/bps_`));
 
       const api = await admin.json('POST', `/api/workspaces/${ws.id}/billing/checkout`, {});
       expect(api.status).toBe(409);
