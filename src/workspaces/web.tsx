@@ -18,8 +18,9 @@ import {
   revokeInvitation,
 } from './invitations.js';
 import { changeRole, listMembers, parseRole, removeMember } from './members.js';
-import { DashboardPage, InvitationPage, type Reveal, SettingsPage } from './pages.js';
+import { DashboardPage, InvitationPage } from './pages.js';
 import { createWorkspace, listWorkspacesForUser, renameWorkspace } from './service.js';
+import { type Reveal, SettingsPage } from './settings-page.js';
 
 export function workspaceWebRoutes(deps: AppDeps) {
   const { database, config, logger } = deps;
