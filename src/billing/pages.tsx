@@ -17,6 +17,7 @@ const HISTORY_LABELS: Record<HistoryKind, string> = {
   cancellation_scheduled: 'Cancellation scheduled',
   cancellation_withdrawn: 'Cancellation withdrawn',
   renewed: 'Renewed',
+  subscription_ended: 'Subscription ended',
   subscription_changed: 'Subscription changed',
   customer_linked: 'Billing account linked',
   duplicate_subscription: 'Second subscription detected (refund needed)',

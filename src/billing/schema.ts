@@ -60,6 +60,7 @@ export const HISTORY_KINDS = [
   'cancellation_scheduled',
   'cancellation_withdrawn',
   'renewed',
+  'subscription_ended',
   'subscription_changed',
   'customer_linked',
   'duplicate_subscription',

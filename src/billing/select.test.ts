@@ -138,6 +138,18 @@ describe('selectSubscription', () => {
     expect(selection.chosen?.subscription.id).toBe('sub_active');
     expect(selection.extraLive.map((s) => s.id)).toEqual(['sub_past_due']);
   });
+
+  it('extraLive leaves out an incomplete subscription (awaiting 3-D Secure, never billed)', () => {
+    const active = subscription({ id: 'sub_active', status: 'active', created: T0 });
+    const incomplete = subscription({
+      id: 'sub_incomplete',
+      status: 'incomplete',
+      created: T0 + 1,
+    });
+    const selection = selectSubscription([active, incomplete], catalog, 'strict');
+    expect(selection.chosen?.subscription.id).toBe('sub_active');
+    expect(selection.extraLive.map((s) => s.id)).toEqual([]);
+  });
 });
 
 describe('desiredState', () => {
@@ -273,6 +285,13 @@ describe('describeChange', () => {
     ]);
     expect(kinds(ACTIVE, { ...ACTIVE, plan: 'free', subscriptionStatus: 'unpaid' })).toEqual([
       'payment_failed',
+    ]);
+  });
+
+  it('subscription_ended: already Free after a failed payment, then Stripe cancels it for good', () => {
+    const failed: BillingState = { ...ACTIVE, plan: 'free', subscriptionStatus: 'past_due' };
+    expect(kinds(failed, { ...failed, subscriptionStatus: 'canceled' })).toEqual([
+      'subscription_ended',
     ]);
   });
 

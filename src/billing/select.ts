@@ -84,7 +84,8 @@ export function selectSubscription(
   const extraLive = candidates
     .slice(1)
     .map((c) => c.subscription)
-    .filter((s) => isKnownStatus(s.status) && isLive(s.status));
+    // `incomplete` (awaiting 3-D Secure) is not billed and expires by itself: nothing to refund.
+    .filter((s) => isKnownStatus(s.status) && isLive(s.status) && s.status !== 'incomplete');
   return { chosen: { subscription: first.subscription, price: first.found.price }, extraLive };
 }
 
@@ -108,6 +109,8 @@ export function desiredState(selection: Selection, policy: PastDuePolicy): Billi
   };
 }
 
+const ended = (status: string | null) =>
+  status !== null && isKnownStatus(status) && !isLive(status);
 const failing = (status: string | null) =>
   status !== null && isKnownStatus(status) && isPaymentFailing(status);
 
@@ -142,6 +145,9 @@ export function describeChange(
     after.plan !== 'free'
   ) {
     kind = 'recovered';
+  } else if (ended(after.subscriptionStatus) && !ended(before.subscriptionStatus)) {
+    // Already Free (a failed payment under the strict policy), and now Stripe gave up for good.
+    kind = 'subscription_ended';
   } else if (
     before.stripeSubscriptionId !== after.stripeSubscriptionId ||
     before.subscriptionStatus !== after.subscriptionStatus ||
