@@ -33,18 +33,8 @@ const { toWorkspace } = await import('../src/workspaces/workspace.js');
 const { workspaces } = await import('../src/workspaces/schema.js');
 const { createTestApp } = await import('../test/support/app.js');
 const { DB_KINDS } = await import('../test/support/databases.js');
+const { prng } = await import('../test/support/random.js');
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function pool<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
   let next = 0;
