@@ -382,6 +382,15 @@ describe('faults and the request log', () => {
     expect((await retrying.customers.list()).object).toBe('list');
   });
 
+  it('DELETE /_emulator/faults clears the pending faults and says how many', async () => {
+    await control.post('/faults', { status: 500, count: 3 });
+    await control.post('/faults', { status: 429, count: 1, path: '/v1/subscriptions' });
+    const cleared = await control.delete<{ cleared: number }>('/faults');
+    expect(cleared).toEqual({ status: 200, body: { cleared: 2 } });
+    expect((await stripe.customers.list()).object).toBe('list');
+    expect((await control.delete('/faults')).body).toEqual({ cleared: 0 });
+  });
+
   it('logs every /v1 request with status and idempotency key, filterable by path prefix', async () => {
     await stripe.customers.create({ email: 'log@x.io' });
     await stripe.customers.list();

@@ -42,6 +42,7 @@ Control API (JSON bodies, no auth):
   POST ${u}/_emulator/clock/advance                {seconds} -> {now}
   GET  ${u}/_emulator/clock
   POST ${u}/_emulator/faults                       {status: 500|429, count, path?}
+  DELETE ${u}/_emulator/faults                     -> {cleared}
   GET  ${u}/_emulator/requests?path_prefix=/v1/subscriptions
 
 Hosted pages: ${u}/checkout/<cs_id>, ${u}/portal/<bps_id>

@@ -171,6 +171,12 @@ export function controlRoutes(emu: EmulatorContext): Hono {
     return c.json({ faults: emu.faults });
   });
 
+  app.delete('/faults', (c) => {
+    const cleared = emu.faults.length;
+    emu.faults = [];
+    return c.json({ cleared });
+  });
+
   app.get('/requests', (c) => {
     const prefix = c.req.query('path_prefix');
     return c.json({ data: store.requests.filter((r) => !prefix || r.path.startsWith(prefix)) });

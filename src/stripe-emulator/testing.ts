@@ -52,7 +52,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 
 export function controlClient(emulatorUrl: string) {
   const call = async <T = Record<string, unknown>>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }> => {
@@ -67,6 +67,7 @@ export function controlClient(emulatorUrl: string) {
     get: <T = Record<string, unknown>>(path: string) => call<T>('GET', path),
     post: <T = Record<string, unknown>>(path: string, body: unknown = {}) =>
       call<T>('POST', path, body),
+    delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
   };
 }
 
