@@ -13,7 +13,12 @@ import type { Config, StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
-import { type RunningEmulator, seedEmulator, startEmulator } from './stripe-emulator/index.js';
+import {
+  type RunningEmulator,
+  STATE_FILE_NAME,
+  seedEmulator,
+  startEmulator,
+} from './stripe-emulator/index.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
 export class StartupError extends Error {
@@ -49,19 +54,51 @@ export function resolveAuthSecret(config: Config): string {
   return secret;
 }
 
+/** Where `npm start` keeps the in-process emulator's state: beside the data it must agree with. */
+export function emulatorStateFile(config: Config): string {
+  return path.join(config.dataDir, STATE_FILE_NAME);
+}
+
+function configuredDatabase(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+}
+
+/**
+ * Whether the database outlives the process (the configured one: DATABASE_URL, or PGlite in
+ * DATA_DIR), so the emulator's customers and subscriptions must too. Tests that pass their own
+ * (isolated, in-memory) database get an in-memory emulator.
+ */
+function isConfiguredDatabase(config: Config, target: DatabaseTarget): boolean {
+  const configured = configuredDatabase(config);
+  if (target.kind === 'postgres')
+    return configured.kind === 'postgres' && target.url === configured.url;
+  if (target.kind === 'pglite')
+    return (
+      configured.kind === 'pglite' &&
+      path.resolve(target.dataDir) === path.resolve(configured.dataDir)
+    );
+  return false;
+}
+
 /**
  * Starts the Stripe emulator in this process and seeds it for an app whose webhook endpoint is
  * `webhookUrl`; returns the Stripe settings the app then uses exactly as it would real Stripe's.
+ * With `stateFile` the emulator's state survives restarts, and the seed (idempotent) keeps the
+ * same price ids and webhook secret.
  */
 export async function startLocalStripe(opts: {
   webhookUrl: string;
   port: number;
   logger?: Logger;
   webhookRetryScheduleMs?: number[];
+  stateFile?: string;
 }): Promise<{ emulator: RunningEmulator; settings: StripeSettings }> {
   const emulatorOpts = {
     ...(opts.logger ? { logger: opts.logger.child({ module: 'stripe-emulator' }) } : {}),
     ...(opts.webhookRetryScheduleMs ? { webhookRetryScheduleMs: opts.webhookRetryScheduleMs } : {}),
+    ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
   };
   let emulator: RunningEmulator;
   try {
@@ -89,13 +126,8 @@ export async function startTollgate(
   logger: Logger,
   opts: StartOptions = {},
 ): Promise<RunningTollgate> {
-  const database = await openDatabase(
-    opts.database ??
-      (config.databaseUrl
-        ? { kind: 'postgres', url: config.databaseUrl }
-        : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') }),
-    logger,
-  );
+  const target = opts.database ?? configuredDatabase(config);
+  const database = await openDatabase(target, logger);
   let emulator: RunningEmulator | null = null;
   let stripeSettings: StripeSettings;
   if (config.stripeMode.kind === 'emulator') {
@@ -103,6 +135,7 @@ export async function startTollgate(
       webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
       port: opts.emulatorPort ?? 12111,
       logger,
+      ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
     });
     emulator = local.emulator;
     stripeSettings = local.settings;

@@ -1,6 +1,7 @@
 // `npm run billing -- <command>`: the operator's billing tool (docs/operators.md). Parses the
 // arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator.ts
 // and prints the result. Exit codes: 0 done, 1 something failed, 2 bad usage.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -9,7 +10,12 @@ import { type Database, type DatabaseTarget, openDatabase } from '../db/client.j
 import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { createProgress, type Progress } from '../lib/progress.js';
-import { seedEmulator } from '../stripe-emulator/index.js';
+import {
+  type RunningEmulator,
+  STATE_FILE_NAME,
+  seedEmulator,
+  startEmulator,
+} from '../stripe-emulator/index.js';
 import {
   out,
   printEvents,
@@ -96,7 +102,11 @@ interface Runtime {
   json: boolean;
   logger: pino.Logger;
   emulatorUrl: string;
+  /** --emulator was given: that emulator and no other. */
+  emulatorNamed: boolean;
   database: Database | null;
+  /** Started here from npm start's saved state when no emulator answers (offlineEmulator). */
+  emulator: RunningEmulator | null;
 }
 
 function databaseTarget(config: Config): DatabaseTarget {
@@ -111,8 +121,11 @@ async function openDb(rt: Runtime, needsAppEmulator: boolean): Promise<Database>
     return rt.database;
   } catch (err) {
     if (err instanceof DatabaseInUseError) {
+      // Without saved emulator state (offlineEmulator), stopping npm start does not help.
       const emulatorNote =
-        needsAppEmulator && rt.config.stripeMode.kind === 'emulator'
+        needsAppEmulator &&
+        rt.config.stripeMode.kind === 'emulator' &&
+        !existsSync(path.join(rt.config.dataDir, STATE_FILE_NAME))
           ? '\nIn emulator mode this command also needs the emulator inside `npm start`, so run both on PostgreSQL (DATABASE_URL).'
           : '';
       throw new DatabaseBusy(
@@ -125,11 +138,34 @@ async function openDb(rt: Runtime, needsAppEmulator: boolean): Promise<Database>
   }
 }
 
-async function stripeSettings(rt: Runtime): Promise<StripeSettings> {
+/**
+ * With PGlite, npm start cannot be running while this CLI holds the database, so no emulator
+ * answers; `sync` and `replay` then run one here from the state npm start keeps in DATA_DIR
+ * (src/stripe-emulator/persistence.ts), saved back on exit. Returns its URL, or null.
+ */
+async function offlineEmulator(rt: Runtime): Promise<string | null> {
+  if (rt.emulatorNamed || rt.database?.kind !== 'pglite') return null;
+  const stateFile = path.join(rt.config.dataDir, STATE_FILE_NAME);
+  if (!existsSync(stateFile)) return null;
+  rt.emulator = await startEmulator({ port: 0, stateFile });
+  if (!rt.json)
+    out(`(npm start is not running: using the Stripe emulator state in ${stateFile}.)\n`);
+  return rt.emulator.url;
+}
+
+async function stripeSettings(
+  rt: Runtime,
+  opts: { offline?: boolean } = {},
+): Promise<StripeSettings> {
   if (rt.config.stripeMode.kind === 'external') return rt.config.stripe!;
   try {
     // A plain probe first: its error says "connection refused", not the SDK's retry story.
-    const probe = await fetch(`${rt.emulatorUrl}/_emulator/clock`);
+    const probe = await fetch(`${rt.emulatorUrl}/_emulator/clock`).catch(async (err: unknown) => {
+      const url = opts.offline ? await offlineEmulator(rt) : null;
+      if (!url) throw err;
+      rt.emulatorUrl = url;
+      return fetch(`${url}/_emulator/clock`);
+    });
     if (!probe.ok)
       throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
     // Idempotent: reuses the emulator's Pro prices and the app's webhook endpoint.
@@ -180,7 +216,7 @@ async function runSync(rt: Runtime, args: Args): Promise<number> {
     throw new UsageError('sync needs either --workspace ID or --all');
   if (args.positionals.length > 1) throw new UsageError('sync takes no positional arguments');
   const db = await openDb(rt, true);
-  const billing = buildBilling(rt, db, await stripeSettings(rt));
+  const billing = buildBilling(rt, db, await stripeSettings(rt, { offline: true }));
 
   const abort = new AbortController();
   const onSigint = () => {
@@ -233,7 +269,7 @@ async function runReplay(rt: Runtime, args: Args): Promise<number> {
     throw new UsageError('replay needs either an EVENT_ID or --failed');
   if (args.positionals.length > 2) throw new UsageError('replay takes one EVENT_ID');
   const db = await openDb(rt, true);
-  const billing = buildBilling(rt, db, await stripeSettings(rt));
+  const billing = buildBilling(rt, db, await stripeSettings(rt, { offline: true }));
   let outcomes: ReplayOutcome[];
   if (eventId) {
     try {
@@ -327,7 +363,9 @@ async function main(argv: string[]): Promise<number> {
         pino.destination(2),
       ),
       emulatorUrl: (args.values.emulator ?? DEFAULT_EMULATOR_URL).replace(/\/+$/, ''),
+      emulatorNamed: args.values.emulator !== undefined,
       database: null,
+      emulator: null,
     };
     return await run(rt, args);
   } catch (err) {
@@ -345,6 +383,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
+    await rt?.emulator?.close();
     await rt?.database?.close();
   }
 }

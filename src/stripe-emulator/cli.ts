@@ -1,4 +1,5 @@
-// `npm run stripe:emulator [-- --port N --host H --public-url URL]`: runs the emulator until Ctrl-C.
+// `npm run stripe:emulator [-- --port N --host H --public-url URL --state-file PATH]`: runs the
+// emulator until Ctrl-C.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.js';
 
@@ -7,6 +8,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '12111' },
     host: { type: 'string', default: '127.0.0.1' },
     'public-url': { type: 'string' },
+    'state-file': { type: 'string' },
   },
 });
 
@@ -20,6 +22,7 @@ const emulator = await startEmulator({
   port,
   host: values.host,
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+  ...(values['state-file'] ? { stateFile: values['state-file'] } : {}),
 });
 const u = emulator.url;
 console.log(`Stripe emulator listening on ${u}
@@ -46,6 +49,7 @@ Control API (JSON bodies, no auth):
   GET  ${u}/_emulator/requests?path_prefix=/v1/subscriptions
 
 Hosted pages: ${u}/checkout/<cs_id>, ${u}/portal/<bps_id>
+State: ${values['state-file'] ? `kept in ${values['state-file']}` : 'in memory (--state-file PATH keeps it)'}
 Press Ctrl-C to stop.`);
 
 const stop = () => {

@@ -10,6 +10,15 @@ export class Clock {
     this.offsetSeconds += seconds;
   }
 
+  /** Seconds the emulator runs ahead of real time (kept in the state file, see persistence.ts). */
+  get offset(): number {
+    return this.offsetSeconds;
+  }
+
+  setOffset(seconds: number): void {
+    this.offsetSeconds = seconds;
+  }
+
   reset(): void {
     this.offsetSeconds = 0;
   }

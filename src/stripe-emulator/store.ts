@@ -43,7 +43,8 @@ export class Store {
   dunning = new Map<string, DunningState>();
   idempotency = new Map<string, IdempotencyRecord>();
   requests: RequestLogEntry[] = [];
-  private invoiceCounter = 0;
+  /** Invoices numbered so far (EMU-0001, ...); persistence.ts saves and restores it. */
+  invoiceCounter = 0;
 
   now(): number {
     return this.clock.now();
