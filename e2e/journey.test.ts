@@ -1,12 +1,9 @@
-// The whole product in a browser: the real app started as `npm start` starts it (on a real
-// port, with its in-process Stripe emulator), driven from sign-up through Checkout, the gated
-// page and the portal, with a screenshot of each main page.
-import { createServer } from 'node:net';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
+import { freePort } from '../test/support/ports.js';
 import { launchBrowser, saveScreenshot } from './support/browser.js';
 
 const TIMEOUT = 60_000;
@@ -16,19 +13,6 @@ let appUrl: string;
 let emulatorUrl: string;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-
-/** A port nobody is listening on right now: the app must be reachable at a URL known before it starts. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

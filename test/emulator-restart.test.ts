@@ -2,7 +2,6 @@
 // emulator (DATA_DIR/stripe-emulator.json), or the workspace's customer and subscription are
 // unknown after the restart and Manage billing breaks.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -12,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
 import { controlClient, waitFor } from '../src/stripe-emulator/testing.js';
 import { location, TestClient } from './support/client.js';
+import { freePort } from './support/ports.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-restart-'));
 const running: RunningTollgate[] = [];
@@ -20,18 +20,6 @@ afterAll(async () => {
   for (const app of running) await app.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('restarting npm start on the same DATA_DIR', () => {
   it('keeps the emulator state: Manage billing still opens a portal and the sync changes nothing', async () => {

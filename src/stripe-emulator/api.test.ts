@@ -1,26 +1,9 @@
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, seedEmulator, startEmulator, stripeClientFor } from './index.js';
-import { controlClient, startWebhookReceiver, type WebhookReceiver } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { seedEmulator, stripeClientFor } from './index.js';
+import { useEmulator } from './test-fixture.js';
 
-let emu: RunningEmulator;
-let stripe: Stripe;
-let control: ReturnType<typeof controlClient>;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50, 100, 200] });
-  stripe = stripeClientFor(emu.url, 'sk_test_api', { maxNetworkRetries: 0 });
-  control = controlClient(emu.url);
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await control.post('/reset');
-});
+const fx = useEmulator('sk_test_api');
 
 async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
   try {
@@ -33,30 +16,30 @@ async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.Stri
 }
 
 async function proPrice() {
-  const seed = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+  const seed = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });
   return seed;
 }
 
 describe('customers', () => {
   it('creates, retrieves, updates and lists customers with the email filter', async () => {
-    const a = await stripe.customers.create({
+    const a = await fx.stripe.customers.create({
       email: 'a@example.com',
       metadata: { workspace_id: '7' },
     });
-    await stripe.customers.create({ email: 'b@example.com' });
+    await fx.stripe.customers.create({ email: 'b@example.com' });
     expect(a.id).toMatch(/^cus_/);
     expect(a.object).toBe('customer');
     expect(a.livemode).toBe(false);
     expect(a.metadata).toEqual({ workspace_id: '7' });
-    const fetched = await stripe.customers.retrieve(a.id);
+    const fetched = await fx.stripe.customers.retrieve(a.id);
     expect(fetched.id).toBe(a.id);
-    const updated = await stripe.customers.update(a.id, {
+    const updated = await fx.stripe.customers.update(a.id, {
       name: 'Ada',
       metadata: { workspace_id: '', plan: 'pro' },
     });
     expect(updated.name).toBe('Ada');
     expect(updated.metadata).toEqual({ plan: 'pro' });
-    const list = await stripe.customers.list({ email: 'a@example.com' });
+    const list = await fx.stripe.customers.list({ email: 'a@example.com' });
     expect(list.object).toBe('list');
     expect(list.url).toBe('/v1/customers');
     expect(list.data.map((c) => c.id)).toEqual([a.id]);
@@ -65,20 +48,20 @@ describe('customers', () => {
   it('paginates newest first with limit, starting_after and ending_before', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
-      ids.push((await stripe.customers.create({ email: `${i}@x.io` })).id);
-    const page1 = await stripe.customers.list({ limit: 2 });
+      ids.push((await fx.stripe.customers.create({ email: `${i}@x.io` })).id);
+    const page1 = await fx.stripe.customers.list({ limit: 2 });
     expect(page1.data.map((c) => c.id)).toEqual([ids[4], ids[3]]);
     expect(page1.has_more).toBe(true);
-    const page2 = await stripe.customers.list({ limit: 2, starting_after: ids[3] });
+    const page2 = await fx.stripe.customers.list({ limit: 2, starting_after: ids[3] });
     expect(page2.data.map((c) => c.id)).toEqual([ids[2], ids[1]]);
-    const last = await stripe.customers.list({ limit: 2, starting_after: ids[1] });
+    const last = await fx.stripe.customers.list({ limit: 2, starting_after: ids[1] });
     expect(last.data.map((c) => c.id)).toEqual([ids[0]]);
     expect(last.has_more).toBe(false);
-    const before = await stripe.customers.list({ limit: 2, ending_before: ids[1] });
+    const before = await fx.stripe.customers.list({ limit: 2, ending_before: ids[1] });
     expect(before.data.map((c) => c.id)).toEqual([ids[3], ids[2]]);
-    const all = await stripe.customers.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
+    const all = await fx.stripe.customers.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
     expect(all.map((c) => c.id)).toEqual([...ids].reverse());
-    const bad = await catchError(stripe.customers.list({ limit: 101 }));
+    const bad = await catchError(fx.stripe.customers.list({ limit: 101 }));
     expect(bad.param).toBe('limit');
   });
 });
@@ -86,11 +69,11 @@ describe('customers', () => {
 describe('errors', () => {
   it('rejects a missing or malformed API key with a StripeAuthenticationError', async () => {
     const err = await catchError(
-      stripeClientFor(emu.url, 'pk_test_nope', { maxNetworkRetries: 0 }).customers.list(),
+      stripeClientFor(fx.emu.url, 'pk_test_nope', { maxNetworkRetries: 0 }).customers.list(),
     );
     expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     expect(err.statusCode).toBe(401);
-    const res = await fetch(`${emu.url}/v1/customers`);
+    const res = await fetch(`${fx.emu.url}/v1/customers`);
     expect(res.status).toBe(401);
     const body = (await res.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe('invalid_request_error');
@@ -99,7 +82,7 @@ describe('errors', () => {
 
   it('names an unknown parameter in a 400 invalid_request_error', async () => {
     const err = await catchError(
-      stripe.customers.create({ email: 'x@y.z', nonsense: 1 } as Stripe.CustomerCreateParams),
+      fx.stripe.customers.create({ email: 'x@y.z', nonsense: 1 } as Stripe.CustomerCreateParams),
     );
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(err.statusCode).toBe(400);
@@ -110,7 +93,7 @@ describe('errors', () => {
   it('names a nested unknown parameter with brackets', async () => {
     const { proPriceId } = await proPrice();
     const err = await catchError(
-      stripe.checkout.sessions.create({
+      fx.stripe.checkout.sessions.create({
         mode: 'subscription',
         success_url: 'http://app/ok',
         line_items: [
@@ -126,7 +109,7 @@ describe('errors', () => {
   });
 
   it('reports a missing required parameter with its name', async () => {
-    const err = await catchError(stripe.products.create({} as Stripe.ProductCreateParams));
+    const err = await catchError(fx.stripe.products.create({} as Stripe.ProductCreateParams));
     expect(err.statusCode).toBe(400);
     expect(err.param).toBe('name');
     expect(err.message).toBe('Missing required param: name.');
@@ -134,13 +117,13 @@ describe('errors', () => {
 
   it('answers unknown ids with 404 resource_missing and param id', async () => {
     for (const call of [
-      stripe.customers.retrieve('cus_missing'),
-      stripe.subscriptions.retrieve('sub_missing'),
-      stripe.invoices.retrieve('in_missing'),
-      stripe.checkout.sessions.retrieve('cs_test_missing'),
-      stripe.events.retrieve('evt_missing'),
-      stripe.prices.retrieve('price_missing'),
-      stripe.products.retrieve('prod_missing'),
+      fx.stripe.customers.retrieve('cus_missing'),
+      fx.stripe.subscriptions.retrieve('sub_missing'),
+      fx.stripe.invoices.retrieve('in_missing'),
+      fx.stripe.checkout.sessions.retrieve('cs_test_missing'),
+      fx.stripe.events.retrieve('evt_missing'),
+      fx.stripe.prices.retrieve('price_missing'),
+      fx.stripe.products.retrieve('prod_missing'),
     ]) {
       const err = await catchError(call);
       expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
@@ -152,9 +135,9 @@ describe('errors', () => {
 
   it('refuses customer together with customer_email on a checkout session', async () => {
     const { proPriceId } = await proPrice();
-    const customer = await stripe.customers.create({ email: 'c@x.io' });
+    const customer = await fx.stripe.customers.create({ email: 'c@x.io' });
     const err = await catchError(
-      stripe.checkout.sessions.create({
+      fx.stripe.checkout.sessions.create({
         mode: 'subscription',
         customer: customer.id,
         customer_email: 'c@x.io',
@@ -167,7 +150,7 @@ describe('errors', () => {
   });
 
   it('returns an unrecognized URL as a 404 invalid_request_error', async () => {
-    const res = await fetch(`${emu.url}/v1/nothing_here`, {
+    const res = await fetch(`${fx.emu.url}/v1/nothing_here`, {
       headers: { Authorization: 'Bearer sk_test_x' },
     });
     expect(res.status).toBe(404);
@@ -176,27 +159,33 @@ describe('errors', () => {
 
 describe('idempotency', () => {
   it('replays the first response for the same key and parameters', async () => {
-    const first = await stripe.customers.create({ email: 'i@x.io' }, { idempotencyKey: 'key-1' });
-    const second = await stripe.customers.create({ email: 'i@x.io' }, { idempotencyKey: 'key-1' });
+    const first = await fx.stripe.customers.create(
+      { email: 'i@x.io' },
+      { idempotencyKey: 'key-1' },
+    );
+    const second = await fx.stripe.customers.create(
+      { email: 'i@x.io' },
+      { idempotencyKey: 'key-1' },
+    );
     expect(second.id).toBe(first.id);
     expect(second.lastResponse.headers['idempotent-replayed']).toBe('true');
-    expect((await stripe.customers.list()).data).toHaveLength(1);
+    expect((await fx.stripe.customers.list()).data).toHaveLength(1);
   });
 
   it('replays a failed first response too', async () => {
-    const a = await catchError(stripe.customers.retrieve('cus_nope'));
+    const a = await catchError(fx.stripe.customers.retrieve('cus_nope'));
     expect(a.statusCode).toBe(404);
     const p = { name: 'x', bogus: 'y' } as Stripe.ProductCreateParams;
-    const e1 = await catchError(stripe.products.create(p, { idempotencyKey: 'bad-1' }));
-    const e2 = await catchError(stripe.products.create(p, { idempotencyKey: 'bad-1' }));
+    const e1 = await catchError(fx.stripe.products.create(p, { idempotencyKey: 'bad-1' }));
+    const e2 = await catchError(fx.stripe.products.create(p, { idempotencyKey: 'bad-1' }));
     expect(e1.message).toBe(e2.message);
     expect(e2.headers?.['idempotent-replayed']).toBe('true');
   });
 
   it('rejects the same key with different parameters as an idempotency error', async () => {
-    await stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-2' });
+    await fx.stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-2' });
     const err = await catchError(
-      stripe.customers.create({ email: 'two@x.io' }, { idempotencyKey: 'key-2' }),
+      fx.stripe.customers.create({ email: 'two@x.io' }, { idempotencyKey: 'key-2' }),
     );
     expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(err.statusCode).toBe(400);
@@ -204,18 +193,21 @@ describe('idempotency', () => {
   });
 
   it('forgets keys after 24 hours of emulator time', async () => {
-    await stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-3' });
-    await control.post('/clock/advance', { seconds: 24 * 3600 + 1 });
-    const again = await stripe.customers.create({ email: 'two@x.io' }, { idempotencyKey: 'key-3' });
+    await fx.stripe.customers.create({ email: 'one@x.io' }, { idempotencyKey: 'key-3' });
+    await fx.control.post('/clock/advance', { seconds: 24 * 3600 + 1 });
+    const again = await fx.stripe.customers.create(
+      { email: 'two@x.io' },
+      { idempotencyKey: 'key-3' },
+    );
     expect(again.email).toBe('two@x.io');
   });
 });
 
 describe('catalogue', () => {
   it('creates products and prices and finds prices by lookup key, product and active', async () => {
-    const product = await stripe.products.create({ name: 'Team' });
+    const product = await fx.stripe.products.create({ name: 'Team' });
     expect(product.id).toMatch(/^prod_/);
-    const monthly = await stripe.prices.create({
+    const monthly = await fx.stripe.prices.create({
       product: product.id,
       currency: 'usd',
       unit_amount: 1500,
@@ -226,26 +218,28 @@ describe('catalogue', () => {
     expect(monthly.recurring?.interval).toBe('month');
     expect(monthly.type).toBe('recurring');
     expect(monthly.unit_amount_decimal?.toString()).toBe('1500');
-    await stripe.prices.create({
+    await fx.stripe.prices.create({
       product: product.id,
       currency: 'usd',
       unit_amount: 100,
       active: false,
     });
-    const byKey = await stripe.prices.list({
+    const byKey = await fx.stripe.prices.list({
       lookup_keys: ['team_monthly'],
       expand: ['data.product'],
     });
     expect(byKey.data.map((p) => p.id)).toEqual([monthly.id]);
     const expanded = byKey.data[0]?.product;
     expect(typeof expanded === 'object' && 'name' in expanded ? expanded.name : null).toBe('Team');
-    expect((await stripe.prices.list({ product: product.id })).data).toHaveLength(2);
-    expect((await stripe.prices.list({ product: product.id, active: true })).data).toHaveLength(1);
-    expect((await stripe.prices.retrieve(monthly.id)).lookup_key).toBe('team_monthly');
-    expect((await stripe.products.retrieve(product.id)).name).toBe('Team');
-    expect((await stripe.products.list()).data.map((p) => p.id)).toEqual([product.id]);
+    expect((await fx.stripe.prices.list({ product: product.id })).data).toHaveLength(2);
+    expect((await fx.stripe.prices.list({ product: product.id, active: true })).data).toHaveLength(
+      1,
+    );
+    expect((await fx.stripe.prices.retrieve(monthly.id)).lookup_key).toBe('team_monthly');
+    expect((await fx.stripe.products.retrieve(product.id)).name).toBe('Team');
+    expect((await fx.stripe.products.list()).data.map((p) => p.id)).toEqual([product.id]);
     const dup = await catchError(
-      stripe.prices.create({
+      fx.stripe.prices.create({
         product: product.id,
         currency: 'usd',
         unit_amount: 1,
@@ -256,14 +250,14 @@ describe('catalogue', () => {
   });
 
   it('seeds the Pro prices once and reuses them on a second call', async () => {
-    const first = await seedEmulator(emu.url, { webhookUrl: receiver.url });
-    const second = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+    const first = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });
+    const second = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });
     expect(second.proPriceId).toBe(first.proPriceId);
     expect(second.proAnnualPriceId).toBe(first.proAnnualPriceId);
     expect(second.webhookEndpointId).toBe(first.webhookEndpointId);
     expect(second.webhookSecret).toMatch(/^whsec_/);
     expect(first.publishableKey).toMatch(/^pk_test_/);
-    const yearly = await stripe.prices.retrieve(first.proAnnualPriceId);
+    const yearly = await fx.stripe.prices.retrieve(first.proAnnualPriceId);
     expect(yearly.recurring?.interval).toBe('year');
   });
 });
@@ -271,7 +265,7 @@ describe('catalogue', () => {
 describe('checkout and portal sessions', () => {
   it('creates a subscription-mode session with a hosted url, lists it and expires it', async () => {
     const { proPriceId } = await proPrice();
-    const session = await stripe.checkout.sessions.create({
+    const session = await fx.stripe.checkout.sessions.create({
       mode: 'subscription',
       customer_email: 'new@x.io',
       client_reference_id: 'ws_7',
@@ -282,27 +276,27 @@ describe('checkout and portal sessions', () => {
       subscription_data: { metadata: { workspace_id: '7' } },
     });
     expect(session.id).toMatch(/^cs_test_/);
-    expect(session.url).toBe(`${emu.url}/checkout/${session.id}`);
+    expect(session.url).toBe(`${fx.emu.url}/checkout/${session.id}`);
     expect(session.status).toBe('open');
     expect(session.payment_status).toBe('unpaid');
     expect(session.client_reference_id).toBe('ws_7');
     expect(session.amount_total).toBe(2900);
-    const listed = await stripe.checkout.sessions.list({ status: 'open' });
+    const listed = await fx.stripe.checkout.sessions.list({ status: 'open' });
     expect(listed.data.map((s) => s.id)).toEqual([session.id]);
-    const items = await stripe.checkout.sessions.listLineItems(session.id);
+    const items = await fx.stripe.checkout.sessions.listLineItems(session.id);
     expect(items.data[0]?.price?.id).toBe(proPriceId);
-    const expired = await stripe.checkout.sessions.expire(session.id);
+    const expired = await fx.stripe.checkout.sessions.expire(session.id);
     expect(expired.status).toBe('expired');
-    const again = await catchError(stripe.checkout.sessions.expire(session.id));
+    const again = await catchError(fx.stripe.checkout.sessions.expire(session.id));
     expect(again.statusCode).toBe(400);
-    const events = await stripe.events.list({ type: 'checkout.session.expired' });
+    const events = await fx.stripe.events.list({ type: 'checkout.session.expired' });
     expect(events.data).toHaveLength(1);
   });
 
   it('rejects allow_promotion_codes, which the emulator does not support', async () => {
     const { proPriceId } = await proPrice();
     const err = await catchError(
-      stripe.checkout.sessions.create({
+      fx.stripe.checkout.sessions.create({
         mode: 'subscription',
         allow_promotion_codes: true,
         success_url: 'http://app/ok',
@@ -314,26 +308,26 @@ describe('checkout and portal sessions', () => {
 
   it('expires an open session after 24 hours on the emulator clock', async () => {
     const { proPriceId } = await proPrice();
-    const session = await stripe.checkout.sessions.create({
+    const session = await fx.stripe.checkout.sessions.create({
       mode: 'subscription',
       success_url: 'http://app/ok',
       line_items: [{ price: proPriceId, quantity: 1 }],
     });
-    await control.post('/clock/advance', { seconds: 24 * 3600 });
-    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
+    await fx.control.post('/clock/advance', { seconds: 24 * 3600 });
+    expect((await fx.stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
   });
 
   it('creates a billing portal session for an existing customer only', async () => {
-    const customer = await stripe.customers.create({ email: 'p@x.io' });
-    const portal = await stripe.billingPortal.sessions.create({
+    const customer = await fx.stripe.customers.create({ email: 'p@x.io' });
+    const portal = await fx.stripe.billingPortal.sessions.create({
       customer: customer.id,
       return_url: 'http://app/billing',
     });
     expect(portal.id).toMatch(/^bps_/);
     expect(portal.object).toBe('billing_portal.session');
-    expect(portal.url).toBe(`${emu.url}/portal/${portal.id}`);
+    expect(portal.url).toBe(`${fx.emu.url}/portal/${portal.id}`);
     expect(portal.return_url).toBe('http://app/billing');
-    const err = await catchError(stripe.billingPortal.sessions.create({ customer: 'cus_nope' }));
+    const err = await catchError(fx.stripe.billingPortal.sessions.create({ customer: 'cus_nope' }));
     expect(err.statusCode).toBe(404);
     expect(err.param).toBe('customer');
   });
@@ -341,61 +335,61 @@ describe('checkout and portal sessions', () => {
 
 describe('webhook endpoints over /v1', () => {
   it('creates an endpoint whose secret is shown once, and lists and deletes it', async () => {
-    const endpoint = await stripe.webhookEndpoints.create({
-      url: receiver.url,
+    const endpoint = await fx.stripe.webhookEndpoints.create({
+      url: fx.receiver.url,
       enabled_events: ['invoice.paid'],
     });
     expect(endpoint.id).toMatch(/^we_/);
     expect(endpoint.secret).toMatch(/^whsec_/);
-    expect((await stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
-    expect((await stripe.webhookEndpoints.list()).data).toHaveLength(1);
-    const deleted = await stripe.webhookEndpoints.del(endpoint.id);
+    expect((await fx.stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
+    expect((await fx.stripe.webhookEndpoints.list()).data).toHaveLength(1);
+    const deleted = await fx.stripe.webhookEndpoints.del(endpoint.id);
     expect(deleted.deleted).toBe(true);
   });
 });
 
 describe('faults and the request log', () => {
   it('fails the next request with a 500 api_error and lets an SDK with retries recover', async () => {
-    await control.post('/faults', { status: 500, count: 1, path: '/v1/customers' });
-    const err = await catchError(stripe.customers.list());
+    await fx.control.post('/faults', { status: 500, count: 1, path: '/v1/customers' });
+    const err = await catchError(fx.stripe.customers.list());
     expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect(err.statusCode).toBe(500);
-    await control.post('/faults', { status: 500, count: 1 });
-    const retrying = stripeClientFor(emu.url, 'sk_test_retry', { maxNetworkRetries: 2 });
+    await fx.control.post('/faults', { status: 500, count: 1 });
+    const retrying = stripeClientFor(fx.emu.url, 'sk_test_retry', { maxNetworkRetries: 2 });
     const created = await retrying.customers.create({ email: 'retry@x.io' });
     expect(created.email).toBe('retry@x.io');
-    expect((await stripe.customers.list()).data).toHaveLength(1);
+    expect((await fx.stripe.customers.list()).data).toHaveLength(1);
   });
 
   it('fails with 429 rate_limit and Stripe-Should-Retry, and the SDK retries through it', async () => {
-    await control.post('/faults', { status: 429, count: 1 });
-    const res = await fetch(`${emu.url}/v1/customers`, {
+    await fx.control.post('/faults', { status: 429, count: 1 });
+    const res = await fetch(`${fx.emu.url}/v1/customers`, {
       headers: { Authorization: 'Bearer sk_test_x' },
     });
     expect(res.status).toBe(429);
     expect(res.headers.get('stripe-should-retry')).toBe('true');
-    await control.post('/faults', { status: 429, count: 1 });
-    const err = await catchError(stripe.customers.list());
+    await fx.control.post('/faults', { status: 429, count: 1 });
+    const err = await catchError(fx.stripe.customers.list());
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
-    await control.post('/faults', { status: 429, count: 1 });
-    const retrying = stripeClientFor(emu.url, 'sk_test_retry', { maxNetworkRetries: 1 });
+    await fx.control.post('/faults', { status: 429, count: 1 });
+    const retrying = stripeClientFor(fx.emu.url, 'sk_test_retry', { maxNetworkRetries: 1 });
     expect((await retrying.customers.list()).object).toBe('list');
   });
 
   it('DELETE /_emulator/faults clears the pending faults and says how many', async () => {
-    await control.post('/faults', { status: 500, count: 3 });
-    await control.post('/faults', { status: 429, count: 1, path: '/v1/subscriptions' });
-    const cleared = await control.delete<{ cleared: number }>('/faults');
+    await fx.control.post('/faults', { status: 500, count: 3 });
+    await fx.control.post('/faults', { status: 429, count: 1, path: '/v1/subscriptions' });
+    const cleared = await fx.control.delete<{ cleared: number }>('/faults');
     expect(cleared).toEqual({ status: 200, body: { cleared: 2 } });
-    expect((await stripe.customers.list()).object).toBe('list');
-    expect((await control.delete('/faults')).body).toEqual({ cleared: 0 });
+    expect((await fx.stripe.customers.list()).object).toBe('list');
+    expect((await fx.control.delete('/faults')).body).toEqual({ cleared: 0 });
   });
 
   it('logs every /v1 request with status and idempotency key, filterable by path prefix', async () => {
-    await stripe.customers.create({ email: 'log@x.io' });
-    await stripe.customers.list();
-    await catchError(stripe.subscriptions.retrieve('sub_x'));
-    const { body } = await control.get<{
+    await fx.stripe.customers.create({ email: 'log@x.io' });
+    await fx.stripe.customers.list();
+    await catchError(fx.stripe.subscriptions.retrieve('sub_x'));
+    const { body } = await fx.control.get<{
       data: { method: string; path: string; status: number; idempotency_key?: string }[];
     }>('/requests?path_prefix=/v1/customers');
     expect(body.data.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
@@ -403,7 +397,7 @@ describe('faults and the request log', () => {
       'GET /v1/customers 200',
     ]);
     expect(body.data[0]?.idempotency_key).toBeTruthy();
-    const all = await control.get<{ data: unknown[] }>('/requests');
+    const all = await fx.control.get<{ data: unknown[] }>('/requests');
     expect(all.body.data).toHaveLength(3);
   });
 });

@@ -1,42 +1,21 @@
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type RunningEmulator,
-  type SeedResult,
-  seedEmulator,
-  startEmulator,
-  stripeClientFor,
-} from './index.js';
-import { controlClient, startWebhookReceiver, type WebhookReceiver, waitFor } from './testing.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type SeedResult, seedEmulator } from './index.js';
+import { useEmulator } from './test-fixture.js';
+import { waitFor } from './testing.js';
 
 const DAY = 86_400;
-let emu: RunningEmulator;
-let stripe: Stripe;
-let control: ReturnType<typeof controlClient>;
-let receiver: WebhookReceiver;
 let seed: SeedResult;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50, 100, 200] });
-  stripe = stripeClientFor(emu.url, 'sk_test_lifecycle', { maxNetworkRetries: 0 });
-  control = controlClient(emu.url);
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
+const fx = useEmulator('sk_test_lifecycle');
 beforeEach(async () => {
-  await control.post('/reset');
-  receiver.received.length = 0;
-  receiver.respondWith = 200;
-  seed = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+  seed = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });
 });
 
 /** Webhooks received so far, verified with the endpoint's secret (throws if any is forged). */
 function verified(): Stripe.Event[] {
-  return receiver.received.map((hook) =>
-    stripe.webhooks.constructEvent(
+  return fx.receiver.received.map((hook) =>
+    fx.stripe.webhooks.constructEvent(
       hook.body,
       String(hook.headers['stripe-signature']),
       seed.webhookSecret,
@@ -45,14 +24,14 @@ function verified(): Stripe.Event[] {
 }
 
 async function settle(count: number): Promise<Stripe.Event[]> {
-  await waitFor(() => receiver.received.length >= count, { what: `${count} webhooks` });
+  await waitFor(() => fx.receiver.received.length >= count, { what: `${count} webhooks` });
   // Give stray extra deliveries a moment to show up, so counts are exact.
   await new Promise((r) => setTimeout(r, 100));
   return verified();
 }
 
 async function eventTypes(since = 0): Promise<string[]> {
-  const events = await stripe.events.list({ limit: 100 });
+  const events = await fx.stripe.events.list({ limit: 100 });
   return events.data
     .reverse()
     .slice(since)
@@ -60,7 +39,7 @@ async function eventTypes(since = 0): Promise<string[]> {
 }
 
 async function subscribe(opts: { customer?: string; price?: string } = {}) {
-  const session = await stripe.checkout.sessions.create({
+  const session = await fx.stripe.checkout.sessions.create({
     mode: 'subscription',
     ...(opts.customer ? { customer: opts.customer } : { customer_email: 'owner@acme.test' }),
     client_reference_id: 'ws_42',
@@ -70,11 +49,11 @@ async function subscribe(opts: { customer?: string; price?: string } = {}) {
     metadata: { workspace_id: '42' },
     subscription_data: { metadata: { workspace_id: '42' } },
   });
-  const res = await control.post(`/checkout/sessions/${session.id}/complete`, {
+  const res = await fx.control.post(`/checkout/sessions/${session.id}/complete`, {
     outcome: 'success',
   });
   expect(res.status).toBe(200);
-  const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+  const done = await fx.stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
   const sub = done.subscription;
   if (!sub || typeof sub === 'string') throw new Error('subscription not expanded');
   return { session: done, sub };
@@ -87,7 +66,7 @@ describe('checkout completion', () => {
     expect(session.payment_status).toBe('paid');
     expect(session.client_reference_id).toBe('ws_42');
     expect(session.metadata).toEqual({ workspace_id: '42' });
-    const customer = await stripe.customers.retrieve(String(session.customer));
+    const customer = await fx.stripe.customers.retrieve(String(session.customer));
     expect(customer.deleted).toBeUndefined();
     expect('email' in customer && customer.email).toBe('owner@acme.test');
 
@@ -101,7 +80,7 @@ describe('checkout completion', () => {
     expect(item?.current_period_end).toBeGreaterThan(sub.start_date + 27 * DAY);
     expect(sub).not.toHaveProperty('current_period_end');
 
-    const invoice = await stripe.invoices.retrieve(String(sub.latest_invoice));
+    const invoice = await fx.stripe.invoices.retrieve(String(sub.latest_invoice));
     expect(invoice.status).toBe('paid');
     expect(invoice.billing_reason).toBe('subscription_create');
     expect(invoice.amount_paid).toBe(2900);
@@ -128,20 +107,20 @@ describe('checkout completion', () => {
   });
 
   it('reuses an existing customer and emits no second customer.created', async () => {
-    const customer = await stripe.customers.create({ email: 'known@acme.test' });
+    const customer = await fx.stripe.customers.create({ email: 'known@acme.test' });
     const { sub } = await subscribe({ customer: customer.id });
     expect(sub.customer).toBe(customer.id);
     expect((await eventTypes()).filter((t) => t === 'customer.created')).toHaveLength(1);
   });
 
   it('declines with a 402 card_error and creates nothing', async () => {
-    const session = await stripe.checkout.sessions.create({
+    const session = await fx.stripe.checkout.sessions.create({
       mode: 'subscription',
       customer_email: 'd@acme.test',
       line_items: [{ price: seed.proPriceId, quantity: 1 }],
       success_url: 'http://app.test/ok',
     });
-    const res = await control.post<{ error: { type: string; code: string; message: string } }>(
+    const res = await fx.control.post<{ error: { type: string; code: string; message: string } }>(
       `/checkout/sessions/${session.id}/complete`,
       { outcome: 'decline' },
     );
@@ -151,15 +130,15 @@ describe('checkout completion', () => {
       code: 'card_declined',
       message: 'Your card was declined.',
     });
-    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
-    expect((await stripe.customers.list()).data).toHaveLength(0);
-    expect((await stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(0);
+    expect((await fx.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    expect((await fx.stripe.customers.list()).data).toHaveLength(0);
+    expect((await fx.stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(0);
     expect(await eventTypes()).toEqual([]);
   });
 
   it('expands subscription, customer and latest_invoice, including nested paths', async () => {
     const { session, sub } = await subscribe();
-    const full = await stripe.checkout.sessions.retrieve(session.id, {
+    const full = await fx.stripe.checkout.sessions.retrieve(session.id, {
       expand: ['customer', 'subscription.latest_invoice'],
     });
     expect(typeof full.customer === 'object' && full.customer?.id).toBe(session.customer);
@@ -168,16 +147,16 @@ describe('checkout completion', () => {
     expect(
       typeof expandedSub.latest_invoice === 'object' && expandedSub.latest_invoice?.status,
     ).toBe('paid');
-    const s = await stripe.subscriptions.retrieve(sub.id, {
+    const s = await fx.stripe.subscriptions.retrieve(sub.id, {
       expand: ['customer', 'latest_invoice'],
     });
     expect(typeof s.customer).toBe('object');
     expect(typeof s.latest_invoice).toBe('object');
-    const inv = await stripe.invoices.retrieve(String(sub.latest_invoice), {
+    const inv = await fx.stripe.invoices.retrieve(String(sub.latest_invoice), {
       expand: ['customer'],
     });
     expect(typeof inv.customer).toBe('object');
-    const list = await stripe.subscriptions.list({ expand: ['data.customer'] });
+    const list = await fx.stripe.subscriptions.list({ expand: ['data.customer'] });
     expect(typeof list.data[0]?.customer).toBe('object');
   });
 });
@@ -187,43 +166,47 @@ describe('subscriptions', () => {
     const { sub } = await subscribe();
     const other = await subscribe({ price: seed.proAnnualPriceId });
     expect(
-      (await stripe.subscriptions.list({ customer: String(sub.customer) })).data.map((s) => s.id),
+      (await fx.stripe.subscriptions.list({ customer: String(sub.customer) })).data.map(
+        (s) => s.id,
+      ),
     ).toEqual([sub.id]);
     expect(
-      (await stripe.subscriptions.list({ price: seed.proAnnualPriceId })).data.map((s) => s.id),
+      (await fx.stripe.subscriptions.list({ price: seed.proAnnualPriceId })).data.map((s) => s.id),
     ).toEqual([other.sub.id]);
-    const canceled = await stripe.subscriptions.cancel(sub.id);
+    const canceled = await fx.stripe.subscriptions.cancel(sub.id);
     expect(canceled.status).toBe('canceled');
     expect(canceled.canceled_at).not.toBeNull();
     expect(canceled.ended_at).not.toBeNull();
     expect(canceled.cancellation_details?.reason).toBe('cancellation_requested');
-    expect((await stripe.subscriptions.list()).data.map((s) => s.id)).toEqual([other.sub.id]);
-    expect((await stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(2);
-    expect((await stripe.subscriptions.list({ status: 'canceled' })).data.map((s) => s.id)).toEqual(
-      [sub.id],
-    );
-    expect((await stripe.subscriptions.list({ status: 'active' })).data.map((s) => s.id)).toEqual([
-      other.sub.id,
-    ]);
+    expect((await fx.stripe.subscriptions.list()).data.map((s) => s.id)).toEqual([other.sub.id]);
+    expect((await fx.stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(2);
+    expect(
+      (await fx.stripe.subscriptions.list({ status: 'canceled' })).data.map((s) => s.id),
+    ).toEqual([sub.id]);
+    expect(
+      (await fx.stripe.subscriptions.list({ status: 'active' })).data.map((s) => s.id),
+    ).toEqual([other.sub.id]);
     expect((await eventTypes()).at(-1)).toBe('customer.subscription.deleted');
-    const err = await stripe.subscriptions.cancel(sub.id).catch((e: unknown) => e);
+    const err = await fx.stripe.subscriptions.cancel(sub.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
   it('lists invoices by customer and by subscription', async () => {
     const a = await subscribe();
     const b = await subscribe();
-    const byCustomer = await stripe.invoices.list({ customer: String(a.sub.customer) });
+    const byCustomer = await fx.stripe.invoices.list({ customer: String(a.sub.customer) });
     expect(byCustomer.data.map((i) => i.id)).toEqual([a.sub.latest_invoice]);
-    const bySub = await stripe.invoices.list({ subscription: b.sub.id });
+    const bySub = await fx.stripe.invoices.list({ subscription: b.sub.id });
     expect(bySub.data.map((i) => i.id)).toEqual([b.sub.latest_invoice]);
   });
 
   it('updates metadata with previous_attributes holding the old values', async () => {
     const { sub } = await subscribe();
-    const updated = await stripe.subscriptions.update(sub.id, { metadata: { workspace_id: '43' } });
+    const updated = await fx.stripe.subscriptions.update(sub.id, {
+      metadata: { workspace_id: '43' },
+    });
     expect(updated.metadata).toEqual({ workspace_id: '43' });
-    const [event] = (await stripe.events.list({ type: 'customer.subscription.updated' })).data;
+    const [event] = (await fx.stripe.events.list({ type: 'customer.subscription.updated' })).data;
     if (event?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(event.data.previous_attributes).toEqual({ metadata: { workspace_id: '42' } });
   });
@@ -233,24 +216,25 @@ describe('subscriptions', () => {
     const item = sub.items.data[0];
     if (!item) throw new Error('no item');
     const product = String(item.price.product);
-    const cheaper = await stripe.prices.create({
+    const cheaper = await fx.stripe.prices.create({
       product,
       currency: 'usd',
       unit_amount: 1000,
       recurring: { interval: 'month' },
     });
-    const same = await stripe.subscriptions.update(sub.id, {
+    const same = await fx.stripe.subscriptions.update(sub.id, {
       items: [{ id: item.id, price: cheaper.id }],
     });
     expect(same.items.data[0]?.price.id).toBe(cheaper.id);
     expect(same.items.data[0]?.current_period_end).toBe(item.current_period_end);
     expect(same.latest_invoice).toBe(sub.latest_invoice);
-    const [switched] = (await stripe.events.list({ type: 'customer.subscription.updated' })).data;
+    const [switched] = (await fx.stripe.events.list({ type: 'customer.subscription.updated' }))
+      .data;
     if (switched?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(switched.data.previous_attributes?.items?.data[0]?.price.id).toBe(seed.proPriceId);
 
-    await control.post('/clock/advance', { seconds: 5 * DAY });
-    const yearly = await stripe.subscriptions.update(sub.id, {
+    await fx.control.post('/clock/advance', { seconds: 5 * DAY });
+    const yearly = await fx.stripe.subscriptions.update(sub.id, {
       items: [{ id: item.id, price: seed.proAnnualPriceId }],
       expand: ['latest_invoice'],
     });
@@ -272,9 +256,11 @@ describe('renewals and dunning', () => {
     const { sub } = await subscribe();
     const before = await eventTypes();
     const oldEnd = sub.items.data[0]?.current_period_end ?? 0;
-    const { body } = await control.post<{ now: number }>('/clock/advance', { seconds: 31 * DAY });
+    const { body } = await fx.control.post<{ now: number }>('/clock/advance', {
+      seconds: 31 * DAY,
+    });
     expect(body.now).toBeGreaterThanOrEqual(oldEnd);
-    const renewed = await stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
+    const renewed = await fx.stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
     expect(renewed.status).toBe('active');
     expect(renewed.items.data[0]?.current_period_start).toBe(oldEnd);
     const invoice = renewed.latest_invoice;
@@ -289,23 +275,23 @@ describe('renewals and dunning', () => {
       'invoice.paid',
       'invoice.payment_succeeded',
     ]);
-    const [updated] = (await stripe.events.list({ type: 'customer.subscription.updated' })).data;
+    const [updated] = (await fx.stripe.events.list({ type: 'customer.subscription.updated' })).data;
     if (updated?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(updated.data.previous_attributes?.items?.data[0]?.current_period_end).toBe(oldEnd);
     expect(updated.data.previous_attributes?.latest_invoice).toBe(sub.latest_invoice);
     expect(updated.created).toBe(oldEnd);
-    expect((await stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(2);
+    expect((await fx.stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(2);
   });
 
   it('goes past_due when the renewal fails and recovers when the card is fixed', async () => {
     const { sub } = await subscribe();
     const customer = String(sub.customer);
-    await control.post(`/customers/${customer}/payment_method`, { fails: true });
+    await fx.control.post(`/customers/${customer}/payment_method`, { fails: true });
     const before = (await eventTypes()).length;
-    await control.post('/clock/advance', { seconds: 31 * DAY });
-    const pastDue = await stripe.subscriptions.retrieve(sub.id);
+    await fx.control.post('/clock/advance', { seconds: 31 * DAY });
+    const pastDue = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(pastDue.status).toBe('past_due');
-    const invoice = await stripe.invoices.retrieve(String(pastDue.latest_invoice));
+    const invoice = await fx.stripe.invoices.retrieve(String(pastDue.latest_invoice));
     expect(invoice.status).toBe('open');
     expect(invoice.attempt_count).toBe(1);
     expect(invoice.next_payment_attempt).toBe(invoice.created + 3 * DAY);
@@ -317,29 +303,29 @@ describe('renewals and dunning', () => {
       'customer.subscription.updated',
     ]);
     const [toPastDue] = (
-      await stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
+      await fx.stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
     ).data;
     if (toPastDue?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(toPastDue.data.previous_attributes).toEqual({ status: 'active' });
     expect(toPastDue.data.object.status).toBe('past_due');
 
     // One scheduled retry also fails.
-    await control.post('/clock/advance', { seconds: 3 * DAY });
-    const retried = await stripe.invoices.retrieve(invoice.id);
+    await fx.control.post('/clock/advance', { seconds: 3 * DAY });
+    const retried = await fx.stripe.invoices.retrieve(invoice.id);
     expect(retried.attempt_count).toBe(2);
     expect(retried.next_payment_attempt).toBe(invoice.created + 8 * DAY);
 
     const mark = (await eventTypes()).length;
-    await control.post(`/customers/${customer}/payment_method`, { fails: false });
-    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
-    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+    await fx.control.post(`/customers/${customer}/payment_method`, { fails: false });
+    expect((await fx.stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+    expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
     expect(await eventTypes(mark)).toEqual([
       'invoice.paid',
       'invoice.payment_succeeded',
       'customer.subscription.updated',
     ]);
     const [recovered] = (
-      await stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
+      await fx.stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
     ).data;
     if (recovered?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(recovered.data.previous_attributes).toEqual({ status: 'past_due' });
@@ -347,41 +333,42 @@ describe('renewals and dunning', () => {
 
   it('cancels the subscription after the last retry fails', async () => {
     const { sub } = await subscribe();
-    await control.post(`/customers/${String(sub.customer)}/payment_method`, { fails: true });
-    await control.post('/clock/advance', { seconds: 31 * DAY });
-    const invoiceId = String((await stripe.subscriptions.retrieve(sub.id)).latest_invoice);
+    await fx.control.post(`/customers/${String(sub.customer)}/payment_method`, { fails: true });
+    await fx.control.post('/clock/advance', { seconds: 31 * DAY });
+    const invoiceId = String((await fx.stripe.subscriptions.retrieve(sub.id)).latest_invoice);
     const mark = (await eventTypes()).length;
-    await control.post('/clock/advance', { seconds: 16 * DAY });
+    await fx.control.post('/clock/advance', { seconds: 16 * DAY });
     expect(await eventTypes(mark)).toEqual([
       'invoice.payment_failed',
       'invoice.payment_failed',
       'invoice.payment_failed',
       'customer.subscription.deleted',
     ]);
-    const canceled = await stripe.subscriptions.retrieve(sub.id);
+    const canceled = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(canceled.status).toBe('canceled');
     expect(canceled.ended_at).not.toBeNull();
     expect(canceled.canceled_at).not.toBeNull();
     expect(canceled.cancellation_details?.reason).toBe('payment_failed');
-    const invoice = await stripe.invoices.retrieve(invoiceId);
+    const invoice = await fx.stripe.invoices.retrieve(invoiceId);
     expect(invoice.attempt_count).toBe(4);
     expect(invoice.next_payment_attempt).toBeNull();
     expect(invoice.status).toBe('open');
     // Nothing more happens later: no renewals for a canceled subscription.
     const after = (await eventTypes()).length;
-    await control.post('/clock/advance', { seconds: 60 * DAY });
+    await fx.control.post('/clock/advance', { seconds: 60 * DAY });
     expect((await eventTypes()).length).toBe(after);
   });
 
   it('cancels at the period end, and resuming before then undoes it', async () => {
     const { sub } = await subscribe();
     const end = sub.items.data[0]?.current_period_end ?? 0;
-    const pending = await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
+    const pending = await fx.stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
     expect(pending.cancel_at_period_end).toBe(true);
     expect(pending.cancel_at).toBe(end);
     expect(pending.status).toBe('active');
-    const [first] = (await stripe.events.list({ type: 'customer.subscription.updated', limit: 1 }))
-      .data;
+    const [first] = (
+      await fx.stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
+    ).data;
     if (first?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(first.data.previous_attributes).toMatchObject({
       cancel_at_period_end: false,
@@ -389,32 +376,33 @@ describe('renewals and dunning', () => {
       canceled_at: null,
     });
 
-    const resumed = await stripe.subscriptions.update(sub.id, { cancel_at_period_end: false });
+    const resumed = await fx.stripe.subscriptions.update(sub.id, { cancel_at_period_end: false });
     expect(resumed.cancel_at).toBeNull();
-    const [second] = (await stripe.events.list({ type: 'customer.subscription.updated', limit: 1 }))
-      .data;
+    const [second] = (
+      await fx.stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })
+    ).data;
     if (second?.type !== 'customer.subscription.updated') throw new Error('missing event');
     expect(second.data.previous_attributes).toMatchObject({
       cancel_at_period_end: true,
       cancel_at: end,
     });
 
-    await control.post(`/subscriptions/${sub.id}/cancel`, { at_period_end: true });
+    await fx.control.post(`/subscriptions/${sub.id}/cancel`, { at_period_end: true });
     const mark = (await eventTypes()).length;
-    await control.post('/clock/advance', { seconds: 10 * DAY });
-    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
-    await control.post('/clock/advance', { seconds: 25 * DAY });
-    const ended = await stripe.subscriptions.retrieve(sub.id);
+    await fx.control.post('/clock/advance', { seconds: 10 * DAY });
+    expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+    await fx.control.post('/clock/advance', { seconds: 25 * DAY });
+    const ended = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(ended.status).toBe('canceled');
     expect(ended.ended_at).toBe(end);
     expect(await eventTypes(mark)).toEqual(['customer.subscription.deleted']);
   });
 
   it('reports the emulator clock and refuses to go backwards', async () => {
-    const { body } = await control.get<{ now: number }>('/clock');
-    const advanced = await control.post<{ now: number }>('/clock/advance', { seconds: 3600 });
+    const { body } = await fx.control.get<{ now: number }>('/clock');
+    const advanced = await fx.control.post<{ now: number }>('/clock/advance', { seconds: 3600 });
     expect(advanced.body.now - body.now).toBeGreaterThanOrEqual(3600);
-    const bad = await control.post('/clock/advance', { seconds: -5 });
+    const bad = await fx.control.post('/clock/advance', { seconds: -5 });
     expect(bad.status).toBe(400);
   });
 });

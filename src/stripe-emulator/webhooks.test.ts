@@ -1,97 +1,78 @@
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator, stripeClientFor } from './index.js';
-import { controlClient, startWebhookReceiver, type WebhookReceiver, waitFor } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from './test-fixture.js';
+import { waitFor } from './testing.js';
 import type { Delivery } from './webhooks.js';
 
-let emu: RunningEmulator;
-let stripe: Stripe;
-let control: ReturnType<typeof controlClient>;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50, 100, 200] });
-  stripe = stripeClientFor(emu.url, 'sk_test_hooks', { maxNetworkRetries: 0 });
-  control = controlClient(emu.url);
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await control.post('/reset');
-  receiver.received.length = 0;
-  receiver.respondWith = 200;
-});
+const fx = useEmulator('sk_test_hooks');
 
 async function endpoint(body: Record<string, unknown> = {}) {
-  const res = await control.post<{ id: string; secret: string }>('/webhook_endpoints', {
-    url: receiver.url,
+  const res = await fx.control.post<{ id: string; secret: string }>('/webhook_endpoints', {
+    url: fx.receiver.url,
     ...body,
   });
   return res.body;
 }
 
 function signature(index = 0): string {
-  return String(receiver.received[index]?.headers['stripe-signature']);
+  return String(fx.receiver.received[index]?.headers['stripe-signature']);
 }
 
 async function deliveries(): Promise<Delivery[]> {
-  return (await control.get<{ data: Delivery[] }>('/deliveries')).body.data;
+  return (await fx.control.get<{ data: Delivery[] }>('/deliveries')).body.data;
 }
 
 /** Runs a checkout to completion: seven events in one batch. */
 async function checkoutBatch(email = 'hooks@acme.test') {
-  const product = await stripe.products.create({ name: 'Pro' });
-  const price = await stripe.prices.create({
+  const product = await fx.stripe.products.create({ name: 'Pro' });
+  const price = await fx.stripe.prices.create({
     product: product.id,
     currency: 'usd',
     unit_amount: 500,
     recurring: { interval: 'month' },
   });
-  const session = await stripe.checkout.sessions.create({
+  const session = await fx.stripe.checkout.sessions.create({
     mode: 'subscription',
     customer_email: email,
     line_items: [{ price: price.id, quantity: 1 }],
     success_url: 'http://app.test/ok',
   });
-  await control.post(`/checkout/sessions/${session.id}/complete`, { outcome: 'success' });
+  await fx.control.post(`/checkout/sessions/${session.id}/complete`, { outcome: 'success' });
   return session;
 }
 
 describe('signatures', () => {
   it('delivers raw event JSON that verifies with the endpoint secret and fails with a wrong one', async () => {
     const { secret } = await endpoint();
-    const customer = await stripe.customers.create({ email: 'sig@acme.test' });
-    await waitFor(() => receiver.received.length === 1);
-    const hook = receiver.received[0];
+    const customer = await fx.stripe.customers.create({ email: 'sig@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 1);
+    const hook = fx.receiver.received[0];
     if (!hook) throw new Error('no webhook');
     expect(hook.headers['content-type']).toMatch(/^application\/json/);
     expect(signature()).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    const event = stripe.webhooks.constructEvent(hook.body, signature(), secret);
+    const event = fx.stripe.webhooks.constructEvent(hook.body, signature(), secret);
     expect(event.type).toBe('customer.created');
     if (event.type !== 'customer.created') throw new Error('unexpected');
     expect(event.data.object.id).toBe(customer.id);
     expect(event.api_version).toBe(Stripe.API_VERSION);
-    expect((await stripe.events.retrieve(event.id)).id).toBe(event.id);
-    expect(() => stripe.webhooks.constructEvent(hook.body, signature(), 'whsec_wrong')).toThrow(
+    expect((await fx.stripe.events.retrieve(event.id)).id).toBe(event.id);
+    expect(() => fx.stripe.webhooks.constructEvent(hook.body, signature(), 'whsec_wrong')).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
-    expect(() => stripe.webhooks.constructEvent(`${hook.body} `, signature(), secret)).toThrow(
+    expect(() => fx.stripe.webhooks.constructEvent(`${hook.body} `, signature(), secret)).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
   });
 
   it('signs with wall-clock time, so signatures stay valid after the emulator clock jumps', async () => {
     const { secret } = await endpoint();
-    await control.post('/clock/advance', { seconds: 90 * 86_400 });
-    await stripe.customers.create({ email: 'late@acme.test' });
-    await waitFor(() => receiver.received.length === 1);
+    await fx.control.post('/clock/advance', { seconds: 90 * 86_400 });
+    await fx.stripe.customers.create({ email: 'late@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 1);
     const t = Number(/t=(\d+)/.exec(signature())?.[1]);
     expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(5);
-    const event = stripe.webhooks.constructEvent(
-      receiver.received[0]?.body ?? '',
+    const event = fx.stripe.webhooks.constructEvent(
+      fx.receiver.received[0]?.body ?? '',
       signature(),
       secret,
     );
@@ -101,40 +82,40 @@ describe('signatures', () => {
   it('signs with both secrets during a rotation until the old one expires', async () => {
     const { id, secret: oldSecret } = await endpoint({ secret: 'whsec_old_secret_for_tests' });
     expect(oldSecret).toBe('whsec_old_secret_for_tests');
-    const rotated = await control.post<{ secret: string }>(
+    const rotated = await fx.control.post<{ secret: string }>(
       `/webhook_endpoints/${id}/rotate_secret`,
       { expires_in_seconds: 3600 },
     );
     const newSecret = rotated.body.secret;
     expect(newSecret).toMatch(/^whsec_/);
-    await stripe.customers.create({ email: 'rot@acme.test' });
-    await waitFor(() => receiver.received.length === 1);
+    await fx.stripe.customers.create({ email: 'rot@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 1);
     expect(signature().match(/v1=/g)).toHaveLength(2);
-    const body = receiver.received[0]?.body ?? '';
-    expect(stripe.webhooks.constructEvent(body, signature(), newSecret).type).toBe(
+    const body = fx.receiver.received[0]?.body ?? '';
+    expect(fx.stripe.webhooks.constructEvent(body, signature(), newSecret).type).toBe(
       'customer.created',
     );
-    expect(stripe.webhooks.constructEvent(body, signature(), oldSecret).type).toBe(
+    expect(fx.stripe.webhooks.constructEvent(body, signature(), oldSecret).type).toBe(
       'customer.created',
     );
 
-    await control.post('/clock/advance', { seconds: 3601 });
-    await stripe.customers.create({ email: 'rot2@acme.test' });
-    await waitFor(() => receiver.received.length === 2);
+    await fx.control.post('/clock/advance', { seconds: 3601 });
+    await fx.stripe.customers.create({ email: 'rot2@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 2);
     expect(signature(1).match(/v1=/g)).toHaveLength(1);
-    const body2 = receiver.received[1]?.body ?? '';
-    expect(stripe.webhooks.constructEvent(body2, signature(1), newSecret).type).toBe(
+    const body2 = fx.receiver.received[1]?.body ?? '';
+    expect(fx.stripe.webhooks.constructEvent(body2, signature(1), newSecret).type).toBe(
       'customer.created',
     );
-    expect(() => stripe.webhooks.constructEvent(body2, signature(1), oldSecret)).toThrow();
+    expect(() => fx.stripe.webhooks.constructEvent(body2, signature(1), oldSecret)).toThrow();
   });
 
   it('only sends the event types an endpoint enabled', async () => {
     await endpoint({ enabled_events: ['invoice.paid'] });
     await checkoutBatch();
-    await waitFor(() => receiver.received.length === 1);
+    await waitFor(() => fx.receiver.received.length === 1);
     await new Promise((r) => setTimeout(r, 100));
-    expect(receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type)).toEqual([
+    expect(fx.receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type)).toEqual([
       'invoice.paid',
     ]);
   });
@@ -143,10 +124,10 @@ describe('signatures', () => {
 describe('retries and the delivery log', () => {
   it('retries a delivery the receiver answered with 500 until it succeeds', async () => {
     await endpoint();
-    receiver.respondWith = (_hook, index) => (index < 2 ? 500 : 200);
-    await stripe.customers.create({ email: 'retry@acme.test' });
-    await waitFor(() => receiver.received.length === 3, { what: 'three attempts' });
-    const ids = receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
+    fx.receiver.respondWith = (_hook, index) => (index < 2 ? 500 : 200);
+    await fx.stripe.customers.create({ email: 'retry@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 3, { what: 'three attempts' });
+    const ids = fx.receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
     expect(new Set(ids).size).toBe(1);
     const [delivery] = await waitFor(async () => {
       const log = await deliveries();
@@ -162,16 +143,16 @@ describe('retries and the delivery log', () => {
 
   it('marks a delivery failed once the retry schedule is exhausted, and redelivers on request', async () => {
     await endpoint();
-    receiver.respondWith = 503;
-    await stripe.customers.create({ email: 'fail@acme.test' });
+    fx.receiver.respondWith = 503;
+    await fx.stripe.customers.create({ email: 'fail@acme.test' });
     const [failed] = await waitFor(async () => {
       const log = await deliveries();
       return log[0]?.state === 'failed' ? log : undefined;
     });
     expect(failed?.attempts).toBe(4);
     expect(failed?.status_codes).toEqual([503, 503, 503, 503]);
-    receiver.respondWith = 200;
-    await control.post(`/deliveries/${failed?.id}/redeliver`);
+    fx.receiver.respondWith = 200;
+    await fx.control.post(`/deliveries/${failed?.id}/redeliver`);
     const [again] = await waitFor(async () => {
       const log = await deliveries();
       return log[0]?.state === 'succeeded' ? log : undefined;
@@ -184,8 +165,8 @@ describe('delivery modes', () => {
   it('delivers a batch in emission order by default', async () => {
     await endpoint();
     await checkoutBatch();
-    await waitFor(() => receiver.received.length === 7);
-    const types = receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type);
+    await waitFor(() => fx.receiver.received.length === 7);
+    const types = fx.receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type);
     expect(types).toEqual([
       'customer.created',
       'customer.subscription.created',
@@ -199,49 +180,49 @@ describe('delivery modes', () => {
 
   it('delivers every event N times in duplicates mode', async () => {
     await endpoint();
-    await control.post('/delivery_mode', { duplicates: 3 });
-    await stripe.customers.create({ email: 'dup@acme.test' });
-    await waitFor(() => receiver.received.length === 3);
-    const ids = receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
+    await fx.control.post('/delivery_mode', { duplicates: 3 });
+    await fx.stripe.customers.create({ email: 'dup@acme.test' });
+    await waitFor(() => fx.receiver.received.length === 3);
+    const ids = fx.receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
     expect(new Set(ids).size).toBe(1);
   });
 
   it('holds deliveries until released, then delivers them shuffled when shuffle is on', async () => {
     await endpoint();
-    const mode = await control.post('/delivery_mode', { hold: true, shuffle: true });
+    const mode = await fx.control.post('/delivery_mode', { hold: true, shuffle: true });
     expect(mode.body).toMatchObject({ hold: true, shuffle: true, duplicates: 1 });
     await checkoutBatch('one@acme.test');
     await checkoutBatch('two@acme.test');
     await new Promise((r) => setTimeout(r, 150));
-    expect(receiver.received).toHaveLength(0);
+    expect(fx.receiver.received).toHaveLength(0);
     const held = await deliveries();
     expect(held).toHaveLength(14);
     expect(held.every((d) => d.state === 'held')).toBe(true);
-    const released = await control.post<{ released: number }>('/deliveries/release');
+    const released = await fx.control.post<{ released: number }>('/deliveries/release');
     expect(released.body.released).toBe(14);
-    await waitFor(() => receiver.received.length === 14);
-    const delivered = receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
-    const emitted = (await stripe.events.list({ limit: 100 })).data.map((e) => e.id).reverse();
+    await waitFor(() => fx.receiver.received.length === 14);
+    const delivered = fx.receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
+    const emitted = (await fx.stripe.events.list({ limit: 100 })).data.map((e) => e.id).reverse();
     expect([...delivered].sort()).toEqual([...emitted].sort());
     expect(delivered).not.toEqual(emitted);
   });
 
   it('waits delay_ms before delivering a batch', async () => {
     await endpoint();
-    await control.post('/delivery_mode', { delay_ms: 300 });
+    await fx.control.post('/delivery_mode', { delay_ms: 300 });
     const start = Date.now();
-    await stripe.customers.create({ email: 'slow@acme.test' });
+    await fx.stripe.customers.create({ email: 'slow@acme.test' });
     await new Promise((r) => setTimeout(r, 150));
-    expect(receiver.received).toHaveLength(0);
-    await waitFor(() => receiver.received.length === 1);
-    expect((receiver.received[0]?.at ?? 0) - start).toBeGreaterThanOrEqual(290);
+    expect(fx.receiver.received).toHaveLength(0);
+    await waitFor(() => fx.receiver.received.length === 1);
+    expect((fx.receiver.received[0]?.at ?? 0) - start).toBeGreaterThanOrEqual(290);
   });
 
   it('answers the API call before the webhook is delivered', async () => {
     await endpoint();
-    await control.post('/delivery_mode', { delay_ms: 200 });
-    const customer = await stripe.customers.create({ email: 'async@acme.test' });
+    await fx.control.post('/delivery_mode', { delay_ms: 200 });
+    const customer = await fx.stripe.customers.create({ email: 'async@acme.test' });
     expect(customer.id).toMatch(/^cus_/);
-    expect(receiver.received).toHaveLength(0);
+    expect(fx.receiver.received).toHaveLength(0);
   });
 });
