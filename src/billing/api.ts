@@ -4,9 +4,9 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../web/env.js';
+import { readJsonObject } from '../web/json.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import { catalogPrice } from './catalog.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
 import { requiresProPlan } from './gating.js';
@@ -22,19 +22,6 @@ export function billingJson(ws: Workspace) {
   };
 }
 
-async function optionalJson(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (!text.trim()) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new AppError('bad_request', 'Send a JSON object body (or none)');
-}
-
 export function billingApiRoutes({ billing, config }: AppDeps) {
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
@@ -45,10 +32,8 @@ export function billingApiRoutes({ billing, config }: AppDeps) {
 
   app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
     const { workspace, principal } = c.var;
-    const body = await optionalJson(c.req.raw);
+    const body = await readJsonObject(c, { optional: true });
     const priceId = typeof body.priceId === 'string' ? body.priceId : undefined;
-    if (priceId && !catalogPrice(ctx.catalog, priceId))
-      throw new AppError('bad_request', 'Unknown priceId');
     if (workspace.isPro)
       throw new AppError('conflict', 'This workspace is already on Pro: use the billing portal');
     const adminEmail = principal?.kind === 'user' ? principal.user.email : '';

@@ -29,7 +29,8 @@ export async function startCheckout(
   opts: { workspace: Workspace; adminEmail: string; priceId?: string | undefined; appUrl: string },
 ): Promise<CheckoutStart> {
   const price = catalogPrice(ctx.catalog, opts.priceId ?? ctx.catalog.prices[0]!.priceId);
-  if (!price) throw badRequest('Unknown plan price');
+  // The one check of a requested price, for the page and the API alike.
+  if (!price) throw badRequest('Unknown priceId');
   return callStripe(async () => {
     const customerId = await ensureStripeCustomer(ctx, {
       workspace: opts.workspace,

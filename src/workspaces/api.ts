@@ -1,9 +1,9 @@
 // JSON API of the workspaces domain (session cookie or workspace API key).
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
 import type { AppDeps } from '../deps.js';
-import { badRequest } from '../errors.js';
 import type { AppEnv } from '../web/env.js';
+import { readJsonObject } from '../web/json.js';
 import { requireWorkspaceAccess } from './access.js';
 import { acceptInvitation, createInvitation } from './invitations.js';
 import { changeRole, listMembers, parseRole, removeMember } from './members.js';
@@ -19,17 +19,6 @@ export function workspaceJson(workspace: Workspace, role: Role) {
     isPro: workspace.isPro,
     role,
   };
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  try {
-    const body: unknown = await c.req.json();
-    if (body && typeof body === 'object' && !Array.isArray(body))
-      return body as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw badRequest('Send a JSON object body with Content-Type: application/json');
 }
 
 export function workspaceApiRoutes({ database, config }: AppDeps) {
@@ -63,7 +52,7 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
 
   app.post('/workspaces', async (c) => {
     const user = requireUser(c.var.principal);
-    const body = await jsonBody(c);
+    const body = await readJsonObject(c);
     const workspace = await createWorkspace(db, {
       name: String(body.name ?? ''),
       ownerId: user.id,
@@ -81,7 +70,7 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   });
 
   app.post('/workspaces/:id/invitations', requireWorkspaceAccess('admin'), async (c) => {
-    const body = await jsonBody(c);
+    const body = await readJsonObject(c);
     const principal = c.var.principal;
     const { invitation, token, acceptUrl } = await createInvitation(db, {
       workspaceId: c.var.workspace.id,
@@ -110,7 +99,7 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   });
 
   app.patch('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
-    const body = await jsonBody(c);
+    const body = await readJsonObject(c);
     const role = parseRole(body.role);
     await changeRole(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId'), role });
     return c.json({ userId: c.req.param('userId'), role });
