@@ -1,6 +1,6 @@
 // The workspace's single Stripe customer: created on first need, saved on the workspace, and
 // reused forever after. Never one customer per checkout attempt.
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { workspaces } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import type { BillingContext } from './context.js';
@@ -21,13 +21,12 @@ export async function ensureStripeCustomer(
   if (opts.email && !customer.email) {
     await ctx.stripe.customers.update(customer.id, { email: opts.email });
   }
-  await ctx.db
-    .update(workspaces)
-    .set({ stripeCustomerId: customer.id })
-    .where(and(eq(workspaces.id, opts.workspace.id), isNull(workspaces.stripeCustomerId)));
+  // Keep whichever customer was saved first (the row lock orders racing requests); the key
+  // above makes it the same customer anyway.
   const [row] = await ctx.db
-    .select({ customerId: workspaces.stripeCustomerId })
-    .from(workspaces)
-    .where(eq(workspaces.id, opts.workspace.id));
+    .update(workspaces)
+    .set({ stripeCustomerId: sql`coalesce(${workspaces.stripeCustomerId}, ${customer.id})` })
+    .where(eq(workspaces.id, opts.workspace.id))
+    .returning({ customerId: workspaces.stripeCustomerId });
   return row?.customerId ?? customer.id;
 }
