@@ -56,13 +56,26 @@ export async function revokeApiKey(
   if (rows.length === 0) throw notFound('No such API key');
 }
 
+// "Last used" is shown to the minute: refreshing it at most once a minute keeps a busy key's
+// requests from all writing (and locking) the same row.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** The principal for a presented key, or null for unknown or revoked keys. Records last use. */
 export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
   const [row] = await db
-    .update(apiKeys)
-    .set({ lastUsedAt: new Date() })
-    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role });
-  return row ? { keyId: row.id, workspaceId: row.workspaceId, role: row.role } : null;
+    .select({
+      id: apiKeys.id,
+      workspaceId: apiKeys.workspaceId,
+      role: apiKeys.role,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
+  if (!row) return null;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+  }
+  return { keyId: row.id, workspaceId: row.workspaceId, role: row.role };
 }
