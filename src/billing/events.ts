@@ -16,6 +16,12 @@ export const HANDLED_EVENT_TYPES = [
   'invoice.payment_failed',
 ] as const satisfies readonly Stripe.Event.Type[];
 
+/** The events that can link a not-yet-linked customer to a workspace (client_reference_id). */
+export const CHECKOUT_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+] as const satisfies readonly HandledEventType[];
+
 export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
 
 export function isHandledEvent(type: string): type is HandledEventType {

@@ -3,6 +3,7 @@
 // Stripe error. A crashed worker's claim simply expires and another run picks it up.
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { CHECKOUT_EVENT_TYPES } from './events.js';
 import { billingSyncQueue, stripeEvents } from './schema.js';
 
 export interface Claim {
@@ -45,7 +46,8 @@ export async function coveredEvents(db: Db, claim: Claim) {
     .select({
       eventId: stripeEvents.eventId,
       type: stripeEvents.type,
-      payload: stripeEvents.payload,
+      // Only checkout events are read (to link a customer): a storm's other payloads stay put.
+      payload: sql<unknown>`case when ${inArray(stripeEvents.type, [...CHECKOUT_EVENT_TYPES])} then ${stripeEvents.payload} end`,
     })
     .from(stripeEvents)
     .where(

@@ -56,11 +56,6 @@ export function backoffMs(
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
-const CHECKOUT_TYPES = new Set([
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-]);
-
 /**
  * Links a not-yet-linked customer to the workspace named by its checkout's client_reference_id,
  * and fails (for an operator to look at) every checkout event naming a workspace other than the
@@ -76,7 +71,8 @@ async function linkFromCheckoutEvents(
     .from(workspaces)
     .where(eq(workspaces.stripeCustomerId, claim.customerId));
   let owner = linked?.id ?? null;
-  for (const event of events.filter((e) => CHECKOUT_TYPES.has(e.type))) {
+  for (const event of events) {
+    if (!event.payload) continue; // only checkout events carry theirs (see coveredEvents)
     const session = (event.payload as Stripe.Event).data.object as Stripe.Checkout.Session;
     const workspaceId = session.client_reference_id;
     if (owner) {
