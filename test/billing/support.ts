@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { ensureStripeCustomer } from '../../src/billing/customer.js';
 import { customerOf } from '../../src/billing/events.js';
 import { billingHistory, billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
+import { FREE_STATE } from '../../src/billing/select.js';
 import { controlClient, waitFor } from '../../src/stripe-emulator/testing.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import { toWorkspace, type Workspace } from '../../src/workspaces/workspace.js';
@@ -214,12 +215,7 @@ export async function resetBilling(
   await db
     .update(workspaces)
     .set({
-      plan: 'free',
-      stripeSubscriptionId: null,
-      subscriptionStatus: null,
-      stripePriceId: null,
-      currentPeriodEnd: null,
-      cancelAtPeriodEnd: false,
+      ...FREE_STATE,
       upgradedAt: null,
       billingSyncedAt: null,
       ...(opts.unlink ? { stripeCustomerId: null } : {}),
