@@ -54,27 +54,24 @@ export async function startCheckout(
       });
       if (!session.url)
         throw new Error(`Stripe returned checkout session ${session.id} without a url`);
-      await expireOtherOpenSessions(ctx, customerId, session.id);
+      // Two tabs, two checkouts: only the newest open session can still be paid. Best effort:
+      // if this fails, a second payment is still caught by the sync ('duplicate_subscription').
+      await expireOpenSessions(ctx, customerId, session.id).catch((err: unknown) =>
+        ctx.logger.warn({ err, customerId }, 'could not expire older checkout sessions'),
+      );
       return { kind: 'checkout', url: session.url, sessionId: session.id };
     });
   });
 }
 
-/**
- * Two tabs, two checkouts: only the newest open session can still be paid. Best effort — if
- * this fails, a second payment is still caught by the sync (history 'duplicate_subscription').
- */
-async function expireOtherOpenSessions(ctx: BillingContext, customerId: string, keep: string) {
-  try {
-    for await (const open of ctx.stripe.checkout.sessions.list({
-      customer: customerId,
-      status: 'open',
-      limit: 100,
-    })) {
-      if (open.id !== keep) await ctx.stripe.checkout.sessions.expire(open.id);
-    }
-  } catch (err) {
-    ctx.logger.warn({ err, customerId }, 'could not expire older checkout sessions');
+/** Expires every open Checkout session of the customer except `keep`. Throws Stripe's errors. */
+export async function expireOpenSessions(ctx: BillingContext, customerId: string, keep?: string) {
+  for await (const open of ctx.stripe.checkout.sessions.list({
+    customer: customerId,
+    status: 'open',
+    limit: 100,
+  })) {
+    if (open.id !== keep) await ctx.stripe.checkout.sessions.expire(open.id);
   }
 }
 

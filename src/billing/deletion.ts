@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { AppError } from '../errors.js';
 import { workspaces } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
+import { expireOpenSessions } from './checkout.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import { isKnownStatus, isLive } from './status.js';
@@ -24,13 +25,7 @@ export async function deleteWorkspace(
       await callStripe(async () => {
         // First, so no subscription can start after the list below: a Checkout still open in
         // another tab would otherwise bill a customer whose workspace no longer exists.
-        for await (const open of ctx.stripe.checkout.sessions.list({
-          customer: customerId,
-          status: 'open',
-          limit: 100,
-        })) {
-          await ctx.stripe.checkout.sessions.expire(open.id);
-        }
+        await expireOpenSessions(ctx, customerId);
         for (const sub of await listAllSubscriptions(ctx.stripe, customerId)) {
           if (!isKnownStatus(sub.status) || isLive(sub.status)) {
             await ctx.stripe.subscriptions.cancel(sub.id, undefined, {
