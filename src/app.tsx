@@ -1,9 +1,10 @@
 // Builds the Hono app from its dependencies: middleware in order, every domain's routes, and
 // the single place where errors become HTTP responses.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
@@ -22,6 +23,22 @@ import { workspaceApiRoutes } from './workspaces/api.js';
 import { workspaceWebRoutes } from './workspaces/web.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * What the request log may say about the URL: the matched route and the path with every
+ * `:token` parameter (invitation links) masked. Never the query string, which can carry
+ * session ids and tokens too.
+ */
+function loggablePath(c: Context): { route: string; path: string } {
+  const route = routePath(c, -1);
+  if (!route.includes(':token')) return { route, path: c.req.path };
+  const pattern = route.split('/');
+  const path = c.req.path
+    .split('/')
+    .map((segment, i) => (pattern[i] === ':token' ? ':token' : segment))
+    .join('/');
+  return { route, path };
+}
 
 export function createApp(deps: AppDeps) {
   const { config, database, auth, logger } = deps;
@@ -43,8 +60,7 @@ export function createApp(deps: AppDeps) {
     c.set('db', database.db);
     await next();
     const ms = Math.round(performance.now() - started);
-    // Path only, never the query string: it can carry tokens (invitation links, session ids).
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+    log.info({ method: c.req.method, ...loggablePath(c), status: c.res.status, ms }, 'request');
   });
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }));
   app.use(

@@ -21,8 +21,13 @@ export const REDACT_PATHS = [
   'webhookSecret',
 ];
 
-export function createLogger(opts: { level: string; pretty?: boolean }): Logger {
-  return pino({
+export function createLogger(opts: {
+  level: string;
+  pretty?: boolean;
+  /** Where lines go (stdout by default); tests capture them. */
+  destination?: pino.DestinationStream;
+}): Logger {
+  const options: pino.LoggerOptions = {
     level: opts.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...(opts.pretty
@@ -30,5 +35,6 @@ export function createLogger(opts: { level: string; pretty?: boolean }): Logger 
           transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } },
         }
       : {}),
-  });
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
