@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
 const EVENTS = Number(args.events);
 const CUSTOMERS = Number(args.customers);
 const CONCURRENCY = Number(args.concurrency);
+const IDLE_SAMPLES = 10;
 const SEED = Number(args.seed ?? Date.now() % 2 ** 31);
 
 // test/support/databases.ts reads TEST_DATABASE_URL when it loads: set it before importing.
@@ -188,6 +189,39 @@ async function bench(kind: 'pglite' | 'postgres') {
       `webhook latency p50:      ${percentile(latencies, 50).toFixed(1)} ms`,
       `webhook latency p95:      ${percentile(latencies, 95).toFixed(1)} ms`,
     ];
+
+    // Idle latency: one webhook for a quiet customer, from sending it until the plan changed.
+    // Stripe's own deliveries are held so only our copy arrives; Stripe really did cancel.
+    await control.post('/delivery_mode', { hold: true });
+    const idleMs: number[] = [];
+    for (const customer of customerIds.slice(0, IDLE_SAMPLES)) {
+      const [sub] = (await t.stripe.subscriptions.list({ customer })).data;
+      await t.stripe.subscriptions.cancel(sub!.id);
+      const base = byCustomer.get(customer)![0]!;
+      const payload = JSON.stringify({ ...base, id: `evt_idle_${SEED}_${customer}` });
+      const header = t.stripe.webhooks.generateTestHeaderString({ payload, secret });
+      const sent = performance.now();
+      await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        body: payload,
+      }).then((r) => r.arrayBuffer());
+      await waitFor(
+        async () => {
+          const res = (await t.database.db.execute(
+            sql`select plan from workspaces where stripe_customer_id = ${customer}`,
+          )) as unknown as { rows: Array<{ plan: string }> };
+          return res.rows[0]?.plan === 'free';
+        },
+        { timeoutMs: 10_000, intervalMs: 5, what: 'the idle webhook to downgrade' },
+      );
+      idleMs.push(performance.now() - sent);
+    }
+    idleMs.sort((a, b) => a - b);
+    lines.push(
+      `idle webhook → plan changed, p50: ${percentile(idleMs, 50).toFixed(0)} ms (of ${idleMs.length}, 250 ms debounce included)`,
+      `idle webhook → plan changed, max: ${idleMs.at(-1)!.toFixed(0)} ms`,
+    );
     console.log(`\n${lines.join('\n')}`);
   } finally {
     await t.close();
