@@ -4,23 +4,6 @@ import type Stripe from 'stripe';
 import { newId } from '../ids.js';
 import { listOf } from '../list.js';
 
-const INVOICE_STATUSES = [
-  'draft',
-  'open',
-  'paid',
-  'uncollectible',
-  'void',
-] as const satisfies readonly NonNullable<Stripe.Invoice.Status>[];
-
-/** Stripe's invoice statuses without the SDK's open-ended `OtherString`. */
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
-
-export function invoiceStatus(invoice: Stripe.Invoice): InvoiceStatus {
-  const found = INVOICE_STATUSES.find((s) => s === invoice.status);
-  if (!found) throw new Error(`Unexpected invoice status ${String(invoice.status)}`);
-  return found;
-}
-
 export type BillingReason = 'subscription_create' | 'subscription_cycle' | 'subscription_update';
 
 export interface InvoiceInput {
