@@ -7,10 +7,11 @@ import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
-import { type Billing, createBilling } from './billing/index.js';
+import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
 import type { WorkerOptions } from './billing/worker.js';
 import type { Config, StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
+import type { AppDeps } from './deps.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 import {
@@ -121,6 +122,33 @@ export async function startLocalStripe(opts: {
   };
 }
 
+/**
+ * Wires billing, auth and the routes over an open database: the one assembly of the app, used
+ * by `npm start` and by the test harness alike.
+ */
+export function assembleApp(opts: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  stripeSettings: StripeSettings;
+  cookieSecret: string;
+  billing?: Pick<BillingOptions, 'worker' | 'debounceMs' | 'maxNetworkRetries'>;
+}) {
+  const { config, database, logger, cookieSecret } = opts;
+  const billing = createBilling({
+    db: database.db,
+    dbKind: database.kind,
+    settings: opts.stripeSettings,
+    pricing: config.pricing,
+    policy: config.pastDuePolicy,
+    logger,
+    ...opts.billing,
+  });
+  const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
+  const deps: AppDeps = { config, database, auth, logger, cookieSecret, billing };
+  return { app: createApp(deps), billing, deps };
+}
+
 export async function startTollgate(
   config: Config,
   logger: Logger,
@@ -142,18 +170,14 @@ export async function startTollgate(
   } else {
     stripeSettings = config.stripe!;
   }
-  const billing = createBilling({
-    db: database.db,
-    dbKind: database.kind,
-    settings: stripeSettings,
-    pricing: config.pricing,
-    policy: config.pastDuePolicy,
+  const { app, billing } = assembleApp({
+    config,
+    database,
     logger,
-    worker: opts.worker ?? {},
+    stripeSettings,
+    cookieSecret: resolveAuthSecret(config),
+    billing: { worker: opts.worker ?? {} },
   });
-  const cookieSecret = resolveAuthSecret(config);
-  const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
-  const app = createApp({ config, database, auth, logger, cookieSecret, billing });
 
   const stopBackground = async () => {
     await billing.stop();

@@ -1,18 +1,17 @@
-// Builds the real app on a fresh database for a test file, the way src/start.ts does,
-// minus the HTTP server: tests drive it with app.request (see client.ts).
+// Builds the real app on a fresh database for a test file with src/start.ts's assembleApp, so
+// tests run exactly the production wiring; tests drive it with app.request (see client.ts).
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import pino from 'pino';
 import type Stripe from 'stripe';
-import { createApp } from '../../src/app.js';
-import { createAuth } from '../../src/auth/auth.js';
-import { type Billing, createBilling } from '../../src/billing/index.js';
+import type { createApp } from '../../src/app.js';
+import type { Billing } from '../../src/billing/index.js';
 import type { WorkerOptions } from '../../src/billing/worker.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
-import { startLocalStripe } from '../../src/start.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { assembleApp, startLocalStripe } from '../../src/start.js';
 import type { RunningEmulator } from '../../src/stripe-emulator/index.js';
 import { TestClient } from './client.js';
 import { type DbKind, isolatedDatabase } from './databases.js';
@@ -64,14 +63,8 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await openDatabase(isolated.target, logger);
-  const auth = createAuth({
-    db: database.db,
-    secret: TEST_AUTH_SECRET,
-    appUrl: config.appUrl,
-    logger,
-  });
 
   // The HTTP server exists before the app so its port can go into the emulator's webhook URL.
   let appFetch: (req: Request) => Response | Promise<Response> = () =>
@@ -104,19 +97,18 @@ export async function createTestApp(
       apiBase: 'http://127.0.0.1:9',
     };
   }
-  const billing = createBilling({
-    db: database.db,
-    dbKind: database.kind,
-    settings: stripeSettings,
-    pricing: config.pricing,
-    policy: config.pastDuePolicy,
+  const { app, billing, deps } = assembleApp({
+    config,
+    database,
     logger,
-    worker: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
-    debounceMs: stripeOpts?.debounceMs ?? 20,
-    maxNetworkRetries: stripeOpts?.maxNetworkRetries ?? 0,
+    stripeSettings,
+    cookieSecret: TEST_AUTH_SECRET,
+    billing: {
+      worker: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
+      debounceMs: stripeOpts?.debounceMs ?? 20,
+      maxNetworkRetries: stripeOpts?.maxNetworkRetries ?? 0,
+    },
   });
-  const deps: AppDeps = { config, database, auth, logger, cookieSecret: TEST_AUTH_SECRET, billing };
-  const app = createApp(deps);
   appFetch = app.fetch;
   const t: TestApp = {
     kind,
