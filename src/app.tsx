@@ -6,12 +6,15 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import { authJsonHandler } from './auth/json-gate.js';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
 import { billingApiRoutes } from './billing/api.js';
 import { billingWebRoutes } from './billing/web.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
+import { hasControlCharacters } from './lib/input.js';
+import { clientAddress } from './security/client-ip.js';
 import { csrfProtection } from './web/csrf.js';
 import type { AppEnv } from './web/env.js';
 import { readFlash } from './web/flash.js';
@@ -62,7 +65,49 @@ export function createApp(deps: AppDeps) {
     const ms = Math.round(performance.now() - started);
     log.info({ method: c.req.method, ...loggablePath(c), status: c.res.status, ms }, 'request');
   });
-  app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }));
+  app.use(async function resolveClient(c, next) {
+    c.set('clientIp', clientAddress(c, config.trustedProxies));
+    await next();
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        // Forms post here; the upgrade and billing forms then redirect to Stripe's hosted pages.
+        formAction: ["'self'", ...deps.billing.hostedPageOrigins],
+      },
+      crossOriginResourcePolicy: false,
+      // HSTS over plain http would be ignored at best, and a trap for a local https later.
+      strictTransportSecurity: web.secureCookies ? 'max-age=31536000; includeSubDomains' : false,
+    }),
+  );
+  app.use(async function noStore(c, next) {
+    await next();
+    // Pages and API answers are per-user (and may show a one-time secret): never cached.
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
+  });
+  app.use(async function rejectControlCharacters(c, next) {
+    // A NUL or CR/LF in the path can only be an attack or a broken client: PostgreSQL rejects
+    // NUL and a header cannot carry CR/LF, so answer here instead of failing deeper down.
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path);
+    } catch {
+      throw new AppError('bad_request', 'The address is not valid');
+    }
+    if (hasControlCharacters(path) || hasControlCharacters(c.req.url)) {
+      throw new AppError('bad_request', 'The address contains control characters');
+    }
+    await next();
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -94,7 +139,7 @@ export function createApp(deps: AppDeps) {
   app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
 
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).
-  app.on(['GET', 'POST'], '/api/auth/*', (c) => auth.handler(c.req.raw));
+  app.on(['GET', 'POST'], '/api/auth/*', authJsonHandler({ auth, db: database.db }));
 
   app.use(loadPrincipal({ auth, db: database.db }));
   app.use(csrfProtection);
@@ -129,7 +174,10 @@ export function createApp(deps: AppDeps) {
     if (appError.code === 'internal' || appError.code === 'stripe_unavailable') {
       log.error({ err: appError.cause ?? err, path: c.req.path }, appError.message);
     }
-    if (wantsJson(c)) return c.json({ error: appError.message }, appError.status);
+    if (appError.retryAfterSeconds) c.header('retry-after', String(appError.retryAfterSeconds));
+    if (wantsJson(c)) {
+      return c.json({ error: appError.message, ...appError.details }, appError.status);
+    }
     if (appError.code === 'unauthenticated') return c.redirect(loginUrlFor(c));
     const title =
       appError.code === 'not_found'

@@ -37,7 +37,18 @@ describe('loadConfig', () => {
       stripe: undefined,
       pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
       pastDuePolicy: 'strict',
+      trustedProxies: expect.objectContaining({ entries: [] }),
     });
+  });
+
+  it('parses TRUSTED_PROXIES as addresses and CIDR ranges, and names a bad entry', () => {
+    const config = loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8' });
+    expect(config.trustedProxies.entries).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    expect(config.trustedProxies.list.check('10.1.2.3', 'ipv4')).toBe(true);
+    expect(config.trustedProxies.list.check('11.1.2.3', 'ipv4')).toBe(false);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '1.2.3']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
   });
 
   it('treats empty strings as unset for optional variables, as a copied .env.example has them', () => {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { parseTrustedProxies, type TrustedProxies } from './security/client-ip.js';
 
 // Empty strings count as unset, so `FOO=` in a .env file behaves like no FOO at all.
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -27,6 +28,7 @@ const envSchema = z.object({
   PRO_PRICE_INTERVAL: z.string().default('month'),
   PRO_ANNUAL_PRICE_DISPLAY: z.string().default('$290'),
   BILLING_PAST_DUE_POLICY: z.enum(['strict', 'grace']).default('strict'),
+  TRUSTED_PROXIES: optionalString,
 });
 
 export type StripeMode =
@@ -62,6 +64,8 @@ export interface Config {
   stripe: StripeSettings | undefined;
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
   pastDuePolicy: 'strict' | 'grace';
+  /** Proxies whose X-Forwarded-For we believe (TRUSTED_PROXIES); none by default. */
+  trustedProxies: TrustedProxies;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +82,8 @@ const HINTS: Record<string, string> = {
     'set it to the price_... id of the recurring Pro price in your Stripe account',
   STRIPE_PUBLISHABLE_KEY: 'set it to the pk_... key that pairs with STRIPE_SECRET_KEY',
   AUTH_SECRET: 'generate one with `openssl rand -base64 32`',
+  TRUSTED_PROXIES:
+    'list the addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,::1), or leave it unset when clients connect directly',
 };
 
 function fail(variable: string, problem: string): never {
@@ -140,6 +146,13 @@ export function loadConfig(
     stripeMode = { kind: 'emulator' };
   }
 
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
+  } catch (err) {
+    fail('TRUSTED_PROXIES', `is invalid: ${(err as Error).message}`);
+  }
+
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
@@ -158,5 +171,6 @@ export function loadConfig(
       proAnnualDisplay: e.PRO_ANNUAL_PRICE_DISPLAY,
     }),
     pastDuePolicy: e.BILLING_PAST_DUE_POLICY,
+    trustedProxies,
   });
 }

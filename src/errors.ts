@@ -8,11 +8,12 @@ export type ErrorCode =
   | 'conflict'
   | 'payment_required'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'invalid_signature'
   | 'stripe_unavailable'
   | 'internal';
 
-const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 503> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 429 | 500 | 503> = {
   bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -20,18 +21,31 @@ const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 
   conflict: 409,
   payment_required: 402,
   payload_too_large: 413,
+  rate_limited: 429,
   invalid_signature: 400,
   stripe_unavailable: 503,
   internal: 500,
 };
 
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Extra fields for the JSON body (e.g. `{ limit: 'members' }`), safe to show. */
+  details?: Record<string, unknown>;
+  /** For `rate_limited`: when to try again; sent as the Retry-After header. */
+  retryAfterSeconds?: number;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
   /** Safe to show to the user; internal details go to `cause` and the log only. */
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get status() {

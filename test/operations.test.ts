@@ -56,7 +56,7 @@ describe.each(DB_KINDS)('operations (%s)', (kind) => {
     expect(MAX_BODY_BYTES).toBe(1024 * 1024);
     const res = await postRaw(bodyOf(MAX_BODY_BYTES));
     expect(res.status).toBe(400);
-    expect(await readJson(res)).toEqual({ error: 'A workspace name has at most 80 characters' });
+    expect(await readJson(res)).toEqual({ error: 'A workspace name has at most 100 characters' });
   });
 
   it('refuses a form over 1 MiB with a 413 page', async () => {

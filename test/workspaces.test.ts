@@ -119,10 +119,10 @@ describe.each(DB_KINDS)('workspaces (%s)', (kind) => {
     expect(await listNames(c)).toEqual(["Blank's Workspace"]);
   });
 
-  it('refuses a workspace name longer than 80 characters', async () => {
+  it('refuses a workspace name longer than 100 characters', async () => {
     const c = await t.signUp('Verbose');
-    expect((await c.json('POST', '/api/workspaces', { name: 'x'.repeat(81) })).status).toBe(400);
-    expect((await c.json('POST', '/api/workspaces', { name: 'x'.repeat(80) })).status).toBe(201);
+    expect((await c.json('POST', '/api/workspaces', { name: 'x'.repeat(101) })).status).toBe(400);
+    expect((await c.json('POST', '/api/workspaces', { name: 'x'.repeat(100) })).status).toBe(201);
   });
 
   it('refuses a JSON body that is not an object with 400', async () => {

@@ -1,11 +1,35 @@
 // Better Auth: email + password accounts and database sessions. Password hashing, session
 // tokens and cookies are Better Auth's; we only add "a new account gets its own workspace".
 import { betterAuth } from 'better-auth';
+import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { Db } from '../db/client.js';
+import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
 import * as authSchema from './schema.js';
+
+/**
+ * The header through which we tell Better Auth the client's address (for its session records).
+ * Ours alone: src/app.tsx strips any copy a client sends, unlike X-Forwarded-For.
+ */
+export const CLIENT_IP_HEADER = 'x-tollgate-client-ip';
+
+const userName = nameField('Your name', 'Enter your name');
+
+/** Better Auth writes users from several endpoints; every write passes this check first. */
+function checkUserFields(fields: { name?: unknown; email?: unknown }) {
+  for (const [value, schema] of [
+    [fields.name, userName],
+    [fields.email, emailField],
+  ] as const) {
+    if (value === undefined) continue;
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new APIError('BAD_REQUEST', { message: result.error.issues[0]?.message ?? 'Invalid' });
+    }
+  }
+}
 
 export interface AuthOptions {
   db: Db;
@@ -35,14 +59,29 @@ export function createAuth({ db, secret, appUrl, logger }: AuthOptions) {
       useSecureCookies: appUrl.startsWith('https://'),
       cookiePrefix: 'tollgate',
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', path: '/' },
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
     telemetry: { enabled: false },
+    // Our own limiter (src/auth/throttle.ts, src/security/) guards every sign-in, sign-up and
+    // password route, web and JSON, with counters all instances share; Better Auth's in-memory
+    // one would count per process and could not see the web routes.
+    rateLimit: { enabled: false },
     logger: {
       log: (level, message) => log[level](message),
     },
     databaseHooks: {
       user: {
+        update: {
+          before: async (data) => {
+            checkUserFields(data);
+            return { data };
+          },
+        },
         create: {
+          before: async (data) => {
+            checkUserFields(data);
+            return { data };
+          },
           // Web form and /api/auth/sign-up/email both land here, so every account starts
           // with "<Name>'s Workspace" and its owner as admin.
           after: async (created) => {

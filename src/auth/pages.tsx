@@ -21,7 +21,7 @@ export function SignupPage({ chrome, next, error, values }: AuthFormProps) {
             id="name"
             name="name"
             required
-            maxlength={80}
+            maxlength={100}
             value={values?.name ?? ''}
             autocomplete="name"
           />
@@ -31,6 +31,7 @@ export function SignupPage({ chrome, next, error, values }: AuthFormProps) {
             name="email"
             type="email"
             required
+            maxlength={254}
             value={values?.email ?? ''}
             autocomplete="email"
           />
@@ -68,6 +69,7 @@ export function LoginPage({ chrome, next, error, values }: AuthFormProps) {
             name="email"
             type="email"
             required
+            maxlength={254}
             value={values?.email ?? ''}
             autocomplete="email"
           />

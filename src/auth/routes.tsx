@@ -1,22 +1,71 @@
 // Web routes for accounts: /signup, /login, /logout. They call Better Auth's API server-side
 // and pass its session cookie on; Better Auth's JSON endpoints stay mounted at /api/auth/*.
 import { type Context, Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { emailField, nameField, parseInput, passwordField } from '../lib/input.js';
+import { addressBucket } from '../security/client-ip.js';
+import { enforce, LIMITS } from '../security/rate-limit.js';
 import type { AppEnv } from '../web/env.js';
 import { setFlash } from '../web/flash.js';
 import { safeNext } from '../web/negotiate.js';
 import { pageChrome } from '../web/render.js';
+import { CLIENT_IP_HEADER } from './auth.js';
 import { LoginPage, SignupPage } from './pages.js';
+import {
+  beginSignIn,
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE,
+  deviceCookieFor,
+  finishSignIn,
+  knownDeviceFor,
+} from './throttle.js';
 
-/** Only what Better Auth should see of the browser's request (our CSRF check already ran). */
-function forwardedHeaders(raw: Headers): Headers {
+const SignupForm = z.object({
+  name: nameField('Your name', 'Enter your name'),
+  email: emailField,
+  password: passwordField,
+});
+const LoginForm = z.object({ email: emailField, password: passwordField });
+
+/**
+ * Only what Better Auth should see of the browser's request (our CSRF check already ran): the
+ * user agent, and the client address we resolved (never the client's own X-Forwarded-For).
+ */
+export function forwardedHeaders(c: Context<AppEnv>): Headers {
   const h = new Headers();
-  for (const name of ['user-agent', 'x-forwarded-for', 'x-real-ip']) {
-    const v = raw.get(name);
-    if (v) h.set(name, v);
-  }
+  const agent = c.req.header('user-agent');
+  if (agent) h.set('user-agent', agent.slice(0, 512));
+  if (c.var.clientIp) h.set(CLIENT_IP_HEADER, c.var.clientIp);
   return h;
 }
+
+/** Remembers that this browser signed in to `email` (see ./throttle.ts). */
+export function rememberDevice(c: Context<AppEnv>, email: string) {
+  const current = getCookie(c, DEVICE_COOKIE);
+  const deviceId = current?.split('.')[0];
+  setCookie(c, DEVICE_COOKIE, deviceCookieFor(c.var.web.cookieSecret, email, deviceId || undefined), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.var.web.secureCookies,
+    maxAge: DEVICE_COOKIE_MAX_AGE,
+  });
+}
+
+/** Parses a form, turning a validation problem into the form's own error message. */
+function parseForm<T extends z.ZodType>(schema: T, form: unknown): z.output<T> | { error: string } {
+  try {
+    return parseInput(schema, form);
+  } catch (err) {
+    if (err instanceof AppError) return { error: err.message };
+    throw err;
+  }
+}
+
+const formValue = (v: unknown) => (typeof v === 'string' ? v.slice(0, 254) : '');
 
 async function authErrorMessage(res: Response, fallback: string): Promise<string> {
   try {
@@ -52,18 +101,33 @@ export function authWebRoutes({ auth, database }: AppDeps) {
   app.post('/signup', async (c) => {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
-    const values = { name: String(form.name ?? '').trim(), email: String(form.email ?? '').trim() };
+    const values = { name: formValue(form.name), email: formValue(form.email) };
+    const refuse = async (error: string, status: 400 | 422 | 429) => {
+      const chrome = await pageChrome(c, db, 'Sign up');
+      return c.html(<SignupPage chrome={chrome} next={next} error={error} values={values} />, status);
+    };
+    const parsed = parseForm(SignupForm, form);
+    if ('error' in parsed) return refuse(parsed.error, 400);
+    try {
+      const client = c.var.clientIp;
+      await enforce(db, [[LIMITS.signUpClient, client && addressBucket(client)]], 'sign-ups');
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'rate_limited') {
+        if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
+        return refuse(err.message, 429);
+      }
+      throw err;
+    }
     const res = await auth.api.signUpEmail({
-      body: { ...values, password: String(form.password ?? '') },
-      headers: forwardedHeaders(c.req.raw.headers),
+      body: parsed,
+      headers: forwardedHeaders(c),
       asResponse: true,
     });
     if (!res.ok) {
-      const error = await authErrorMessage(res, 'Could not create the account.');
-      const chrome = await pageChrome(c, db, 'Sign up');
-      return c.html(<SignupPage chrome={chrome} next={next} error={error} values={values} />, 422);
+      return refuse(await authErrorMessage(res, 'Could not create the account.'), 422);
     }
     copySetCookies(res, c);
+    rememberDevice(c, parsed.email);
     await setFlash(c, 'success', `Welcome to Tollgate, ${values.name}!`);
     return c.redirect(next, 303);
   });
@@ -77,27 +141,45 @@ export function authWebRoutes({ auth, database }: AppDeps) {
   app.post('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
-    const email = String(form.email ?? '').trim();
-    const res = await auth.api.signInEmail({
-      body: { email, password: String(form.password ?? '') },
-      headers: forwardedHeaders(c.req.raw.headers),
-      asResponse: true,
-    });
-    if (!res.ok) {
-      const error = await authErrorMessage(res, 'Could not sign in.');
+    const email = formValue(form.email);
+    const refuse = async (error: string, status: 400 | 401 | 429) => {
       const chrome = await pageChrome(c, db, 'Sign in');
       return c.html(
         <LoginPage chrome={chrome} next={next} error={error} values={{ email }} />,
-        401,
+        status,
       );
+    };
+    const parsed = parseForm(LoginForm, form);
+    if ('error' in parsed) return refuse(parsed.error, 400);
+    let ticket: Awaited<ReturnType<typeof beginSignIn>>;
+    try {
+      ticket = await beginSignIn(db, {
+        email: parsed.email,
+        client: c.var.clientIp && addressBucket(c.var.clientIp),
+        deviceId: knownDeviceFor(c.var.web.cookieSecret, getCookie(c, DEVICE_COOKIE), parsed.email),
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'rate_limited') {
+        if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
+        return refuse(err.message, 429);
+      }
+      throw err;
     }
+    const res = await auth.api.signInEmail({
+      body: parsed,
+      headers: forwardedHeaders(c),
+      asResponse: true,
+    });
+    await finishSignIn(db, ticket, res.ok);
+    if (!res.ok) return refuse(await authErrorMessage(res, 'Could not sign in.'), 401);
     copySetCookies(res, c);
+    rememberDevice(c, parsed.email);
     return c.redirect(next, 303);
   });
 
   app.post('/logout', async (c) => {
     // Our CSRF check has passed, so vouch for the origin Better Auth insists on with cookies.
-    const headers = forwardedHeaders(c.req.raw.headers);
+    const headers = forwardedHeaders(c);
     headers.set('cookie', c.req.header('cookie') ?? '');
     headers.set('origin', c.var.web.appOrigin);
     const res = await auth.api.signOut({ headers, asResponse: true });

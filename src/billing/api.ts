@@ -1,9 +1,11 @@
 // JSON API of billing: plan status for members, checkout and portal URLs for admins, the
 // gated example endpoint, and workspace deletion. Same rules as the pages.
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../web/env.js';
+import { parseInput } from '../lib/input.js';
 import { readJsonObject } from '../web/json.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import type { Workspace } from '../workspaces/workspace.js';
@@ -22,6 +24,10 @@ export function billingJson(ws: Workspace) {
   };
 }
 
+const CheckoutBody = z.object({
+  priceId: z.string({ error: 'priceId must be a price id string' }).max(255).optional(),
+});
+
 export function billingApiRoutes({ billing, config }: AppDeps) {
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
@@ -32,8 +38,7 @@ export function billingApiRoutes({ billing, config }: AppDeps) {
 
   app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
     const { workspace, principal } = c.var;
-    const body = await readJsonObject(c, { optional: true });
-    const priceId = typeof body.priceId === 'string' ? body.priceId : undefined;
+    const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
     if (workspace.isPro)
       throw new AppError('conflict', 'This workspace is already on Pro: use the billing portal');
     const adminEmail = principal?.kind === 'user' ? principal.user.email : '';

@@ -29,12 +29,16 @@ export function isHandledEvent(type: string): type is HandledEventType {
 }
 
 type Expandable = string | { id: string } | null | undefined;
-const idOf = (v: Expandable): string | null =>
-  v == null ? null : typeof v === 'string' ? v : v.id;
+// A customer id as Stripe writes them; anything else in a payload names no customer.
+const CUSTOMER_ID = /^cus_[A-Za-z0-9_]{1,250}$/;
+const idOf = (v: Expandable): string | null => {
+  const id = v == null ? null : typeof v === 'string' ? v : (v as { id?: unknown }).id;
+  return typeof id === 'string' && CUSTOMER_ID.test(id) ? id : null;
+};
 
 /** The Stripe customer an event concerns, or null when it names none. */
 export function customerOf(event: Stripe.Event): string | null {
   const object = event.data.object as { object?: string; customer?: Expandable; id?: string };
-  if (object.object === 'customer') return object.id ?? null;
+  if (object.object === 'customer') return idOf(object.id);
   return idOf(object.customer);
 }

@@ -21,14 +21,23 @@ export async function recordEvent(
   db: Db,
   event: Stripe.Event,
   timing: QueueTiming,
+  opts: {
+    /** Why the payload cannot be stored as JSON: the event is recorded as ignored, envelope only. */
+    unstorable?: string;
+  } = {},
 ): Promise<InboxOutcome> {
-  const customerId = customerOf(event);
+  const customerId = opts.unstorable ? null : customerOf(event);
   const handled = isHandledEvent(event.type);
-  const ignoredReason = !handled
-    ? `event type ${event.type} is not used by Tollgate`
-    : !customerId
-      ? 'event names no customer'
-      : null;
+  const ignoredReason = opts.unstorable
+    ? `payload ${opts.unstorable}: not stored`
+    : !handled
+      ? `event type ${event.type} is not used by Tollgate`
+      : !customerId
+        ? 'event names no customer'
+        : null;
+  const payload = opts.unstorable
+    ? { id: event.id, object: 'event', type: event.type, created: event.created, data: null }
+    : event;
 
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -38,7 +47,7 @@ export async function recordEvent(
         type: event.type,
         createdAt: new Date(event.created * 1000),
         customerId,
-        payload: event,
+        payload,
         status: ignoredReason ? 'ignored' : 'pending',
         processedAt: ignoredReason ? new Date() : null,
         lastError: ignoredReason,

@@ -18,7 +18,15 @@ export interface Billing {
   handleWebhook: (req: Request) => Promise<Response>;
   /** Null when started without a worker (operator CLI, some tests). */
   worker: BillingWorker | null;
+  /** Where Checkout and the portal live: pages' forms may redirect there (CSP form-action). */
+  hostedPageOrigins: readonly string[];
   stop(): Promise<void>;
+}
+
+/** Stripe's hosted pages, or those of the server at STRIPE_API_BASE (which serves its own). */
+export function hostedPageOrigins(apiBase: string | undefined): string[] {
+  const stripe = ['https://checkout.stripe.com', 'https://billing.stripe.com'];
+  return apiBase ? [...stripe, new URL(apiBase).origin] : stripe;
 }
 
 export interface BillingOptions {
@@ -82,7 +90,14 @@ export function createBilling(opts: BillingOptions): Billing {
     logger,
     onQueued: () => worker?.notify(debounceMs + 10),
   });
-  return { ctx, settings: opts.settings, handleWebhook, worker, stop: async () => worker?.stop() };
+  return {
+    ctx,
+    settings: opts.settings,
+    handleWebhook,
+    worker,
+    hostedPageOrigins: hostedPageOrigins(opts.settings.apiBase),
+    stop: async () => worker?.stop(),
+  };
 }
 
 export { syncWorkspaceBilling } from './sync.js';

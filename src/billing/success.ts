@@ -24,7 +24,7 @@ export async function confirmCheckout(
   ctx: BillingContext & { db: Db },
   opts: { sessionId: string; userId: string },
 ): Promise<SuccessOutcome> {
-  if (!/^cs_[A-Za-z0-9_]+$/.test(opts.sessionId)) return failed('malformed session id');
+  if (!/^cs_[A-Za-z0-9_]{1,200}$/.test(opts.sessionId)) return failed('malformed session id');
   let session: Stripe.Checkout.Session;
   try {
     session = await ctx.stripe.checkout.sessions.retrieve(opts.sessionId);

@@ -1,10 +1,13 @@
 // Web routes of billing: upgrade, success, manage billing (portal), the gated example page,
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { requireUser } from '../auth/principal.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
+import { parseInput } from '../lib/input.js';
 import { redirectWithFlash } from '../web/flash.js';
+import { pathId } from '../web/params.js';
 import { pageChrome } from '../web/render.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import { listAdmins } from '../workspaces/members.js';
@@ -14,6 +17,8 @@ import { requiresProPlan } from './gating.js';
 import { AdvancedFeaturePage, AskAdminPage, UpgradePage } from './pages.js';
 import { confirmCheckout } from './success.js';
 
+const UpgradeForm = z.object({ price: z.string().max(255).optional() });
+
 export function billingWebRoutes({ billing, database, config }: AppDeps) {
   const db = database.db;
   const ctx = billing.ctx;
@@ -21,7 +26,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
 
   for (const page of ['upgrade', 'billing', 'advanced-feature']) {
     app.get(`/workspace/:id/${page}`, (c) =>
-      c.redirect(`/workspace/${c.req.param('id')}/${page}/`, 301),
+      c.redirect(`/workspace/${pathId(c, 'id', 'Workspace not found')}/${page}/`, 301),
     );
   }
 
@@ -48,7 +53,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     const { workspace } = c.var;
     const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
-    const priceId = typeof form.price === 'string' ? form.price : undefined;
+    const { price: priceId } = parseInput(UpgradeForm, form);
     const started = await startCheckout(ctx, {
       workspace,
       adminEmail: user.email,

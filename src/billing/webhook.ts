@@ -1,5 +1,7 @@
 // POST /api/webhooks/stripe/webhook, framework-free: (Request) => Response.
 //   no/garbled/stale/wrong signature → 400 with a short reason, nothing stored
+//   signed, but not an event (see event-shape.ts) → 400, nothing stored
+//   signed event the database cannot hold as JSON → 200, recorded as ignored (envelope only)
 //   verified → event recorded + sync queued in one transaction → 200
 //   duplicate event id → 200 "already processed", no second effect
 //   event type we do not use → 200, recorded as ignored (a 4xx would make Stripe retry forever)
@@ -8,6 +10,7 @@
 import Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
+import { isWellFormedSignatureHeader, readEventBody } from './event-shape.js';
 import { type QueueTiming, recordEvent } from './inbox.js';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -34,20 +37,26 @@ function shortReason(err: unknown): string {
   return 'Signature does not match the payload';
 }
 
-/** The verified event, or null. Tries each secret: any one matching is enough. */
+/**
+ * Whether the body is signed by one of `secrets` (any one matching is enough). Only checks the
+ * signature: what the body says is read afterwards (event-shape.ts).
+ */
 export function verifyStripeSignature(
   stripe: Stripe,
   rawBody: Buffer,
   header: string,
   secrets: readonly string[],
-): { event: Stripe.Event } | { error: string } {
+): { ok: true } | { error: string } {
+  // The SDK throws a plain Error on some malformed headers (an empty v1=): check the shape first.
+  if (!isWellFormedSignatureHeader(header)) return { error: 'Malformed Stripe-Signature header' };
   let lastError: unknown;
   for (const secret of secrets) {
     try {
-      return {
-        event: stripe.webhooks.constructEvent(rawBody, header, secret, SIGNATURE_TOLERANCE_SECONDS),
-      };
+      stripe.webhooks.constructEvent(rawBody, header, secret, SIGNATURE_TOLERANCE_SECONDS);
+      return { ok: true };
     } catch (err) {
+      // Signed, but the body is not JSON: the signature matched, the body is judged later.
+      if (err instanceof SyntaxError) return { ok: true };
       if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) throw err;
       lastError = err;
     }
@@ -66,8 +75,18 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.logger.warn({ reason: verified.error }, 'stripe webhook rejected');
       return json(400, { error: verified.error });
     }
-    const { event } = verified;
-    const outcome = await recordEvent(deps.db, event, deps.timing);
+    const shape = readEventBody(raw);
+    if (shape.kind === 'not_an_event') {
+      deps.logger.warn({ reason: shape.reason }, 'signed stripe webhook is not an event');
+      return json(400, { error: shape.reason });
+    }
+    const { event } = shape;
+    const outcome = await recordEvent(
+      deps.db,
+      event,
+      deps.timing,
+      shape.kind === 'unstorable' ? { unstorable: shape.reason } : {},
+    );
     switch (outcome.kind) {
       case 'queued':
         deps.logger.info(

@@ -2,3 +2,4 @@
 export * from '../auth/schema.js';
 export * from '../billing/schema.js';
 export * from '../workspaces/schema.js';
+export * from '../security/schema.js';

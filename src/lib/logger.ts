@@ -21,6 +21,31 @@ export const REDACT_PATHS = [
   'webhookSecret',
 ];
 
+// A failed query's error carries its parameters (drizzle puts them in the message, pg puts
+// row values in `detail`): key hashes, token hashes, emails. Logs keep the SQL, never values.
+const VALUE_FIELDS = ['params', 'parameters', 'detail', 'values'];
+const PARAMS_IN_TEXT = /\nparams: [\s\S]*?(?=\n\s+at |$)/g;
+
+function withoutValues(value: unknown, depth = 0): unknown {
+  if (!value || typeof value !== 'object' || depth > 5) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const field of VALUE_FIELDS) {
+    if (field in out) out[field] = '[redacted]';
+  }
+  for (const field of ['message', 'stack'] as const) {
+    if (typeof out[field] === 'string') {
+      out[field] = (out[field] as string).replace(PARAMS_IN_TEXT, '\nparams: [redacted]');
+    }
+  }
+  if (out.cause) out.cause = withoutValues(out.cause, depth + 1);
+  return out;
+}
+
+/** pino's error serializer, minus query parameters and row values (exported for tests). */
+export function serializeError(err: unknown): unknown {
+  return withoutValues(pino.stdSerializers.errWithCause(err as Error));
+}
+
 export function createLogger(opts: {
   level: string;
   pretty?: boolean;
@@ -30,6 +55,7 @@ export function createLogger(opts: {
   const options: pino.LoggerOptions = {
     level: opts.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
     ...(opts.pretty
       ? {
           transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } },

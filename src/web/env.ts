@@ -20,6 +20,8 @@ export type AppVariables = {
   db: Db;
   requestId: string;
   log: Logger;
+  /** The client's address (src/security/client-ip.ts), null when there is no socket. */
+  clientIp: string | null;
   principal: Principal | null;
   csrfToken: string;
   flash: Flash | null;

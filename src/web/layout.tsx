@@ -81,18 +81,16 @@ export function Layout(props: PageChrome & { children?: Child }) {
             )}
             {user && workspaces.length > 1 && (
               <form method="get" action="/workspaces/switch" class="inline">
-                <select name="id" aria-label="Switch workspace" onchange="this.form.submit()">
+                <select name="id" aria-label="Switch workspace">
                   {workspaces.map((w) => (
                     <option value={w.id} selected={w.id === current?.id}>
                       {w.name}
                     </option>
                   ))}
                 </select>
-                <noscript>
-                  <button type="submit" class="secondary">
-                    Go
-                  </button>
-                </noscript>
+                <button type="submit" class="secondary">
+                  Go
+                </button>
               </form>
             )}
             {user ? (

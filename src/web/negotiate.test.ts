@@ -56,3 +56,65 @@ describe('safeNext', () => {
     expect(safeNext('\\\\evil.example')).toBe('/dashboard');
   });
 });
+
+describe('safeNext against the open-redirect families', () => {
+  const attacks = [
+    // dot segments that resolve to a protocol-relative path
+    '/..//evil.example/x',
+    '/../..//evil.example',
+    '/./..//evil.example',
+    '/a/../..//evil.example',
+    // encoded dot segments and slashes
+    '/%2e%2e//evil.example/x',
+    '/%2E%2E//evil.example',
+    '/.%2e//evil.example',
+    '/%2f/evil.example',
+    '/%2F%2Fevil.example',
+    '/%5cevil.example',
+    '/%5C%5Cevil.example',
+    // double encoding
+    '/%252e%252e//evil.example',
+    '/%252f%252fevil.example',
+    '/%255cevil.example',
+    // backslashes
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/\\/evil.example',
+    // tabs, newlines, other controls
+    '/\t/evil.example',
+    '/%09/evil.example',
+    '/%0a/evil.example',
+    '/%0d%0a/evil.example',
+    '/\u0000/evil.example',
+    '/%00/evil.example',
+    // protocol-relative and schemes
+    '//evil.example',
+    '///evil.example',
+    'https:evil.example',
+    'javascript:alert(1)',
+    'JavaScript:alert(1)',
+    ' javascript:alert(1)',
+    '/javascript:alert(1)//%0aalert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'http://evil.example',
+    '',
+    'evil.example',
+  ];
+
+  it.each(attacks)('refuses %j', (next) => {
+    const result = safeNext(next);
+    expect(result).toBe('/dashboard');
+  });
+
+  it('never returns anything a browser would read as another host, for any of them with a prefix', () => {
+    for (const attack of attacks) {
+      for (const prefix of ['', '/dashboard', '/workspace/ws_1']) {
+        const result = safeNext(prefix + attack);
+        const resolved = new URL(result, 'https://tollgate.example');
+        expect(resolved.origin, prefix + attack).toBe('https://tollgate.example');
+        expect(result.startsWith('//')).toBe(false);
+        expect(result).not.toMatch(/[\\\t\r\n]/);
+      }
+    }
+  });
+});

@@ -8,20 +8,42 @@ export function wantsJson(c: Context): boolean {
 }
 
 const PROBE_ORIGIN = 'http://tollgate.invalid';
+// Characters a browser silently drops or rewrites in a Location header: C0 controls (tabs,
+// CR/LF), DEL, and "\" (read as "/"). None belongs in one of our paths.
+const REWRITTEN_BY_BROWSERS = /[\u0000-\u001f\u007f\\]/;
 
-/** A same-site relative path safe to redirect to after sign-in (no open redirects). */
+/**
+ * A same-site path safe to redirect to after sign-in, or `fallback`. Accepted: a path that
+ * starts with exactly one "/" and, once resolved the way a browser resolves a Location header,
+ * still does (so "/..//evil.example" — which resolves to "//evil.example" — is refused), in its
+ * raw and its once-decoded form (so %2e%2e, %2f, %5c and double encodings are refused too).
+ */
 export function safeNext(value: string | undefined | null, fallback = '/dashboard'): string {
-  if (!value?.startsWith('/')) return fallback;
-  // Resolve it the way a browser resolves a Location header: browsers drop tabs and newlines
-  // and read "\" as "/", so "/\t/evil.example" and "/\evil.example" both mean //evil.example.
+  if (!value || value.length > 2048) return fallback;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return fallback;
+  }
+  for (const form of [value, decoded]) {
+    if (!form.startsWith('/') || form.startsWith('//') || REWRITTEN_BY_BROWSERS.test(form)) {
+      return fallback;
+    }
+  }
   let url: URL;
   try {
     url = new URL(value, PROBE_ORIGIN);
   } catch {
     return fallback;
   }
-  if (url.origin !== PROBE_ORIGIN) return fallback;
-  return url.pathname + url.search + url.hash;
+  const path = url.pathname + url.search + url.hash;
+  if (url.origin !== PROBE_ORIGIN || !path.startsWith('/') || path.startsWith('//')) {
+    return fallback;
+  }
+  // Encoded dot segments ("/%2e%2e/") survive resolution and could be undone by a proxy.
+  if (/%2e|%2f|%5c|%25/i.test(url.pathname)) return fallback;
+  return path;
 }
 
 export function loginUrlFor(c: Context): string {

@@ -5,6 +5,7 @@
 //   member on admin route→ 403 page / 403 JSON
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
+import { PATH_ID } from '../lib/input.js';
 import type { AppEnv } from '../web/env.js';
 import type { Role } from './schema.js';
 import { getMembership, getWorkspace } from './service.js';
@@ -16,7 +17,7 @@ export function requireWorkspaceAccess(required: Role = 'member', param = 'id') 
     const principal = c.var.principal;
     if (!principal) throw new AppError('unauthenticated', 'Sign in to continue');
     const notFound = new AppError('not_found', 'Workspace not found');
-    if (!workspaceId) throw notFound;
+    if (!workspaceId || !PATH_ID.test(workspaceId)) throw notFound;
 
     let found: { workspace: Awaited<ReturnType<typeof getWorkspace>>; role: Role };
     if (principal.kind === 'apiKey') {

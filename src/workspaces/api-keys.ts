@@ -1,25 +1,32 @@
 // Workspace API keys: shown once, stored as a SHA-256, revocable, scoped to one workspace
 // and one role. `Authorization: Bearer tg_...` on /api routes.
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import { user } from '../auth/schema.js';
 import type { Db } from '../db/client.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
-import { type ApiKey, apiKeys, type Role } from './schema.js';
+import { nameField, parseInput } from '../lib/input.js';
+import { type ApiKey, apiKeys, memberships, type Role } from './schema.js';
+import { lesserRole } from './workspace.js';
 
 const KEY_PREFIX = 'tg_';
 
 export interface ApiKeyPrincipal {
   keyId: string;
   workspaceId: string;
+  /** The role the key acts with now: the lesser of its own and its creator's current role. */
   role: Role;
+  /** The user the key acts for (its creator). */
+  createdBy: string;
 }
+
+export const keyNameField = nameField('A key name', 'Give the key a name');
 
 export async function createApiKey(
   db: Db,
   opts: { workspaceId: string; name: unknown; role: Role; createdBy: string },
 ): Promise<{ key: string; record: ApiKey }> {
-  const name = typeof opts.name === 'string' ? opts.name.trim() : '';
-  if (!name || name.length > 80) throw badRequest('Give the key a name (at most 80 characters)');
+  const name = parseInput(keyNameField, opts.name);
   const key = `${KEY_PREFIX}${newToken()}`;
   const [record] = await db
     .insert(apiKeys)
@@ -36,12 +43,48 @@ export async function createApiKey(
   return { key, record: record! };
 }
 
-export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]> {
-  return db
-    .select()
+export interface ApiKeyListing {
+  id: string;
+  name: string;
+  prefix: string;
+  /** The role the key was created with. */
+  role: Role;
+  /** What it can do today: null once its creator has left (the key no longer works). */
+  effectiveRole: Role | null;
+  createdBy: { id: string; name: string; email: string } | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyListing[]> {
+  const rows = await db
+    .select({
+      key: apiKeys,
+      creatorName: user.name,
+      creatorEmail: user.email,
+      creatorRole: memberships.role,
+    })
     .from(apiKeys)
+    .leftJoin(user, eq(user.id, apiKeys.createdBy))
+    .leftJoin(
+      memberships,
+      and(eq(memberships.workspaceId, apiKeys.workspaceId), eq(memberships.userId, apiKeys.createdBy)),
+    )
     .where(and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)))
     .orderBy(desc(apiKeys.createdAt));
+  return rows.map(({ key, creatorName, creatorEmail, creatorRole }) => ({
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    role: key.role,
+    effectiveRole: creatorRole ? lesserRole(key.role, creatorRole) : null,
+    createdBy:
+      key.createdBy && creatorName !== null && creatorEmail !== null
+        ? { id: key.createdBy, name: creatorName, email: creatorEmail }
+        : null,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+  }));
 }
 
 export async function revokeApiKey(
@@ -60,22 +103,47 @@ export async function revokeApiKey(
 // requests from all writing (and locking) the same row.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The principal for a presented key, or null for unknown or revoked keys. Records last use. */
-export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPrincipal | null> {
-  if (!key.startsWith(KEY_PREFIX)) return null;
+export type ApiKeyCheck =
+  | { kind: 'ok'; principal: ApiKeyPrincipal }
+  | { kind: 'unknown' }
+  /** The key is valid but its creator is no longer a member: it acts for nobody. */
+  | { kind: 'creator_gone' };
+
+/**
+ * Checks a presented key. A key acts for its creator, so it is only as strong as the creator
+ * is now: the role is re-derived from the creator's membership on every request (one query),
+ * and a key whose creator left (or whose account was deleted) stops working.
+ */
+export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyCheck> {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 256) return { kind: 'unknown' };
   const [row] = await db
     .select({
       id: apiKeys.id,
       workspaceId: apiKeys.workspaceId,
       role: apiKeys.role,
+      createdBy: apiKeys.createdBy,
+      creatorRole: memberships.role,
       lastUsedAt: apiKeys.lastUsedAt,
     })
     .from(apiKeys)
+    .leftJoin(
+      memberships,
+      and(eq(memberships.workspaceId, apiKeys.workspaceId), eq(memberships.userId, apiKeys.createdBy)),
+    )
     .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
-  if (!row) return null;
+  if (!row) return { kind: 'unknown' };
+  if (!row.createdBy || !row.creatorRole) return { kind: 'creator_gone' };
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
   }
-  return { keyId: row.id, workspaceId: row.workspaceId, role: row.role };
+  return {
+    kind: 'ok',
+    principal: {
+      keyId: row.id,
+      workspaceId: row.workspaceId,
+      role: lesserRole(row.role, row.creatorRole),
+      createdBy: row.createdBy,
+    },
+  };
 }

@@ -1,15 +1,30 @@
 // JSON API of the workspaces domain (session cookie or workspace API key).
 import { Hono } from 'hono';
-import { requireUser } from '../auth/principal.js';
+import { z } from 'zod';
+import { actingUserId, requireUser } from '../auth/principal.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
+import { emailField, parseInput } from '../lib/input.js';
 import { readJsonObject } from '../web/json.js';
+import { pathId } from '../web/params.js';
 import { requireWorkspaceAccess } from './access.js';
+import { listApiKeys } from './api-keys.js';
 import { acceptInvitation, createInvitation } from './invitations.js';
-import { changeRole, listMembers, parseRole, removeMember } from './members.js';
-import type { Role } from './schema.js';
-import { createWorkspace, getWorkspace, listWorkspacesForUser } from './service.js';
+import { throttleInvitationToken } from './invitation-throttle.js';
+import { changeRole, listMembers, removeMember } from './members.js';
+import { ROLES, type Role } from './schema.js';
+import {
+  createWorkspace,
+  getWorkspace,
+  listWorkspacesForUser,
+  workspaceNameField,
+} from './service.js';
 import type { Workspace } from './workspace.js';
+
+const roleField = z.enum(ROLES, { error: `role must be one of: ${ROLES.join(', ')}` });
+const CreateWorkspaceBody = z.object({ name: workspaceNameField });
+const InviteBody = z.object({ email: emailField, role: roleField.default('member') });
+const ChangeRoleBody = z.object({ role: roleField });
 
 export function workspaceJson(workspace: Workspace, role: Role) {
   return {
@@ -52,11 +67,8 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
 
   app.post('/workspaces', async (c) => {
     const user = requireUser(c.var.principal);
-    const body = await readJsonObject(c);
-    const workspace = await createWorkspace(db, {
-      name: String(body.name ?? ''),
-      ownerId: user.id,
-    });
+    const body = parseInput(CreateWorkspaceBody, await readJsonObject(c));
+    const workspace = await createWorkspace(db, { name: body.name, ownerId: user.id });
     return c.json(workspaceJson(workspace, 'admin'), 201);
   });
 
@@ -70,13 +82,12 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   });
 
   app.post('/workspaces/:id/invitations', requireWorkspaceAccess('admin'), async (c) => {
-    const body = await readJsonObject(c);
-    const principal = c.var.principal;
+    const body = parseInput(InviteBody, await readJsonObject(c));
     const { invitation, token, acceptUrl } = await createInvitation(db, {
       workspaceId: c.var.workspace.id,
       email: body.email,
-      role: parseRole(body.role ?? 'member'),
-      invitedBy: principal?.kind === 'user' ? principal.user.id : null,
+      role: body.role,
+      invitedBy: actingUserId(c.var.principal),
       appUrl: config.appUrl,
     });
     return c.json(
@@ -94,20 +105,28 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
 
   app.post('/invitations/:token/accept', async (c) => {
     const user = requireUser(c.var.principal);
-    const { workspace, role } = await acceptInvitation(db, { token: c.req.param('token'), user });
+    const { workspace, role } = await throttleInvitationToken(c, async () =>
+      acceptInvitation(db, { token: pathId(c, 'token', 'This invitation link is not valid'), user }),
+    );
     return c.json(workspaceJson(workspace, role));
   });
 
   app.patch('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
-    const body = await readJsonObject(c);
-    const role = parseRole(body.role);
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId'), role });
-    return c.json({ userId: c.req.param('userId'), role });
+    const { role } = parseInput(ChangeRoleBody, await readJsonObject(c));
+    const userId = pathId(c, 'userId', 'No such member in this workspace');
+    await changeRole(db, { workspaceId: c.var.workspace.id, userId, role });
+    return c.json({ userId, role });
   });
 
   app.delete('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
-    await removeMember(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId') });
+    const userId = pathId(c, 'userId', 'No such member in this workspace');
+    await removeMember(db, { workspaceId: c.var.workspace.id, userId });
     return c.body(null, 204);
+  });
+
+  app.get('/workspaces/:id/api-keys', requireWorkspaceAccess('admin'), async (c) => {
+    const apiKeys = await listApiKeys(db, c.var.workspace.id);
+    return c.json({ apiKeys });
   });
 
   return app;

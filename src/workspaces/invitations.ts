@@ -2,13 +2,13 @@
 // hash is all we store. The invitee signs in (or up) with that email and accepts.
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { AppError, badRequest, notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
+import { emailField, parseInput } from '../lib/input.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
-import { toWorkspace, type Workspace } from './workspace.js';
+import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function acceptUrlFor(appUrl: string, token: string): string {
   return `${appUrl}/invitations/${token}`;
@@ -20,12 +20,12 @@ export async function createInvitation(
     workspaceId: string;
     email: unknown;
     role: Role;
-    invitedBy: string | null;
+    /** The user the invitation speaks for (a key's creator when sent with an API key). */
+    invitedBy: string;
     appUrl: string;
   },
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
-  const email = typeof opts.email === 'string' ? opts.email.trim().toLowerCase() : '';
-  if (!EMAIL.test(email)) throw badRequest('Enter a valid email address');
+  const email = parseInput(emailField, opts.email);
   const token = newToken();
   const [invitation] = await db
     .insert(invitations)
@@ -114,9 +114,20 @@ export async function acceptInvitation(
         `This invitation was sent to ${invitation.email}; sign in with that address to accept it`,
       );
     }
+    // An invitation speaks for the admin who sent it, with no more power than they have now.
+    const inviterRole = invitation.invitedBy
+      ? await roleOf(tx, { workspaceId: invitation.workspaceId, userId: invitation.invitedBy })
+      : null;
+    if (state === 'pending' && !inviterRole) {
+      throw new AppError(
+        'conflict',
+        'This invitation is no longer valid: the person who sent it has left the workspace. Ask an admin for a new one.',
+      );
+    }
+    const granted = inviterRole ? lesserRole(invitation.role, inviterRole) : 'member';
     const inserted = await tx
       .insert(memberships)
-      .values({ workspaceId: invitation.workspaceId, userId: opts.user.id, role: invitation.role })
+      .values({ workspaceId: invitation.workspaceId, userId: opts.user.id, role: granted })
       .onConflictDoNothing()
       .returning({ role: memberships.role });
     if (state === 'pending') {
@@ -140,4 +151,32 @@ export async function acceptInvitation(
       );
     return { workspace, role: membership!.role };
   });
+}
+
+async function roleOf(db: Db, opts: { workspaceId: string; userId: string }): Promise<Role | null> {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, opts.workspaceId), eq(memberships.userId, opts.userId)));
+  return row?.role ?? null;
+}
+
+/** Withdraws every pending invitation `userId` sent in the workspace (they are leaving it). */
+export async function revokeInvitationsSentBy(
+  db: Db,
+  opts: { workspaceId: string; userId: string },
+): Promise<number> {
+  const rows = await db
+    .update(invitations)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(invitations.workspaceId, opts.workspaceId),
+        eq(invitations.invitedBy, opts.userId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+      ),
+    )
+    .returning({ id: invitations.id });
+  return rows.length;
 }

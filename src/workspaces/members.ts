@@ -3,6 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { user } from '../auth/schema.js';
 import type { Db } from '../db/client.js';
 import { AppError, badRequest, notFound } from '../errors.js';
+import { revokeInvitationsSentBy } from './invitations.js';
 import { memberships, ROLES, type Role, workspaces } from './schema.js';
 
 export interface Member {
@@ -102,5 +103,8 @@ export async function removeMember(
       .where(
         and(eq(memberships.workspaceId, opts.workspaceId), eq(memberships.userId, opts.userId)),
       );
+    // Their keys stop working by themselves (a key acts for its creator's membership);
+    // their pending invitations are withdrawn here, in the same transaction.
+    await revokeInvitationsSentBy(tx, opts);
   });
 }

@@ -40,7 +40,7 @@ export function DashboardPage({
           <CsrfField token={chrome.csrfToken} />
           <div>
             <label for="ws-name">Name</label>
-            <input id="ws-name" name="name" required maxlength={80} placeholder="Acme Inc." />
+            <input id="ws-name" name="name" required maxlength={100} placeholder="Acme Inc." />
           </div>
           <button type="submit">Create workspace</button>
         </form>

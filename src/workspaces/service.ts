@@ -1,7 +1,8 @@
 // Workspaces and who belongs to them: create, list, rename, look up a membership.
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
+import { nameField, parseInput } from '../lib/input.js';
 import { newId } from '../lib/crypto.js';
 import { memberships, type Role, workspaces } from './schema.js';
 import { toWorkspace, type Workspace } from './workspace.js';
@@ -11,17 +12,16 @@ export interface WorkspaceWithRole {
   role: Role;
 }
 
+export const workspaceNameField = nameField('A workspace name', 'A workspace needs a name');
+
 export function validateWorkspaceName(name: unknown): string {
-  const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (!trimmed) throw badRequest('A workspace needs a name');
-  if (trimmed.length > 80) throw badRequest('A workspace name has at most 80 characters');
-  return trimmed;
+  return parseInput(workspaceNameField, name);
 }
 
 /** Creates a workspace with `ownerId` as its first admin, atomically. */
 export async function createWorkspace(
   db: Db,
-  opts: { name: string; ownerId: string },
+  opts: { name: unknown; ownerId: string },
 ): Promise<Workspace> {
   const name = validateWorkspaceName(opts.name);
   return db.transaction(async (tx) => {
@@ -72,7 +72,7 @@ export async function getMembership(
 
 export async function renameWorkspace(
   db: Db,
-  opts: { workspaceId: string; name: string },
+  opts: { workspaceId: string; name: unknown },
 ): Promise<Workspace> {
   const name = validateWorkspaceName(opts.name);
   const [row] = await db

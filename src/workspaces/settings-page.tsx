@@ -3,7 +3,8 @@
 import type { Child } from 'hono/jsx';
 import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
 import type { Member } from './members.js';
-import type { ApiKey, Invitation, Role } from './schema.js';
+import type { ApiKeyListing } from './api-keys.js';
+import type { Invitation, Role } from './schema.js';
 import type { Workspace } from './workspace.js';
 
 const fmtDate = (d: Date | null) =>
@@ -20,7 +21,7 @@ export interface SettingsProps {
   currentUserId: string | null;
   members: Member[];
   invitations: Invitation[];
-  apiKeys: ApiKey[];
+  apiKeys: ApiKeyListing[];
   reveal?: Reveal;
   /** The Plan section, rendered by the billing domain. */
   plan?: Child;
@@ -71,7 +72,7 @@ export function SettingsPage(p: SettingsProps) {
             <CsrfField token={token} />
             <div>
               <label for="name">Workspace name</label>
-              <input id="name" name="name" required maxlength={80} value={p.workspace.name} />
+              <input id="name" name="name" required maxlength={100} value={p.workspace.name} />
             </div>
             <button type="submit">Save</button>
           </form>
@@ -105,11 +106,7 @@ export function SettingsPage(p: SettingsProps) {
                   {isAdmin ? (
                     <form method="post" action={`${base}/members/${m.userId}/role`} class="inline">
                       <CsrfField token={token} />
-                      <select
-                        name="role"
-                        aria-label={`Role of ${m.email}`}
-                        onchange="this.form.submit()"
-                      >
+                      <select name="role" aria-label={`Role of ${m.email}`}>
                         <option value="member" selected={m.role === 'member'}>
                           member
                         </option>
@@ -117,11 +114,9 @@ export function SettingsPage(p: SettingsProps) {
                           admin
                         </option>
                       </select>
-                      <noscript>
-                        <button type="submit" class="secondary">
-                          Save
-                        </button>
-                      </noscript>
+                      <button type="submit" class="secondary">
+                        Save
+                      </button>
                     </form>
                   ) : (
                     m.role
@@ -154,7 +149,7 @@ export function SettingsPage(p: SettingsProps) {
             <CsrfField token={token} />
             <div>
               <label for="invite-email">Email</label>
-              <input id="invite-email" name="email" type="email" required />
+              <input id="invite-email" name="email" type="email" required maxlength={254} />
             </div>
             <div>
               <label for="invite-role">Role</label>
@@ -208,7 +203,7 @@ export function SettingsPage(p: SettingsProps) {
             <CsrfField token={token} />
             <div>
               <label for="key-name">Name</label>
-              <input id="key-name" name="name" required maxlength={80} placeholder="CI deploy" />
+              <input id="key-name" name="name" required maxlength={100} placeholder="CI deploy" />
             </div>
             <div>
               <label for="key-role">Role</label>
@@ -226,6 +221,7 @@ export function SettingsPage(p: SettingsProps) {
                   <th>Name</th>
                   <th>Key</th>
                   <th>Role</th>
+                  <th>Created by</th>
                   <th>Last used</th>
                   <th />
                 </tr>
@@ -237,7 +233,18 @@ export function SettingsPage(p: SettingsProps) {
                     <td>
                       <code>{k.prefix}…</code>
                     </td>
-                    <td>{k.role}</td>
+                    <td>
+                      {k.effectiveRole === k.role ? (
+                        k.role
+                      ) : k.effectiveRole ? (
+                        <span title={`Its creator is now a ${k.effectiveRole}`}>
+                          {k.role} (acts as {k.effectiveRole})
+                        </span>
+                      ) : (
+                        <span class="muted">{k.role} (inactive: creator left)</span>
+                      )}
+                    </td>
+                    <td>{k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}</td>
                     <td>{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
                     <td>
                       <PostButton

@@ -6,6 +6,7 @@ import { PlanSection } from '../billing/pages.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { redirectWithFlash } from '../web/flash.js';
+import { pathId } from '../web/params.js';
 import { pageChrome } from '../web/render.js';
 import { requireWorkspaceAccess } from './access.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
@@ -17,6 +18,7 @@ import {
   listPendingInvitations,
   revokeInvitation,
 } from './invitations.js';
+import { throttleInvitationToken } from './invitation-throttle.js';
 import { changeRole, listMembers, parseRole, removeMember } from './members.js';
 import { DashboardPage, InvitationPage } from './pages.js';
 import { createWorkspace, listWorkspacesForUser, renameWorkspace } from './service.js';
@@ -64,10 +66,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
   app.post('/workspaces', async (c) => {
     const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
-    const workspace = await createWorkspace(db, {
-      name: String(form.name ?? ''),
-      ownerId: user.id,
-    });
+    const workspace = await createWorkspace(db, { name: form.name, ownerId: user.id });
     return redirectWithFlash(
       c,
       `/workspace/${workspace.id}/settings`,
@@ -91,7 +90,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
 
   app.post('/workspace/:id/settings/name', admin, async (c) => {
     const form = await c.req.parseBody();
-    await renameWorkspace(db, { workspaceId: c.var.workspace.id, name: String(form.name ?? '') });
+    await renameWorkspace(db, { workspaceId: c.var.workspace.id, name: form.name });
     return redirectWithFlash(c, back(c), 'success', 'Workspace renamed.');
   });
 
@@ -113,7 +112,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
   app.post('/workspace/:id/invitations/:invitationId/revoke', admin, async (c) => {
     await revokeInvitation(db, {
       workspaceId: c.var.workspace.id,
-      invitationId: c.req.param('invitationId'),
+      invitationId: pathId(c, 'invitationId', 'No such invitation'),
     });
     return redirectWithFlash(c, back(c, '#invitations'), 'info', 'Invitation withdrawn.');
   });
@@ -121,12 +120,13 @@ export function workspaceWebRoutes(deps: AppDeps) {
   app.post('/workspace/:id/members/:userId/role', admin, async (c) => {
     const form = await c.req.parseBody();
     const role = parseRole(form.role);
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId'), role });
+    const userId = pathId(c, 'userId', 'No such member in this workspace');
+    await changeRole(db, { workspaceId: c.var.workspace.id, userId, role });
     return redirectWithFlash(c, back(c, '#members'), 'success', `Role changed to ${role}.`);
   });
 
   app.post('/workspace/:id/members/:userId/remove', admin, async (c) => {
-    const userId = c.req.param('userId');
+    const userId = pathId(c, 'userId', 'No such member in this workspace');
     await removeMember(db, { workspaceId: c.var.workspace.id, userId });
     const self = c.var.principal?.kind === 'user' && c.var.principal.user.id === userId;
     return redirectWithFlash(
@@ -150,13 +150,16 @@ export function workspaceWebRoutes(deps: AppDeps) {
   });
 
   app.post('/workspace/:id/api-keys/:keyId/revoke', admin, async (c) => {
-    await revokeApiKey(db, { workspaceId: c.var.workspace.id, keyId: c.req.param('keyId') });
+    const keyId = pathId(c, 'keyId', 'No such API key');
+    await revokeApiKey(db, { workspaceId: c.var.workspace.id, keyId });
     return redirectWithFlash(c, back(c, '#api-keys'), 'info', 'API key revoked.');
   });
 
   app.get('/invitations/:token', async (c) => {
     const token = c.req.param('token');
-    const { invitation, workspace } = await findInvitation(db, token);
+    const { invitation, workspace } = await throttleInvitationToken(c, async () =>
+      findInvitation(db, pathId(c, 'token', 'This invitation link is not valid')),
+    );
     const principal = c.var.principal;
     return c.html(
       <InvitationPage
@@ -173,7 +176,9 @@ export function workspaceWebRoutes(deps: AppDeps) {
 
   app.post('/invitations/:token/accept', async (c) => {
     const user = requireUser(c.var.principal);
-    const { workspace } = await acceptInvitation(db, { token: c.req.param('token'), user });
+    const { workspace } = await throttleInvitationToken(c, async () =>
+      acceptInvitation(db, { token: pathId(c, 'token', 'This invitation link is not valid'), user }),
+    );
     return redirectWithFlash(
       c,
       `/workspace/${workspace.id}/settings`,

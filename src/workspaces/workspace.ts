@@ -21,3 +21,8 @@ const RANK: Record<Role, number> = { member: 1, admin: 2 };
 export function hasRole(role: Role, required: Role): boolean {
   return RANK[role] >= RANK[required];
 }
+
+/** The weaker of two roles: what a credential made by `b` with role `a` may do. */
+export function lesserRole(a: Role, b: Role): Role {
+  return RANK[a] <= RANK[b] ? a : b;
+}
