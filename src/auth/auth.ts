@@ -1,8 +1,8 @@
 // Better Auth: email + password accounts and database sessions. Password hashing, session
 // tokens and cookies are Better Auth's; we only add "a new account gets its own workspace".
 import { betterAuth } from 'better-auth';
-import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { APIError } from 'better-auth/api';
 import type { Db } from '../db/client.js';
 import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';

@@ -12,7 +12,8 @@ import { CLIENT_IP_HEADER } from './auth.js';
 import { rememberDevice } from './routes.js';
 import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './throttle.js';
 
-const PASSWORD_ROUTES = /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
+const PASSWORD_ROUTES =
+  /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
 
 async function emailOf(req: Request): Promise<string | null> {
   try {

@@ -20,7 +20,9 @@ export function loadPrincipal(deps: { auth: Auth; db: Db }) {
     const authorization = c.req.header('authorization');
     if (authorization && c.req.path.startsWith('/api/') && !c.req.path.startsWith('/api/auth/')) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const check = match ? await authenticateApiKey(deps.db, match[1]!) : ({ kind: 'unknown' } as const);
+      const check = match
+        ? await authenticateApiKey(deps.db, match[1]!)
+        : ({ kind: 'unknown' } as const);
       switch (check.kind) {
         case 'ok':
           c.set('principal', { kind: 'apiKey', apiKey: check.principal });

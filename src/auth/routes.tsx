@@ -46,13 +46,18 @@ export function forwardedHeaders(c: Context<AppEnv>): Headers {
 export function rememberDevice(c: Context<AppEnv>, email: string) {
   const current = getCookie(c, DEVICE_COOKIE);
   const deviceId = current?.split('.')[0];
-  setCookie(c, DEVICE_COOKIE, deviceCookieFor(c.var.web.cookieSecret, email, deviceId || undefined), {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: c.var.web.secureCookies,
-    maxAge: DEVICE_COOKIE_MAX_AGE,
-  });
+  setCookie(
+    c,
+    DEVICE_COOKIE,
+    deviceCookieFor(c.var.web.cookieSecret, email, deviceId || undefined),
+    {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: c.var.web.secureCookies,
+      maxAge: DEVICE_COOKIE_MAX_AGE,
+    },
+  );
 }
 
 /** Parses a form, turning a validation problem into the form's own error message. */
@@ -104,7 +109,10 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     const values = { name: formValue(form.name), email: formValue(form.email) };
     const refuse = async (error: string, status: 400 | 422 | 429) => {
       const chrome = await pageChrome(c, db, 'Sign up');
-      return c.html(<SignupPage chrome={chrome} next={next} error={error} values={values} />, status);
+      return c.html(
+        <SignupPage chrome={chrome} next={next} error={error} values={values} />,
+        status,
+      );
     };
     const parsed = parseForm(SignupForm, form);
     if ('error' in parsed) return refuse(parsed.error, 400);

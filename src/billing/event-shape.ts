@@ -72,9 +72,5 @@ export function isWellFormedSignatureHeader(header: string): boolean {
   if (header.length > 4096) return false;
   const parts = header.split(',').map((p) => p.trim());
   const t = parts.find((p) => p.startsWith('t='));
-  return (
-    !!t &&
-    /^t=\d{1,12}$/.test(t) &&
-    parts.some((p) => /^v1=[0-9a-f]{64}$/i.test(p))
-  );
+  return !!t && /^t=\d{1,12}$/.test(t) && parts.some((p) => /^v1=[0-9a-f]{64}$/i.test(p));
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { badRequest } from '../errors.js';
 
 // C0 controls and DEL. Tabs and newlines are no more welcome in a name than NUL is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export const MAX_NAME_LENGTH = 100;

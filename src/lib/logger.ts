@@ -21,9 +21,11 @@ export const REDACT_PATHS = [
   'webhookSecret',
 ];
 
-// A failed query's error carries its parameters (drizzle puts them in the message, pg puts
-// row values in `detail`): key hashes, token hashes, emails. Logs keep the SQL, never values.
-const VALUE_FIELDS = ['params', 'parameters', 'detail', 'values'];
+// A failed query's error carries its parameters (drizzle puts them in the message, PostgreSQL
+// quotes values in its message, `detail` and `where`): key hashes, token hashes, emails.
+// Logs keep the SQL, the error code and the constraint, never values.
+const VALUE_FIELDS = ['params', 'parameters', 'detail', 'where', 'values'];
+const QUOTED = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
 const PARAMS_IN_TEXT = /\nparams: [\s\S]*?(?=\n\s+at |$)/g;
 
 function withoutValues(value: unknown, depth = 0): unknown {
@@ -32,9 +34,13 @@ function withoutValues(value: unknown, depth = 0): unknown {
   for (const field of VALUE_FIELDS) {
     if (field in out) out[field] = '[redacted]';
   }
+  // A database error (it has a SQLSTATE severity) quotes the offending value in its text.
+  const fromDatabase = typeof out.severity === 'string';
   for (const field of ['message', 'stack'] as const) {
     if (typeof out[field] === 'string') {
-      out[field] = (out[field] as string).replace(PARAMS_IN_TEXT, '\nparams: [redacted]');
+      let text = (out[field] as string).replace(PARAMS_IN_TEXT, '\nparams: [redacted]');
+      if (fromDatabase) text = text.replace(QUOTED, '"…"');
+      out[field] = text;
     }
   }
   if (out.cause) out.cause = withoutValues(out.cause, depth + 1);

@@ -67,9 +67,10 @@ export function socketAddress(c: Context): string | null {
 export function clientAddress(
   c: Context,
   proxies: TrustedProxies,
-  socket = socketAddress(c),
+  peer = socketAddress(c),
 ): string | null {
-  if (!socket) return null;
+  if (!peer) return null;
+  const socket = normalise(peer);
   if (!isTrusted(proxies, socket)) return socket;
   const forwarded = (c.req.header('x-forwarded-for') ?? '')
     .split(',')

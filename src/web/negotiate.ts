@@ -10,6 +10,7 @@ export function wantsJson(c: Context): boolean {
 const PROBE_ORIGIN = 'http://tollgate.invalid';
 // Characters a browser silently drops or rewrites in a Location header: C0 controls (tabs,
 // CR/LF), DEL, and "\" (read as "/"). None belongs in one of our paths.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const REWRITTEN_BY_BROWSERS = /[\u0000-\u001f\u007f\\]/;
 
 /**

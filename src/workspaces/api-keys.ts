@@ -68,7 +68,10 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyLi
     .leftJoin(user, eq(user.id, apiKeys.createdBy))
     .leftJoin(
       memberships,
-      and(eq(memberships.workspaceId, apiKeys.workspaceId), eq(memberships.userId, apiKeys.createdBy)),
+      and(
+        eq(memberships.workspaceId, apiKeys.workspaceId),
+        eq(memberships.userId, apiKeys.createdBy),
+      ),
     )
     .where(and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)))
     .orderBy(desc(apiKeys.createdAt));
@@ -128,7 +131,10 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyChe
     .from(apiKeys)
     .leftJoin(
       memberships,
-      and(eq(memberships.workspaceId, apiKeys.workspaceId), eq(memberships.userId, apiKeys.createdBy)),
+      and(
+        eq(memberships.workspaceId, apiKeys.workspaceId),
+        eq(memberships.userId, apiKeys.createdBy),
+      ),
     )
     .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
   if (!row) return { kind: 'unknown' };

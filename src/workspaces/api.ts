@@ -3,14 +3,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId, requireUser } from '../auth/principal.js';
 import type { AppDeps } from '../deps.js';
-import type { AppEnv } from '../web/env.js';
 import { emailField, parseInput } from '../lib/input.js';
+import type { AppEnv } from '../web/env.js';
 import { readJsonObject } from '../web/json.js';
 import { pathId } from '../web/params.js';
 import { requireWorkspaceAccess } from './access.js';
 import { listApiKeys } from './api-keys.js';
-import { acceptInvitation, createInvitation } from './invitations.js';
 import { throttleInvitationToken } from './invitation-throttle.js';
+import { acceptInvitation, createInvitation } from './invitations.js';
 import { changeRole, listMembers, removeMember } from './members.js';
 import { ROLES, type Role } from './schema.js';
 import {
@@ -106,7 +106,10 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   app.post('/invitations/:token/accept', async (c) => {
     const user = requireUser(c.var.principal);
     const { workspace, role } = await throttleInvitationToken(c, async () =>
-      acceptInvitation(db, { token: pathId(c, 'token', 'This invitation link is not valid'), user }),
+      acceptInvitation(db, {
+        token: pathId(c, 'token', 'This invitation link is not valid'),
+        user,
+      }),
     );
     return c.json(workspaceJson(workspace, role));
   });

@@ -2,8 +2,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { notFound } from '../errors.js';
-import { nameField, parseInput } from '../lib/input.js';
 import { newId } from '../lib/crypto.js';
+import { nameField, parseInput } from '../lib/input.js';
 import { memberships, type Role, workspaces } from './schema.js';
 import { toWorkspace, type Workspace } from './workspace.js';
 

@@ -2,8 +2,8 @@
 // API keys, and deletion. Admin-only sections are left out for members.
 import type { Child } from 'hono/jsx';
 import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
-import type { Member } from './members.js';
 import type { ApiKeyListing } from './api-keys.js';
+import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
 import type { Workspace } from './workspace.js';
 

@@ -10,6 +10,7 @@ import { pathId } from '../web/params.js';
 import { pageChrome } from '../web/render.js';
 import { requireWorkspaceAccess } from './access.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { throttleInvitationToken } from './invitation-throttle.js';
 import {
   acceptInvitation,
   createInvitation,
@@ -18,7 +19,6 @@ import {
   listPendingInvitations,
   revokeInvitation,
 } from './invitations.js';
-import { throttleInvitationToken } from './invitation-throttle.js';
 import { changeRole, listMembers, parseRole, removeMember } from './members.js';
 import { DashboardPage, InvitationPage } from './pages.js';
 import { createWorkspace, listWorkspacesForUser, renameWorkspace } from './service.js';
@@ -177,7 +177,10 @@ export function workspaceWebRoutes(deps: AppDeps) {
   app.post('/invitations/:token/accept', async (c) => {
     const user = requireUser(c.var.principal);
     const { workspace } = await throttleInvitationToken(c, async () =>
-      acceptInvitation(db, { token: pathId(c, 'token', 'This invitation link is not valid'), user }),
+      acceptInvitation(db, {
+        token: pathId(c, 'token', 'This invitation link is not valid'),
+        user,
+      }),
     );
     return redirectWithFlash(
       c,

@@ -3,13 +3,15 @@
 import { expect } from 'vitest';
 
 interface Fetchable {
-  request(input: string, init?: RequestInit): Response | Promise<Response>;
+  request(input: string, init?: RequestInit, env?: unknown): Response | Promise<Response>;
 }
 
 export class TestClient {
   readonly cookies = new Map<string, string>();
   user: { id: string; name: string; email: string } | null = null;
   private bearer: string | null = null;
+  /** The socket address requests come from (none: handed to the app in-process, no socket). */
+  private remoteAddress: string | null = null;
 
   constructor(
     private readonly app: Fetchable,
@@ -23,17 +25,30 @@ export class TestClient {
     return c;
   }
 
+  /** This client (a copy of its cookies and key) with requests from socket address `ip`. */
+  fromAddress(ip: string): TestClient {
+    const c = new TestClient(this.app, this.baseUrl);
+    c.remoteAddress = ip;
+    c.bearer = this.bearer;
+    c.user = this.user;
+    for (const [k, v] of this.cookies) c.cookies.set(k, v);
+    return c;
+  }
+
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0 && !headers.has('cookie')) {
       headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     }
     if (this.bearer) headers.set('authorization', `Bearer ${this.bearer}`);
-    const res = await this.app.request(`${this.baseUrl}${path}`, {
-      ...init,
-      headers,
-      redirect: 'manual',
-    });
+    const env = this.remoteAddress
+      ? { incoming: { socket: { remoteAddress: this.remoteAddress } } }
+      : undefined;
+    const res = await this.app.request(
+      `${this.baseUrl}${path}`,
+      { ...init, headers, redirect: 'manual' },
+      env,
+    );
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair!.indexOf('=');
