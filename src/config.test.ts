@@ -37,6 +37,9 @@ describe('loadConfig', () => {
       stripe: undefined,
       pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
       pastDuePolicy: 'strict',
+      backfillEveryMs: 300_000,
+      jobLeaseMs: 60_000,
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -73,6 +76,9 @@ describe('loadConfig', () => {
       dataDir: path.resolve('./data'),
       logLevel: 'info',
       pastDuePolicy: 'strict',
+      backfillEveryMs: 300_000,
+      jobLeaseMs: 60_000,
+      shutdownTimeoutMs: 10_000,
     });
   });
 

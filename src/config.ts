@@ -27,6 +27,9 @@ const envSchema = z.object({
   PRO_PRICE_INTERVAL: z.string().default('month'),
   PRO_ANNUAL_PRICE_DISPLAY: z.string().default('$290'),
   BILLING_PAST_DUE_POLICY: z.enum(['strict', 'grace']).default('strict'),
+  BILLING_BACKFILL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(10),
 });
 
 export type StripeMode =
@@ -62,6 +65,12 @@ export interface Config {
   stripe: StripeSettings | undefined;
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
   pastDuePolicy: 'strict' | 'grace';
+  /** How often each instance's job runner lists Stripe's events for missed webhooks. */
+  backfillEveryMs: number;
+  /** How long a claimed job is reserved; a crashed instance's jobs are free again after it. */
+  jobLeaseMs: number;
+  /** SIGTERM: how long draining may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -158,5 +167,8 @@ export function loadConfig(
       proAnnualDisplay: e.PRO_ANNUAL_PRICE_DISPLAY,
     }),
     pastDuePolicy: e.BILLING_PAST_DUE_POLICY,
+    backfillEveryMs: e.BILLING_BACKFILL_INTERVAL_SECONDS * 1000,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   });
 }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'invalid_signature'
   | 'stripe_unavailable'
+  | 'database_unavailable'
   | 'internal';
 
 const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 503> = {
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 
   payload_too_large: 413,
   invalid_signature: 400,
   stripe_unavailable: 503,
+  database_unavailable: 503,
   internal: 500,
 };
 

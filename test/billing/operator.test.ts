@@ -17,11 +17,13 @@ import {
   type TriggerResult,
   triggerEvent,
 } from '../../src/billing/operator.js';
-import { claimDue } from '../../src/billing/queue.js';
-import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
+import type { SyncJob } from '../../src/billing/queue.js';
+import { stripeEvents } from '../../src/billing/schema.js';
 import type { TriggerDeps } from '../../src/billing/trigger.js';
-import { DEFAULT_WORKER_OPTIONS, processClaim } from '../../src/billing/worker.js';
+import { processClaim } from '../../src/billing/worker.js';
 import { openDatabase } from '../../src/db/client.js';
+import { claimDue } from '../../src/jobs/queue.js';
+import { jobs } from '../../src/jobs/schema.js';
 import { startEmulator } from '../../src/stripe-emulator/index.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
@@ -68,8 +70,12 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
   /** One pass of what the background worker would do. */
   async function runWorkerOnce() {
     await new Promise((r) => setTimeout(r, 50)); // past the webhook debounce
-    const claims = await claimDue(t.database.db, { limit: 100, leaseMs: 60_000 });
-    for (const claim of claims) await processClaim(t.billing.ctx, claim, DEFAULT_WORKER_OPTIONS);
+    const claims = await claimDue(t.database.db, {
+      kinds: ['billing.sync'],
+      limit: 100,
+      leaseMs: 60_000,
+    });
+    for (const claim of claims) await processClaim(t.billing.ctx, claim as SyncJob);
   }
 
   const triggerDeps = (): TriggerDeps => ({
@@ -239,9 +245,9 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
       const event = await receivedEvent(customerId, 'checkout.session.completed');
       // The app's worker holds the customer's queue row (and never finishes, here).
       await t.database.db
-        .update(billingSyncQueue)
+        .update(jobs)
         .set({ leaseUntil: new Date(Date.now() + 60_000) })
-        .where(eq(billingSyncQueue.customerId, customerId));
+        .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, customerId)));
       const outcome = await replayEvent(t.billing.ctx, event.eventId, { waitMs: 300 });
       expect(outcome).toMatchObject({
         status: 'retrying',
@@ -249,9 +255,9 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
       });
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
       await t.database.db
-        .update(billingSyncQueue)
+        .update(jobs)
         .set({ leaseUntil: null })
-        .where(eq(billingSyncQueue.customerId, customerId));
+        .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, customerId)));
       expect(await replayEvent(t.billing.ctx, event.eventId)).toMatchObject({
         status: 'processed',
       });
