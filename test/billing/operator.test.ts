@@ -394,7 +394,13 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
   it('prints usage, lists failed events, refuses a held database and explains bad input', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['sync --all', 'events --failed', 'replay --failed', 'trigger TYPE'])
+    for (const command of [
+      'sync --all',
+      'events --failed',
+      'replay --failed',
+      'backfill [--since DATE]',
+      'trigger TYPE',
+    ])
       expect(help.stdout).toContain(command);
 
     const empty = await cli(['events', '--failed']);
@@ -427,6 +433,10 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
     const usage = await cli(['sync']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('sync needs either --workspace ID or --all');
+
+    const badSince = await cli(['backfill', '--since', 'last tuesday']);
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toContain('--since needs a date such as 2026-11-29');
   }, 60_000);
 
   it('says which event is unknown, when the emulator is unreachable, and that trigger is for the emulator', async () => {
