@@ -50,8 +50,8 @@ async function idle(t: TestApp, timeoutMs: number) {
   await waitFor(
     async () => {
       const res = (await t.database.db.execute(sql`select
-        (select count(*) from billing_sync_queue
-          where due_at <> 'infinity'::timestamptz or lease_until is not null)::int as busy,
+        (select count(*) from jobs where lease_until is not null
+          or (kind = 'billing.sync' and due_at <> 'infinity'::timestamptz))::int as busy,
         (select count(*) from stripe_events where status = 'pending')::int as pending`)) as unknown as {
         rows: Array<{ busy: number; pending: number }>;
       };

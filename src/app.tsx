@@ -11,6 +11,7 @@ import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
 import { billingApiRoutes } from './billing/api.js';
 import { billingWebRoutes } from './billing/web.js';
+import { isConnectionError } from './db/connection.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { hasControlCharacters } from './lib/input.js';
@@ -125,9 +126,39 @@ export function createApp(deps: AppDeps) {
       await database.ping();
       return c.json({ status: 'ok', database: database.kind });
     } catch (err) {
-      c.var.log.error({ err }, 'health check: database unreachable');
+      if (!isConnectionError(err)) c.var.log.error({ err }, 'health check: database unreachable');
       return c.json({ status: 'unavailable', database: database.kind }, 503);
     }
+  });
+  // Readiness, for load balancers: the database answers, the job runner claims work, and the
+  // process is not shutting down. /healthz stays liveness (restart me only if it fails).
+  app.get('/readyz', async (c) => {
+    let databaseReady = true;
+    try {
+      await database.ping();
+    } catch {
+      databaseReady = false; // the connection monitor logs the outage once
+    }
+    const runner = deps.jobs?.status() ?? null;
+    const worker =
+      runner === null
+        ? 'off'
+        : !runner.running
+          ? 'stopping'
+          : runner.claiming
+            ? 'ok'
+            : 'unavailable';
+    const ready =
+      databaseReady && !deps.lifecycle.shuttingDown && (worker === 'ok' || worker === 'off');
+    return c.json(
+      {
+        status: ready ? 'ready' : 'unavailable',
+        database: databaseReady ? 'ok' : 'unavailable',
+        worker,
+        ...(deps.lifecycle.shuttingDown ? { shuttingDown: true } : {}),
+      },
+      ready ? 200 : 503,
+    );
   });
   app.get('/static/app.css', (c) => {
     c.header('content-type', 'text/css; charset=utf-8');
@@ -158,7 +189,17 @@ export function createApp(deps: AppDeps) {
   app.onError(async (err, c) => {
     let appError: AppError;
     if (err instanceof AppError) appError = err;
-    else if (err instanceof HTTPException) {
+    else if (isConnectionError(err)) {
+      // Logged once by the monitor, not a stack per request: during a database restart every
+      // request fails the same way. 503 + Retry-After tells clients (and Stripe) to come back.
+      database.connection.lost(err, 'request');
+      c.header('retry-after', '5');
+      appError = new AppError(
+        'database_unavailable',
+        'The service is briefly unavailable. Try again in a moment.',
+        { cause: err },
+      );
+    } else if (err instanceof HTTPException) {
       appError = new AppError(
         err.status === 413 ? 'payload_too_large' : 'bad_request',
         err.message || 'Bad request',

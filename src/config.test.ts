@@ -38,6 +38,9 @@ describe('loadConfig', () => {
       pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
       pastDuePolicy: 'strict',
       trustedProxies: expect.objectContaining({ entries: [] }),
+      backfillEveryMs: 300_000,
+      jobLeaseMs: 60_000,
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -84,6 +87,9 @@ describe('loadConfig', () => {
       dataDir: path.resolve('./data'),
       logLevel: 'info',
       pastDuePolicy: 'strict',
+      backfillEveryMs: 300_000,
+      jobLeaseMs: 60_000,
+      shutdownTimeoutMs: 10_000,
     });
   });
 

@@ -29,6 +29,9 @@ const envSchema = z.object({
   PRO_ANNUAL_PRICE_DISPLAY: z.string().default('$290'),
   BILLING_PAST_DUE_POLICY: z.enum(['strict', 'grace']).default('strict'),
   TRUSTED_PROXIES: optionalString,
+  BILLING_BACKFILL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(10),
 });
 
 export type StripeMode =
@@ -66,6 +69,12 @@ export interface Config {
   pastDuePolicy: 'strict' | 'grace';
   /** Proxies whose X-Forwarded-For we believe (TRUSTED_PROXIES); none by default. */
   trustedProxies: TrustedProxies;
+  /** How often each instance's job runner lists Stripe's events for missed webhooks. */
+  backfillEveryMs: number;
+  /** How long a claimed job is reserved; a crashed instance's jobs are free again after it. */
+  jobLeaseMs: number;
+  /** SIGTERM: how long draining may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -172,5 +181,8 @@ export function loadConfig(
     }),
     pastDuePolicy: e.BILLING_PAST_DUE_POLICY,
     trustedProxies,
+    backfillEveryMs: e.BILLING_BACKFILL_INTERVAL_SECONDS * 1000,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   });
 }

@@ -3,6 +3,7 @@ import type { Auth } from './auth/auth.js';
 import type { Billing } from './billing/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { JobRunner } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
 
 export interface AppDeps {
@@ -11,6 +12,10 @@ export interface AppDeps {
   auth: Auth;
   logger: Logger;
   billing: Billing;
+  /** Null when the process runs no background jobs (operator CLI, some tests). */
+  jobs: JobRunner | null;
+  /** Set when shutdown begins: /readyz then answers 503. */
+  lifecycle: { shuttingDown: boolean };
   /** Secret for signing our own cookies (flash); the auth secret. */
   cookieSecret: string;
 }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'invalid_signature'
   | 'stripe_unavailable'
+  | 'database_unavailable'
   | 'internal';
 
 const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 429 | 500 | 503> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 429 | 
   rate_limited: 429,
   invalid_signature: 400,
   stripe_unavailable: 503,
+  database_unavailable: 503,
   internal: 500,
 };
 

@@ -46,15 +46,20 @@ async function main() {
     ].join('\n'),
   );
 
+  // First signal: drain (requests in flight finish, jobs hand their claims back, connections
+  // close) within SHUTDOWN_TIMEOUT_SECONDS. A second signal means "now": exit at once.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now without draining');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting');
+      logger.error(`shutdown took longer than ${config.shutdownTimeoutMs / 1000} s; exiting`);
       process.exit(1);
-    }, 10_000);
+    }, config.shutdownTimeoutMs);
     timer.unref();
     await running.close();
     process.exit(0);

@@ -2,6 +2,7 @@
 // billing worker → app → HTTP server, and an orderly stop in reverse.
 // Used by `npm start` (src/server.ts) and by the browser tests, which need a real port.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
@@ -13,11 +14,12 @@ import {
 } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
+import { scheduleBackfill } from './billing/backfill.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
-import type { WorkerOptions } from './billing/worker.js';
 import type { Config, StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';
+import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 
@@ -31,6 +33,7 @@ export interface RunningTollgate {
   port: number;
   database: Database;
   billing: Billing;
+  jobs: JobRunner;
   /** Present when billing runs on the in-process Stripe emulator. */
   emulator: RunningEmulator | null;
   close(): Promise<void>;
@@ -41,7 +44,8 @@ export interface StartOptions {
   database?: DatabaseTarget;
   /** Port for the in-process emulator (default 12111, or any free port if taken). */
   emulatorPort?: number;
-  worker?: Partial<WorkerOptions>;
+  /** Job runner options over the configured ones (tests poll faster). */
+  worker?: Partial<JobRunnerOptions>;
 }
 
 /** In development the auth secret is generated once and kept beside the data, so sessions survive restarts. */
@@ -123,8 +127,9 @@ export async function startLocalStripe(opts: {
 }
 
 /**
- * Wires billing, auth and the routes over an open database: the one assembly of the app, used
- * by `npm start` and by the test harness alike.
+ * Wires billing, auth, the job runner and the routes over an open database: the one assembly of
+ * the app, used by `npm start` and by the test harness alike. `jobs: false` runs no background
+ * jobs (the operator CLI, tests that process jobs by hand).
  */
 export function assembleApp(opts: {
   config: Config;
@@ -132,9 +137,11 @@ export function assembleApp(opts: {
   logger: Logger;
   stripeSettings: StripeSettings;
   cookieSecret: string;
-  billing?: Pick<BillingOptions, 'worker' | 'debounceMs' | 'maxNetworkRetries'>;
+  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries'>;
+  jobs?: Partial<JobRunnerOptions> | false;
 }) {
   const { config, database, logger, cookieSecret } = opts;
+  let jobs: JobRunner | null = null;
   const billing = createBilling({
     db: database.db,
     dbKind: database.kind,
@@ -142,11 +149,31 @@ export function assembleApp(opts: {
     pricing: config.pricing,
     policy: config.pastDuePolicy,
     logger,
+    backfillEveryMs: config.backfillEveryMs,
+    notifyJobs: (afterMs) => jobs?.notify(afterMs),
     ...opts.billing,
   });
+  if (opts.jobs !== false) {
+    jobs = startJobRunner({
+      db: database.db,
+      logger,
+      handlers: { ...billing.jobs },
+      options: { leaseMs: config.jobLeaseMs, ...opts.jobs },
+    });
+    // Missed events are looked for at start-up, then every interval (the job reschedules itself).
+    scheduleBackfill(database.db).then(
+      () => jobs?.notify(),
+      (err) =>
+        logger.warn(
+          { err: String(err) },
+          'could not schedule the Stripe event backfill; the job runner retries',
+        ),
+    );
+  }
   const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
-  const deps: AppDeps = { config, database, auth, logger, cookieSecret, billing };
-  return { app: createApp(deps), billing, deps };
+  const lifecycle = { shuttingDown: false };
+  const deps: AppDeps = { config, database, auth, logger, cookieSecret, billing, jobs, lifecycle };
+  return { app: createApp(deps), billing, jobs, lifecycle, deps };
 }
 
 export async function startTollgate(
@@ -170,17 +197,17 @@ export async function startTollgate(
   } else {
     stripeSettings = config.stripe!;
   }
-  const { app, billing } = assembleApp({
+  const { app, billing, jobs, lifecycle } = assembleApp({
     config,
     database,
     logger,
     stripeSettings,
     cookieSecret: resolveAuthSecret(config),
-    billing: { worker: opts.worker ?? {} },
+    jobs: opts.worker ?? {},
   });
 
   const stopBackground = async () => {
-    await billing.stop();
+    await jobs?.stop();
     await emulator?.close();
     await database.close();
   };
@@ -206,12 +233,21 @@ export async function startTollgate(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Stop taking requests and let those in flight finish, then the worker (its claims
-      // expire if cut short), the emulator, and the database last.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // /readyz answers 503 from now on, so a load balancer stops sending work here. Stop
+      // taking connections and let the requests in flight finish (idle keep-alive connections
+      // are closed at once; busy ones after their response, or when the drain time is up).
+      // Then the job runner (drains, hands unfinished claims back), the emulator, and the
+      // database last, so nothing in flight loses its connection.
+      lifecycle.shuttingDown = true;
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as Partial<Pick<Server, 'closeIdleConnections' | 'closeAllConnections'>>;
+      http.closeIdleConnections?.();
+      const timer = setTimeout(() => http.closeAllConnections?.(), config.shutdownTimeoutMs / 2);
+      await drained;
+      clearTimeout(timer);
       await stopBackground();
     })();
     return closing;
   };
-  return { url: config.appUrl, port, database, billing, emulator, close };
+  return { url: config.appUrl, port, database, billing, jobs: jobs!, emulator, close };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,17 +10,22 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-shutdown-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start`'s entry point as a real process, on its own port and data directory. */
-async function startServer(port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
+async function startServer(port: number, env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@tollgate/source', '--import', 'tsx', 'src/server.ts'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -55,5 +61,65 @@ describe('npm start on SIGTERM', () => {
     const secondCode = exited(second.child);
     second.child.kill('SIGTERM');
     expect(await secondCode).toBe(0);
+  }, 90_000);
+
+  it('lets a request in flight finish before exiting, and a second SIGTERM exits at once', async () => {
+    const port = await freePort();
+    const server = await startServer(port, { SHUTDOWN_TIMEOUT_SECONDS: '20' });
+    const code = exited(server.child);
+
+    // A webhook whose body is still arriving: the server must wait for it, not cut it off.
+    const body = JSON.stringify({ id: 'evt_slow', type: 'invoice.paid' });
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/webhooks/stripe/webhook',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+    });
+    const response = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.child.exitCode, 'still draining').toBeNull();
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    expect([0, 503], 'not ready while draining').toContain(ready);
+    req.end(body.slice(10));
+    // The drained request got its real answer (a bad signature), not a reset connection.
+    expect(await response).toBe(400);
+    expect(await code).toBe(0);
+
+    // Draining again, this time with a request that never finishes: a second SIGTERM ends it.
+    const second = await startServer(port, { SHUTDOWN_TIMEOUT_SECONDS: '20' });
+    const secondCode = exited(second.child);
+    const stuck = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/webhooks/stripe/webhook',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+    });
+    stuck.on('error', () => {});
+    stuck.write('{"id":');
+    await new Promise((r) => setTimeout(r, 300));
+    second.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(second.child.exitCode, 'still draining').toBeNull();
+    const sentAt = Date.now();
+    second.child.kill('SIGTERM');
+    expect(await secondCode).toBe(1);
+    expect(Date.now() - sentAt).toBeLessThan(2_000);
+    expect(second.output()).toContain('second signal');
+    stuck.destroy();
   }, 90_000);
 });

@@ -1,6 +1,13 @@
 // What `npm run billing` prints: plain tables and summaries on stdout (src/billing/cli.ts
 // decides what to print; docs/operators.md shows the output).
-import type { EventSummary, ReplayOutcome, SyncReport, TriggerResult } from './operator.js';
+import type { BackfillReport } from './backfill.js';
+import type {
+  EventSummary,
+  QueuedSyncsReport,
+  ReplayOutcome,
+  SyncReport,
+  TriggerResult,
+} from './operator.js';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 export const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -94,4 +101,13 @@ export function printTrigger(result: TriggerResult, webhookUrl: string) {
   out(
     `\nIt delivers them to the app's webhook (${webhookUrl}); the running app updates the workspace in a moment.`,
   );
+}
+
+export function printBackfill(report: BackfillReport, queued: QueuedSyncsReport) {
+  if (report.requeued > 0)
+    out(`Re-queued ${report.requeued} customer(s) whose pending events had no sync coming.`);
+  out(
+    `Synced ${queued.synced} customer(s)${queued.failed ? `, ${queued.failed} failed (the app retries them; see npm run billing -- events --failed)` : ''}.`,
+  );
+  if (report.interrupted) out('Interrupted: older events were not listed.');
 }

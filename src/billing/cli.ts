@@ -16,8 +16,10 @@ import { type Database, type DatabaseTarget, openDatabase } from '../db/client.j
 import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { createProgress, type Progress } from '../lib/progress.js';
+import { backfillEvents } from './backfill.js';
 import {
   out,
+  printBackfill,
   printEvents,
   printJson,
   printReplay,
@@ -32,6 +34,7 @@ import {
   type ReplayOutcome,
   replayEvent,
   replayFailed,
+  runQueuedSyncs,
   syncWorkspaces,
   TRIGGER_TYPES,
   triggerEvent,
@@ -50,6 +53,9 @@ Commands:
   events --failed               Events the worker gave up on, with their last error
   replay EVENT_ID               Process an event again now (after fixing its cause)
   replay --failed               Process every failed event again
+  backfill [--since DATE]       Record the Stripe events the webhooks missed and apply them
+                                (default: from the newest recorded event minus an hour;
+                                DATE like 2026-11-29 or 2026-11-29T08:00Z; at most 30 days)
   trigger TYPE --workspace ID   Make the local Stripe emulator emit TYPE for the workspace's
                                 customer (emulator mode only; with real Stripe use
                                 \`stripe trigger\`). TYPE is one of:
@@ -79,6 +85,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   failed: { type: 'boolean' },
   recent: { type: 'string' },
+  since: { type: 'string' },
   emulator: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -197,7 +204,6 @@ function buildBilling(rt: Runtime, db: Database, settings: StripeSettings): Bill
     pricing: rt.config.pricing,
     policy: rt.config.pastDuePolicy,
     logger: rt.logger,
-    worker: false,
   });
 }
 
@@ -294,6 +300,53 @@ async function runReplay(rt: Runtime, args: Args): Promise<number> {
   return outcomes.some((o) => o.status === 'failed' || o.status === 'retrying') ? 1 : 0;
 }
 
+async function runBackfill(rt: Runtime, args: Args): Promise<number> {
+  if (args.positionals.length > 1) throw new UsageError('backfill takes no positional arguments');
+  let since: Date | undefined;
+  if (args.values.since !== undefined) {
+    since = new Date(args.values.since);
+    if (Number.isNaN(since.getTime()))
+      throw new UsageError(`--since needs a date such as 2026-11-29, got "${args.values.since}"`);
+  }
+  const db = await openDb(rt, true);
+  const billing = buildBilling(rt, db, await stripeSettings(rt, { offline: true }));
+
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+    process.stderr.write('\nStopping after the event in flight (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    // No debounce: the syncs run right below, in this process.
+    const report = await backfillEvents(billing.ctx, {
+      ...(since ? { since } : {}),
+      timing: { debounceMs: 0 },
+      signal: abort.signal,
+      onProgress: (r) => {
+        if (!rt.json && r.listed % 100 === 0)
+          out(`  ${r.listed} events listed, ${r.recorded} of them new`);
+      },
+    });
+    if (!rt.json)
+      out(
+        `Listed ${report.listed} event(s) since ${report.since.toISOString()}: ${report.recorded} new, ${report.known} already recorded.`,
+      );
+    const queued = await runQueuedSyncs(billing.ctx, {
+      signal: abort.signal,
+      onProgress: (done, customerId) => {
+        if (!rt.json) out(`  synced ${done}: ${customerId}`);
+      },
+    });
+    if (rt.json) printJson({ ...report, ...queued });
+    else printBackfill(report, queued);
+    return report.interrupted || queued.failed > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 async function runTrigger(rt: Runtime, args: Args): Promise<number> {
   const type = args.positionals[1];
   const workspaceId = args.values.workspace;
@@ -339,6 +392,7 @@ const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
   sync: runSync,
   events: runEvents,
   replay: runReplay,
+  backfill: runBackfill,
   trigger: runTrigger,
 };
 

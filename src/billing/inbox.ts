@@ -5,7 +5,8 @@ import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import { customerOf, isHandledEvent } from './events.js';
-import { billingSyncQueue, stripeEvents } from './schema.js';
+import { requestSync } from './queue.js';
+import { stripeEvents } from './schema.js';
 
 export type InboxOutcome =
   | { kind: 'queued'; customerId: string }
@@ -57,28 +58,13 @@ export async function recordEvent(
     if (inserted.length === 0) return { kind: 'duplicate' } as const;
     if (ignoredReason) return { kind: 'ignored', reason: ignoredReason } as const;
 
-    // Coalesce: one queue row per customer. A new event bumps the generation (so a sync in
-    // flight knows it must run again) and keeps the earliest due time, except while the row
-    // is backing off from a Stripe error (new events do not make Stripe healthier).
-    const [queued] = await tx
-      .insert(billingSyncQueue)
-      .values({
-        customerId: customerId!,
-        generation: 1,
-        dueAt: sql`now() + make_interval(secs => ${timing.debounceMs / 1000})`,
-      })
-      .onConflictDoUpdate({
-        target: billingSyncQueue.customerId,
-        set: {
-          generation: sql`${billingSyncQueue.generation} + 1`,
-          dueAt: sql`case when ${billingSyncQueue.attempts} > 0 then ${billingSyncQueue.dueAt}
-                     else least(${billingSyncQueue.dueAt}, now() + make_interval(secs => ${timing.debounceMs / 1000})) end`,
-        },
-      })
-      .returning({ generation: billingSyncQueue.generation });
+    // Coalesce: one sync job per customer. A new event bumps its generation (so a sync in
+    // flight knows it must run again) and keeps the earliest due time, except while the job is
+    // backing off from a Stripe error (new events do not make Stripe healthier).
+    const generation = await requestSync(tx, customerId!, timing.debounceMs);
     await tx
       .update(stripeEvents)
-      .set({ syncGeneration: queued!.generation })
+      .set({ syncGeneration: generation })
       .where(sql`${stripeEvents.id} = ${inserted[0]!.id}`);
     return { kind: 'queued', customerId: customerId! } as const;
   });

@@ -1,26 +1,31 @@
-// The billing runtime: Stripe client, plan catalog, webhook handler and background worker,
-// assembled from configuration. Routes and the operator CLI use this; nothing else builds them.
+// The billing runtime: Stripe client, plan catalog, webhook handler and billing's kinds of job
+// (sync, backfill), assembled from configuration. Routes and the operator CLI use this; the job
+// runner (src/jobs/runner.ts) runs the jobs.
 import { sql } from 'drizzle-orm';
 import type { StripeSettings } from '../config.js';
 import type { Db } from '../db/client.js';
+import type { JobHandler } from '../jobs/runner.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
+import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './backfill.js';
 import { buildCatalog } from './catalog.js';
 import type { BillingContext } from './context.js';
+import type { QueueTiming } from './inbox.js';
+import { SYNC } from './queue.js';
 import type { PastDuePolicy } from './status.js';
 import { createStripeClient } from './stripe-client.js';
 import { createWebhookHandler } from './webhook.js';
-import { type BillingWorker, startBillingWorker, type WorkerOptions } from './worker.js';
+import { billingSyncHandler } from './worker.js';
 
 export interface Billing {
   ctx: BillingContext;
   settings: StripeSettings;
+  timing: QueueTiming;
   handleWebhook: (req: Request) => Promise<Response>;
-  /** Null when started without a worker (operator CLI, some tests). */
-  worker: BillingWorker | null;
+  /** Billing's kinds of job, for the app's job runner. */
+  jobs: { [SYNC]: JobHandler; [BACKFILL]: JobHandler };
   /** Where Checkout and the portal live: pages' forms may redirect there (CSP form-action). */
   hostedPageOrigins: readonly string[];
-  stop(): Promise<void>;
 }
 
 /** Stripe's hosted pages, or those of the server at STRIPE_API_BASE (which serves its own). */
@@ -36,8 +41,10 @@ export interface BillingOptions {
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
   policy: PastDuePolicy;
   logger: Logger;
-  /** false: no background worker. */
-  worker?: Partial<WorkerOptions> | false;
+  /** Wakes the job runner (late-bound: the runner is built from this module's handlers). */
+  notifyJobs?: (afterMs: number) => void;
+  /** How often the backfill job lists Stripe's events (default 5 minutes). */
+  backfillEveryMs?: number;
   debounceMs?: number;
   maxNetworkRetries?: number;
 }
@@ -81,22 +88,31 @@ export function createBilling(opts: BillingOptions): Billing {
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
   };
-  const worker = opts.worker === false ? null : startBillingWorker(ctx, opts.worker ?? {});
+  const timing = { debounceMs };
+  const onQueued = () => opts.notifyJobs?.(debounceMs + 10);
   const handleWebhook = createWebhookHandler({
     db: opts.db,
     stripe,
     secrets: opts.settings.webhookSecrets,
-    timing: { debounceMs },
+    timing,
     logger,
-    onQueued: () => worker?.notify(debounceMs + 10),
+    onQueued,
   });
+  const jobs = {
+    [SYNC]: billingSyncHandler(ctx),
+    [BACKFILL]: billingBackfillHandler(ctx, {
+      timing,
+      everyMs: opts.backfillEveryMs ?? DEFAULT_BACKFILL_EVERY_MS,
+      onRecorded: onQueued,
+    }),
+  };
   return {
     ctx,
     settings: opts.settings,
+    timing,
     handleWebhook,
-    worker,
+    jobs,
     hostedPageOrigins: hostedPageOrigins(opts.settings.apiBase),
-    stop: async () => worker?.stop(),
   };
 }
 

@@ -1,22 +1,20 @@
 // What an operator does to billing by hand (`npm run billing`): reconcile workspaces from Stripe
-// (repairs missed webhooks), look at the webhook inbox, and replay events that failed.
+// (repairs missed webhooks), look at the webhook inbox, replay events that failed, and apply the
+// syncs a backfill (src/billing/backfill.ts) queued.
 // Framework-free: every function returns data; src/billing/cli.ts prints it.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { claimDue, claimJob } from '../jobs/queue.js';
+import { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions } from '../jobs/runner.js';
+import { jobs } from '../jobs/schema.js';
 import { type PlanName, workspaces } from '../workspaces/schema.js';
 import type { BillingContext } from './context.js';
 import { isHandledEvent } from './events.js';
-import { claimCustomer, enqueueSync } from './queue.js';
-import {
-  billingSyncQueue,
-  type EventStatus,
-  type HistoryKind,
-  type StripeEventRow,
-  stripeEvents,
-} from './schema.js';
+import { requestSyncNow, SYNC, type SyncJob } from './queue.js';
+import { type EventStatus, type HistoryKind, type StripeEventRow, stripeEvents } from './schema.js';
 import { syncWorkspaceBilling } from './sync.js';
-import { DEFAULT_WORKER_OPTIONS, processClaim, type WorkerOptions } from './worker.js';
+import { processClaim } from './worker.js';
 
 export { isTriggerType, TRIGGER_TYPES, type TriggerResult, triggerEvent } from './trigger.js';
 
@@ -229,7 +227,7 @@ export interface ReplayOutcome {
 }
 
 export interface ReplayOptions {
-  worker?: WorkerOptions;
+  worker?: JobRunnerOptions;
   /** How long to wait when another worker holds the customer's sync (default 15 s). */
   waitMs?: number;
   onProgress?: (done: number, total: number, customerId: string) => void;
@@ -265,7 +263,7 @@ async function replayRows(
   rows: StripeEventRow[],
   opts: ReplayOptions,
 ): Promise<ReplayOutcome[]> {
-  const worker = opts.worker ?? DEFAULT_WORKER_OPTIONS;
+  const worker = opts.worker ?? DEFAULT_JOB_RUNNER_OPTIONS;
   const skipped = new Map<string, string>();
   const byCustomer = new Map<string, string[]>();
   for (const row of rows) {
@@ -280,14 +278,14 @@ async function replayRows(
     // Queue a sync and claim it in one transaction: the row is locked until the lease is set,
     // so a running app's worker (which claims with SKIP LOCKED) cannot take it in between.
     const claim = await ctx.db.transaction(async (tx) => {
-      const generation = await enqueueSync(tx, customerId);
+      const generation = await requestSyncNow(tx, customerId);
       await tx
         .update(stripeEvents)
         .set({ status: 'pending', processedAt: null, lastError: null, syncGeneration: generation })
         .where(inArray(stripeEvents.eventId, eventIds));
-      return claimCustomer(tx, customerId, worker.leaseMs);
+      return claimJob(tx, SYNC, customerId, worker.leaseMs);
     });
-    if (claim) await processClaim(ctx, claim, worker);
+    if (claim) await processClaim(ctx, claim as SyncJob, worker);
     else await waitWhilePending(ctx.db, eventIds, opts.waitMs ?? 15_000);
     done += 1;
     opts.onProgress?.(done, byCustomer.size, customerId);
@@ -300,8 +298,8 @@ async function replayRows(
   const queue = byCustomer.size
     ? await ctx.db
         .select()
-        .from(billingSyncQueue)
-        .where(inArray(billingSyncQueue.customerId, [...byCustomer.keys()]))
+        .from(jobs)
+        .where(and(eq(jobs.kind, SYNC), inArray(jobs.key, [...byCustomer.keys()])))
     : [];
   return rows.map((row) => {
     const base = { eventId: row.eventId, type: row.type, customerId: row.customerId };
@@ -309,7 +307,7 @@ async function replayRows(
     if (why) return { ...base, status: 'skipped', error: why };
     const now = after.find((r) => r.eventId === row.eventId)!;
     if (now.status !== 'pending') return { ...base, status: now.status, error: now.lastError };
-    const q = queue.find((r) => r.customerId === row.customerId);
+    const q = queue.find((r) => r.key === row.customerId);
     return {
       ...base,
       status: 'retrying',
@@ -330,4 +328,51 @@ async function waitWhilePending(db: Db, eventIds: string[], timeoutMs: number) {
     if (pending.length === 0) return;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+export interface QueuedSyncsReport {
+  /** Customers whose sync ran here. */
+  synced: number;
+  /** Of those, syncs that failed (retried later by the app's job runner, or failed for good). */
+  failed: number;
+}
+
+/**
+ * Runs every due billing sync in this process until none is left (after a backfill, so the
+ * events it recorded are applied even when no app runs; with one running, both share the work).
+ */
+export async function runQueuedSyncs(
+  ctx: BillingContext,
+  opts: {
+    worker?: JobRunnerOptions;
+    onProgress?: (done: number, customerId: string) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<QueuedSyncsReport> {
+  const worker = opts.worker ?? DEFAULT_JOB_RUNNER_OPTIONS;
+  const report: QueuedSyncsReport = { synced: 0, failed: 0 };
+  const seen = new Set<string>();
+  while (!opts.signal?.aborted) {
+    const claimed = await claimDue(ctx.db, {
+      kinds: [SYNC],
+      limit: worker.concurrency,
+      leaseMs: worker.leaseMs,
+    });
+    const fresh = claimed.filter((job) => !seen.has(job.key));
+    if (fresh.length === 0) break;
+    await Promise.all(
+      fresh.map(async (job) => {
+        seen.add(job.key);
+        await processClaim(ctx, job as SyncJob, worker);
+        const [row] = await ctx.db
+          .select({ attempts: jobs.attempts, lastError: jobs.lastError })
+          .from(jobs)
+          .where(and(eq(jobs.kind, SYNC), eq(jobs.key, job.key)));
+        report.synced += 1;
+        if (row?.lastError) report.failed += 1;
+        opts.onProgress?.(report.synced, job.key);
+      }),
+    );
+  }
+  return report;
 }

@@ -1,5 +1,5 @@
-// Billing tables: the webhook inbox (stripe_events), the per-customer sync queue that
-// coalesces them, and the history of every change to a workspace's billing state.
+// Billing tables: the webhook inbox (stripe_events; its syncs are 'billing.sync' rows of the
+// job table, src/jobs/schema.ts), and the history of every change to a workspace's billing state.
 // The workspace's own billing columns live in src/workspaces/schema.ts.
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
@@ -30,26 +30,6 @@ export const stripeEvents = pgTable(
     index('stripe_events_customer_status_idx').on(t.customerId, t.status),
     index('stripe_events_failed_idx').on(t.status).where(sql`${t.status} = 'failed'`),
   ],
-);
-
-/**
- * One row per Stripe customer with work to do. Every event bumps `generation`; a worker
- * claims the row (lease), reads Stripe once, and removes the row only if no event arrived
- * meanwhile. So a storm of events for one customer costs one Stripe read, not one per event.
- */
-export const billingSyncQueue = pgTable(
-  'billing_sync_queue',
-  {
-    customerId: text('customer_id').primaryKey(),
-    generation: integer('generation').notNull().default(1),
-    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
-    leaseUntil: timestamp('lease_until', { withTimezone: true }),
-    claimedGeneration: integer('claimed_generation'),
-    attempts: integer('attempts').notNull().default(0),
-    lastError: text('last_error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index('billing_sync_queue_due_idx').on(t.dueAt)],
 );
 
 export const HISTORY_KINDS = [

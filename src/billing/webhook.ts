@@ -5,7 +5,8 @@
 //   verified → event recorded + sync queued in one transaction → 200
 //   duplicate event id → 200 "already processed", no second effect
 //   event type we do not use → 200, recorded as ignored (a 4xx would make Stripe retry forever)
-//   database failure → thrown → 500, nothing half-written, Stripe retries later
+//   database failure → thrown → 500 (503 if the connection is lost), nothing half-written;
+//   Stripe retries later, and the backfill (backfill.ts) finds the event sooner
 // Bodies over 1 MiB never get here: the app's body limit answers 413 first.
 import Stripe from 'stripe';
 import type { Db } from '../db/client.js';

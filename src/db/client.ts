@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
 import * as schema from './schema.js';
 
@@ -20,8 +21,10 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Throws when the database does not answer; used by /healthz. */
+  /** Throws when the database does not answer; used by /healthz and /readyz. */
   ping(): Promise<void>;
+  /** Logs a lost connection once and its return once (PGlite, in-process, never loses one). */
+  connection: ConnectionMonitor;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   return {
     db,
     kind: 'pglite',
+    connection: connectionMonitor(logger),
     ping: async () => {
       await client.query('select 1');
     },
@@ -69,31 +73,72 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
 }
 
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {
-  await migratePostgres(url);
+  const connection = connectionMonitor(logger);
+  await migratePostgres(url, connection);
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle client dying (database restart, network blip) must not crash the process: the pool
-  // replaces it and the next query reconnects; requests in flight fail with a 500 meanwhile.
-  pool.on('error', (err) => logger?.warn({ err }, 'idle PostgreSQL connection failed'));
+  // A pg Client with no 'error' listener crashes the process when its connection dies (database
+  // restart, failover, pg_terminate_backend). pg-pool listens on idle clients only and removes
+  // that listener while a client is checked out (a transaction, a query in flight), so every
+  // client gets its own permanent listener here. The query in flight fails (→ 503), the pool
+  // discards the client, and the next checkout opens a new connection.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => connection.lost(err, 'pooled connection'));
+    connection.ok();
+  });
+  pool.on('error', (err) => connection.lost(err, 'idle pooled connection'));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
+    connection,
     ping: async () => {
-      await pool.query('select 1');
+      try {
+        await pool.query('select 1');
+        connection.ok();
+      } catch (err) {
+        if (isConnectionError(err)) connection.lost(err, 'ping');
+        throw err;
+      }
     },
     close: () => pool.end(),
   };
 }
 
-/** Applies pending migrations under an advisory lock, so instances starting together take turns. */
-async function migratePostgres(url: string): Promise<void> {
+// A database restarting while instances start: keep trying this long before giving up.
+const MIGRATION_CONNECT_DEADLINE_MS = 30_000;
+
+/**
+ * Applies pending migrations under an advisory lock, so instances starting together take turns.
+ * The lock lives on a dedicated connection: if that connection is lost, so is the lock, and the
+ * whole step starts again on a new one (migrations are transactional, so none is half-applied).
+ */
+async function migratePostgres(url: string, connection: ConnectionMonitor): Promise<void> {
+  const deadline = Date.now() + MIGRATION_CONNECT_DEADLINE_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await migrateOnce(url, connection);
+      connection.ok();
+      return;
+    } catch (err) {
+      if (!isConnectionError(err) || Date.now() > deadline) throw err;
+      connection.lost(err, 'migration connection');
+      const delay = Math.min(2_000, 100 * 2 ** attempt);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+async function migrateOnce(url: string, connection: ConnectionMonitor): Promise<void> {
   const client = new pg.Client({ connectionString: url });
+  // Without a listener a dropped connection is an uncaught 'error' event: the query in flight
+  // rejects anyway, which is how the retry above learns of it.
+  client.on('error', (err) => connection.lost(err, 'migration connection'));
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-    await client.end();
+    await client.end().catch(() => {});
   }
 }

@@ -1,11 +1,11 @@
 // Failures on every side of the webhook pipeline: our database during a delivery, Stripe (the
 // emulator) answering 500/429 or refusing for good, and a worker that dies holding a claim.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDue } from '../../src/billing/queue.js';
-import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
+import { stripeEvents } from '../../src/billing/schema.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
-import { startBillingWorker } from '../../src/billing/worker.js';
+import { claimDue } from '../../src/jobs/queue.js';
+import { jobs } from '../../src/jobs/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
@@ -17,6 +17,7 @@ import {
   pay,
   postEvent,
   settle,
+  startSyncRunner,
   subscribe,
   waitFor,
   waitForIdle,
@@ -29,8 +30,8 @@ const BACKOFF = { pollMs: 50, backoffBaseMs: 50, backoffMaxMs: 200 };
 async function queueRow(t: TestApp, customerId: string) {
   const [row] = await t.database.db
     .select()
-    .from(billingSyncQueue)
-    .where(eq(billingSyncQueue.customerId, customerId));
+    .from(jobs)
+    .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, customerId)));
   return row ?? null;
 }
 
@@ -60,7 +61,7 @@ describe.each(DB_KINDS)('billing under failures (%s)', (kind) => {
       what: 'the event insert fails',
     },
     {
-      table: 'billing_sync_queue',
+      table: 'jobs',
       what: 'the queue write fails after the event insert (the transaction must roll it back)',
     },
   ])(
@@ -180,7 +181,7 @@ describe.each(DB_KINDS)('workers that die or that Stripe refuses (%s)', (kind) =
 
   it('a Stripe error that retrying cannot fix fails the claimed events at once, with the message', async () => {
     const ws = await newWorkspace(t, 'Revoked key');
-    const good = startBillingWorker(t.billing.ctx, BACKOFF);
+    const good = startSyncRunner(t.billing.ctx, BACKOFF);
     const { customerId, subscription } = await subscribe(t, ws);
     await settle(t);
     await good.stop();
@@ -190,7 +191,7 @@ describe.each(DB_KINDS)('workers that die or that Stripe refuses (%s)', (kind) =
       apiBase: t.emulator!.url,
       maxNetworkRetries: 0,
     });
-    const broken = startBillingWorker({ ...t.billing.ctx, stripe: revoked }, BACKOFF);
+    const broken = startSyncRunner({ ...t.billing.ctx, stripe: revoked }, BACKOFF);
     try {
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });
       const failed = await waitFor(
@@ -207,7 +208,7 @@ describe.each(DB_KINDS)('workers that die or that Stripe refuses (%s)', (kind) =
       expect(row).toMatchObject({ attempts: 0, leaseUntil: null });
       expect(row!.lastError).toMatch(/Invalid API Key provided/);
       const due = (await t.database.db.execute(
-        sql`select isfinite(due_at) as finite from billing_sync_queue where customer_id = ${customerId}`,
+        sql`select isfinite(due_at) as finite from jobs where kind = 'billing.sync' and key = ${customerId}`,
       )) as unknown as { rows: Array<{ finite: boolean }> };
       expect(due.rows[0]!.finite, 'not due again: no retry').toBe(false);
       const rejected = (
@@ -236,15 +237,19 @@ describe.each(DB_KINDS)('workers that die or that Stripe refuses (%s)', (kind) =
     const LEASE_MS = 1500;
     const claims = await waitFor(
       async () => {
-        const c = await claimDue(t.database.db, { limit: 10, leaseMs: LEASE_MS });
+        const c = await claimDue(t.database.db, {
+          kinds: ['billing.sync'],
+          limit: 10,
+          leaseMs: LEASE_MS,
+        });
         return c.length > 0 ? c : false;
       },
       { timeoutMs: 3000, what: 'the queue row to be due' },
     );
     const claimedAt = Date.now();
-    expect(claims.map((c) => c.customerId)).toEqual([customerId]);
+    expect(claims.map((c) => c.key)).toEqual([customerId]);
 
-    const worker = startBillingWorker(t.billing.ctx, { leaseMs: 30_000, pollMs: 50 });
+    const worker = startSyncRunner(t.billing.ctx, { leaseMs: 30_000, pollMs: 50 });
     try {
       await new Promise((r) => setTimeout(r, LEASE_MS / 2));
       expect((await workspaceRow(t, ws.id)).plan, 'the live lease is respected').toBe('free');

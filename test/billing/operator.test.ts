@@ -18,11 +18,13 @@ import {
   type TriggerResult,
   triggerEvent,
 } from '../../src/billing/operator.js';
-import { claimDue } from '../../src/billing/queue.js';
-import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
+import type { SyncJob } from '../../src/billing/queue.js';
+import { stripeEvents } from '../../src/billing/schema.js';
 import type { TriggerDeps } from '../../src/billing/trigger.js';
-import { DEFAULT_WORKER_OPTIONS, processClaim } from '../../src/billing/worker.js';
+import { processClaim } from '../../src/billing/worker.js';
 import { openDatabase } from '../../src/db/client.js';
+import { claimDue } from '../../src/jobs/queue.js';
+import { jobs } from '../../src/jobs/schema.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -68,8 +70,12 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
   /** One pass of what the background worker would do. */
   async function runWorkerOnce() {
     await new Promise((r) => setTimeout(r, 50)); // past the webhook debounce
-    const claims = await claimDue(t.database.db, { limit: 100, leaseMs: 60_000 });
-    for (const claim of claims) await processClaim(t.billing.ctx, claim, DEFAULT_WORKER_OPTIONS);
+    const claims = await claimDue(t.database.db, {
+      kinds: ['billing.sync'],
+      limit: 100,
+      leaseMs: 60_000,
+    });
+    for (const claim of claims) await processClaim(t.billing.ctx, claim as SyncJob);
   }
 
   const triggerDeps = (): TriggerDeps => ({
@@ -239,9 +245,9 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
       const event = await receivedEvent(customerId, 'checkout.session.completed');
       // The app's worker holds the customer's queue row (and never finishes, here).
       await t.database.db
-        .update(billingSyncQueue)
+        .update(jobs)
         .set({ leaseUntil: new Date(Date.now() + 60_000) })
-        .where(eq(billingSyncQueue.customerId, customerId));
+        .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, customerId)));
       const outcome = await replayEvent(t.billing.ctx, event.eventId, { waitMs: 300 });
       expect(outcome).toMatchObject({
         status: 'retrying',
@@ -249,9 +255,9 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
       });
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
       await t.database.db
-        .update(billingSyncQueue)
+        .update(jobs)
         .set({ leaseUntil: null })
-        .where(eq(billingSyncQueue.customerId, customerId));
+        .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, customerId)));
       expect(await replayEvent(t.billing.ctx, event.eventId)).toMatchObject({
         status: 'processed',
       });
@@ -378,17 +384,28 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
       ...extraEnv,
     };
     return new Promise((resolve) => {
-      execFile(tsx, ['src/billing/cli.ts', ...args], { env }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        tsx,
+        ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args],
+        { env },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
 
   it('prints usage, lists failed events, refuses a held database and explains bad input', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['sync --all', 'events --failed', 'replay --failed', 'trigger TYPE'])
+    for (const command of [
+      'sync --all',
+      'events --failed',
+      'replay --failed',
+      'backfill [--since DATE]',
+      'trigger TYPE',
+    ])
       expect(help.stdout).toContain(command);
 
     const empty = await cli(['events', '--failed']);
@@ -421,6 +438,10 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
     const usage = await cli(['sync']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('sync needs either --workspace ID or --all');
+
+    const badSince = await cli(['backfill', '--since', 'last tuesday']);
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toContain('--since needs a date such as 2026-11-29');
   }, 60_000);
 
   it('says which event is unknown, when the emulator is unreachable, and that trigger is for the emulator', async () => {

@@ -2,13 +2,17 @@
 // (customer, checkout session, pay), sign webhook payloads, and wait for the worker.
 
 import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
+import type { BillingContext } from '../../src/billing/context.js';
 import { ensureStripeCustomer } from '../../src/billing/customer.js';
 import { customerOf } from '../../src/billing/events.js';
-import { billingHistory, billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
+import { billingHistory, stripeEvents } from '../../src/billing/schema.js';
 import { FREE_STATE } from '../../src/billing/select.js';
+import { billingSyncHandler } from '../../src/billing/worker.js';
+import { type JobRunnerOptions, startJobRunner } from '../../src/jobs/runner.js';
+import { jobs } from '../../src/jobs/schema.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import { toWorkspace, type Workspace } from '../../src/workspaces/workspace.js';
 import type { TestApp } from '../support/app.js';
@@ -93,7 +97,8 @@ export async function waitForIdle(t: TestApp, timeoutMs = 8000) {
     async () => {
       const res = (await t.database.db.execute(
         `select
-           (select count(*) from billing_sync_queue where due_at <> 'infinity'::timestamptz or lease_until is not null)::int as busy,
+           (select count(*) from jobs where lease_until is not null
+              or (kind = 'billing.sync' and due_at <> 'infinity'::timestamptz))::int as busy,
            (select count(*) from stripe_events where status = 'pending')::int as pending` as never,
       )) as unknown as { rows: Array<{ busy: number; pending: number }> };
       const r = res.rows[0]!;
@@ -223,7 +228,9 @@ export async function resetBilling(
     })
     .where(eq(workspaces.id, workspaceId));
   await db.delete(stripeEvents).where(inArray(stripeEvents.customerId, [...customerIds]));
-  await db.delete(billingSyncQueue).where(inArray(billingSyncQueue.customerId, [...customerIds]));
+  await db
+    .delete(jobs)
+    .where(and(eq(jobs.kind, 'billing.sync'), inArray(jobs.key, [...customerIds])));
   await db.delete(billingHistory).where(eq(billingHistory.workspaceId, workspaceId));
 }
 
@@ -243,3 +250,13 @@ export function expectedFromStripe(sub: Stripe.Subscription) {
 export { prng, shuffle } from '../support/random.js';
 
 export type { Stripe };
+
+/** A job runner for billing syncs only, outside the app (a second "instance", a broken one). */
+export function startSyncRunner(ctx: BillingContext, options: Partial<JobRunnerOptions> = {}) {
+  return startJobRunner({
+    db: ctx.db,
+    logger: ctx.logger,
+    handlers: { 'billing.sync': billingSyncHandler(ctx) },
+    options,
+  });
+}

@@ -113,8 +113,8 @@ describe.each(DB_KINDS)('POST /api/webhooks/stripe/webhook (%s)', (kind) => {
       customerId: 'cus_queued',
       status: 'pending',
     });
-    const queue = await t.database.db.query.billingSyncQueue.findFirst({
-      where: (q, { eq }) => eq(q.customerId, 'cus_queued'),
+    const queue = await t.database.db.query.jobs.findFirst({
+      where: (q, { and, eq }) => and(eq(q.kind, 'billing.sync'), eq(q.key, 'cus_queued')),
     });
     expect(queue?.generation).toBe(row?.syncGeneration);
   });

@@ -193,7 +193,6 @@ describe.each(DB_KINDS)('throttling (%s)', (kind) => {
       logger: t.deps.logger,
       stripeSettings: t.stripeSettings,
       cookieSecret: t.deps.cookieSecret,
-      billing: { worker: false },
     });
     const { email } = await account('Shared');
     for (let i = 0; i < 10; i++) {

@@ -6,12 +6,12 @@ import type { RunningEmulator } from '@tollgate/stripe-emulator';
 import type Stripe from 'stripe';
 import type { createApp } from '../../src/app.js';
 import type { Billing } from '../../src/billing/index.js';
-import type { WorkerOptions } from '../../src/billing/worker.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
-import { createLogger } from '../../src/lib/logger.js';
+import type { JobRunner, JobRunnerOptions } from '../../src/jobs/runner.js';
+import { createLogger, type Logger } from '../../src/lib/logger.js';
 import { assembleApp, startLocalStripe } from '../../src/start.js';
 import { TestClient } from './client.js';
 import { type DbKind, isolatedDatabase } from './databases.js';
@@ -26,6 +26,8 @@ export interface TestApp {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
   billing: Billing;
+  /** The job runner; null when created without one. */
+  jobs: JobRunner | null;
   /** Present when created with `stripe` options. */
   emulator: RunningEmulator | null;
   stripe: Stripe;
@@ -40,7 +42,7 @@ let counter = 0;
 
 export interface StripeTestOptions {
   /** Background worker options, or false for none (tests then call billing.worker-less syncs). */
-  worker?: Partial<WorkerOptions> | false;
+  worker?: Partial<JobRunnerOptions> | false;
   debounceMs?: number;
   maxNetworkRetries?: number;
 }
@@ -54,6 +56,7 @@ export async function createTestApp(
   kind: DbKind,
   env: Record<string, string | undefined> = {},
   stripeOpts?: StripeTestOptions,
+  opts: { logger?: Logger } = {},
 ): Promise<TestApp> {
   const isolated = await isolatedDatabase(kind);
   const config = loadConfig({
@@ -63,7 +66,7 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await openDatabase(isolated.target, logger);
 
   // The HTTP server exists before the app so its port can go into the emulator's webhook URL.
@@ -97,14 +100,14 @@ export async function createTestApp(
       apiBase: 'http://127.0.0.1:9',
     };
   }
-  const { app, billing, deps } = assembleApp({
+  const { app, billing, jobs, deps } = assembleApp({
     config,
     database,
     logger,
     stripeSettings,
     cookieSecret: TEST_AUTH_SECRET,
+    jobs: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
     billing: {
-      worker: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
       debounceMs: stripeOpts?.debounceMs ?? 20,
       maxNetworkRetries: stripeOpts?.maxNetworkRetries ?? 0,
     },
@@ -117,6 +120,7 @@ export async function createTestApp(
     deps,
     app,
     billing,
+    jobs,
     emulator,
     stripe: billing.ctx.stripe,
     stripeSettings,
@@ -130,7 +134,7 @@ export async function createTestApp(
       return client;
     },
     close: async () => {
-      await billing.stop();
+      await jobs?.stop();
       await emulator?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await database.close();

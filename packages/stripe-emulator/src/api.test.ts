@@ -401,3 +401,40 @@ describe('faults and the request log', () => {
     expect(all.body.data).toHaveLength(3);
   });
 });
+
+describe('events list filters, as Stripe applies them', () => {
+  it('filters by created range and exact types[], and pages with starting_after', async () => {
+    const a = await fx.stripe.customers.create({ email: 'a@example.com' });
+    await fx.control.post('/clock/advance', { seconds: 100 });
+    await fx.stripe.customers.update(a.id, { name: 'A' });
+    const [updated] = (await fx.stripe.events.list({ type: 'customer.updated' })).data;
+    const [created] = (await fx.stripe.events.list({ type: 'customer.created' })).data;
+    expect(updated!.created - created!.created).toBeGreaterThanOrEqual(100);
+
+    const since = await fx.stripe.events.list({ created: { gte: updated!.created } });
+    expect(since.data.map((e) => e.id)).toEqual([updated!.id]);
+    const before = await fx.stripe.events.list({ created: { lt: updated!.created } });
+    expect(before.data.map((e) => e.id)).toEqual([created!.id]);
+    const exact = await fx.stripe.events.list({ created: created!.created });
+    expect(exact.data.map((e) => e.id)).toEqual([created!.id]);
+
+    const typed = await fx.stripe.events.list({ types: ['customer.created', 'invoice.paid'] });
+    expect(typed.data.map((e) => e.id)).toEqual([created!.id]);
+    // types[] takes exact names only; the wildcard belongs to `type`.
+    expect((await fx.stripe.events.list({ types: ['customer.*'] })).data).toEqual([]);
+    expect((await fx.stripe.events.list({ type: 'customer.*' })).data).toHaveLength(2);
+
+    const first = await fx.stripe.events.list({ limit: 1 });
+    expect(first.has_more).toBe(true);
+    const next = await fx.stripe.events.list({ limit: 1, starting_after: first.data[0]!.id });
+    expect(next.data.map((e) => e.id)).toEqual([created!.id]);
+  });
+
+  it('refuses type together with types[], as Stripe does', async () => {
+    const err = await catchError(
+      fx.stripe.events.list({ type: 'customer.created', types: ['customer.updated'] }),
+    );
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toMatch(/either type or types/);
+  });
+});

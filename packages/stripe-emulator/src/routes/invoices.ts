@@ -1,10 +1,12 @@
-// /v1/invoices (retrieve, list) and /v1/events (retrieve, list with `type` filters).
+// /v1/invoices (retrieve, list) and /v1/events (retrieve, list filtered as Stripe does: `type`
+// with a trailing wildcard, or `types[]` of exact names, not both; `created` exact or a range).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
+import { invalidRequest } from '../errors.js';
 import { paginate } from '../list.js';
 import { invoiceSubscriptionId } from '../objects/invoice.js';
-import { expand, pagination, parseParams, str } from '../params.js';
+import { expand, int, pagination, parseParams, str } from '../params.js';
 import { found, readParams, respond } from './helpers.js';
 
 const retrieveSchema = z.strictObject({ expand: expand.optional() });
@@ -14,11 +16,29 @@ const invoiceList = z.strictObject({
   subscription: str.optional(),
   status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
 });
+const createdRange = z.strictObject({
+  gt: int.optional(),
+  gte: int.optional(),
+  lt: int.optional(),
+  lte: int.optional(),
+});
 const eventList = z.strictObject({
   ...pagination,
   type: str.optional(),
-  types: z.array(str).optional(),
+  types: z.array(str).max(20).optional(),
+  created: z.union([int, createdRange]).optional(),
 });
+
+function createdMatches(filter: z.output<typeof eventList>['created'], created: number): boolean {
+  if (filter === undefined) return true;
+  if (typeof filter === 'number') return created === filter;
+  return (
+    (filter.gt === undefined || created > filter.gt) &&
+    (filter.gte === undefined || created >= filter.gte) &&
+    (filter.lt === undefined || created < filter.lt) &&
+    (filter.lte === undefined || created <= filter.lte)
+  );
+}
 
 /** Stripe's event type filter accepts a trailing wildcard such as `invoice.*`. */
 function typeMatches(pattern: string, type: string): boolean {
@@ -54,9 +74,13 @@ export function eventRoutes(emu: EmulatorContext): Hono {
   });
   app.get('/', async (c) => {
     const p = parseParams(eventList, await readParams(c));
-    const patterns = [...(p.type ? [p.type] : []), ...(p.types ?? [])];
+    if (p.type !== undefined && p.types !== undefined)
+      throw invalidRequest('You may pass either type or types, but not both.', 'types');
     const all = [...store.events.values()].filter(
-      (ev) => patterns.length === 0 || patterns.some((pt) => typeMatches(pt, ev.type)),
+      (ev) =>
+        (p.type === undefined || typeMatches(p.type, ev.type)) &&
+        (p.types === undefined || p.types.includes(ev.type)) &&
+        createdMatches(p.created, ev.created),
     );
     return respond(c, emu, paginate(all, p, '/v1/events'), p.expand);
   });

@@ -1,0 +1,201 @@
+// The background runner inside each app process: claims due jobs of every kind it has a
+// handler for, runs them with bounded concurrency, and retries failures with exponential
+// backoff. Woken at once by local requests (a webhook); polls for the rest. On stop it drains
+// what runs and hands back what does not finish, so another instance takes over at once.
+import type { Db } from '../db/client.js';
+import { isConnectionError } from '../db/connection.js';
+import type { Logger } from '../lib/logger.js';
+import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './queue.js';
+import type { JobKind } from './schema.js';
+
+export interface JobHandler {
+  /**
+   * Does the work and settles the job: `completeJob(tx, job)` in the same transaction as the
+   * work's own write, so the work and "done" commit together. Throwing means "retry later".
+   */
+  run(job: Job): Promise<void>;
+  /** Errors retrying cannot fix: the job gives up at once instead of backing off. */
+  isPermanent?(err: unknown): boolean;
+  /**
+   * After the last attempt or a permanent error: record the failure where an operator looks,
+   * and settle the job (default: giveUpJob).
+   */
+  giveUp?(job: Job, error: string): Promise<void>;
+}
+
+/** A handler per kind; a runner claims only the kinds it has a handler for. */
+export type JobHandlers = { [K in JobKind]?: JobHandler };
+
+export interface JobRunnerOptions {
+  pollMs: number;
+  leaseMs: number;
+  concurrency: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** After this many failed attempts in a row, the job gives up. */
+  maxAttempts: number;
+  /** On stop, how long jobs in flight may take to finish before their claims are handed back. */
+  drainMs: number;
+}
+
+export const DEFAULT_JOB_RUNNER_OPTIONS: JobRunnerOptions = {
+  pollMs: 1_000,
+  leaseMs: 60_000,
+  concurrency: 4,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 5 * 60_000,
+  maxAttempts: 12,
+  drainMs: 5_000,
+};
+
+export interface JobRunnerStatus {
+  /** False once stopping: a load balancer should send no more work here. */
+  running: boolean;
+  /** The last claim pass reached the database. */
+  claiming: boolean;
+  inFlight: number;
+}
+
+export interface JobRunner {
+  /** Look for due work now, or after `afterMs` (a webhook's job is due after the debounce). */
+  notify(afterMs?: number): void;
+  /** Runs one claim-and-process pass and waits for it; for operators and tests. */
+  runOnce(): Promise<number>;
+  status(): JobRunnerStatus;
+  stop(): Promise<void>;
+}
+
+export function backoffMs(
+  attempts: number,
+  opts: Pick<JobRunnerOptions, 'backoffBaseMs' | 'backoffMaxMs'>,
+): number {
+  const exp = Math.min(opts.backoffMaxMs, opts.backoffBaseMs * 2 ** attempts);
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Runs one claimed job through its handler: done, retried later, or given up. */
+export async function runJob(
+  ctx: { db: Db; logger: Logger },
+  handler: JobHandler,
+  job: Job,
+  opts: Pick<JobRunnerOptions, 'backoffBaseMs' | 'backoffMaxMs' | 'maxAttempts'>,
+): Promise<void> {
+  const log = ctx.logger.child({ job: job.kind, key: job.key });
+  try {
+    await handler.run(job);
+  } catch (err) {
+    const message = messageOf(err);
+    // A lost database connection is never permanent: the outage is logged once elsewhere, and
+    // if the database is still down the writes below fail too, the lease expires, and the job
+    // is claimed again.
+    const permanent = !isConnectionError(err) && (handler.isPermanent?.(err) ?? false);
+    if (!permanent && job.attempts + 1 < opts.maxAttempts) {
+      const delay = backoffMs(job.attempts, opts);
+      if (!isConnectionError(err))
+        log.warn(
+          { err: message, attempts: job.attempts + 1, retryInMs: delay },
+          'job failed; will retry',
+        );
+      await retryJobLater(ctx.db, job, delay, message);
+    } else {
+      if (handler.giveUp) await handler.giveUp(job, message);
+      else {
+        log.error({ err: message }, 'job failed for good');
+        await giveUpJob(ctx.db, job, message);
+      }
+    }
+  }
+}
+
+export function startJobRunner(opts: {
+  db: Db;
+  logger: Logger;
+  handlers: JobHandlers;
+  options?: Partial<JobRunnerOptions>;
+}): JobRunner {
+  const o = { ...DEFAULT_JOB_RUNNER_OPTIONS, ...opts.options };
+  const logger = opts.logger.child({ module: 'jobs' });
+  const kinds = (Object.keys(opts.handlers) as JobKind[]).filter((k) => opts.handlers[k]);
+  let running = true;
+  let claiming = true;
+  let wake: (() => void) | null = null;
+  const inFlight = new Map<Promise<void>, Job>();
+
+  const pass = async (): Promise<number> => {
+    const free = o.concurrency - inFlight.size;
+    if (free <= 0) return 0;
+    const claimed = await claimDue(opts.db, { kinds, limit: free, leaseMs: o.leaseMs });
+    for (const job of claimed) {
+      const task: Promise<void> = runJob({ db: opts.db, logger }, opts.handlers[job.kind]!, job, o)
+        .catch(() => {})
+        .finally(() => {
+          inFlight.delete(task);
+          wake?.();
+        });
+      inFlight.set(task, job);
+    }
+    return claimed.length;
+  };
+
+  const loop = async () => {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await pass();
+        claiming = true;
+      } catch (err) {
+        // Logged once per outage (the database's connection monitor does it for lost ones).
+        if (claiming && !isConnectionError(err))
+          logger.error({ err }, 'job runner: could not claim work');
+        claiming = false;
+      }
+      if (!running) break;
+      if (claimed === 0 || inFlight.size >= o.concurrency) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, o.pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            wake = null;
+            resolve();
+          };
+        });
+      }
+    }
+  };
+  const done = loop();
+
+  return {
+    notify: (afterMs = 0) => {
+      if (afterMs <= 0) wake?.();
+      else setTimeout(() => wake?.(), afterMs).unref();
+    },
+    runOnce: async () => {
+      const n = await pass();
+      await Promise.all([...inFlight.keys()]);
+      return n;
+    },
+    status: () => ({ running, claiming, inFlight: inFlight.size }),
+    stop: async () => {
+      running = false;
+      wake?.();
+      await done;
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all([...inFlight.keys()]).then(() => true),
+        new Promise<false>((r) => {
+          timer = setTimeout(() => r(false), o.drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        const left = [...inFlight.values()];
+        logger.warn({ jobs: left.length }, 'jobs still running at shutdown: handing them back');
+        await releaseJobs(opts.db, left).catch((err) =>
+          logger.warn({ err: messageOf(err) }, 'could not hand jobs back; their leases expire'),
+        );
+      }
+    },
+  };
+}
