@@ -26,6 +26,8 @@ button.secondary, .button.secondary { background:#eef0f6; color:var(--fg); }
 button.danger { background:var(--err); } button.link { background:none; color:var(--brand); padding:0; }
 .row { display:flex; gap:.5rem; align-items:end; flex-wrap:wrap; } .row > * { flex: 0 1 auto; }
 .inline { display:inline; }
+form.inline { display:inline-flex; gap:.4rem; align-items:center; flex-wrap:wrap; }
+form.inline select { width:auto; }
 .plan-option { align-items:center; margin-bottom:.5rem; } .plan-option p { margin:0; }
 table.history { width:auto; } table.history td { padding-right:2rem; } table.history td:first-child { white-space:nowrap; }
 table { width:100%; border-collapse:collapse; } th, td { text-align:left; padding:.5rem .4rem; border-bottom:1px solid var(--line); vertical-align:middle; }

@@ -103,7 +103,14 @@ export function SettingsPage(p: SettingsProps) {
                   {m.userId === p.currentUserId && <span class="muted small"> (you)</span>}
                 </td>
                 <td>
-                  {isAdmin ? (
+                  {isAdmin && m.role === 'admin' && adminCount === 1 ? (
+                    <span>
+                      admin{' '}
+                      <span class="muted small">
+                        (the only admin: promote someone else before changing this role)
+                      </span>
+                    </span>
+                  ) : isAdmin ? (
                     <form method="post" action={`${base}/members/${m.userId}/role`} class="inline">
                       <CsrfField token={token} />
                       <select name="role" aria-label={`Role of ${m.email}`}>
