@@ -122,8 +122,18 @@ export function startJobRunner(opts: {
   let claiming = true;
   let wake: (() => void) | null = null;
   const inFlight = new Map<Promise<void>, Job>();
+  // Claims whose outcome could not be written (the database went away mid-job): handed back as
+  // soon as the database answers again, rather than sitting out their lease.
+  const stranded: Job[] = [];
 
   const pass = async (): Promise<number> => {
+    if (stranded.length > 0) {
+      const back = stranded.splice(0);
+      await releaseJobs(opts.db, back).catch((err) => {
+        stranded.push(...back);
+        throw err;
+      });
+    }
     const free = o.concurrency - inFlight.size;
     if (free <= 0) return 0;
     const claimed = await claimDue(opts.db, { kinds, limit: free, leaseMs: o.leaseMs });
@@ -131,7 +141,9 @@ export function startJobRunner(opts: {
       // claimDue returned only kinds with a handler; TypeScript cannot pair kind and handler.
       const handler = opts.handlers[job.kind] as JobHandler;
       const task: Promise<void> = runJob({ db: opts.db, logger }, handler, job, o)
-        .catch(() => {})
+        .catch(() => {
+          stranded.push(job);
+        })
         .finally(() => {
           inFlight.delete(task);
           wake?.();
@@ -191,10 +203,11 @@ export function startJobRunner(opts: {
         }),
       ]);
       clearTimeout(timer);
-      if (!drained) {
-        const left = [...inFlight.values()];
+      const left = drained ? [] : [...inFlight.values()];
+      if (left.length > 0)
         logger.warn({ jobs: left.length }, 'jobs still running at shutdown: handing them back');
-        await releaseJobs(opts.db, left).catch((err) =>
+      if (left.length + stranded.length > 0) {
+        await releaseJobs(opts.db, [...left, ...stranded]).catch((err) =>
           logger.warn({ err: messageOf(err) }, 'could not hand jobs back; their leases expire'),
         );
       }
