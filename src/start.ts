@@ -160,15 +160,19 @@ export function assembleApp(opts: {
       handlers: { ...billing.jobs },
       options: { leaseMs: config.jobLeaseMs, ...opts.jobs },
     });
-    // Missed events are looked for at start-up, then every interval (the job reschedules itself).
-    scheduleBackfill(database.db).then(
-      () => jobs?.notify(),
-      (err) =>
-        logger.warn(
-          { err: String(err) },
-          'could not schedule the Stripe event backfill; the job runner retries',
-        ),
-    );
+    // Missed events are looked for at start-up, then every interval (the job reschedules
+    // itself). If the database is briefly unavailable right now, keep asking until it is.
+    const runner = jobs;
+    const schedule = (delayMs: number) => {
+      setTimeout(() => {
+        if (!runner.status().running) return;
+        scheduleBackfill(database.db).then(
+          () => runner.notify(),
+          () => schedule(Math.min(Math.max(delayMs * 2, 1_000), 30_000)),
+        );
+      }, delayMs).unref();
+    };
+    schedule(0);
   }
   const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
   const lifecycle = { shuttingDown: false };

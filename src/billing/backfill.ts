@@ -107,9 +107,9 @@ export async function scheduleBackfill(db: Db): Promise<void> {
 export function billingBackfillHandler(
   ctx: BillingContext,
   opts: { timing: QueueTiming; everyMs: number; onRecorded?: () => void },
-): JobHandler {
+): JobHandler<typeof BACKFILL> {
   return {
-    run: async (job: Job) => {
+    run: async (job: Job<typeof BACKFILL>) => {
       const report = await backfillEvents(ctx, { timing: opts.timing });
       if (report.recorded > 0 || report.requeued > 0) opts.onRecorded?.();
       await completeJob(ctx.db, job, { nextInMs: opts.everyMs });

@@ -23,7 +23,7 @@ export interface Billing {
   timing: QueueTiming;
   handleWebhook: (req: Request) => Promise<Response>;
   /** Billing's kinds of job, for the app's job runner. */
-  jobs: { [SYNC]: JobHandler; [BACKFILL]: JobHandler };
+  jobs: { [SYNC]: JobHandler<typeof SYNC>; [BACKFILL]: JobHandler<typeof BACKFILL> };
   /** Where Checkout and the portal live: pages' forms may redirect there (CSP form-action). */
   hostedPageOrigins: readonly string[];
 }

@@ -285,7 +285,7 @@ async function replayRows(
         .where(inArray(stripeEvents.eventId, eventIds));
       return claimJob(tx, SYNC, customerId, worker.leaseMs);
     });
-    if (claim) await processClaim(ctx, claim as SyncJob, worker);
+    if (claim) await processClaim(ctx, claim, worker);
     else await waitWhilePending(ctx.db, eventIds, opts.waitMs ?? 15_000);
     done += 1;
     opts.onProgress?.(done, byCustomer.size, customerId);

@@ -7,7 +7,7 @@ import { CHECKOUT_EVENT_TYPES } from './events.js';
 import { stripeEvents } from './schema.js';
 
 /** A claimed 'billing.sync' job: `key` is the Stripe customer id. */
-export type SyncJob = Job & { kind: 'billing.sync' };
+export type SyncJob = Job<'billing.sync'>;
 
 export const SYNC = 'billing.sync' as const;
 

@@ -99,9 +99,9 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
   });
 }
 
-export function billingSyncHandler(ctx: BillingContext): JobHandler {
+export function billingSyncHandler(ctx: BillingContext): JobHandler<'billing.sync'> {
   return {
-    run: (job) => syncClaimed(ctx, job as SyncJob),
+    run: (job) => syncClaimed(ctx, job),
     // A Stripe error that retrying cannot fix (bad key, unknown customer) fails at once; Stripe
     // outages, rate limits, and our own database hiccups back off and try again.
     isPermanent: (err) =>
@@ -111,7 +111,7 @@ export function billingSyncHandler(ctx: BillingContext): JobHandler {
         { customerId: job.key, err: error },
         'billing sync failed for good; events marked failed (npm run billing -- replay --failed)',
       );
-      await failSync(ctx.db, job as SyncJob, error);
+      await failSync(ctx.db, job, error);
     },
   };
 }

@@ -5,8 +5,8 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { type JobKind, jobs } from './schema.js';
 
-export interface Job {
-  kind: JobKind;
+export interface Job<K extends JobKind = JobKind> {
+  kind: K;
   key: string;
   /** The generation claimed: requests up to it are covered by this run. */
   generation: number;
@@ -104,12 +104,12 @@ export async function claimDue(
  * Claims one job now, whatever its due time (an operator running the work in its own process).
  * Null while another runner holds it: that runner sees the bumped generation and runs again.
  */
-export async function claimJob(
+export async function claimJob<K extends JobKind>(
   db: Db,
-  kind: JobKind,
+  kind: K,
   key: string,
   leaseMs: number,
-): Promise<Job | null> {
+): Promise<Job<K> | null> {
   const [row] = await db
     .update(jobs)
     .set({

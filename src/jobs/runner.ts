@@ -8,23 +8,23 @@ import type { Logger } from '../lib/logger.js';
 import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './queue.js';
 import type { JobKind } from './schema.js';
 
-export interface JobHandler {
+export interface JobHandler<K extends JobKind = JobKind> {
   /**
    * Does the work and settles the job: `completeJob(tx, job)` in the same transaction as the
    * work's own write, so the work and "done" commit together. Throwing means "retry later".
    */
-  run(job: Job): Promise<void>;
+  run(job: Job<K>): Promise<void>;
   /** Errors retrying cannot fix: the job gives up at once instead of backing off. */
   isPermanent?(err: unknown): boolean;
   /**
    * After the last attempt or a permanent error: record the failure where an operator looks,
    * and settle the job (default: giveUpJob).
    */
-  giveUp?(job: Job, error: string): Promise<void>;
+  giveUp?(job: Job<K>, error: string): Promise<void>;
 }
 
 /** A handler per kind; a runner claims only the kinds it has a handler for. */
-export type JobHandlers = { [K in JobKind]?: JobHandler };
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
 export interface JobRunnerOptions {
   pollMs: number;
@@ -76,10 +76,10 @@ export function backoffMs(
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Runs one claimed job through its handler: done, retried later, or given up. */
-export async function runJob(
+export async function runJob<K extends JobKind>(
   ctx: { db: Db; logger: Logger },
-  handler: JobHandler,
-  job: Job,
+  handler: JobHandler<K>,
+  job: Job<K>,
   opts: Pick<JobRunnerOptions, 'backoffBaseMs' | 'backoffMaxMs' | 'maxAttempts'>,
 ): Promise<void> {
   const log = ctx.logger.child({ job: job.kind, key: job.key });
@@ -122,14 +122,28 @@ export function startJobRunner(opts: {
   let claiming = true;
   let wake: (() => void) | null = null;
   const inFlight = new Map<Promise<void>, Job>();
+  // Claims whose outcome could not be written (the database went away mid-job): handed back as
+  // soon as the database answers again, rather than sitting out their lease.
+  const stranded: Job[] = [];
 
   const pass = async (): Promise<number> => {
+    if (stranded.length > 0) {
+      const back = stranded.splice(0);
+      await releaseJobs(opts.db, back).catch((err) => {
+        stranded.push(...back);
+        throw err;
+      });
+    }
     const free = o.concurrency - inFlight.size;
     if (free <= 0) return 0;
     const claimed = await claimDue(opts.db, { kinds, limit: free, leaseMs: o.leaseMs });
     for (const job of claimed) {
-      const task: Promise<void> = runJob({ db: opts.db, logger }, opts.handlers[job.kind]!, job, o)
-        .catch(() => {})
+      // claimDue returned only kinds with a handler; TypeScript cannot pair kind and handler.
+      const handler = opts.handlers[job.kind] as JobHandler;
+      const task: Promise<void> = runJob({ db: opts.db, logger }, handler, job, o)
+        .catch(() => {
+          stranded.push(job);
+        })
         .finally(() => {
           inFlight.delete(task);
           wake?.();
@@ -189,10 +203,11 @@ export function startJobRunner(opts: {
         }),
       ]);
       clearTimeout(timer);
-      if (!drained) {
-        const left = [...inFlight.values()];
+      const left = drained ? [] : [...inFlight.values()];
+      if (left.length > 0)
         logger.warn({ jobs: left.length }, 'jobs still running at shutdown: handing them back');
-        await releaseJobs(opts.db, left).catch((err) =>
+      if (left.length + stranded.length > 0) {
+        await releaseJobs(opts.db, [...left, ...stranded]).catch((err) =>
           logger.warn({ err: messageOf(err) }, 'could not hand jobs back; their leases expire'),
         );
       }
