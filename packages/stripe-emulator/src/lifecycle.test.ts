@@ -60,10 +60,11 @@ async function subscribe(opts: { customer?: string; price?: string } = {}) {
 }
 
 describe('checkout completion', () => {
-  it('creates the customer, an active subscription and a paid first invoice, and emits events in order', async () => {
+  it('creates the customer, an incomplete subscription made active by its paid first invoice, and emits events in order', async () => {
     const { session, sub } = await subscribe();
     expect(session.status).toBe('complete');
     expect(session.payment_status).toBe('paid');
+    expect(session.url).toBeNull();
     expect(session.client_reference_id).toBe('ws_42');
     expect(session.metadata).toEqual({ workspace_id: '42' });
     const customer = await fx.stripe.customers.retrieve(String(session.customer));
@@ -71,6 +72,7 @@ describe('checkout completion', () => {
     expect('email' in customer && customer.email).toBe('owner@acme.test');
 
     expect(sub.status).toBe('active');
+    expect(sub.default_payment_method).toMatch(/^pm_/);
     expect(sub.metadata).toEqual({ workspace_id: '42' });
     expect(sub.customer).toBe(session.customer);
     const item = sub.items.data[0];
@@ -95,11 +97,19 @@ describe('checkout completion', () => {
       'invoice.finalized',
       'invoice.paid',
       'invoice.payment_succeeded',
+      'customer.subscription.updated',
       'checkout.session.completed',
     ];
     expect(await eventTypes()).toEqual(expected);
     const delivered = await settle(expected.length);
     expect(delivered.map((e) => e.type)).toEqual(expected);
+    const created = delivered[1];
+    const activated = delivered[6];
+    if (created?.type !== 'customer.subscription.created') throw new Error('wrong event');
+    if (activated?.type !== 'customer.subscription.updated') throw new Error('wrong event');
+    expect(created.data.object.status).toBe('incomplete');
+    expect(activated.data.object.status).toBe('active');
+    expect(activated.data.previous_attributes).toEqual({ status: 'incomplete' });
     const completed = delivered.at(-1);
     if (completed?.type !== 'checkout.session.completed') throw new Error('wrong last event');
     expect(completed.data.object.subscription).toBe(sub.id);
