@@ -31,7 +31,8 @@ const source = program.getSourceFile(rootsFile);
 if (!source) throw new Error(`cannot read ${rootsFile}`);
 
 const rootsDecl = source.statements.find(ts.isInterfaceDeclaration);
-if (!rootsDecl) throw new Error('conformance/roots.ts must declare the StripeSchemaRoots interface');
+if (!rootsDecl)
+  throw new Error('conformance/roots.ts must declare the StripeSchemaRoots interface');
 const rootsType = checker.getTypeAtLocation(rootsDecl);
 const rootProps = checker.getPropertiesOfType(rootsType);
 
@@ -55,7 +56,9 @@ function defName(type: ts.Type): string {
 /** A top-level interface of a resource module (Customer, Account, …), not a nested type. */
 function isTopLevelResource(type: ts.Type): boolean {
   const decl = type.getSymbol()?.declarations?.[0];
-  return !!decl && ts.isSourceFile(decl.parent) && /\/resources\//.test(decl.getSourceFile().fileName);
+  return (
+    !!decl && ts.isSourceFile(decl.parent) && /\/resources\//.test(decl.getSourceFile().fileName)
+  );
 }
 
 /** The SDK's `Decimal` (`DecimalImpl & {brand}`), which it parses from a decimal string. */
@@ -99,7 +102,8 @@ function unionSchema(type: ts.UnionType): Schema {
   // `boolean` is the union true | false.
   const literals = members.filter((t) => t.flags & ts.TypeFlags.BooleanLiteral);
   const rest = members.filter((t) => !(t.flags & ts.TypeFlags.BooleanLiteral));
-  const parts: Schema[] = literals.length === 2 ? [{ type: 'boolean' }] : literals.map((t) => schemaOf(t));
+  const parts: Schema[] =
+    literals.length === 2 ? [{ type: 'boolean' }] : literals.map((t) => schemaOf(t));
   // An expandable field: an id string or the object itself.
   const expandable = rest.some((t) => t.flags & ts.TypeFlags.String);
   for (const t of rest) parts.push(schemaOf(t, expandable));
@@ -108,7 +112,8 @@ function unionSchema(type: ts.UnionType): Schema {
 
 function refTo(type: ts.Type): Schema {
   // Anonymous object types (`{ … }` literals) have no name to share: inline them.
-  const anonymous = !type.aliasSymbol && ['__type', '__object'].includes(type.getSymbol()?.getName() ?? '');
+  const anonymous =
+    !type.aliasSymbol && ['__type', '__object'].includes(type.getSymbol()?.getName() ?? '');
   if (anonymous) return objectSchema(type);
   const name = defName(type);
   if (!defs[name] && !inProgress.has(name)) {
