@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       authSecret: undefined,
       logLevel: 'info',
-      stripeMode: { kind: 'emulator' },
+      stripeMode: { kind: 'emulator', port: undefined },
       stripe: undefined,
       pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
       pastDuePolicy: 'strict',
@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     expect(config.appUrl).toBe('http://localhost:3000');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.authSecret).toBeUndefined();
-    expect(config.stripeMode).toEqual({ kind: 'emulator' });
+    expect(config.stripeMode).toEqual({ kind: 'emulator', port: undefined });
   });
 
   // `PORT=` must not mean port 0, nor `DATA_DIR=` (as .env.example ships) the working directory.
@@ -112,6 +112,20 @@ describe('loadConfig', () => {
     expect(configError({ PORT: '70000' }).message).toContain('PORT');
     expect(configError({ AUTH_SECRET: 'short' }).message).toContain(
       'AUTH_SECRET is invalid: must be at least 32 characters',
+    );
+  });
+
+  it('runs the in-process Stripe emulator on STRIPE_EMULATOR_PORT, and refuses a port that is not one', () => {
+    expect(loadConfig({ STRIPE_EMULATOR_PORT: '4010' }).stripeMode).toEqual({
+      kind: 'emulator',
+      port: 4010,
+    });
+    expect(loadConfig({ STRIPE_EMULATOR_PORT: '' }).stripeMode).toEqual({
+      kind: 'emulator',
+      port: undefined,
+    });
+    expect(configError({ STRIPE_EMULATOR_PORT: '70000' }).message).toContain(
+      'STRIPE_EMULATOR_PORT is invalid',
     );
   });
 

@@ -24,6 +24,7 @@ const envSchema = z.object({
   STRIPE_PRO_ANNUAL_PRICE_ID: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PRO_PRICE_DISPLAY: z.string().default('$29'),
   PRO_PRICE_INTERVAL: z.string().default('month'),
   PRO_ANNUAL_PRICE_DISPLAY: z.string().default('$290'),
@@ -34,11 +35,17 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(10),
 });
 
+/** Where `npm start` runs its emulator unless STRIPE_EMULATOR_PORT says otherwise. */
+export const DEFAULT_EMULATOR_PORT = 12111;
+
 export type StripeMode =
   /** Real Stripe (or any server at STRIPE_API_BASE) with keys from the environment. */
   | { kind: 'external' }
-  /** No key configured outside production: the app starts the local emulator itself. */
-  | { kind: 'emulator' };
+  /**
+   * No key configured outside production: the app starts the local emulator itself, on `port`
+   * (STRIPE_EMULATOR_PORT; 0 = any free port). Unset: 12111, or any free port if that is taken.
+   */
+  | { kind: 'emulator'; port: number | undefined };
 
 export interface StripeSettings {
   secretKey: string;
@@ -152,7 +159,7 @@ export function loadConfig(
       'is required in production (the local Stripe emulator is for development only)',
     );
   } else {
-    stripeMode = { kind: 'emulator' };
+    stripeMode = { kind: 'emulator', port: e.STRIPE_EMULATOR_PORT };
   }
 
   let trustedProxies: TrustedProxies;

@@ -1,8 +1,16 @@
 // `npm start`: runs Tollgate with the configuration from the environment (and .env).
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, DEFAULT_EMULATOR_PORT, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/lock.js';
 import { createLogger } from './lib/logger.js';
 import { type RunningTollgate, StartupError, startTollgate } from './start.js';
+
+/** Why the emulator has the port it has, so the banner answers "how do I change it". */
+function emulatorPortSource(config: Config): string {
+  const asked = config.stripeMode.kind === 'emulator' ? config.stripeMode.port : undefined;
+  return asked === undefined
+    ? `default ${DEFAULT_EMULATOR_PORT} or a free one if taken; STRIPE_EMULATOR_PORT sets it`
+    : 'STRIPE_EMULATOR_PORT';
+}
 
 async function main() {
   let config: Config;
@@ -38,9 +46,9 @@ async function main() {
       `  Tollgate is running at ${config.appUrl}`,
       `  Database: ${dbLabel}`,
       running.emulator
-        ? `  Billing:  local Stripe emulator at ${running.emulator.url} (no account, no keys;\n` +
-          '            pay with card 4242 4242 4242 4242). To use real Stripe, set STRIPE_SECRET_KEY,\n' +
-          '            STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET (.env.example).'
+        ? `  Billing:  local Stripe emulator at ${running.emulator.url} (port ${running.emulator.port}: ${emulatorPortSource(config)})\n` +
+          '            No account, no keys: pay with card 4242 4242 4242 4242. To use real Stripe, set\n' +
+          '            STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET.'
         : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
       '',
     ].join('\n'),

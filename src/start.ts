@@ -16,7 +16,7 @@ import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { scheduleBackfill } from './billing/backfill.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
-import type { Config, StripeSettings } from './config.js';
+import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
@@ -42,7 +42,7 @@ export interface RunningTollgate {
 export interface StartOptions {
   /** Overrides the database chosen from config (tests use an isolated one). */
   database?: DatabaseTarget;
-  /** Port for the in-process emulator (default 12111, or any free port if taken). */
+  /** Port for the in-process emulator; overrides STRIPE_EMULATOR_PORT (tests use 0). */
   emulatorPort?: number;
   /** Job runner options over the configured ones (tests poll faster). */
   worker?: Partial<JobRunnerOptions>;
@@ -95,7 +95,8 @@ function isConfiguredDatabase(config: Config, target: DatabaseTarget): boolean {
  */
 export async function startLocalStripe(opts: {
   webhookUrl: string;
-  port: number;
+  /** Undefined: the default port, or any free port if it is taken. A port asked for is kept. */
+  port: number | undefined;
   logger?: Logger;
   webhookRetryScheduleMs?: number[];
   stateFile?: string;
@@ -107,8 +108,13 @@ export async function startLocalStripe(opts: {
   };
   let emulator: RunningEmulator;
   try {
-    emulator = await startEmulator({ port: opts.port, ...emulatorOpts });
-  } catch {
+    emulator = await startEmulator({ port: opts.port ?? DEFAULT_EMULATOR_PORT, ...emulatorOpts });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if (opts.port !== undefined)
+      throw new StartupError(
+        `STRIPE_EMULATOR_PORT ${opts.port} is already in use: stop the other process, or set STRIPE_EMULATOR_PORT to a free port (0 = any).`,
+      );
     // 12111 taken (another Tollgate running?): any free port will do, the app is told the URL.
     emulator = await startEmulator({ port: 0, ...emulatorOpts });
   }
@@ -192,7 +198,7 @@ export async function startTollgate(
   if (config.stripeMode.kind === 'emulator') {
     const local = await startLocalStripe({
       webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
-      port: opts.emulatorPort ?? 12111,
+      port: opts.emulatorPort ?? config.stripeMode.port,
       logger,
       ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
     });

@@ -35,7 +35,8 @@ async function startServer(port: number, env: Record<string, string> = {}) {
       (r) => r.ok,
       () => false,
     );
-    if (ok) break;
+    // Up once it answers and has printed its banner (the pipe may lag the HTTP answer).
+    if (ok && output.includes('Tollgate is running')) break;
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`server did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -48,16 +49,26 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe('npm start on SIGTERM', () => {
-  it('stops cleanly with exit code 0 and releases the database for the next start', async () => {
+  it('stops cleanly with exit code 0 and releases the database for the next start, whose emulator listens on STRIPE_EMULATOR_PORT', async () => {
     const port = await freePort();
     const first = await startServer(port);
     const code = exited(first.child);
     first.child.kill('SIGTERM');
     expect(await code).toBe(0);
     expect(first.output()).toContain('shutting down');
+    // The banner says where the in-process Stripe emulator listens and how to move it.
+    expect(first.output()).toMatch(
+      /local Stripe emulator at http:\/\/127\.0\.0\.1:(\d+) \(port \1: /,
+    );
+    expect(first.output()).toContain('STRIPE_EMULATOR_PORT');
 
-    // The PGlite directory lock is gone: the same data directory starts again.
-    const second = await startServer(port);
+    // The PGlite directory lock is gone: the same data directory starts again, this time with
+    // the emulator on the port STRIPE_EMULATOR_PORT names.
+    const emulatorPort = await freePort();
+    const second = await startServer(port, { STRIPE_EMULATOR_PORT: String(emulatorPort) });
+    expect(second.output()).toContain(
+      `local Stripe emulator at http://127.0.0.1:${emulatorPort} (port ${emulatorPort}: STRIPE_EMULATOR_PORT)`,
+    );
     const secondCode = exited(second.child);
     second.child.kill('SIGTERM');
     expect(await secondCode).toBe(0);

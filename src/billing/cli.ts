@@ -11,7 +11,13 @@ import {
   startEmulator,
 } from '@tollgate/stripe-emulator';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig, type StripeSettings } from '../config.js';
+import {
+  type Config,
+  ConfigError,
+  DEFAULT_EMULATOR_PORT,
+  loadConfig,
+  type StripeSettings,
+} from '../config.js';
 import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
 import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
@@ -41,8 +47,6 @@ import {
 } from './operator.js';
 import { createStripeClient, isStripeError } from './stripe-client.js';
 
-const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:12111';
-
 const USAGE = `Usage: npm run billing -- <command> [options]
 
 Commands:
@@ -62,8 +66,8 @@ Commands:
                                   ${TRIGGER_TYPES.join('\n                                  ')}
 
 Options:
-  --emulator URL   The Stripe emulator of \`npm start\` (default ${DEFAULT_EMULATOR_URL});
-                   emulator mode only
+  --emulator URL   The Stripe emulator of \`npm start\` (default http://127.0.0.1 on
+                   STRIPE_EMULATOR_PORT, or ${DEFAULT_EMULATOR_PORT}); emulator mode only
   --json           Print the result as JSON
   --verbose        Billing logs on stderr
   -h, --help       Show this help
@@ -396,6 +400,12 @@ const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
   trigger: runTrigger,
 };
 
+/** Where `npm start` runs its emulator with this configuration (it may have fallen back to another port). */
+function defaultEmulatorUrl(config: Config): string {
+  const port = config.stripeMode.kind === 'emulator' ? config.stripeMode.port : undefined;
+  return `http://127.0.0.1:${port || DEFAULT_EMULATOR_PORT}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   let rt: Runtime | null = null;
   try {
@@ -416,7 +426,7 @@ async function main(argv: string[]): Promise<number> {
         { level: args.values.verbose ? config.logLevel : 'silent' },
         pino.destination(2),
       ),
-      emulatorUrl: (args.values.emulator ?? DEFAULT_EMULATOR_URL).replace(/\/+$/, ''),
+      emulatorUrl: (args.values.emulator ?? defaultEmulatorUrl(config)).replace(/\/+$/, ''),
       emulatorNamed: args.values.emulator !== undefined,
       database: null,
       emulator: null,

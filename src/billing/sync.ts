@@ -52,7 +52,8 @@ export async function listAllSubscriptions(
  * An empty subscription list downgrades the workspace. That is right when Stripe still knows the
  * subscription we recorded (canceled subscriptions stay retrievable, also for deleted customers),
  * and wrong when Stripe has never heard of it: a key for another account or mode, or a restarted
- * in-memory emulator. Then the sync refuses (the events are marked failed) rather than downgrade.
+ * in-memory emulator. Then the sync refuses (the events are marked failed) rather than downgrade;
+ * so it does when Stripe does not know the customer at all (the list answers 404).
  */
 export class SyncRefusedError extends Error {
   override name = 'SyncRefusedError';
@@ -103,7 +104,17 @@ export async function syncWorkspaceBilling(
 ): Promise<SyncResult> {
   const { db, stripe, catalog, policy, logger } = ctx;
   const readStartedAt = new Date(await dbNowMs(db));
-  const subscriptions = await listAllSubscriptions(stripe, opts.customerId);
+  const subscriptions = await listAllSubscriptions(stripe, opts.customerId).catch(
+    (err: unknown) => {
+      // Stripe answers a list for a customer it does not know with a 404, not an empty list.
+      if (isStripeError(err) && err.statusCode === 404 && err.param === 'customer') {
+        throw new SyncRefusedError(
+          `Stripe does not know customer ${opts.customerId}: is STRIPE_SECRET_KEY for the right account and mode? The workspace's plan was left unchanged.`,
+        );
+      }
+      throw err;
+    },
+  );
   if (subscriptions.length === 0) await refuseIfStripeForgot(ctx, opts.customerId);
   const selection = selectSubscription(subscriptions, catalog, policy);
   const after = desiredState(selection, policy);

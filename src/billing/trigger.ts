@@ -143,6 +143,9 @@ async function advanceTo(deps: TriggerDeps, target: number, why: string, steps: 
 const periodEnd = (sub: Stripe.Subscription) =>
   Math.min(...sub.items.data.map((i) => i.current_period_end));
 
+/** Stripe charges a renewal invoice about an hour after the period ends (a draft until then). */
+const RENEWAL_CHARGE_DELAY_SECONDS = 3600;
+
 async function act(
   deps: TriggerDeps,
   type: TriggerType,
@@ -182,7 +185,13 @@ async function act(
       const open = await deps.stripe.invoices.list({ customer: customerId, status: 'open' });
       const retryAt = open.data.find((i) => i.next_payment_attempt)?.next_payment_attempt;
       if (retryAt) await advanceTo(deps, retryAt, 'the next payment retry', steps);
-      else await advanceTo(deps, periodEnd(sub), `the period end of ${sub.id}`, steps);
+      else
+        await advanceTo(
+          deps,
+          periodEnd(sub) + RENEWAL_CHARGE_DELAY_SECONDS,
+          `the period end of ${sub.id} and the renewal's charge an hour later`,
+          steps,
+        );
       return;
     }
     case 'invoice.paid': {
@@ -195,7 +204,12 @@ async function act(
         );
       } else {
         steps.push(`Made sure ${customerId} pays with a good card (no open invoice to retry)`);
-        await advanceTo(deps, periodEnd(sub), `the period end of ${sub.id} (renewal)`, steps);
+        await advanceTo(
+          deps,
+          periodEnd(sub) + RENEWAL_CHARGE_DELAY_SECONDS,
+          `the period end of ${sub.id} and the renewal's charge an hour later`,
+          steps,
+        );
       }
       return;
     }

@@ -7,6 +7,7 @@ import {
   historyOf,
   newWorkspace,
   secondsToPeriodEnd,
+  secondsToRenewalCharge,
   subscribe,
   waitForIdle,
   waitForPlan,
@@ -44,7 +45,7 @@ describe.each(DB_KINDS)('billing lifecycle through webhooks (%s)', (kind) => {
     const ws = await newWorkspace(t);
     const { customerId, subscription } = await subscribe(t, ws);
     await control(t).post(`/customers/${customerId}/payment_method`, { fails: true });
-    await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
+    await advanceClock(t, await secondsToRenewalCharge(t, subscription.id));
     const failed = await waitForPlan(t, ws.id, 'free', 'the failed renewal to downgrade');
     expect(failed.subscriptionStatus).toBe('past_due');
     await control(t).post(`/customers/${customerId}/payment_method`, { fails: false });

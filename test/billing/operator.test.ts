@@ -384,15 +384,12 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
       ...extraEnv,
     };
     return new Promise((resolve) => {
-      execFile(
-        tsx,
-        ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args],
-        { env },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
+      // As `npm run billing` does: the emulator package from its TypeScript sources.
+      const argv = ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args];
+      execFile(tsx, argv, { env }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
     });
   }
 

@@ -36,11 +36,14 @@ async function periodEnd(t: TestApp, subscriptionId: string) {
   return sub.items.data[0]!.current_period_end;
 }
 
-/** Advances the emulator clock to one second past the latest of these subscriptions' period ends. */
+/**
+ * Advances the emulator clock to one second past the latest of these subscriptions' period ends
+ * and the renewal charge that follows it an hour later (Stripe's draft hour).
+ */
 async function advancePast(t: TestApp, subscriptionIds: string[]) {
   const ends = await Promise.all(subscriptionIds.map((id) => periodEnd(t, id)));
   const clock = await control(t).get<{ now: number }>('/clock');
-  await advanceClock(t, Math.max(...ends) - clock.body.now + 1);
+  await advanceClock(t, Math.max(...ends) + 3600 - clock.body.now + 1);
 }
 
 /** Opens and pays a checkout for the workspace while deliveries are held; returns the ids. */

@@ -8,6 +8,7 @@ import {
   advanceClock,
   control,
   secondsToPeriodEnd,
+  secondsToRenewalCharge,
   subscribe,
   waitForPlan,
   workspaceRow,
@@ -112,7 +113,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
 
       // The renewal fails: Free under the strict policy, with a banner until it is fixed.
       await control(t).post(`/customers/${customerId}/payment_method`, { fails: true });
-      await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
+      await advanceClock(t, await secondsToRenewalCharge(t, subscription.id));
       await waitForPlan(t, ws.id, 'free', 'the failed renewal');
       await settle(t);
       const forAdmin = await plan(admin, ws.id);

@@ -15,6 +15,7 @@ import {
   openCheckout,
   pay,
   secondsToPeriodEnd,
+  secondsToRenewalCharge,
   subscribe,
   waitFor,
   waitForIdle,
@@ -84,7 +85,7 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
     const ws = await newWorkspace(t);
     const { customerId, subscription } = await subscribe(t, ws);
     await control(t).post(`/customers/${customerId}/payment_method`, { fails: true });
-    await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
+    await advanceClock(t, await secondsToRenewalCharge(t, subscription.id));
 
     const pastDue = await waitForWorkspace(
       t,

@@ -28,14 +28,15 @@ describe.each(DB_KINDS)('a Stripe that no longer knows the subscription (%s)', (
     const ws = await newWorkspace(t);
     const { customerId, subscription } = await subscribe(t, ws);
     await waitForIdle(t);
-    // As if STRIPE_SECRET_KEY now pointed at another account, or the emulator restarted empty.
+    // As if STRIPE_SECRET_KEY now pointed at another account, or the emulator restarted empty:
+    // Stripe answers the customer's subscription list with 404 No such customer.
     await control(t).post('/reset');
     await expect(
       syncWorkspaceBilling(t.billing.ctx, {
         customerId,
         source: { kind: 'operator', command: 'test' },
       }),
-    ).rejects.toThrow(`Stripe does not know subscription ${subscription.id}`);
+    ).rejects.toThrow(`Stripe does not know customer ${customerId}`);
     const after = await workspaceRow(t, ws.id);
     expect(after.plan).toBe('pro');
     expect(after.stripeSubscriptionId).toBe(subscription.id);

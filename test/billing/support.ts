@@ -135,6 +135,14 @@ export async function secondsToPeriodEnd(t: TestApp, subscriptionId: string) {
   return sub.items.data[0]!.current_period_end - clock.body.now + 1;
 }
 
+/**
+ * Seconds from the emulator's now until the renewal at the subscription's period end is charged
+ * (plus 1): Stripe leaves a renewal invoice in draft for about an hour, then charges it.
+ */
+export async function secondsToRenewalCharge(t: TestApp, subscriptionId: string) {
+  return (await secondsToPeriodEnd(t, subscriptionId)) + 3600;
+}
+
 export function signed(
   t: TestApp,
   payload: string,

@@ -172,14 +172,38 @@ describe('idempotency', () => {
     expect((await fx.stripe.customers.list()).data).toHaveLength(1);
   });
 
-  it('replays a failed first response too', async () => {
-    const a = await catchError(fx.stripe.customers.retrieve('cus_nope'));
-    expect(a.statusCode).toBe(404);
-    const p = { name: 'x', bogus: 'y' } as Stripe.ProductCreateParams;
-    const e1 = await catchError(fx.stripe.products.create(p, { idempotencyKey: 'bad-1' }));
-    const e2 = await catchError(fx.stripe.products.create(p, { idempotencyKey: 'bad-1' }));
-    expect(e1.message).toBe(e2.message);
+  it('replays a failed first response too, unless it failed parameter validation', async () => {
+    const missing = () =>
+      catchError(
+        fx.stripe.customers.update('cus_nope', { name: 'x' }, { idempotencyKey: 'gone-1' }),
+      );
+    const e1 = await missing();
+    const e2 = await missing();
+    expect(e1.statusCode).toBe(404);
+    expect(e2.message).toBe(e1.message);
     expect(e2.headers?.['idempotent-replayed']).toBe('true');
+
+    // A 400 from validation is not saved: the same key works once the parameters are fixed.
+    const bad = { name: 'x', bogus: 'y' } as Stripe.ProductCreateParams;
+    const invalid = await catchError(fx.stripe.products.create(bad, { idempotencyKey: 'bad-1' }));
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers?.['idempotent-replayed']).toBeUndefined();
+    const fixed = await fx.stripe.products.create({ name: 'x' }, { idempotencyKey: 'bad-1' });
+    expect(fixed.name).toBe('x');
+  });
+
+  it('saves a 500 under its idempotency key and replays it for the same key', async () => {
+    await fx.control.post('/faults', { status: 500, count: 1, path: '/v1/customers' });
+    const first = await catchError(
+      fx.stripe.customers.create({ email: 'a@x.io' }, { idempotencyKey: 'boom-1' }),
+    );
+    expect(first.statusCode).toBe(500);
+    const again = await catchError(
+      fx.stripe.customers.create({ email: 'a@x.io' }, { idempotencyKey: 'boom-1' }),
+    );
+    expect(again.statusCode).toBe(500);
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
+    expect((await fx.stripe.customers.list()).data).toHaveLength(0);
   });
 
   it('rejects the same key with different parameters as an idempotency error', async () => {
@@ -349,16 +373,15 @@ describe('webhook endpoints over /v1', () => {
 });
 
 describe('faults and the request log', () => {
-  it('fails the next request with a 500 api_error and lets an SDK with retries recover', async () => {
+  it('fails the next request with a 500 api_error and lets an SDK with retries recover on a read', async () => {
     await fx.control.post('/faults', { status: 500, count: 1, path: '/v1/customers' });
     const err = await catchError(fx.stripe.customers.list());
     expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect(err.statusCode).toBe(500);
+    await fx.stripe.customers.create({ email: 'retry@x.io' });
     await fx.control.post('/faults', { status: 500, count: 1 });
     const retrying = stripeClientFor(fx.emu.url, 'sk_test_retry', { maxNetworkRetries: 2 });
-    const created = await retrying.customers.create({ email: 'retry@x.io' });
-    expect(created.email).toBe('retry@x.io');
-    expect((await fx.stripe.customers.list()).data).toHaveLength(1);
+    expect((await retrying.customers.list()).data).toHaveLength(1);
   });
 
   it('fails with 429 rate_limit and Stripe-Should-Retry, and the SDK retries through it', async () => {

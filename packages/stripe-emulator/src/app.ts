@@ -5,7 +5,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { EmulatorContext } from './context.js';
 import { controlRoutes } from './control.js';
 import { ApiError } from './errors.js';
-import { apiKeyAuth, idempotency, injectedFaults, requestLog } from './middleware.js';
+import {
+  apiKeyAuth,
+  eventAttribution,
+  idempotency,
+  injectedFaults,
+  requestIdentity,
+  requestLog,
+} from './middleware.js';
 import { checkoutPages } from './pages/checkout.js';
 import { invoicePages } from './pages/invoice.js';
 import { portalPages } from './pages/portal.js';
@@ -35,14 +42,23 @@ export function createApp(emu: EmulatorContext): Hono {
     }),
   );
 
-  app.use('/v1/*', requestLog(emu), injectedFaults(emu), apiKeyAuth(), idempotency(emu));
-  // Time passes in real time too: settle anything that fell due before serving the request.
+  app.use(
+    '/v1/*',
+    requestLog(emu),
+    requestIdentity(),
+    apiKeyAuth(),
+    idempotency(emu),
+    injectedFaults(emu),
+  );
+  // Time passes in real time too: settle anything that fell due before serving the request
+  // (outside the request's scope: those events are the clock's, not this request's).
   app.use(
     '/v1/*',
     createMiddleware(async function settleDue(_c, next) {
       emu.lifecycle.runUntil(emu.store.now());
       await next();
     }),
+    eventAttribution(),
   );
 
   app.route('/v1/customers', customerRoutes(emu));

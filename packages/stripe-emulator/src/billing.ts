@@ -12,6 +12,8 @@ import type { Store } from './store.js';
 /** Smart-retry stand-in: days after the previous failed attempt; one failure more cancels. */
 export const RETRY_DAYS = [3, 5, 7];
 const DAY = 86_400;
+/** Stripe leaves a renewal invoice in draft for about an hour before finalizing and charging it. */
+export const RENEWAL_DRAFT_SECONDS = 3600;
 
 function copyKey<T, K extends keyof T>(target: Partial<T>, source: T, key: K): void {
   target[key] = source[key];
@@ -50,12 +52,22 @@ export class Billing {
     }
   }
 
-  private createInvoice(sub: Stripe.Subscription, reason: BillingReason): Stripe.Invoice {
+  private createInvoice(
+    sub: Stripe.Subscription,
+    reason: BillingReason,
+    period?: { start: number; end: number },
+  ): Stripe.Invoice {
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
     const customer = this.store.customers.get(customerId);
     if (!customer) throw new ApiError(500, 'api_error', `Customer ${customerId} vanished.`);
     const invoice = buildInvoice(
-      { subscription: sub, customer, billingReason: reason, publicUrl: this.publicUrl() },
+      {
+        subscription: sub,
+        customer,
+        billingReason: reason,
+        publicUrl: this.publicUrl(),
+        ...(period ? { period } : {}),
+      },
       this.store.now(),
     );
     this.store.invoices.set(invoice.id, invoice);
@@ -68,6 +80,7 @@ export class Billing {
     const now = this.store.now();
     invoice.status = 'open';
     invoice.number = this.store.nextInvoiceNumber();
+    invoice.automatically_finalizes_at = null;
     invoice.effective_at = now;
     invoice.status_transitions.finalized_at = now;
     this.events.invoice('invoice.finalized', invoice);
@@ -116,6 +129,8 @@ export class Billing {
     invoice.next_payment_attempt = retryIn === undefined ? null : this.store.now() + retryIn * DAY;
     if (retryIn === undefined) invoice.auto_advance = false;
     this.events.invoice('invoice.payment_failed', invoice);
+    // The failed attempt changed the invoice (attempts, next retry): Stripe says so too.
+    this.events.invoice('invoice.updated', invoice);
     if (!sub) return false;
     if (retryIn === undefined) {
       this.cancelNow(sub, 'payment_failed');
@@ -151,18 +166,25 @@ export class Billing {
     }
   }
 
-  /** Starts the next period: new invoice, items' periods moved, charge. */
+  /**
+   * Starts the next period: items' periods moved, and a draft invoice for it that the clock
+   * finalizes and charges RENEWAL_DRAFT_SECONDS later (lifecycle.ts), as Stripe does.
+   */
   renew(sub: Stripe.Subscription): void {
-    let invoice: Stripe.Invoice | undefined;
+    const ended = currentPeriod(sub);
     this.updateSubscription(sub, () => {
       for (const item of sub.items.data) {
         item.current_period_start = item.current_period_end;
         item.current_period_end = periodEndFor(item.price, item.current_period_start);
       }
-      invoice = this.createInvoice(sub, 'subscription_cycle');
+      const invoice = this.createInvoice(sub, 'subscription_cycle', ended);
+      invoice.automatically_finalizes_at = this.store.now() + RENEWAL_DRAFT_SECONDS;
       sub.latest_invoice = invoice.id;
     });
-    if (!invoice) return;
+  }
+
+  /** A draft whose hour is up: finalized, then charged with the customer's card. */
+  finalizeAndCharge(invoice: Stripe.Invoice): void {
     this.finalize(invoice);
     this.charge(invoice);
   }
@@ -196,13 +218,18 @@ export class Billing {
     sub.cancel_at = sub.cancel_at_period_end ? sub.cancel_at : null;
     sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
     // Cancelling stops automatic collection of the subscription's open invoices, as Stripe does.
+    const stopped: Stripe.Invoice[] = [];
     for (const invoice of this.store.invoices.values()) {
-      if (invoice.status === 'open' && invoiceSubscriptionId(invoice) === sub.id) {
+      const collecting = invoice.status === 'open' || invoice.status === 'draft';
+      if (collecting && invoice.auto_advance && invoiceSubscriptionId(invoice) === sub.id) {
         invoice.auto_advance = false;
         invoice.next_payment_attempt = null;
+        invoice.automatically_finalizes_at = null;
+        stopped.push(invoice);
       }
     }
     this.events.subscription('customer.subscription.deleted', sub);
+    for (const invoice of stopped) this.events.invoice('invoice.updated', invoice);
   }
 
   /** Swaps an item's price. A different interval restarts the period and invoices at once. */

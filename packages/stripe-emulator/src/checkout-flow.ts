@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
 import { ApiError, cardDeclined, invalidRequest, missingParam } from './errors.js';
 import type { Events } from './events.js';
+import { newId } from './ids.js';
 import { buildInvoice } from './objects/invoice.js';
 import { buildSubscription } from './objects/subscription.js';
 import type { Store } from './store.js';
@@ -67,15 +68,24 @@ export class CheckoutFlow {
       this.store.now(),
     );
     sub.latest_invoice = invoice.id;
+    // As real Checkout does: the subscription starts `incomplete` with the card just entered as
+    // its default payment method, and becomes `active` once its first invoice is paid.
+    sub.status = 'incomplete';
+    sub.default_payment_method = newId('pm');
     this.store.subscriptions.set(sub.id, sub);
     this.store.invoices.set(invoice.id, invoice);
     this.events.subscription('customer.subscription.created', sub);
     this.events.invoice('invoice.created', invoice);
     this.billing.finalize(invoice);
     this.billing.markPaid(invoice);
+    this.billing.updateSubscription(sub, () => {
+      sub.status = 'active';
+    });
 
     session.status = 'complete';
     session.payment_status = 'paid';
+    // Stripe drops the URL once a session can no longer be paid.
+    session.url = null;
     session.customer = customer.id;
     session.subscription = sub.id;
     session.invoice = invoice.id;
@@ -104,6 +114,7 @@ export class CheckoutFlow {
       );
     }
     session.status = 'expired';
+    session.url = null;
     this.events.checkoutSession('checkout.session.expired', session);
   }
 }

@@ -1,21 +1,45 @@
-// `npm run stripe:emulator [-- --port N --host H --public-url URL --state-file PATH]`: runs the
-// emulator until Ctrl-C.
+// The `stripe-emulator` command (bin/stripe-emulator.js; `npm run stripe:emulator` in Tollgate):
+// runs the emulator until Ctrl-C, after printing the keys, prices and webhook secrets to use.
 import { parseArgs } from 'node:util';
+import { listeningText, USAGE } from './cli-text.js';
+import { DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, stripeClientFor } from './client.js';
+import { ensureWebhookEndpoint, seedCatalog } from './seed.js';
 import { startEmulator } from './server.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '12111' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'public-url': { type: 'string' },
-    'state-file': { type: 'string' },
-  },
-});
+function usageError(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function readCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '12111' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'public-url': { type: 'string' },
+        'state-file': { type: 'string' },
+        'webhook-url': { type: 'string', multiple: true },
+        empty: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+}
+
+const values = readCommandLine();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
-  process.exit(1);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  usageError(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+for (const url of values['webhook-url'] ?? []) {
+  if (!URL.canParse(url)) usageError(`--webhook-url must be a URL, got "${url}"`);
 }
 
 const emulator = await startEmulator({
@@ -23,34 +47,33 @@ const emulator = await startEmulator({
   host: values.host,
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   ...(values['state-file'] ? { stateFile: values['state-file'] } : {}),
+}).catch((err: NodeJS.ErrnoException) => {
+  console.error(
+    err.code === 'EADDRINUSE'
+      ? `Port ${port} is already in use: pass another --port (0 = any free port).`
+      : `Cannot start the emulator: ${err.message}`,
+  );
+  process.exit(1);
 });
-const u = emulator.url;
-console.log(`Stripe emulator listening on ${u}
 
-  SDK:     new Stripe('sk_test_anything', { host: '${new URL(u).hostname}', port: ${emulator.port}, protocol: 'http' })
-  API:     ${u}/v1/...   (any sk_test_ key; publishable key pk_test_emulator)
+const stripe = stripeClientFor(emulator.url, DEFAULT_SECRET_KEY);
+if (!values.empty) await seedCatalog(stripe);
+const endpoints = [];
+for (const url of values['webhook-url'] ?? [])
+  endpoints.push({ url, ...(await ensureWebhookEndpoint(emulator.url, url)) });
+const prices = await stripe.prices.list({ active: true, limit: 100 });
 
-Control API (JSON bodies, no auth):
-  POST ${u}/_emulator/reset
-  POST ${u}/_emulator/webhook_endpoints            {url, secret?, enabled_events?} -> {id, secret}
-  GET  ${u}/_emulator/webhook_endpoints
-  POST ${u}/_emulator/webhook_endpoints/:id/rotate_secret  {expires_in_seconds?} -> {secret}
-  GET  ${u}/_emulator/deliveries
-  POST ${u}/_emulator/deliveries/:id/redeliver
-  POST ${u}/_emulator/delivery_mode                {duplicates?, shuffle?, delay_ms?, hold?}
-  POST ${u}/_emulator/deliveries/release
-  POST ${u}/_emulator/checkout/sessions/:id/complete  {outcome: "success"|"decline", email?}
-  POST ${u}/_emulator/customers/:id/payment_method   {fails: true|false}
-  POST ${u}/_emulator/subscriptions/:id/cancel       {at_period_end: boolean}
-  POST ${u}/_emulator/clock/advance                {seconds} -> {now}
-  GET  ${u}/_emulator/clock
-  POST ${u}/_emulator/faults                       {status: 500|429, count, path?}
-  DELETE ${u}/_emulator/faults                     -> {cleared}
-  GET  ${u}/_emulator/requests?path_prefix=/v1/subscriptions
-
-Hosted pages: ${u}/checkout/<cs_id>, ${u}/portal/<bps_id>
-State: ${values['state-file'] ? `kept in ${values['state-file']}` : 'in memory (--state-file PATH keeps it)'}
-Press Ctrl-C to stop.`);
+console.log(
+  listeningText({
+    url: emulator.url,
+    port: emulator.port,
+    secretKey: DEFAULT_SECRET_KEY,
+    publishableKey: DEFAULT_PUBLISHABLE_KEY,
+    prices: prices.data,
+    endpoints,
+    stateFile: values['state-file'],
+  }),
+);
 
 const stop = () => {
   void emulator.close().then(() => process.exit(0));

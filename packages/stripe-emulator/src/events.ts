@@ -2,6 +2,7 @@
 // action into a batch that the webhook dispatcher delivers together.
 import Stripe from 'stripe';
 import { newId } from './ids.js';
+import { eventRequest } from './request-context.js';
 import type { Store } from './store.js';
 
 /**
@@ -30,7 +31,7 @@ export class Events {
       created: this.store.now(),
       livemode: false,
       pending_webhooks: this.countEndpoints(type),
-      request: { id: null, idempotency_key: null },
+      request: eventRequest(),
     };
   }
 

@@ -18,7 +18,10 @@ export type IdPrefix =
   | 'we'
   | 'whsec'
   | 'req'
-  | 'whd';
+  | 'whd'
+  | 'pm'
+  | 'pi'
+  | 'ch';
 
 export function randomToken(length: number): string {
   const bytes = randomBytes(length);

@@ -60,10 +60,11 @@ async function subscribe(opts: { customer?: string; price?: string } = {}) {
 }
 
 describe('checkout completion', () => {
-  it('creates the customer, an active subscription and a paid first invoice, and emits events in order', async () => {
+  it('creates the customer, an incomplete subscription made active by its paid first invoice, and emits events in order', async () => {
     const { session, sub } = await subscribe();
     expect(session.status).toBe('complete');
     expect(session.payment_status).toBe('paid');
+    expect(session.url).toBeNull();
     expect(session.client_reference_id).toBe('ws_42');
     expect(session.metadata).toEqual({ workspace_id: '42' });
     const customer = await fx.stripe.customers.retrieve(String(session.customer));
@@ -71,6 +72,7 @@ describe('checkout completion', () => {
     expect('email' in customer && customer.email).toBe('owner@acme.test');
 
     expect(sub.status).toBe('active');
+    expect(sub.default_payment_method).toMatch(/^pm_/);
     expect(sub.metadata).toEqual({ workspace_id: '42' });
     expect(sub.customer).toBe(session.customer);
     const item = sub.items.data[0];
@@ -95,11 +97,19 @@ describe('checkout completion', () => {
       'invoice.finalized',
       'invoice.paid',
       'invoice.payment_succeeded',
+      'customer.subscription.updated',
       'checkout.session.completed',
     ];
     expect(await eventTypes()).toEqual(expected);
     const delivered = await settle(expected.length);
     expect(delivered.map((e) => e.type)).toEqual(expected);
+    const created = delivered[1];
+    const activated = delivered[6];
+    if (created?.type !== 'customer.subscription.created') throw new Error('wrong event');
+    if (activated?.type !== 'customer.subscription.updated') throw new Error('wrong event');
+    expect(created.data.object.status).toBe('incomplete');
+    expect(activated.data.object.status).toBe('active');
+    expect(activated.data.previous_attributes).toEqual({ status: 'incomplete' });
     const completed = delivered.at(-1);
     if (completed?.type !== 'checkout.session.completed') throw new Error('wrong last event');
     expect(completed.data.object.subscription).toBe(sub.id);
@@ -252,22 +262,40 @@ describe('subscriptions', () => {
 });
 
 describe('renewals and dunning', () => {
-  it('renews at the period end: new paid invoice, periods moved, events with previous_attributes', async () => {
+  it('renews at the period end with a draft invoice for the period just ended, finalized and charged an hour later', async () => {
     const { sub } = await subscribe();
     const before = await eventTypes();
+    const oldStart = sub.items.data[0]?.current_period_start ?? 0;
     const oldEnd = sub.items.data[0]?.current_period_end ?? 0;
-    const { body } = await fx.control.post<{ now: number }>('/clock/advance', {
-      seconds: 31 * DAY,
+    const { body: clock } = await fx.control.get<{ now: number }>('/clock');
+    await fx.control.post('/clock/advance', { seconds: oldEnd - clock.now + 60 });
+    const draft = await fx.stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
+    expect(draft.status).toBe('active');
+    expect(draft.items.data[0]?.current_period_start).toBe(oldEnd);
+    const pending = draft.latest_invoice;
+    if (!pending || typeof pending === 'string') throw new Error('not expanded');
+    expect(pending).toMatchObject({
+      status: 'draft',
+      billing_reason: 'subscription_cycle',
+      created: oldEnd,
+      period_start: oldStart,
+      period_end: oldEnd,
+      automatically_finalizes_at: oldEnd + 3600,
     });
-    expect(body.now).toBeGreaterThanOrEqual(oldEnd);
-    const renewed = await fx.stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
-    expect(renewed.status).toBe('active');
-    expect(renewed.items.data[0]?.current_period_start).toBe(oldEnd);
-    const invoice = renewed.latest_invoice;
-    if (!invoice || typeof invoice === 'string') throw new Error('not expanded');
-    expect(invoice.billing_reason).toBe('subscription_cycle');
+    expect(pending.lines.data[0]?.period).toEqual({
+      start: oldEnd,
+      end: draft.items.data[0]?.current_period_end,
+    });
+    expect(await eventTypes(before.length)).toEqual([
+      'invoice.created',
+      'customer.subscription.updated',
+    ]);
+
+    await fx.control.post('/clock/advance', { seconds: 3600 });
+    const invoice = await fx.stripe.invoices.retrieve(pending.id);
     expect(invoice.status).toBe('paid');
-    expect(invoice.created).toBe(oldEnd);
+    expect(invoice.status_transitions.finalized_at).toBe(oldEnd + 3600);
+    expect(invoice.automatically_finalizes_at).toBeNull();
     expect(await eventTypes(before.length)).toEqual([
       'invoice.created',
       'customer.subscription.updated',
@@ -288,18 +316,20 @@ describe('renewals and dunning', () => {
     const customer = String(sub.customer);
     await fx.control.post(`/customers/${customer}/payment_method`, { fails: true });
     const before = (await eventTypes()).length;
-    await fx.control.post('/clock/advance', { seconds: 31 * DAY });
+    await fx.control.post('/clock/advance', { seconds: 32 * DAY });
     const pastDue = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(pastDue.status).toBe('past_due');
     const invoice = await fx.stripe.invoices.retrieve(String(pastDue.latest_invoice));
     expect(invoice.status).toBe('open');
     expect(invoice.attempt_count).toBe(1);
-    expect(invoice.next_payment_attempt).toBe(invoice.created + 3 * DAY);
+    // Charged an hour after the renewal, retried 3 days after that.
+    expect(invoice.next_payment_attempt).toBe(invoice.created + 3600 + 3 * DAY);
     expect(await eventTypes(before)).toEqual([
       'invoice.created',
       'customer.subscription.updated',
       'invoice.finalized',
       'invoice.payment_failed',
+      'invoice.updated',
       'customer.subscription.updated',
     ]);
     const [toPastDue] = (
@@ -313,7 +343,7 @@ describe('renewals and dunning', () => {
     await fx.control.post('/clock/advance', { seconds: 3 * DAY });
     const retried = await fx.stripe.invoices.retrieve(invoice.id);
     expect(retried.attempt_count).toBe(2);
-    expect(retried.next_payment_attempt).toBe(invoice.created + 8 * DAY);
+    expect(retried.next_payment_attempt).toBe(invoice.created + 3600 + 8 * DAY);
 
     const mark = (await eventTypes()).length;
     await fx.control.post(`/customers/${customer}/payment_method`, { fails: false });
@@ -334,14 +364,17 @@ describe('renewals and dunning', () => {
   it('cancels the subscription after the last retry fails', async () => {
     const { sub } = await subscribe();
     await fx.control.post(`/customers/${String(sub.customer)}/payment_method`, { fails: true });
-    await fx.control.post('/clock/advance', { seconds: 31 * DAY });
+    await fx.control.post('/clock/advance', { seconds: 32 * DAY });
     const invoiceId = String((await fx.stripe.subscriptions.retrieve(sub.id)).latest_invoice);
     const mark = (await eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 16 * DAY });
     expect(await eventTypes(mark)).toEqual([
       'invoice.payment_failed',
+      'invoice.updated',
       'invoice.payment_failed',
+      'invoice.updated',
       'invoice.payment_failed',
+      'invoice.updated',
       'customer.subscription.deleted',
     ]);
     const canceled = await fx.stripe.subscriptions.retrieve(sub.id);

@@ -1,5 +1,5 @@
-// Drives time-based behaviour from the emulator clock: session expiry, renewals, payment retries
-// and period-end cancellations, processed one at a time in the order they fall due.
+// Drives time-based behaviour from the emulator clock: session expiry, renewals (a draft invoice,
+// finalized and charged an hour later), payment retries and period-end cancellations, processed one at a time in the order they fall due.
 import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
 import type { CheckoutFlow } from './checkout-flow.js';
@@ -9,7 +9,8 @@ import type { Store } from './store.js';
 type DueAction =
   | { at: number; kind: 'expire_session'; session: Stripe.Checkout.Session }
   | { at: number; kind: 'period_end'; sub: Stripe.Subscription }
-  | { at: number; kind: 'retry_invoice'; invoice: Stripe.Invoice };
+  | { at: number; kind: 'retry_invoice'; invoice: Stripe.Invoice }
+  | { at: number; kind: 'finalize_invoice'; invoice: Stripe.Invoice };
 
 /** Whether a subscription in this status still has periods that end and renew. */
 function isBilling(sub: Stripe.Subscription): boolean {
@@ -56,6 +57,13 @@ export class Lifecycle {
       if (invoice.status === 'open' && invoice.auto_advance && invoice.next_payment_attempt) {
         consider({ at: invoice.next_payment_attempt, kind: 'retry_invoice', invoice });
       }
+      if (
+        invoice.status === 'draft' &&
+        invoice.auto_advance &&
+        invoice.automatically_finalizes_at
+      ) {
+        consider({ at: invoice.automatically_finalizes_at, kind: 'finalize_invoice', invoice });
+      }
     }
     return next;
   }
@@ -74,6 +82,9 @@ export class Lifecycle {
         return;
       case 'retry_invoice':
         this.billing.charge(action.invoice);
+        return;
+      case 'finalize_invoice':
+        this.billing.finalizeAndCharge(action.invoice);
         return;
       default: {
         const unreachable: never = action;

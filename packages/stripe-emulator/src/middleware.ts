@@ -1,9 +1,38 @@
-// Middleware for /v1: request log, injected faults, API-key auth and Idempotency-Key replay,
-// each a named factory in Hono's style. Order matters: faults hit every attempt, even retries.
+// Middleware for /v1: request log, Request-Id and Stripe-Version headers, API-key auth,
+// Idempotency-Key replay, injected faults and event attribution, each a named factory in Hono's
+// style. Order matters: a fault happens inside an idempotent request, so it is stored and replayed.
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
+import Stripe from 'stripe';
 import type { EmulatorContext } from './context.js';
 import { ApiError } from './errors.js';
+import { newId } from './ids.js';
+import { runInRequest } from './request-context.js';
+
+type RequestIdEnv = { Variables: { requestId: string } };
+
+/** Every response, errors and replays included, says which request it was and in which version. */
+export function requestIdentity() {
+  return createMiddleware<RequestIdEnv>(async function identifyRequest(c, next) {
+    const id = newId('req');
+    c.set('requestId', id);
+    await next();
+    c.res.headers.set('Request-Id', id);
+    // The emulator renders one API version, whatever the request asks for.
+    c.res.headers.set('Stripe-Version', Stripe.API_VERSION);
+  });
+}
+
+/** Runs the route with its request id in scope, so the events it emits carry `request.id`. */
+export function eventAttribution() {
+  return createMiddleware<RequestIdEnv>(async function attributeEvents(c, next) {
+    const request = {
+      id: c.get('requestId'),
+      idempotency_key: c.req.header('Idempotency-Key') ?? null,
+    };
+    await runInRequest(request, next);
+  });
+}
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
@@ -94,8 +123,10 @@ export function idempotency(emu: EmulatorContext) {
       });
     }
     await next();
-    // Stripe replays failures too, except server errors, which are safe to retry for real.
-    if (c.res.status < 500) {
+    // Stripe saves the result of any request that started executing, 500s included, and replays
+    // it; a 400 (parameters that failed validation) or a 429 (never ran) is not saved, so the
+    // same key can be retried with corrected parameters or later.
+    if (c.res.status !== 400 && c.res.status !== 429) {
       emu.store.idempotency.set(key, {
         fingerprint,
         status: c.res.status,

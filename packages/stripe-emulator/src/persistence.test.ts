@@ -139,7 +139,8 @@ describe('stateFile', () => {
     // and both secrets (rotation kept) sign the deliveries, which are not held any more.
     const periodEnd = sub.items.data[0]?.current_period_end ?? 0;
     const { body: now } = await control.get<{ now: number }>('/clock');
-    await control.post('/clock/advance', { seconds: periodEnd - now.now + 60 });
+    // Past the period end and the hour the renewal invoice stays a draft.
+    await control.post('/clock/advance', { seconds: periodEnd - now.now + 3600 + 60 });
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('past_due');
     const renewal = (await stripe.invoices.list({ subscription: sub.id })).data[0];
     expect(renewal?.number).toBe('EMU-0002');

@@ -1,5 +1,5 @@
-// Seeds an emulator through the real SDK and the control API with what the app needs: the Pro
-// product and its monthly/yearly prices (by lookup key), and a webhook endpoint with a secret.
+// Seeds an emulator through the real SDK and the control API: a sample "Pro" product with
+// monthly/yearly prices (by lookup key), and a webhook endpoint with its signing secret.
 import type Stripe from 'stripe';
 import { DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, stripeClientFor } from './client.js';
 
@@ -23,14 +23,10 @@ async function control<T>(emulatorUrl: string, path: string, body?: unknown): Pr
   return (await res.json()) as T;
 }
 
-export async function seedEmulator(
-  emulatorUrl: string,
-  opts: { webhookUrl: string; secretKey?: string },
-): Promise<SeedResult> {
-  const base = emulatorUrl.replace(/\/+$/, '');
-  const secretKey = opts.secretKey ?? DEFAULT_SECRET_KEY;
-  const stripe = stripeClientFor(base, secretKey);
-
+/** The sample catalog: one "Pro" product with a monthly and a yearly price, found by lookup key. */
+export async function seedCatalog(
+  stripe: Stripe,
+): Promise<{ monthly: Stripe.Price; yearly: Stripe.Price }> {
   const existing = await stripe.prices.list({ lookup_keys: ['pro_monthly', 'pro_yearly'] });
   const byKey = (key: string): Stripe.Price | undefined =>
     existing.data.find((p) => p.lookup_key === key);
@@ -56,17 +52,35 @@ export async function seedEmulator(
     lookup_key: 'pro_yearly',
     nickname: 'Pro yearly',
   });
+  return { monthly, yearly };
+}
 
+/** The endpoint for `webhookUrl` (reused when one exists, so its secret stays the same). */
+export async function ensureWebhookEndpoint(
+  emulatorUrl: string,
+  webhookUrl: string,
+): Promise<{ id: string; secret: string }> {
+  const base = emulatorUrl.replace(/\/+$/, '');
   const endpoints = await control<{ data: { id: string; url: string; secret: string }[] }>(
     base,
     '/webhook_endpoints',
   );
-  const endpoint =
-    endpoints.data.find((e) => e.url === opts.webhookUrl) ??
+  return (
+    endpoints.data.find((e) => e.url === webhookUrl) ??
     (await control<{ id: string; secret: string }>(base, '/webhook_endpoints', {
-      url: opts.webhookUrl,
-    }));
+      url: webhookUrl,
+    }))
+  );
+}
 
+export async function seedEmulator(
+  emulatorUrl: string,
+  opts: { webhookUrl: string; secretKey?: string },
+): Promise<SeedResult> {
+  const base = emulatorUrl.replace(/\/+$/, '');
+  const secretKey = opts.secretKey ?? DEFAULT_SECRET_KEY;
+  const { monthly, yearly } = await seedCatalog(stripeClientFor(base, secretKey));
+  const endpoint = await ensureWebhookEndpoint(base, opts.webhookUrl);
   return {
     secretKey,
     publishableKey: DEFAULT_PUBLISHABLE_KEY,

@@ -165,7 +165,7 @@ describe('delivery modes', () => {
   it('delivers a batch in emission order by default', async () => {
     await endpoint();
     await checkoutBatch();
-    await waitFor(() => fx.receiver.received.length === 7);
+    await waitFor(() => fx.receiver.received.length === 8);
     const types = fx.receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type);
     expect(types).toEqual([
       'customer.created',
@@ -174,6 +174,7 @@ describe('delivery modes', () => {
       'invoice.finalized',
       'invoice.paid',
       'invoice.payment_succeeded',
+      'customer.subscription.updated',
       'checkout.session.completed',
     ]);
   });
@@ -196,11 +197,11 @@ describe('delivery modes', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(fx.receiver.received).toHaveLength(0);
     const held = await deliveries();
-    expect(held).toHaveLength(14);
+    expect(held).toHaveLength(16);
     expect(held.every((d) => d.state === 'held')).toBe(true);
     const released = await fx.control.post<{ released: number }>('/deliveries/release');
-    expect(released.body.released).toBe(14);
-    await waitFor(() => fx.receiver.received.length === 14);
+    expect(released.body.released).toBe(16);
+    await waitFor(() => fx.receiver.received.length === 16);
     const delivered = fx.receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
     const emitted = (await fx.stripe.events.list({ limit: 100 })).data.map((e) => e.id).reverse();
     expect([...delivered].sort()).toEqual([...emitted].sort());

@@ -11,6 +11,11 @@ export interface InvoiceInput {
   customer: Stripe.Customer;
   billingReason: BillingReason;
   publicUrl: string;
+  /**
+   * What `period_start`/`period_end` cover. Stripe gives a renewal invoice the period that just
+   * ended (its lines carry the new one); other invoices get the moment they are created.
+   */
+  period?: { start: number; end: number };
 }
 
 function buildLine(
@@ -134,8 +139,8 @@ export function buildInvoice(input: InvoiceInput, now: number): Stripe.Invoice {
       payment_method_options: null,
       payment_method_types: null,
     },
-    period_end: first?.current_period_start ?? now,
-    period_start: first?.current_period_start ?? now,
+    period_end: input.period?.end ?? first?.current_period_start ?? now,
+    period_start: input.period?.start ?? first?.current_period_start ?? now,
     post_payment_credit_notes_amount: 0,
     pre_payment_credit_notes_amount: 0,
     receipt_number: null,

@@ -121,18 +121,20 @@ export function checkoutRoutes(emu: EmulatorContext): Hono {
   app.get('/:id/line_items', async (c) => {
     const session = found(store.checkoutSessions, c.req.param('id'), 'checkout.session');
     const details = store.checkoutDetails.get(session.id);
-    const data = (details?.lineItems ?? []).map((line, i) => {
+    const data = (details?.lineItems ?? []).map((line, i): Stripe.LineItem => {
       const price = found(store.prices, line.price, 'price');
       const amount = (price.unit_amount ?? 0) * line.quantity;
       return {
         id: `li_${session.id.slice(8, 32)}${i}`,
-        object: 'item' as const,
+        object: 'item',
+        adjustable_quantity: null,
         amount_discount: 0,
         amount_subtotal: amount,
         amount_tax: 0,
         amount_total: amount,
         currency: price.currency,
-        description: price.nickname ?? store.products.get(String(price.product))?.name ?? '',
+        description: price.nickname ?? store.products.get(String(price.product))?.name ?? null,
+        metadata: {},
         price,
         quantity: line.quantity,
       };

@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { invoiceSubscriptionId } from '../objects/invoice.js';
 import { expand, int, pagination, parseParams, str } from '../params.js';
@@ -54,6 +54,9 @@ export function invoiceRoutes(emu: EmulatorContext): Hono {
   });
   app.get('/', async (c) => {
     const p = parseParams(invoiceList, await readParams(c));
+    // Stripe answers a filter on a customer it does not know with a 404, not an empty list.
+    if (p.customer && !store.customers.has(p.customer))
+      throw resourceMissing('customer', p.customer, 'customer');
     const all = [...store.invoices.values()].filter(
       (inv) =>
         (!p.customer || inv.customer === p.customer) &&

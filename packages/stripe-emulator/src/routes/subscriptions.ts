@@ -62,6 +62,9 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
 
   app.get('/', async (c) => {
     const p = parseParams(listSchema, await readParams(c));
+    // Stripe answers a filter on a customer it does not know with a 404, not an empty list.
+    if (p.customer && !store.customers.has(p.customer))
+      throw resourceMissing('customer', p.customer, 'customer');
     const all = [...store.subscriptions.values()].filter(
       (sub) =>
         (!p.customer || sub.customer === p.customer) &&

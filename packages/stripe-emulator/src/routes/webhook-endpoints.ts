@@ -1,8 +1,9 @@
 // /v1/webhook_endpoints: create (secret returned once), retrieve, list, delete.
 import { Hono } from 'hono';
+import Stripe from 'stripe';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { resourceMissing } from '../errors.js';
+import { invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { expand, metadata, pagination, parseParams, str } from '../params.js';
 import { readParams, respond } from './helpers.js';
@@ -29,6 +30,13 @@ export function webhookEndpointRoutes(emu: EmulatorContext): Hono {
 
   app.post('/', async (c) => {
     const p = parseParams(createSchema, await readParams(c));
+    // Events are rendered in the endpoint's API version; the emulator renders only the SDK's.
+    if (p.api_version !== undefined && p.api_version !== Stripe.API_VERSION) {
+      throw invalidRequest(
+        `The Stripe emulator renders events only in API version ${Stripe.API_VERSION}; api_version ${p.api_version} is not available.`,
+        'api_version',
+      );
+    }
     const state = webhooks.addEndpoint({
       url: p.url,
       enabledEvents: p.enabled_events,
