@@ -180,7 +180,13 @@ export function assembleApp(opts: {
     };
     schedule(0);
   }
-  const auth = createAuth({ db: database.db, secret: cookieSecret, appUrl: config.appUrl, logger });
+  const auth = createAuth({
+    db: database.db,
+    secret: cookieSecret,
+    appUrl: config.appUrl,
+    logger,
+    databaseDown: () => database.connection.isLost,
+  });
   const lifecycle = { shuttingDown: false };
   const deps: AppDeps = { config, database, auth, logger, cookieSecret, billing, jobs, lifecycle };
   return { app: createApp(deps), billing, jobs, lifecycle, deps };

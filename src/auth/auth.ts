@@ -36,9 +36,14 @@ export interface AuthOptions {
   secret: string;
   appUrl: string;
   logger: Logger;
+  /**
+   * True while the database connection is known to be lost: Better Auth would log an error for
+   * every request meanwhile, and the connection monitor has already said it once.
+   */
+  databaseDown?: () => boolean;
 }
 
-export function createAuth({ db, secret, appUrl, logger }: AuthOptions) {
+export function createAuth({ db, secret, appUrl, logger, databaseDown }: AuthOptions) {
   const log = logger.child({ module: 'auth' });
   return betterAuth({
     appName: 'Tollgate',
@@ -67,7 +72,10 @@ export function createAuth({ db, secret, appUrl, logger }: AuthOptions) {
     // one would count per process and could not see the web routes.
     rateLimit: { enabled: false },
     logger: {
-      log: (level, message) => log[level](message),
+      log: (level, message) => {
+        if (level === 'error' && databaseDown?.()) return;
+        log[level](message);
+      },
     },
     databaseHooks: {
       user: {

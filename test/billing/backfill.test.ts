@@ -1,12 +1,13 @@
 // The Stripe event backfill: webhooks that never arrived (held at the emulator, as an outage or
 // a misconfigured endpoint would lose them) are found in Stripe's events list, recorded once
 // through the inbox, and applied; the recurring job does it without anyone asking.
-import { eq, max } from 'drizzle-orm';
+import { and, eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKFILL_MARGIN_MS, backfillEvents, backfillStart } from '../../src/billing/backfill.js';
 import { isHandledEvent } from '../../src/billing/events.js';
 import { runQueuedSyncs } from '../../src/billing/operator.js';
 import { stripeEvents } from '../../src/billing/schema.js';
+import { jobs } from '../../src/jobs/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
@@ -53,6 +54,30 @@ describe.each(DB_KINDS)('Stripe event backfill (%s)', (kind) => {
     // Again: everything is known, nothing is recorded twice.
     const second = await backfillEvents(t.billing.ctx, { timing: { debounceMs: 0 } });
     expect(second).toMatchObject({ recorded: 0, known: first.listed + first.known });
+  });
+
+  it('re-queues a customer whose events are pending with no sync coming (as the old queue table left them)', async () => {
+    await t.database.db.insert(stripeEvents).values({
+      eventId: 'evt_stranded',
+      type: 'invoice.paid',
+      createdAt: new Date(),
+      customerId: 'cus_stranded',
+      payload: {},
+      status: 'pending',
+      syncGeneration: 7,
+      receivedAt: new Date(Date.now() - 5 * 60_000),
+    });
+    const report = await backfillEvents(t.billing.ctx, { timing: { debounceMs: 0 } });
+    expect(report.requeued).toBe(1);
+    const [job] = await t.database.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, 'cus_stranded')));
+    expect(job!.generation, 'covers the pending event').toBeGreaterThanOrEqual(7);
+    expect(job!.dueAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect((await backfillEvents(t.billing.ctx, { timing: { debounceMs: 0 } })).requeued).toBe(0);
+    await t.database.db.delete(jobs).where(eq(jobs.key, 'cus_stranded'));
+    await t.database.db.delete(stripeEvents).where(eq(stripeEvents.eventId, 'evt_stranded'));
   });
 
   it('starts an hour before the newest recorded event, and never before Stripe’s 30 days', async () => {
