@@ -9,7 +9,8 @@ import { DB_KINDS } from '../support/databases.js';
 
 const PASSWORD = 'correct horse battery';
 
-describe.each(DB_KINDS)('throttling (%s)', (kind) => {
+// Every counted sign-in hashes a password (scrypt): dozens per test take a while on a busy CI.
+describe.each(DB_KINDS)('throttling (%s)', { timeout: 180_000 }, (kind) => {
   let t: TestApp;
   let seq = 0;
 
