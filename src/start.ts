@@ -116,6 +116,7 @@ export async function startLocalStripe(opts: {
       publishableKey: seeded.publishableKey,
       proPriceId: seeded.proPriceId,
       proAnnualPriceId: seeded.proAnnualPriceId,
+      priceIds: seeded.priceIds ?? {},
       webhookSecrets: [seeded.webhookSecret],
       apiBase: emulator.url,
     },

@@ -9,12 +9,14 @@ import { requireWorkspaceAccess } from '../workspaces/access.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
-import { requiresProPlan } from './gating.js';
+import { requiresFeature } from './gating.js';
+import { atLeast } from './plans/entitlements.js';
 
 export function billingJson(ws: Workspace) {
   return {
     plan: ws.plan,
-    isPro: ws.isPro,
+    // The seed's flag, kept for API clients: any paid tier.
+    isPro: atLeast(ws, 'pro'),
     status: ws.subscriptionStatus,
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
@@ -34,8 +36,11 @@ export function billingApiRoutes({ billing, config }: AppDeps) {
     const { workspace, principal } = c.var;
     const body = await readJsonObject(c, { optional: true });
     const priceId = typeof body.priceId === 'string' ? body.priceId : undefined;
-    if (workspace.isPro)
-      throw new AppError('conflict', 'This workspace is already on Pro: use the billing portal');
+    if (atLeast(workspace, 'pro'))
+      throw new AppError(
+        'conflict',
+        'This workspace is already on a paid plan: change plan or use the billing portal',
+      );
     const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
     const started = await startCheckout(ctx, {
       workspace,
@@ -62,7 +67,7 @@ export function billingApiRoutes({ billing, config }: AppDeps) {
   app.get(
     '/workspaces/:id/advanced-feature',
     requireWorkspaceAccess('member'),
-    requiresProPlan,
+    requiresFeature('advanced'),
     (c) =>
       c.json({
         feature: 'advanced',

@@ -177,6 +177,7 @@ async function stripeSettings(
       publishableKey: seeded.publishableKey,
       proPriceId: seeded.proPriceId,
       proAnnualPriceId: seeded.proAnnualPriceId,
+      priceIds: seeded.priceIds ?? {},
       webhookSecrets: [seeded.webhookSecret],
       apiBase: rt.emulatorUrl,
     };

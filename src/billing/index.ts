@@ -5,7 +5,7 @@ import type { StripeSettings } from '../config.js';
 import type { Db } from '../db/client.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
-import { buildCatalog } from './catalog.js';
+import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
 import type { PastDuePolicy } from './status.js';
 import { createStripeClient } from './stripe-client.js';
@@ -59,11 +59,7 @@ export function createBilling(opts: BillingOptions): Billing {
     apiBase: opts.settings.apiBase,
     maxNetworkRetries: opts.maxNetworkRetries,
   });
-  const catalog = buildCatalog({
-    proPriceId: opts.settings.proPriceId,
-    proAnnualPriceId: opts.settings.proAnnualPriceId,
-    pricing: opts.pricing,
-  });
+  const catalog = catalogFromSettings(opts.settings, opts.pricing);
   const debounceMs = opts.debounceMs ?? 250;
   const ctx: BillingContext = {
     db: opts.db,

@@ -4,9 +4,10 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { type PlanName, workspaces } from '../workspaces/schema.js';
+import { workspaces } from '../workspaces/schema.js';
 import type { BillingContext } from './context.js';
 import { isHandledEvent } from './events.js';
+import type { PlanId } from './plans/catalog.js';
 import { claimCustomer, enqueueSync } from './queue.js';
 import {
   billingSyncQueue,
@@ -28,7 +29,7 @@ export interface WorkspaceRef {
 export interface WorkspaceChange {
   workspace: WorkspaceRef;
   customerId: string;
-  plan: [before: PlanName, after: PlanName];
+  plan: [before: PlanId, after: PlanId];
   status: [before: string | null, after: string | null];
   history: HistoryKind[];
 }

@@ -3,15 +3,38 @@
 import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import type { Role } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import type { CatalogPrice } from './catalog.js';
+import type { PlanCatalog } from './catalog.js';
+import { atLeast, planBadge, planOf } from './plans/entitlements.js';
 import type { BillingHistoryEntry, HistoryKind } from './schema.js';
 import { isKnownStatus, isPaymentFailing } from './status.js';
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—');
 
+/** The plans a history entry moved between, from its `{ plan: [before, after] }`. */
+function planChange(entry: BillingHistoryEntry): [string, string] | null {
+  const change = entry.changes.plan;
+  if (!Array.isArray(change) || change.length !== 2) return null;
+  return [planOf(String(change[0])).label, planOf(String(change[1])).label];
+}
+
+function historyLabel(entry: BillingHistoryEntry): string {
+  const change = planChange(entry);
+  switch (entry.kind) {
+    case 'upgraded':
+      return `Upgraded to ${change?.[1] ?? 'a paid plan'}`;
+    case 'downgraded':
+      return `Downgraded to ${change?.[1] ?? 'Free'}`;
+    case 'plan_changed':
+      return change ? `${change[0]} → ${change[1]}` : 'Plan changed';
+    default:
+      return HISTORY_LABELS[entry.kind];
+  }
+}
+
 const HISTORY_LABELS: Record<HistoryKind, string> = {
-  upgraded: 'Upgraded to Pro',
-  downgraded: 'Downgraded to Free',
+  upgraded: 'Upgraded',
+  downgraded: 'Downgraded',
+  plan_changed: 'Plan changed',
   payment_failed: 'Payment failed',
   recovered: 'Payment recovered',
   cancellation_scheduled: 'Cancellation scheduled',
@@ -23,49 +46,50 @@ const HISTORY_LABELS: Record<HistoryKind, string> = {
   duplicate_subscription: 'Second subscription detected (refund needed)',
 };
 
+/** The upgrade page: every tier of the catalog side by side, the current one marked. */
 export function UpgradePage(props: {
   chrome: PageChrome;
   workspace: Workspace;
-  prices: readonly CatalogPrice[];
+  catalog: PlanCatalog;
 }) {
   const action = `/workspace/${props.workspace.id}/upgrade/`;
+  const current = planOf(props.workspace);
   return (
     <Layout {...props.chrome}>
       <h1>Upgrade {props.workspace.name}</h1>
       <div class="grid">
-        <div class="card">
-          <h2>
-            Free <PlanBadge isPro={false} />
-          </h2>
-          <p class="muted">Your current plan.</p>
-          <ul>
-            <li>Unlimited members</li>
-            <li>Workspaces, invitations, API keys</li>
-          </ul>
-        </div>
-        <div class="card">
-          <h2>
-            Pro <PlanBadge isPro={true} />
-          </h2>
-          <ul>
-            <li>Everything in Free</li>
-            <li>Advanced features for the whole team</li>
-          </ul>
-          {props.prices.map((price) => (
-            <form method="post" action={action} class="row plan-option">
-              <CsrfField token={props.chrome.csrfToken} />
-              <input type="hidden" name="price" value={price.priceId} />
-              <p>
-                <strong class="price">{price.display}</strong>
-              </p>
-              <button type="submit">
-                {props.prices.length > 1 ? `Upgrade — billed ${price.interval}ly` : 'Upgrade'}
-              </button>
-            </form>
-          ))}
-          <p class="small muted">Secure payment by Stripe. Cancel any time from Manage billing.</p>
-        </div>
+        {props.catalog.plans.plans.map((plan) => {
+          const prices = props.catalog.prices.filter((p) => p.plan === plan.id);
+          return (
+            <div class="card" data-plan={plan.id}>
+              <h2>
+                {plan.label} <PlanBadge plan={planBadge(plan.id)} />
+              </h2>
+              {plan.id === current.id && <p class="muted">Your current plan.</p>}
+              <p class="small">{plan.description}</p>
+              <ul>
+                {plan.bullets.map((b) => (
+                  <li>{b}</li>
+                ))}
+              </ul>
+              {plan.rank > current.rank &&
+                prices.map((price) => (
+                  <form method="post" action={action} class="row plan-option">
+                    <CsrfField token={props.chrome.csrfToken} />
+                    <input type="hidden" name="price" value={price.priceId ?? price.lookupKey} />
+                    <p>
+                      <strong class="price">{price.display}</strong>
+                    </p>
+                    <button type="submit">
+                      {prices.length > 1 ? `Upgrade — billed ${price.interval}ly` : 'Upgrade'}
+                    </button>
+                  </form>
+                ))}
+            </div>
+          );
+        })}
       </div>
+      <p class="small muted">Secure payment by Stripe. Cancel any time from Manage billing.</p>
     </Layout>
   );
 }
@@ -101,6 +125,8 @@ export function PlanSection(props: {
   const status = ws.subscriptionStatus;
   const failing = status !== null && isKnownStatus(status) && isPaymentFailing(status);
   const isAdmin = props.role === 'admin';
+  const plan = planOf(ws);
+  const paid = atLeast(ws, 'pro');
   return (
     <div data-testid="plan-section">
       {failing && (
@@ -111,20 +137,20 @@ export function PlanSection(props: {
           ) : (
             'Ask an admin to update the payment method.'
           )}{' '}
-          {ws.isPro
-            ? 'Pro stays on while Stripe retries.'
-            : 'Pro comes back as soon as a payment succeeds.'}
+          {paid
+            ? `${plan.label} stays on while Stripe retries.`
+            : 'Your paid plan comes back as soon as a payment succeeds.'}
         </div>
       )}
       <p>
-        This workspace is on the <strong>{ws.isPro ? 'Pro' : 'Free'}</strong> plan{' '}
-        <PlanBadge isPro={ws.isPro} />
+        This workspace is on the <strong>{plan.label}</strong> plan{' '}
+        <PlanBadge plan={planBadge(ws)} />
         {status && <span class="muted small"> · subscription {status.replace('_', ' ')}</span>}
       </p>
       {ws.currentPeriodEnd && status !== 'canceled' && (
         <p>
           {ws.cancelAtPeriodEnd
-            ? `Cancels on ${day(ws.currentPeriodEnd)}; Pro until then.`
+            ? `Cancels on ${day(ws.currentPeriodEnd)}; ${plan.label} until then.`
             : `Renews on ${day(ws.currentPeriodEnd)}.`}
         </p>
       )}
@@ -134,7 +160,7 @@ export function PlanSection(props: {
             Manage billing
           </a>
         )}{' '}
-        {!ws.isPro && (
+        {!paid && (
           <a class="button" href={`${base}/upgrade/`}>
             Upgrade to Pro
           </a>
@@ -148,7 +174,7 @@ export function PlanSection(props: {
               {props.history.map((h) => (
                 <tr data-history={h.kind}>
                   <td>{day(h.createdAt)}</td>
-                  <td>{HISTORY_LABELS[h.kind]}</td>
+                  <td>{historyLabel(h)}</td>
                 </tr>
               ))}
             </tbody>
@@ -165,8 +191,8 @@ export function AdvancedFeaturePage(props: { chrome: PageChrome; workspace: Work
       <div class="card">
         <h1>Advanced feature</h1>
         <p>
-          Only Pro workspaces see this page. {props.workspace.name} is on Pro{' '}
-          <PlanBadge isPro={true} />.
+          Only Pro workspaces see this page. {props.workspace.name} is on{' '}
+          {planOf(props.workspace).label} <PlanBadge plan={planBadge(props.workspace)} />.
         </p>
       </div>
     </Layout>

@@ -1,6 +1,6 @@
 // Billing tables: the webhook inbox (stripe_events), the per-customer sync queue that
 // coalesces them, and the history of every change to a workspace's billing state.
-// The workspace's own billing columns live in src/workspaces/schema.ts.
+// The workspace's own billing columns are in workspace-columns.ts; the audit log in audit/.
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.js';
@@ -55,6 +55,7 @@ export const billingSyncQueue = pgTable(
 export const HISTORY_KINDS = [
   'upgraded',
   'downgraded',
+  'plan_changed',
   'payment_failed',
   'recovered',
   'cancellation_scheduled',
@@ -88,3 +89,5 @@ export const billingHistory = pgTable(
 
 export type StripeEventRow = typeof stripeEvents.$inferSelect;
 export type BillingHistoryEntry = typeof billingHistory.$inferSelect;
+
+export * from './audit/schema.js';

@@ -6,11 +6,7 @@ import { type BillingState, describeChange, desiredState, selectSubscription } f
 const PRO = 'price_pro_monthly';
 const PRO_YEARLY = 'price_pro_yearly';
 const OTHER = 'price_not_in_catalog';
-const catalog = buildCatalog({
-  proPriceId: PRO,
-  proAnnualPriceId: PRO_YEARLY,
-  pricing: { proDisplay: '$20', proInterval: 'month', proAnnualDisplay: '$200' },
-});
+const catalog = buildCatalog({ priceIds: { pro_monthly: PRO, pro_yearly: PRO_YEARLY } });
 
 const T0 = 1_800_000_000;
 

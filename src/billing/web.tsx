@@ -10,8 +10,9 @@ import { requireWorkspaceAccess } from '../workspaces/access.js';
 import { listAdmins } from '../workspaces/members.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
-import { requiresProPlan } from './gating.js';
+import { requiresFeature } from './gating.js';
 import { AdvancedFeaturePage, AskAdminPage, UpgradePage } from './pages.js';
+import { atLeast } from './plans/entitlements.js';
 import { confirmCheckout } from './success.js';
 
 export function billingWebRoutes({ billing, database, config }: AppDeps) {
@@ -27,7 +28,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
 
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
     const { workspace, role } = c.var;
-    if (workspace.isPro) {
+    if (atLeast(workspace, 'pro')) {
       return c.redirect(
         role === 'admin'
           ? `/workspace/${workspace.id}/billing/`
@@ -39,9 +40,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
       const admins = (await listAdmins(db, workspace.id)).map((a) => a.name);
       return c.html(<AskAdminPage chrome={chrome} workspace={workspace} admins={admins} />);
     }
-    return c.html(
-      <UpgradePage chrome={chrome} workspace={workspace} prices={ctx.catalog.prices} />,
-    );
+    return c.html(<UpgradePage chrome={chrome} workspace={workspace} catalog={ctx.catalog} />);
   });
 
   app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), async (c) => {
@@ -103,7 +102,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
-    requiresProPlan,
+    requiresFeature('advanced'),
     async (c) => {
       const chrome = await pageChrome(c, db, 'Advanced feature', c.var.workspace);
       return c.html(<AdvancedFeaturePage chrome={chrome} workspace={c.var.workspace} />);

@@ -1,6 +1,7 @@
 // JSON API of the workspaces domain (session cookie or workspace API key).
 import { Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
+import { atLeast } from '../billing/plans/entitlements.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { readJsonObject } from '../web/json.js';
@@ -16,7 +17,8 @@ export function workspaceJson(workspace: Workspace, role: Role) {
     id: workspace.id,
     name: workspace.name,
     plan: workspace.plan,
-    isPro: workspace.isPro,
+    // The seed's flag, kept for API clients: any paid tier.
+    isPro: atLeast(workspace, 'pro'),
     role,
   };
 }

@@ -94,7 +94,6 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
     );
     expect(pastDue).toMatchObject({
       plan: proWhilePastDue ? 'pro' : 'free',
-      isPro: proWhilePastDue,
       stripeSubscriptionId: subscription.id,
     });
 
@@ -123,7 +122,7 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
       (w) => w.subscriptionStatus === 'canceled',
       'the cancellation after the last retry',
     );
-    expect(ended).toMatchObject({ plan: 'free', isPro: false, cancelAtPeriodEnd: false });
+    expect(ended).toMatchObject({ plan: 'free', cancelAtPeriodEnd: false });
     await waitForIdle(t);
     const kinds = (await historyOf(t, ws.id)).map((h) => h.kind);
     expect(kinds.slice(0, 2)).toEqual(['upgraded', 'payment_failed']);
@@ -150,7 +149,6 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
     const after = await workspaceRow(t, ws.id);
     expect(after).toMatchObject({
       plan: 'free',
-      isPro: false,
       stripeCustomerId: customerId,
       stripeSubscriptionId: null,
       subscriptionStatus: null,
