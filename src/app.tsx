@@ -129,7 +129,8 @@ export function createApp(deps: AppDeps) {
     if (appError.code === 'internal' || appError.code === 'stripe_unavailable') {
       log.error({ err: appError.cause ?? err, path: c.req.path }, appError.message);
     }
-    if (wantsJson(c)) return c.json({ error: appError.message }, appError.status);
+    if (wantsJson(c))
+      return c.json({ error: appError.message, ...appError.details }, appError.status);
     if (appError.code === 'unauthenticated') return c.redirect(loginUrlFor(c));
     const title =
       appError.code === 'not_found'
@@ -144,7 +145,12 @@ export function createApp(deps: AppDeps) {
       chrome = { title, csrfToken: c.var.csrfToken ?? '', flash: null };
     }
     return c.html(
-      <ErrorPage {...chrome} status={appError.status} message={appError.message} />,
+      <ErrorPage
+        {...chrome}
+        status={appError.status}
+        message={appError.message}
+        {...(appError.link ? { link: appError.link } : {})}
+      />,
       appError.status,
     );
   });

@@ -25,13 +25,25 @@ const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 500 | 
   internal: 500,
 };
 
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Extra fields of the JSON body, safe to show (e.g. `{ limit: 'members', plan: 'free' }`). */
+  details?: Readonly<Record<string, string | number | null>>;
+  /** Where a page sends the user next (e.g. the upgrade page). */
+  link?: { href: string; label: string };
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, string | number | null>> | undefined;
+  readonly link: { href: string; label: string } | undefined;
   /** Safe to show to the user; internal details go to `cause` and the log only. */
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    this.details = options?.details;
+    this.link = options?.link;
   }
 
   get status() {

@@ -7,10 +7,12 @@ import type { AppEnv } from '../web/env.js';
 import { readJsonObject } from '../web/json.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import type { Workspace } from '../workspaces/workspace.js';
+import { auditApiRoutes } from './audit/routes.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
 import { requiresFeature } from './gating.js';
-import { atLeast } from './plans/entitlements.js';
+import { usageOf } from './limits.js';
+import { atLeast, entitlements } from './plans/entitlements.js';
 
 export function billingJson(ws: Workspace) {
   return {
@@ -21,16 +23,26 @@ export function billingJson(ws: Workspace) {
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
     upgradedAt: ws.upgradedAt,
+    scheduledChange: ws.scheduledPlan
+      ? { plan: ws.scheduledPlan, effectiveAt: ws.scheduledChangeAt }
+      : null,
   };
 }
 
-export function billingApiRoutes({ billing, config }: AppDeps) {
+export function billingApiRoutes(deps: AppDeps) {
+  const { billing, config } = deps;
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
-  app.get('/workspaces/:id/billing', requireWorkspaceAccess('member'), (c) =>
-    c.json(billingJson(c.var.workspace)),
-  );
+  app.get('/workspaces/:id/billing', requireWorkspaceAccess('member'), async (c) => {
+    const workspace = c.var.workspace;
+    const usage = await usageOf(ctx.db, workspace.id);
+    return c.json({
+      ...billingJson(workspace),
+      entitlements: entitlements(workspace),
+      usage: { members: usage.members, api_keys: usage.api_keys },
+    });
+  });
 
   app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
     const { workspace, principal } = c.var;
@@ -83,6 +95,8 @@ export function billingApiRoutes({ billing, config }: AppDeps) {
     const { canceledSubscriptions } = await deleteWorkspace(ctx, { workspace, actor });
     return c.json({ deleted: workspace.id, canceledSubscriptions });
   });
+
+  app.route('/', auditApiRoutes(deps));
 
   return app;
 }

@@ -3,48 +3,15 @@
 import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import type { Role } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import type { PlanCatalog } from './catalog.js';
+import type { CatalogPrice, PlanCatalog } from './catalog.js';
+import { historyLabel } from './history-labels.js';
+import { overLimits, type Usage } from './limits.js';
+import type { LimitName } from './plans/catalog.js';
 import { atLeast, planBadge, planOf } from './plans/entitlements.js';
-import type { BillingHistoryEntry, HistoryKind } from './schema.js';
+import type { BillingHistoryEntry } from './schema.js';
 import { isKnownStatus, isPaymentFailing } from './status.js';
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—');
-
-/** The plans a history entry moved between, from its `{ plan: [before, after] }`. */
-function planChange(entry: BillingHistoryEntry): [string, string] | null {
-  const change = entry.changes.plan;
-  if (!Array.isArray(change) || change.length !== 2) return null;
-  return [planOf(String(change[0])).label, planOf(String(change[1])).label];
-}
-
-function historyLabel(entry: BillingHistoryEntry): string {
-  const change = planChange(entry);
-  switch (entry.kind) {
-    case 'upgraded':
-      return `Upgraded to ${change?.[1] ?? 'a paid plan'}`;
-    case 'downgraded':
-      return `Downgraded to ${change?.[1] ?? 'Free'}`;
-    case 'plan_changed':
-      return change ? `${change[0]} → ${change[1]}` : 'Plan changed';
-    default:
-      return HISTORY_LABELS[entry.kind];
-  }
-}
-
-const HISTORY_LABELS: Record<HistoryKind, string> = {
-  upgraded: 'Upgraded',
-  downgraded: 'Downgraded',
-  plan_changed: 'Plan changed',
-  payment_failed: 'Payment failed',
-  recovered: 'Payment recovered',
-  cancellation_scheduled: 'Cancellation scheduled',
-  cancellation_withdrawn: 'Cancellation withdrawn',
-  renewed: 'Renewed',
-  subscription_ended: 'Subscription ended',
-  subscription_changed: 'Subscription changed',
-  customer_linked: 'Billing account linked',
-  duplicate_subscription: 'Second subscription detected (refund needed)',
-};
 
 /** The upgrade page: every tier of the catalog side by side, the current one marked. */
 export function UpgradePage(props: {
@@ -115,10 +82,42 @@ export function AskAdminPage(props: {
   );
 }
 
+const LIMIT_NOUNS: Record<LimitName, string> = { members: 'Members', api_keys: 'API keys' };
+
+/** "Members 2 of 3 · API keys 1 of 2", and a warning for each limit passed after a downgrade. */
+function UsageLines(props: { workspace: Workspace; usage: Usage }) {
+  const plan = planOf(props.workspace);
+  const over = overLimits(plan.id, props.usage);
+  const names = Object.keys(LIMIT_NOUNS) as LimitName[];
+  return (
+    <>
+      <p class="small" data-testid="usage">
+        {names
+          .map((name) => {
+            const max = plan.limits[name];
+            return `${LIMIT_NOUNS[name]} ${props.usage[name]} of ${max === null ? 'unlimited' : max}`;
+          })
+          .join(' · ')}
+      </p>
+      {over.map((name) => (
+        <div class="banner" data-over-limit={name}>
+          This workspace has {props.usage[name]} {LIMIT_NOUNS[name].toLowerCase()}, more than the{' '}
+          {plan.label} plan's {plan.limits[name]}. Everything stays as it is, but no more can be
+          added until it is back under the limit or the workspace{' '}
+          <a href={`/workspace/${props.workspace.id}/upgrade/`}>upgrades</a>.
+        </div>
+      ))}
+    </>
+  );
+}
+
 export function PlanSection(props: {
   workspace: Workspace;
   role: Role;
   history: BillingHistoryEntry[];
+  usage?: Usage;
+  /** The catalog price the workspace pays, when known. */
+  price?: CatalogPrice | undefined;
 }) {
   const ws = props.workspace;
   const base = `/workspace/${ws.id}`;
@@ -147,6 +146,14 @@ export function PlanSection(props: {
         <PlanBadge plan={planBadge(ws)} />
         {status && <span class="muted small"> · subscription {status.replace('_', ' ')}</span>}
       </p>
+      {paid && props.price && (
+        <p class="small" data-testid="price">
+          {props.price.display}
+          {ws.currentPeriodEnd && !ws.cancelAtPeriodEnd && status !== 'canceled'
+            ? ` · next charge on ${day(ws.currentPeriodEnd)}`
+            : ''}
+        </p>
+      )}
       {ws.currentPeriodEnd && status !== 'canceled' && (
         <p>
           {ws.cancelAtPeriodEnd
@@ -154,6 +161,17 @@ export function PlanSection(props: {
             : `Renews on ${day(ws.currentPeriodEnd)}.`}
         </p>
       )}
+      {ws.scheduledPlan && ws.scheduledChangeAt && (
+        <p data-testid="scheduled-change">
+          Switches to {planOf(ws.scheduledPlan).label} on {day(ws.scheduledChangeAt)}.{' '}
+          {isAdmin && (
+            <a href={`${base}/change-plan/`} class="small">
+              Keep {plan.label}
+            </a>
+          )}
+        </p>
+      )}
+      {props.usage && <UsageLines workspace={ws} usage={props.usage} />}
       <p>
         {isAdmin && ws.stripeCustomerId && (
           <a class="button secondary" href={`${base}/billing/`}>

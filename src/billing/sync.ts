@@ -7,7 +7,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import { workspaces } from '../workspaces/schema.js';
+import { recordAudit } from './audit/log.js';
 import { type BillingContext, type SyncSource, sourceColumns } from './context.js';
+import { historyLabel } from './history-labels.js';
+import { atLeast } from './plans/entitlements.js';
 import { billingHistory, type HistoryKind } from './schema.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
 import { isStripeError } from './stripe-client.js';
@@ -139,7 +142,7 @@ export async function syncWorkspaceBilling(
         .set({
           ...after,
           billingSyncedAt: readStartedAt,
-          upgradedAt: row.plan === 'free' && after.plan !== 'free' ? new Date() : row.upgradedAt,
+          upgradedAt: !atLeast(row, 'pro') && atLeast(after, 'pro') ? new Date() : row.upgradedAt,
         })
         .where(eq(workspaces.id, row.id));
       const source = sourceColumns(opts.source);
@@ -147,6 +150,13 @@ export async function syncWorkspaceBilling(
         await tx
           .insert(billingHistory)
           .values({ workspaceId: row.id, kind: entry.kind, changes: entry.changes, ...source });
+        await recordAudit(tx, {
+          workspaceId: row.id,
+          action: 'billing.changed',
+          actor: 'stripe',
+          actorName: 'Stripe',
+          detail: { kind: entry.kind, summary: historyLabel(entry), source: source.source },
+        });
         result.history.push(entry.kind);
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);

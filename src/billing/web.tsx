@@ -8,6 +8,7 @@ import { redirectWithFlash } from '../web/flash.js';
 import { pageChrome } from '../web/render.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import { listAdmins } from '../workspaces/members.js';
+import { auditWebRoutes } from './audit/routes.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
 import { requiresFeature } from './gating.js';
@@ -15,7 +16,8 @@ import { AdvancedFeaturePage, AskAdminPage, UpgradePage } from './pages.js';
 import { atLeast } from './plans/entitlements.js';
 import { confirmCheckout } from './success.js';
 
-export function billingWebRoutes({ billing, database, config }: AppDeps) {
+export function billingWebRoutes(deps: AppDeps) {
+  const { billing, database, config } = deps;
   const db = database.db;
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
@@ -124,6 +126,8 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     await deleteWorkspace(ctx, { workspace, actor: user.id });
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
+
+  app.route('/', auditWebRoutes(deps));
 
   return app;
 }

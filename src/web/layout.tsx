@@ -135,12 +135,21 @@ export function Layout(props: PageChrome & { children?: Child }) {
   );
 }
 
-export function ErrorPage(props: PageChrome & { status: number; message: string }) {
+export function ErrorPage(
+  props: PageChrome & { status: number; message: string; link?: { href: string; label: string } },
+) {
   return (
     <Layout {...props}>
       <div class="card">
         <h1>{props.title}</h1>
         <p>{props.message}</p>
+        {props.link && (
+          <p>
+            <a class="button" href={props.link.href}>
+              {props.link.label}
+            </a>
+          </p>
+        )}
         <p>
           <a href="/dashboard">Back to your dashboard</a>
         </p>

@@ -1,6 +1,8 @@
 // Workspace API keys: shown once, stored as a SHA-256, revocable, scoped to one workspace
 // and one role. `Authorization: Bearer tg_...` on /api routes.
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import { recordAudit } from '../billing/audit/log.js';
+import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { badRequest, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
@@ -20,6 +22,7 @@ export async function createApiKey(
 ): Promise<{ key: string; record: ApiKey }> {
   const name = typeof opts.name === 'string' ? opts.name.trim() : '';
   if (!name || name.length > 80) throw badRequest('Give the key a name (at most 80 characters)');
+  await assertWithinLimit(db, { workspaceId: opts.workspaceId, limit: 'api_keys' });
   const key = `${KEY_PREFIX}${newToken()}`;
   const [record] = await db
     .insert(apiKeys)
@@ -33,6 +36,12 @@ export async function createApiKey(
       createdBy: opts.createdBy,
     })
     .returning();
+  await recordAudit(db, {
+    workspaceId: opts.workspaceId,
+    action: 'api_key.created',
+    actor: opts.createdBy,
+    detail: { keyId: record!.id, name, role: opts.role },
+  });
   return { key, record: record! };
 }
 
@@ -46,7 +55,7 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]
 
 export async function revokeApiKey(
   db: Db,
-  opts: { workspaceId: string; keyId: string },
+  opts: { workspaceId: string; keyId: string; actor?: string | null },
 ): Promise<void> {
   const rows = await db
     .update(apiKeys)
@@ -54,6 +63,12 @@ export async function revokeApiKey(
     .where(and(eq(apiKeys.id, opts.keyId), eq(apiKeys.workspaceId, opts.workspaceId)))
     .returning({ id: apiKeys.id });
   if (rows.length === 0) throw notFound('No such API key');
+  await recordAudit(db, {
+    workspaceId: opts.workspaceId,
+    action: 'api_key.revoked',
+    actor: opts.actor ?? null,
+    detail: { keyId: opts.keyId },
+  });
 }
 
 // "Last used" is shown to the minute: refreshing it at most once a minute keeps a busy key's

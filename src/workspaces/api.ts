@@ -1,6 +1,7 @@
 // JSON API of the workspaces domain (session cookie or workspace API key).
 import { Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
+import { actorOf } from '../billing/audit/actor.js';
 import { atLeast } from '../billing/plans/entitlements.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
@@ -103,12 +104,21 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   app.patch('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
     const body = await readJsonObject(c);
     const role = parseRole(body.role);
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId'), role });
+    await changeRole(db, {
+      workspaceId: c.var.workspace.id,
+      userId: c.req.param('userId'),
+      role,
+      actor: actorOf(c.var.principal),
+    });
     return c.json({ userId: c.req.param('userId'), role });
   });
 
   app.delete('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
-    await removeMember(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId') });
+    await removeMember(db, {
+      workspaceId: c.var.workspace.id,
+      userId: c.req.param('userId'),
+      actor: actorOf(c.var.principal),
+    });
     return c.body(null, 204);
   });
 

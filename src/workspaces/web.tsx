@@ -1,8 +1,7 @@
 // Web routes of the workspaces domain. Thin: parse the form, call a service, redirect.
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
-import { listBillingHistory } from '../billing/history.js';
-import { PlanSection } from '../billing/pages.js';
+import { billingSettingsSection } from '../billing/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { redirectWithFlash } from '../web/flash.js';
@@ -30,11 +29,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
   const renderSettings = async (c: Context<AppEnv>, reveal?: Reveal, status: 200 | 201 = 200) => {
     const { workspace, role, principal } = c.var;
     const isAdmin = role === 'admin';
-    const [members, invitations, apiKeys, history] = await Promise.all([
+    const [members, invitations, apiKeys, planSection] = await Promise.all([
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
-      listBillingHistory(db, workspace.id),
+      billingSettingsSection(deps.billing.ctx, { workspace, role }),
     ]);
     const chrome = await pageChrome(c, db, `${workspace.name} settings`, workspace);
     return c.html(
@@ -47,7 +46,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         invitations={invitations}
         apiKeys={apiKeys}
         reveal={reveal}
-        plan={<PlanSection workspace={workspace} role={role} history={history} />}
+        plan={planSection}
       />,
       status,
     );
@@ -121,13 +120,22 @@ export function workspaceWebRoutes(deps: AppDeps) {
   app.post('/workspace/:id/members/:userId/role', admin, async (c) => {
     const form = await c.req.parseBody();
     const role = parseRole(form.role);
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId: c.req.param('userId'), role });
+    await changeRole(db, {
+      workspaceId: c.var.workspace.id,
+      userId: c.req.param('userId'),
+      role,
+      actor: requireUser(c.var.principal).id,
+    });
     return redirectWithFlash(c, back(c, '#members'), 'success', `Role changed to ${role}.`);
   });
 
   app.post('/workspace/:id/members/:userId/remove', admin, async (c) => {
     const userId = c.req.param('userId');
-    await removeMember(db, { workspaceId: c.var.workspace.id, userId });
+    await removeMember(db, {
+      workspaceId: c.var.workspace.id,
+      userId,
+      actor: requireUser(c.var.principal).id,
+    });
     const self = c.var.principal?.kind === 'user' && c.var.principal.user.id === userId;
     return redirectWithFlash(
       c,
@@ -150,7 +158,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
   });
 
   app.post('/workspace/:id/api-keys/:keyId/revoke', admin, async (c) => {
-    await revokeApiKey(db, { workspaceId: c.var.workspace.id, keyId: c.req.param('keyId') });
+    await revokeApiKey(db, {
+      workspaceId: c.var.workspace.id,
+      keyId: c.req.param('keyId'),
+      actor: requireUser(c.var.principal).id,
+    });
     return redirectWithFlash(c, back(c, '#api-keys'), 'info', 'API key revoked.');
   });
 
