@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import type Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type RunningEmulator,
   type SeedResult,
   seedEmulator,
   startEmulator,
   stripeClientFor,
-} from '../src/stripe-emulator/index.js';
+} from '@tollgate/stripe-emulator';
+import type { Browser, Page } from 'playwright-core';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, saveScreenshot } from './support/browser.js';
 
 let emu: RunningEmulator;

@@ -29,7 +29,7 @@ if (!process.env.TEST_DATABASE_URL && process.env.DATABASE_URL?.startsWith('post
 const { sql } = await import('drizzle-orm');
 const { ensureStripeCustomer } = await import('../src/billing/customer.js');
 const { customerOf, isHandledEvent } = await import('../src/billing/events.js');
-const { controlClient, waitFor } = await import('../src/stripe-emulator/testing.js');
+const { controlClient, waitFor } = await import('@tollgate/stripe-emulator/testing');
 const { toWorkspace } = await import('../src/workspaces/workspace.js');
 const { workspaces } = await import('../src/workspaces/schema.js');
 const { createTestApp } = await import('../test/support/app.js');

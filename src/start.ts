@@ -5,6 +5,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
+import {
+  type RunningEmulator,
+  STATE_FILE_NAME,
+  seedEmulator,
+  startEmulator,
+} from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
@@ -14,12 +20,6 @@ import { type Database, type DatabaseTarget, openDatabase } from './db/client.js
 import type { AppDeps } from './deps.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
-import {
-  type RunningEmulator,
-  STATE_FILE_NAME,
-  seedEmulator,
-  startEmulator,
-} from './stripe-emulator/index.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
 export class StartupError extends Error {

@@ -4,12 +4,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syncWorkspaces } from '../src/billing/operator.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
-import { controlClient, waitFor } from '../src/stripe-emulator/testing.js';
 import { location, TestClient } from './support/client.js';
 import { freePort } from './support/ports.js';
 

@@ -4,18 +4,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  type RunningEmulator,
+  STATE_FILE_NAME,
+  seedEmulator,
+  startEmulator,
+} from '@tollgate/stripe-emulator';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig, type StripeSettings } from '../config.js';
 import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
 import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { createProgress, type Progress } from '../lib/progress.js';
-import {
-  type RunningEmulator,
-  STATE_FILE_NAME,
-  seedEmulator,
-  startEmulator,
-} from '../stripe-emulator/index.js';
 import {
   out,
   printEvents,
@@ -141,7 +141,7 @@ async function openDb(rt: Runtime, needsAppEmulator: boolean): Promise<Database>
 /**
  * With PGlite, npm start cannot be running while this CLI holds the database, so no emulator
  * answers; `sync` and `replay` then run one here from the state npm start keeps in DATA_DIR
- * (src/stripe-emulator/persistence.ts), saved back on exit. Returns its URL, or null.
+ * (@tollgate/stripe-emulator, its state file), saved back on exit. Returns its URL, or null.
  */
 async function offlineEmulator(rt: Runtime): Promise<string | null> {
   if (rt.emulatorNamed || rt.database?.kind !== 'pglite') return null;

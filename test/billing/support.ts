@@ -1,5 +1,7 @@
 // Billing test helpers: subscribe a workspace through the emulator the way a user would
 // (customer, checkout session, pay), sign webhook payloads, and wait for the worker.
+
+import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
 import { eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
@@ -7,7 +9,6 @@ import { ensureStripeCustomer } from '../../src/billing/customer.js';
 import { customerOf } from '../../src/billing/events.js';
 import { billingHistory, billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
 import { FREE_STATE } from '../../src/billing/select.js';
-import { controlClient, waitFor } from '../../src/stripe-emulator/testing.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import { toWorkspace, type Workspace } from '../../src/workspaces/workspace.js';
 import type { TestApp } from '../support/app.js';

@@ -2,6 +2,7 @@
 // tests run exactly the production wiring; tests drive it with app.request (see client.ts).
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { RunningEmulator } from '@tollgate/stripe-emulator';
 import type Stripe from 'stripe';
 import type { createApp } from '../../src/app.js';
 import type { Billing } from '../../src/billing/index.js';
@@ -12,7 +13,6 @@ import { type Database, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { assembleApp, startLocalStripe } from '../../src/start.js';
-import type { RunningEmulator } from '../../src/stripe-emulator/index.js';
 import { TestClient } from './client.js';
 import { type DbKind, isolatedDatabase } from './databases.js';
 

@@ -3,6 +3,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export { type ControlClient, controlClient } from './control-client.js';
+
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
@@ -48,27 +50,6 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       server.close(() => resolve());
     });
   return receiver;
-}
-
-export function controlClient(emulatorUrl: string) {
-  const call = async <T = Record<string, unknown>>(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${emulatorUrl}/_emulator${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-  return {
-    get: <T = Record<string, unknown>>(path: string) => call<T>('GET', path),
-    post: <T = Record<string, unknown>>(path: string, body: unknown = {}) =>
-      call<T>('POST', path, body),
-    delete: <T = Record<string, unknown>>(path: string) => call<T>('DELETE', path),
-  };
 }
 
 export async function waitFor<T>(
