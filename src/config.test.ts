@@ -122,10 +122,10 @@ describe('loadConfig', () => {
     );
   });
 
-  it('requires the Pro price and the publishable key alongside STRIPE_SECRET_KEY', () => {
-    expect(configError({ ...STRIPE, STRIPE_PRO_PRICE_ID: undefined }).message).toContain(
-      'STRIPE_PRO_PRICE_ID is required',
-    );
+  it('requires the publishable key alongside STRIPE_SECRET_KEY; prices may come by lookup key', () => {
+    const byLookupKey = loadConfig({ ...STRIPE, STRIPE_PRO_PRICE_ID: undefined });
+    expect(byLookupKey.stripe?.proPriceId).toBeUndefined();
+    expect(byLookupKey.stripe?.priceIds).toEqual({});
     expect(configError({ ...STRIPE, STRIPE_PUBLISHABLE_KEY: '' }).message).toContain(
       'STRIPE_PUBLISHABLE_KEY is required',
     );

@@ -39,7 +39,8 @@ export type StripeMode =
 export interface StripeSettings {
   secretKey: string;
   publishableKey: string;
-  proPriceId: string;
+  /** The seed's STRIPE_PRO_PRICE_ID: optional now that prices are found by lookup key. */
+  proPriceId: string | undefined;
   proAnnualPriceId: string | undefined;
   /**
    * Lookup key → Stripe price id for catalog prices pinned by `STRIPE_<PLAN>_PRICE_ID` /
@@ -142,8 +143,6 @@ export function loadConfig(
     // Fail closed: a live key without a webhook secret would mean accepting unsigned events.
     if (!e.STRIPE_WEBHOOK_SECRET)
       fail('STRIPE_WEBHOOK_SECRET', 'is required when STRIPE_SECRET_KEY is set');
-    if (!e.STRIPE_PRO_PRICE_ID)
-      fail('STRIPE_PRO_PRICE_ID', 'is required when STRIPE_SECRET_KEY is set');
     if (!e.STRIPE_PUBLISHABLE_KEY)
       fail('STRIPE_PUBLISHABLE_KEY', 'is required when STRIPE_SECRET_KEY is set');
     const webhookSecrets = e.STRIPE_WEBHOOK_SECRET.split(',')

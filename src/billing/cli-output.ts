@@ -1,5 +1,7 @@
 // What `npm run billing` prints: plain tables and summaries on stdout (src/billing/cli.ts
 // decides what to print; docs/operators.md shows the output).
+
+import type { PriceCheck, SetupResult } from './operator/catalog-setup.js';
 import type { EventSummary, ReplayOutcome, SyncReport, TriggerResult } from './operator.js';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -94,4 +96,32 @@ export function printTrigger(result: TriggerResult, webhookUrl: string) {
   out(
     `\nIt delivers them to the app's webhook (${webhookUrl}); the running app updates the workspace in a moment.`,
   );
+}
+
+export function printCatalogChecks(checks: PriceCheck[]) {
+  const rows = checks.map((c) => [
+    c.lookupKey,
+    c.status,
+    c.status === 'missing' ? '—' : c.priceId,
+    c.status === 'mismatched' ? c.problems.join('; ') : '',
+  ]);
+  for (const line of table(['LOOKUP KEY', 'STATUS', 'PRICE', 'PROBLEM'], rows)) out(line);
+  const bad = checks.filter((c) => c.status !== 'ok').length;
+  out(
+    bad === 0
+      ? '\nEvery catalog price is in Stripe.'
+      : `\n${bad} catalog price(s) missing or different: run \`npm run billing -- setup\`.`,
+  );
+}
+
+export function printCatalogSetup(result: SetupResult, portal: string | null) {
+  if (result.actions.length === 0) out('The catalog was already in Stripe: nothing to do.');
+  for (const action of result.actions) out(action);
+  out('');
+  for (const line of table(
+    ['LOOKUP KEY', 'PRICE'],
+    Object.entries(result.priceIds).map(([k, v]) => [k, v]),
+  ))
+    out(line);
+  if (portal) out(`\nCustomer Portal configuration ${portal} offers the catalog's plans.`);
 }

@@ -4,20 +4,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type RunningEmulator,
-  STATE_FILE_NAME,
-  seedEmulator,
-  startEmulator,
-} from '@tollgate/stripe-emulator';
+import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig, type StripeSettings } from '../config.js';
 import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
 import { DatabaseInUseError } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { createProgress, type Progress } from '../lib/progress.js';
+import { seedLocalStripe } from '../start.js';
 import {
   out,
+  printCatalogChecks,
+  printCatalogSetup,
   printEvents,
   printJson,
   printReplay,
@@ -25,6 +23,7 @@ import {
   printTrigger,
 } from './cli-output.js';
 import { type Billing, createBilling } from './index.js';
+import { checkCatalog, setupCatalog, setupPortal } from './operator/catalog-setup.js';
 import {
   isTriggerType,
   listFailedEvents,
@@ -36,6 +35,7 @@ import {
   TRIGGER_TYPES,
   triggerEvent,
 } from './operator.js';
+import { CATALOG } from './plans/catalog.js';
 import { createStripeClient, isStripeError } from './stripe-client.js';
 
 const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:12111';
@@ -50,6 +50,11 @@ Commands:
   events --failed               Events the worker gave up on, with their last error
   replay EVENT_ID               Process an event again now (after fixing its cause)
   replay --failed               Process every failed event again
+  setup                         Create the plan catalog's products and prices in Stripe (by
+                                lookup key; idempotent) and, on real Stripe, the Customer
+                                Portal's plan switch between them (--skip-portal: not that)
+  setup --check                 Only print which catalog prices are missing or differ
+                                (amount, interval, currency); exit 1 if any
   trigger TYPE --workspace ID   Make the local Stripe emulator emit TYPE for the workspace's
                                 customer (emulator mode only; with real Stripe use
                                 \`stripe trigger\`). TYPE is one of:
@@ -77,6 +82,8 @@ class DatabaseBusy extends Failure {}
 const OPTIONS = {
   workspace: { type: 'string' },
   all: { type: 'boolean' },
+  check: { type: 'boolean' },
+  'skip-portal': { type: 'boolean' },
   failed: { type: 'boolean' },
   recent: { type: 'string' },
   emulator: { type: 'string' },
@@ -168,19 +175,8 @@ async function stripeSettings(
     });
     if (!probe.ok)
       throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
-    // Idempotent: reuses the emulator's Pro prices and the app's webhook endpoint.
-    const seeded = await seedEmulator(rt.emulatorUrl, {
-      webhookUrl: `${rt.config.appUrl}/api/webhooks/stripe/webhook`,
-    });
-    return {
-      secretKey: seeded.secretKey,
-      publishableKey: seeded.publishableKey,
-      proPriceId: seeded.proPriceId,
-      proAnnualPriceId: seeded.proAnnualPriceId,
-      priceIds: seeded.priceIds ?? {},
-      webhookSecrets: [seeded.webhookSecret],
-      apiBase: rt.emulatorUrl,
-    };
+    // Idempotent: reuses the emulator's catalog prices and the app's webhook endpoint.
+    return await seedLocalStripe(rt.emulatorUrl, `${rt.config.appUrl}/api/webhooks/stripe/webhook`);
   } catch (err) {
     throw new Failure(
       `Cannot reach the Stripe emulator at ${rt.emulatorUrl} (${describeError(err)}).\n` +
@@ -325,7 +321,7 @@ async function runTrigger(rt: Runtime, args: Args): Promise<number> {
     {
       stripe: createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase }),
       emulatorUrl: rt.emulatorUrl,
-      proPriceId: settings.proPriceId,
+      proPriceId: settings.proPriceId ?? settings.priceIds.pro_monthly ?? '',
       appUrl: rt.config.appUrl,
       billing: db ? buildBilling(rt, db, settings).ctx : null,
     },
@@ -336,7 +332,29 @@ async function runTrigger(rt: Runtime, args: Args): Promise<number> {
   return 0;
 }
 
+async function runSetup(rt: Runtime, args: Args): Promise<number> {
+  if (args.positionals.length > 1) throw new UsageError('setup takes no positional arguments');
+  // In emulator mode reaching the emulator seeds it, catalog included (the same setupCatalog).
+  const settings = await stripeSettings(rt);
+  const stripe = createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase });
+  if (args.values.check) {
+    const checks = await checkCatalog(stripe, CATALOG);
+    if (rt.json) printJson(checks);
+    else printCatalogChecks(checks);
+    return checks.every((c) => c.status === 'ok') ? 0 : 1;
+  }
+  const result = await setupCatalog(stripe, CATALOG);
+  const portal =
+    rt.config.stripeMode.kind === 'external' && !args.values['skip-portal']
+      ? await setupPortal(stripe, CATALOG, result.priceIds)
+      : null;
+  if (rt.json) printJson({ ...result, portalConfiguration: portal });
+  else printCatalogSetup(result, portal);
+  return 0;
+}
+
 const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
+  setup: runSetup,
   sync: runSync,
   events: runEvents,
   replay: runReplay,

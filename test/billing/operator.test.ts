@@ -75,7 +75,7 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
   const triggerDeps = (): TriggerDeps => ({
     stripe: t.stripe,
     emulatorUrl: t.emulator!.url,
-    proPriceId: t.stripeSettings.proPriceId,
+    proPriceId: t.stripeSettings.proPriceId!,
     appUrl: t.config.appUrl,
     billing: t.billing.ctx,
   });
@@ -378,7 +378,9 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
       ...extraEnv,
     };
     return new Promise((resolve) => {
-      execFile(tsx, ['src/billing/cli.ts', ...args], { env }, (err, stdout, stderr) => {
+      // As `npm run billing` does: the emulator package from its TypeScript sources.
+      const argv = ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args];
+      execFile(tsx, argv, { env }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -444,6 +446,37 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
       expect(realStripe.stderr).toContain(
         'Use the Stripe CLI instead: stripe trigger invoice.paid',
       );
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it('setup creates the catalog in a Stripe account once, and setup --check prints what is missing', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    // External mode, as with a real account: only the key and where Stripe is.
+    const account = {
+      STRIPE_SECRET_KEY: 'sk_test_emulator',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_emulator',
+      STRIPE_WEBHOOK_SECRET: 'whsec_any',
+      STRIPE_API_BASE: emulator.url,
+    };
+    try {
+      const before = await cli(['setup', '--check'], account);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toMatch(/^team_yearly +missing +—$/m);
+      expect(before.stdout).toContain('4 catalog price(s) missing or different');
+
+      const setup = await cli(['setup', '--skip-portal'], account);
+      expect(setup.code, setup.stderr).toBe(0);
+      for (const key of ['pro_monthly', 'pro_yearly', 'team_monthly', 'team_yearly'])
+        expect(setup.stdout).toContain(`created price ${key} (price_`);
+
+      const again = await cli(['setup', '--skip-portal'], account);
+      expect(again.stdout).toContain('The catalog was already in Stripe: nothing to do.');
+      const after = await cli(['setup', '--check'], account);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toMatch(/^pro_monthly +ok +price_\w+$/m);
+      expect(after.stdout).toContain('Every catalog price is in Stripe.');
     } finally {
       await emulator.close();
     }

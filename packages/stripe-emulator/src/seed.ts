@@ -8,8 +8,6 @@ export interface SeedResult {
   publishableKey: string;
   proPriceId: string;
   proAnnualPriceId: string;
-  /** Lookup key → price id of every catalog price the seed created or found. */
-  priceIds?: Record<string, string>;
   webhookSecret: string;
   webhookEndpointId: string;
 }
