@@ -8,6 +8,7 @@ import { readJsonObject } from '../web/json.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import { auditApiRoutes } from './audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from './change-plan.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
 import { requiresFeature } from './gating.js';
@@ -68,6 +69,37 @@ export function billingApiRoutes(deps: AppDeps) {
     }
     return c.json({ url: started.url });
   });
+
+  app.get('/workspaces/:id/billing/change-preview', requireWorkspaceAccess('admin'), async (c) => {
+    const preview = await previewPlanChange(ctx, {
+      workspace: c.var.workspace,
+      plan: c.req.query('plan') ?? '',
+      interval: c.req.query('interval') ?? 'month',
+    });
+    return c.json(preview);
+  });
+
+  app.post('/workspaces/:id/billing/change', requireWorkspaceAccess('admin'), async (c) => {
+    const body = await readJsonObject(c);
+    const prorationDate = Number(body.prorationDate);
+    const result = await changePlan(ctx, {
+      workspace: c.var.workspace,
+      plan: typeof body.plan === 'string' ? body.plan : '',
+      interval: typeof body.interval === 'string' ? body.interval : 'month',
+      prorationDate:
+        Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+    });
+    return c.json(result);
+  });
+
+  app.delete(
+    '/workspaces/:id/billing/scheduled-change',
+    requireWorkspaceAccess('admin'),
+    async (c) => {
+      await cancelScheduledChange(ctx, c.var.workspace);
+      return c.body(null, 204);
+    },
+  );
 
   app.post('/workspaces/:id/billing/portal', requireWorkspaceAccess('admin'), async (c) => {
     const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });

@@ -19,6 +19,14 @@ export function historyLabel(entry: Pick<BillingHistoryEntry, 'kind' | 'changes'
       return `Downgraded to ${change?.[1] ?? 'Free'}`;
     case 'plan_changed':
       return change ? `${change[0]} → ${change[1]}` : 'Plan changed';
+    case 'plan_change_scheduled': {
+      const to = entry.changes.scheduledPlan;
+      const at = entry.changes.scheduledChangeAt;
+      const label = (v: unknown) => (Array.isArray(v) ? v[1] : null);
+      const plan = label(to);
+      const date = label(at);
+      return `${planOf(String(entry.changes.plan ?? entry.changes.currentPlan ?? '')).label} → ${plan ? planOf(String(plan)).label : '?'}${date ? ` (scheduled for ${String(date).slice(0, 10)})` : ''}`;
+    }
     default:
       return HISTORY_LABELS[entry.kind];
   }
@@ -28,6 +36,8 @@ const HISTORY_LABELS: Record<HistoryKind, string> = {
   upgraded: 'Upgraded',
   downgraded: 'Downgraded',
   plan_changed: 'Plan changed',
+  plan_change_scheduled: 'Plan switch scheduled',
+  plan_change_canceled: 'Scheduled plan switch canceled',
   payment_failed: 'Payment failed',
   recovered: 'Payment recovered',
   cancellation_scheduled: 'Cancellation scheduled',

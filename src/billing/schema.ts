@@ -56,6 +56,8 @@ export const HISTORY_KINDS = [
   'upgraded',
   'downgraded',
   'plan_changed',
+  'plan_change_scheduled',
+  'plan_change_canceled',
   'payment_failed',
   'recovered',
   'cancellation_scheduled',

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from './catalog.js';
+import { historyLabel } from './history-labels.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
 
 const PRO = 'price_pro_monthly';
@@ -160,6 +161,8 @@ describe('desiredState', () => {
       stripePriceId: null,
       currentPeriodEnd: null,
       cancelAtPeriodEnd: false,
+      scheduledPlan: null,
+      scheduledChangeAt: null,
     });
   });
 
@@ -180,6 +183,8 @@ describe('desiredState', () => {
       stripePriceId: PRO,
       currentPeriodEnd: new Date((T0 + 42) * 1000),
       cancelAtPeriodEnd: false,
+      scheduledPlan: null,
+      scheduledChangeAt: null,
     });
   });
 
@@ -233,6 +238,8 @@ describe('describeChange', () => {
     stripePriceId: null,
     currentPeriodEnd: null,
     cancelAtPeriodEnd: false,
+    scheduledPlan: null,
+    scheduledChangeAt: null,
   };
   const PERIOD = new Date(T0 * 1000);
   const ACTIVE: BillingState = {
@@ -242,6 +249,8 @@ describe('describeChange', () => {
     stripePriceId: PRO,
     currentPeriodEnd: PERIOD,
     cancelAtPeriodEnd: false,
+    scheduledPlan: null,
+    scheduledChangeAt: null,
   };
   const kinds = (before: BillingState, after: BillingState) =>
     describeChange(before, after).map((e) => e.kind);
@@ -329,5 +338,22 @@ describe('describeChange', () => {
     expect(kinds(ACTIVE, { ...ACTIVE, stripePriceId: PRO_YEARLY })).toEqual([
       'subscription_changed',
     ]);
+  });
+
+  it('describes a scheduled switch as "Team → Pro (scheduled for <date>)" and its withdrawal', () => {
+    const team: BillingState = { ...ACTIVE, plan: 'team' };
+    const scheduled: BillingState = {
+      ...team,
+      scheduledPlan: 'pro',
+      scheduledChangeAt: new Date('2027-01-31T00:00:00Z'),
+    };
+    const entries = describeChange(team, scheduled);
+    expect(entries.map((e) => [e.kind, historyLabel(e)])).toEqual([
+      ['plan_change_scheduled', 'Team → Pro (scheduled for 2027-01-31)'],
+    ]);
+    expect(describeChange(scheduled, team).map((e) => e.kind)).toEqual(['plan_change_canceled']);
+    expect(
+      describeChange(scheduled, { ...ACTIVE, plan: 'pro' }).map((e) => [e.kind, historyLabel(e)]),
+    ).toEqual([['plan_changed', 'Team → Pro']]);
   });
 });

@@ -19,6 +19,9 @@ export interface BillingState {
   stripePriceId: string | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** A switch Stripe will make at a phase boundary of the subscription's schedule. */
+  scheduledPlan: PlanId | null;
+  scheduledChangeAt: Date | null;
 }
 
 const FREE: PlanId = CATALOG.free.id;
@@ -31,6 +34,8 @@ export const FREE_STATE: Readonly<BillingState> = Object.freeze({
   stripePriceId: null,
   currentPeriodEnd: null,
   cancelAtPeriodEnd: false,
+  scheduledPlan: null,
+  scheduledChangeAt: null,
 });
 
 export interface Selection {
@@ -98,7 +103,29 @@ export function selectSubscription(
   };
 }
 
-export function desiredState(selection: Selection, policy: PastDuePolicy): BillingState {
+/** The plan the schedule switches to at its next phase, and when; null without one. */
+export function scheduledSwitch(
+  schedule: Stripe.SubscriptionSchedule | null | undefined,
+  catalog: PlanCatalog,
+): { plan: PlanId; at: number } | null {
+  if (!schedule || (schedule.status !== 'active' && schedule.status !== 'not_started')) return null;
+  // The phase after the current one (Stripe's clock, not ours: the current phase says where it is).
+  const from = schedule.current_phase?.start_date ?? 0;
+  const next = schedule.phases.find((p) => p.start_date > from);
+  const price = next?.items[0]?.price;
+  if (!next || !price) return null;
+  const found =
+    typeof price === 'string' || !('lookup_key' in price)
+      ? catalogPrice(catalog, typeof price === 'string' ? price : price.id)
+      : catalogPrice(catalog, price);
+  return found ? { plan: found.plan, at: next.start_date } : null;
+}
+
+export function desiredState(
+  selection: Selection,
+  policy: PastDuePolicy,
+  scheduled: { plan: PlanId; at: number } | null = null,
+): BillingState {
   const chosen = selection.chosen;
   if (!chosen) return FREE_STATE;
   const sub = chosen.subscription;
@@ -114,6 +141,8 @@ export function desiredState(selection: Selection, policy: PastDuePolicy): Billi
     stripePriceId: chosen.item.price.id,
     currentPeriodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
     cancelAtPeriodEnd: live && (sub.cancel_at_period_end || sub.cancel_at != null),
+    scheduledPlan: live && scheduled ? scheduled.plan : null,
+    scheduledChangeAt: live && scheduled ? new Date(scheduled.at * 1000) : null,
   };
 }
 
@@ -172,6 +201,13 @@ export function describeChange(
   if (before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd && after.plan !== FREE) {
     entries.push({ kind: 'cancellation_withdrawn', changes });
   }
+  if (!before.scheduledPlan && after.scheduledPlan)
+    entries.push({
+      kind: 'plan_change_scheduled',
+      changes: { ...changes, currentPlan: after.plan },
+    });
+  if (before.scheduledPlan && !after.scheduledPlan && before.plan === after.plan)
+    entries.push({ kind: 'plan_change_canceled', changes });
   if (entries.length === 0 && 'currentPeriodEnd' in changes)
     entries.push({ kind: 'renewed', changes });
   if (entries.length === 0) entries.push({ kind: 'subscription_changed', changes });

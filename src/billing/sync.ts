@@ -12,7 +12,13 @@ import { type BillingContext, type SyncSource, sourceColumns } from './context.j
 import { historyLabel } from './history-labels.js';
 import { atLeast } from './plans/entitlements.js';
 import { billingHistory, type HistoryKind } from './schema.js';
-import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
+import {
+  type BillingState,
+  describeChange,
+  desiredState,
+  scheduledSwitch,
+  selectSubscription,
+} from './select.js';
 import { isStripeError } from './stripe-client.js';
 
 export interface SyncResult {
@@ -97,6 +103,8 @@ function stateOf(row: typeof workspaces.$inferSelect): BillingState {
     stripePriceId: row.stripePriceId,
     currentPeriodEnd: row.currentPeriodEnd,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+    scheduledPlan: row.scheduledPlan,
+    scheduledChangeAt: row.scheduledChangeAt,
   };
 }
 
@@ -109,7 +117,16 @@ export async function syncWorkspaceBilling(
   const subscriptions = await listAllSubscriptions(stripe, opts.customerId);
   if (subscriptions.length === 0) await refuseIfStripeForgot(ctx, opts.customerId);
   const selection = selectSubscription(subscriptions, catalog, policy);
-  const after = desiredState(selection, policy);
+  const schedule = selection.chosen?.subscription.schedule;
+  const scheduled = schedule
+    ? scheduledSwitch(
+        typeof schedule === 'string'
+          ? await stripe.subscriptionSchedules.retrieve(schedule)
+          : schedule,
+        catalog,
+      )
+    : null;
+  const after = desiredState(selection, policy, scheduled);
 
   return db.transaction(async (tx) => {
     await opts.prepare?.(tx);

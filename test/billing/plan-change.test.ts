@@ -1,0 +1,116 @@
+// Changing plan between paid tiers through the API, on the emulator: the preview from Stripe's
+// invoice preview, upgrades now with proration, monthly → yearly, the guards on who and what,
+// and two admins changing at once ending in one consistent state with one subscription.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { readJson, type TestClient } from '../support/client.js';
+import { DB_KINDS } from '../support/databases.js';
+import { addMember } from '../support/workspaces.js';
+import { historyOf, subscribe, workspaceRow } from './support.js';
+
+interface Preview {
+  amountDue: number;
+  currency: string;
+  prorationDate: number;
+  effective: 'now' | 'period_end';
+}
+
+describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, {}, {});
+  });
+  afterAll(() => t.close());
+
+  async function proWorkspace() {
+    const admin = await t.signUp('Change Admin');
+    const ws = await admin.firstWorkspace();
+    const { customerId } = await subscribe(t, await workspaceRow(t, ws.id));
+    return { admin, ws, customerId };
+  }
+  const preview = (c: TestClient, wsId: string, plan: string, interval = 'month') =>
+    c.getJson(`/api/workspaces/${wsId}/billing/change-preview?plan=${plan}&interval=${interval}`);
+  const change = (c: TestClient, wsId: string, body: Record<string, unknown>) =>
+    c.json('POST', `/api/workspaces/${wsId}/billing/change`, body);
+
+  it('previews Pro → Team as a prorated charge due now, then applies it: Team, one subscription, "Pro → Team"', async () => {
+    const { admin, ws, customerId } = await proWorkspace();
+    const res = await preview(admin, ws.id, 'team');
+    expect(res.status).toBe(200);
+    const p = await readJson<Preview>(res);
+    expect(p).toMatchObject({ currency: 'usd', effective: 'now' });
+    // Almost a whole month left: about $99 - $29.
+    expect(p.amountDue).toBeGreaterThan(6500);
+    expect(p.amountDue).toBeLessThanOrEqual(7000);
+    expect(Number.isInteger(p.prorationDate)).toBe(true);
+
+    const done = await change(admin, ws.id, {
+      plan: 'team',
+      interval: 'month',
+      prorationDate: p.prorationDate,
+    });
+    expect(done.status).toBe(200);
+    expect(await readJson(done)).toEqual({ effective: 'now', plan: 'team', effectiveAt: null });
+
+    const row = await workspaceRow(t, ws.id);
+    expect(row.plan).toBe('team');
+    expect(row.stripePriceId).toBe(t.stripeSettings.priceIds.team_monthly);
+    const subs = await t.stripe.subscriptions.list({ customer: customerId, status: 'all' });
+    expect(subs.data).toHaveLength(1);
+    expect((await historyOf(t, ws.id)).map((h) => h.kind)).toContain('plan_changed');
+    const billing = await readJson<{
+      plan: string;
+      entitlements: { features: Record<string, boolean> };
+    }>(await admin.getJson(`/api/workspaces/${ws.id}/billing`));
+    expect(billing.plan).toBe('team');
+    expect(billing.entitlements.features.audit_log).toBe(true);
+    expect((await admin.getJson(`/api/workspaces/${ws.id}/audit-log`)).status).toBe(200);
+  });
+
+  it('moves Pro monthly to Pro yearly now, staying on Pro', async () => {
+    const { admin, ws } = await proWorkspace();
+    const p = await readJson<Preview>(await preview(admin, ws.id, 'pro', 'year'));
+    expect(p.effective).toBe('now');
+    const done = await change(admin, ws.id, { plan: 'pro', interval: 'year' });
+    expect(done.status).toBe(200);
+    const row = await workspaceRow(t, ws.id);
+    expect(row).toMatchObject({ plan: 'pro', stripePriceId: t.stripeSettings.priceIds.pro_yearly });
+  });
+
+  it('refuses members, Free workspaces, unknown plans, Free as a target and the current plan', async () => {
+    const { admin, ws } = await proWorkspace();
+    const member = await addMember(t, admin, ws.id);
+    expect((await change(member, ws.id, { plan: 'team', interval: 'month' })).status).toBe(403);
+    expect((await preview(member, ws.id, 'team')).status).toBe(403);
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ plan: 'gold', interval: 'month' }, 400, 'Unknown plan "gold"'],
+      [{ plan: 'team', interval: 'week' }, 400, 'interval must be "month" or "year"'],
+      [{ plan: 'free', interval: 'month' }, 400, 'Moving to Free is a cancellation'],
+      [{ plan: 'pro', interval: 'month' }, 409, 'already on Pro'],
+    ];
+    for (const [body, status, message] of cases) {
+      const res = await change(admin, ws.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect((await readJson<{ error: string }>(res)).error).toContain(message);
+    }
+    const free = await t.signUp('Free Admin');
+    const freeWs = await free.firstWorkspace();
+    const res = await change(free, freeWs.id, { plan: 'team', interval: 'month' });
+    expect(res.status).toBe(409);
+    expect((await readJson<{ error: string }>(res)).error).toContain('upgrade first');
+  });
+
+  it('ends two admins changing at once in one consistent state, with one subscription', async () => {
+    const { admin, ws, customerId } = await proWorkspace();
+    const other = await addMember(t, admin, ws.id, 'admin');
+    const results = await Promise.all([
+      change(admin, ws.id, { plan: 'team', interval: 'month' }),
+      change(other, ws.id, { plan: 'team', interval: 'month' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const subs = await t.stripe.subscriptions.list({ customer: customerId, status: 'all' });
+    expect(subs.data).toHaveLength(1);
+    expect(subs.data[0]!.items.data[0]!.price.id).toBe(t.stripeSettings.priceIds.team_monthly);
+    expect((await workspaceRow(t, ws.id)).plan).toBe('team');
+  });
+});
