@@ -6,7 +6,15 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { addMember } from '../support/workspaces.js';
-import { historyOf, subscribe, workspaceRow } from './support.js';
+import { textOf } from './flows.js';
+import {
+  advanceClock,
+  historyOf,
+  secondsToPeriodEnd,
+  subscribe,
+  waitForPlan,
+  workspaceRow,
+} from './support.js';
 
 interface Preview {
   amountDue: number;
@@ -112,5 +120,65 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     expect(subs.data).toHaveLength(1);
     expect(subs.data[0]!.items.data[0]!.price.id).toBe(t.stripeSettings.priceIds.team_monthly);
     expect((await workspaceRow(t, ws.id)).plan).toBe('team');
+  });
+
+  async function teamWorkspace() {
+    const admin = await t.signUp('Team Admin');
+    const ws = await admin.firstWorkspace();
+    const { customerId, subscription } = await subscribe(
+      t,
+      await workspaceRow(t, ws.id),
+      t.stripeSettings.priceIds.team_monthly,
+      'team',
+    );
+    return { admin, ws, customerId, subscription };
+  }
+
+  it('schedules Team → Pro for the period end, says so, and switches on the emulator clock', async () => {
+    const { admin, ws, subscription } = await teamWorkspace();
+    const p = await readJson<Preview>(await preview(admin, ws.id, 'pro'));
+    const periodEnd = subscription.items.data[0]!.current_period_end;
+    expect(p).toEqual({
+      amountDue: 2900,
+      currency: 'usd',
+      prorationDate: periodEnd,
+      effective: 'period_end',
+    });
+
+    const done = await change(admin, ws.id, { plan: 'pro', interval: 'month' });
+    expect(await readJson(done)).toEqual({
+      effective: 'period_end',
+      plan: 'pro',
+      effectiveAt: periodEnd,
+    });
+    const day = new Date(periodEnd * 1000).toISOString().slice(0, 10);
+    const row = await workspaceRow(t, ws.id);
+    expect(row).toMatchObject({ plan: 'team', scheduledPlan: 'pro' });
+    expect(row.scheduledChangeAt?.getTime()).toBe(periodEnd * 1000);
+    const settings = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
+    expect(settings).toContain(`Switches to Pro on ${day}.`);
+    expect(settings).toContain(`Team → Pro (scheduled for ${day})`);
+
+    await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
+    await waitForPlan(t, ws.id, 'pro', 'the scheduled switch at the period end');
+    const after = await workspaceRow(t, ws.id);
+    expect(after).toMatchObject({
+      plan: 'pro',
+      scheduledPlan: null,
+      stripePriceId: t.stripeSettings.priceIds.pro_monthly,
+      stripeSubscriptionId: subscription.id,
+    });
+  });
+
+  it('cancels a scheduled switch: the workspace stays on Team', async () => {
+    const { admin, ws } = await teamWorkspace();
+    await change(admin, ws.id, { plan: 'pro', interval: 'month' });
+    expect((await workspaceRow(t, ws.id)).scheduledPlan).toBe('pro');
+    const res = await admin.json('DELETE', `/api/workspaces/${ws.id}/billing/scheduled-change`);
+    expect(res.status).toBe(204);
+    expect(await workspaceRow(t, ws.id)).toMatchObject({ plan: 'team', scheduledPlan: null });
+    expect((await historyOf(t, ws.id)).map((h) => h.kind)).toContain('plan_change_canceled');
+    const again = await admin.json('DELETE', `/api/workspaces/${ws.id}/billing/scheduled-change`);
+    expect(again.status).toBe(409);
   });
 });

@@ -154,14 +154,45 @@ export class Billing {
   /** Starts the next period: new invoice, items' periods moved, charge. */
   renew(sub: Stripe.Subscription): void {
     let invoice: Stripe.Invoice | undefined;
+    const boundary = currentPeriod(sub).end;
+    const schedule = sub.schedule
+      ? this.store.subscriptionSchedules.get(String(sub.schedule))
+      : undefined;
+    const next =
+      schedule?.status === 'active'
+        ? schedule.phases.find((p) => p.start_date === boundary)
+        : undefined;
+    const ending =
+      schedule?.status === 'active' && !next && schedule.current_phase?.end_date === boundary;
     this.updateSubscription(sub, () => {
+      // A subscription schedule's next phase starts with the new period: its price applies.
+      const nextPrice = next?.items[0]?.price;
+      const price = nextPrice ? this.store.prices.get(String(nextPrice)) : undefined;
+      const first = sub.items.data[0];
+      if (price && first && first.price.id !== price.id) {
+        first.price = price;
+        first.plan = planFromPrice(price);
+      }
       for (const item of sub.items.data) {
         item.current_period_start = item.current_period_end;
         item.current_period_end = periodEndFor(item.price, item.current_period_start);
       }
+      if (schedule && next)
+        schedule.current_phase = { start_date: next.start_date, end_date: next.end_date };
+      if (schedule && ending && schedule.end_behavior === 'release') {
+        schedule.status = 'released';
+        schedule.released_at = boundary;
+        schedule.released_subscription = sub.id;
+        schedule.current_phase = null;
+        sub.schedule = null;
+      }
       invoice = this.createInvoice(sub, 'subscription_cycle');
       sub.latest_invoice = invoice.id;
     });
+    if (schedule && next)
+      this.events.subscriptionSchedule('subscription_schedule.updated', schedule);
+    if (schedule?.status === 'released' && ending)
+      this.events.subscriptionSchedule('subscription_schedule.released', schedule);
     if (!invoice) return;
     this.finalize(invoice);
     this.charge(invoice);
