@@ -3,7 +3,7 @@
 import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import type { Role } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import type { CatalogPrice, PlanCatalog } from './catalog.js';
+import type { CatalogPrice } from './catalog.js';
 import { historyLabel } from './history-labels.js';
 import { overLimits, type Usage } from './limits.js';
 import type { LimitName } from './plans/catalog.js';
@@ -12,54 +12,6 @@ import type { BillingHistoryEntry } from './schema.js';
 import { isKnownStatus, isPaymentFailing } from './status.js';
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—');
-
-/** The upgrade page: every tier of the catalog side by side, the current one marked. */
-export function UpgradePage(props: {
-  chrome: PageChrome;
-  workspace: Workspace;
-  catalog: PlanCatalog;
-}) {
-  const action = `/workspace/${props.workspace.id}/upgrade/`;
-  const current = planOf(props.workspace);
-  return (
-    <Layout {...props.chrome}>
-      <h1>Upgrade {props.workspace.name}</h1>
-      <div class="grid">
-        {props.catalog.plans.plans.map((plan) => {
-          const prices = props.catalog.prices.filter((p) => p.plan === plan.id);
-          return (
-            <div class="card" data-plan={plan.id}>
-              <h2>
-                {plan.label} <PlanBadge plan={planBadge(plan.id)} />
-              </h2>
-              {plan.id === current.id && <p class="muted">Your current plan.</p>}
-              <p class="small">{plan.description}</p>
-              <ul>
-                {plan.bullets.map((b) => (
-                  <li>{b}</li>
-                ))}
-              </ul>
-              {plan.rank > current.rank &&
-                prices.map((price) => (
-                  <form method="post" action={action} class="row plan-option">
-                    <CsrfField token={props.chrome.csrfToken} />
-                    <input type="hidden" name="price" value={price.priceId ?? price.lookupKey} />
-                    <p>
-                      <strong class="price">{price.display}</strong>
-                    </p>
-                    <button type="submit">
-                      {prices.length > 1 ? `Upgrade — billed ${price.interval}ly` : 'Upgrade'}
-                    </button>
-                  </form>
-                ))}
-            </div>
-          );
-        })}
-      </div>
-      <p class="small muted">Secure payment by Stripe. Cancel any time from Manage billing.</p>
-    </Layout>
-  );
-}
 
 export function AskAdminPage(props: {
   chrome: PageChrome;
@@ -118,6 +70,8 @@ export function PlanSection(props: {
   usage?: Usage;
   /** The catalog price the workspace pays, when known. */
   price?: CatalogPrice | undefined;
+  /** For the admin's "Keep <plan>" button (cancels a scheduled switch). */
+  csrfToken?: string | undefined;
 }) {
   const ws = props.workspace;
   const base = `/workspace/${ws.id}`;
@@ -164,10 +118,13 @@ export function PlanSection(props: {
       {ws.scheduledPlan && ws.scheduledChangeAt && (
         <p data-testid="scheduled-change">
           Switches to {planOf(ws.scheduledPlan).label} on {day(ws.scheduledChangeAt)}.{' '}
-          {isAdmin && (
-            <a href={`${base}/change-plan/`} class="small">
-              Keep {plan.label}
-            </a>
+          {isAdmin && props.csrfToken && (
+            <form method="post" action={`${base}/change-plan/cancel`} class="inline">
+              <CsrfField token={props.csrfToken} />
+              <button type="submit" class="link">
+                Keep {plan.label}
+              </button>
+            </form>
           )}
         </p>
       )}
@@ -181,6 +138,11 @@ export function PlanSection(props: {
         {!paid && (
           <a class="button" href={`${base}/upgrade/`}>
             Upgrade to Pro
+          </a>
+        )}
+        {paid && isAdmin && (
+          <a class="button secondary" href={`${base}/upgrade/`}>
+            Change plan
           </a>
         )}
       </p>

@@ -10,7 +10,7 @@ import { PlanSection } from './pages.js';
 
 export async function billingSettingsSection(
   ctx: Pick<BillingContext, 'db' | 'catalog'>,
-  opts: { workspace: Workspace; role: Role },
+  opts: { workspace: Workspace; role: Role; csrfToken?: string },
 ) {
   const [history, usage] = await Promise.all([
     listBillingHistory(ctx.db, opts.workspace.id),
@@ -26,6 +26,7 @@ export async function billingSettingsSection(
       history={history}
       usage={usage}
       price={price}
+      csrfToken={opts.csrfToken}
     />
   );
 }

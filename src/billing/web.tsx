@@ -9,11 +9,13 @@ import { pageChrome } from '../web/render.js';
 import { requireWorkspaceAccess } from '../workspaces/access.js';
 import { listAdmins } from '../workspaces/members.js';
 import { auditWebRoutes } from './audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from './change-plan.js';
 import { openPortal, startCheckout } from './checkout.js';
 import { deleteWorkspace } from './deletion.js';
 import { requiresFeature } from './gating.js';
-import { AdvancedFeaturePage, AskAdminPage, UpgradePage } from './pages.js';
-import { atLeast } from './plans/entitlements.js';
+import { AdvancedFeaturePage, AskAdminPage } from './pages.js';
+import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
+import { atLeast, planOf } from './plans/entitlements.js';
 import { confirmCheckout } from './success.js';
 
 export function billingWebRoutes(deps: AppDeps) {
@@ -28,21 +30,78 @@ export function billingWebRoutes(deps: AppDeps) {
     );
   }
 
+  app.get('/pricing', async (c) => {
+    const chrome = await pageChrome(c, db, 'Pricing');
+    const interval = parseInterval(c.req.query('interval'));
+    return c.html(<PricingPage chrome={chrome} catalog={ctx.catalog} interval={interval} />);
+  });
+
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
     const { workspace, role } = c.var;
-    if (atLeast(workspace, 'pro')) {
-      return c.redirect(
-        role === 'admin'
-          ? `/workspace/${workspace.id}/billing/`
-          : `/workspace/${workspace.id}/settings`,
-      );
-    }
+    if (role !== 'admin' && atLeast(workspace, 'pro'))
+      return c.redirect(`/workspace/${workspace.id}/settings`);
     const chrome = await pageChrome(c, db, `Upgrade ${workspace.name}`, workspace);
     if (role !== 'admin') {
       const admins = (await listAdmins(db, workspace.id)).map((a) => a.name);
       return c.html(<AskAdminPage chrome={chrome} workspace={workspace} admins={admins} />);
     }
-    return c.html(<UpgradePage chrome={chrome} workspace={workspace} catalog={ctx.catalog} />);
+    const interval = parseInterval(c.req.query('interval'));
+    return c.html(
+      <UpgradePage
+        chrome={chrome}
+        workspace={workspace}
+        catalog={ctx.catalog}
+        interval={interval}
+      />,
+    );
+  });
+
+  app.get('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    const plan = ctx.catalog.plans.get(c.req.query('plan') ?? '');
+    const interval = parseInterval(c.req.query('interval')) ?? 'month';
+    if (!plan) return c.redirect(`/workspace/${workspace.id}/upgrade/`);
+    const preview = await previewPlanChange(ctx, { workspace, plan: plan.id, interval });
+    const chrome = await pageChrome(c, db, `Switch to ${plan.label}`, workspace);
+    return c.html(
+      <ChangePlanPage
+        chrome={chrome}
+        workspace={workspace}
+        plan={plan}
+        interval={interval}
+        preview={preview}
+      />,
+    );
+  });
+
+  app.post('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    const form = await c.req.parseBody();
+    const prorationDate = Number(form.prorationDate);
+    const result = await changePlan(ctx, {
+      workspace,
+      plan: String(form.plan ?? ''),
+      interval: String(form.interval ?? ''),
+      prorationDate:
+        Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+    });
+    const label = planOf(result.plan).label;
+    const message =
+      result.effective === 'now'
+        ? `Switched to ${label}.`
+        : `Switches to ${label} on ${new Date((result.effectiveAt ?? 0) * 1000).toISOString().slice(0, 10)}.`;
+    return redirectWithFlash(c, `/workspace/${workspace.id}/settings`, 'success', message);
+  });
+
+  app.post('/workspace/:id/change-plan/cancel', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    await cancelScheduledChange(ctx, workspace);
+    return redirectWithFlash(
+      c,
+      `/workspace/${workspace.id}/settings`,
+      'info',
+      `The switch is cancelled: ${planOf(workspace).label} stays.`,
+    );
   });
 
   app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), async (c) => {

@@ -33,7 +33,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
-      billingSettingsSection(deps.billing.ctx, { workspace, role }),
+      billingSettingsSection(deps.billing.ctx, { workspace, role, csrfToken: c.var.csrfToken }),
     ]);
     const chrome = await pageChrome(c, db, `${workspace.name} settings`, workspace);
     return c.html(

@@ -3,10 +3,10 @@
 // and two admins changing at once ending in one consistent state with one subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { readJson, type TestClient } from '../support/client.js';
+import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { addMember } from '../support/workspaces.js';
-import { textOf } from './flows.js';
+import { flashIn, follow, textOf } from './flows.js';
 import {
   advanceClock,
   historyOf,
@@ -33,8 +33,8 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
   async function proWorkspace() {
     const admin = await t.signUp('Change Admin');
     const ws = await admin.firstWorkspace();
-    const { customerId } = await subscribe(t, await workspaceRow(t, ws.id));
-    return { admin, ws, customerId };
+    const { customerId, subscription } = await subscribe(t, await workspaceRow(t, ws.id));
+    return { admin, ws, customerId, subscription };
   }
   const preview = (c: TestClient, wsId: string, plan: string, interval = 'month') =>
     c.getJson(`/api/workspaces/${wsId}/billing/change-preview?plan=${plan}&interval=${interval}`);
@@ -180,5 +180,73 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     expect((await historyOf(t, ws.id)).map((h) => h.kind)).toContain('plan_change_canceled');
     const again = await admin.json('DELETE', `/api/workspaces/${ws.id}/billing/scheduled-change`);
     expect(again.status).toBe(409);
+  });
+
+  it('walks the web: the plans page, the preview, confirm; then a scheduled switch kept with "Keep Team"', async () => {
+    const { admin, ws, subscription } = await proWorkspace();
+    const section = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
+    const renews = new Date(subscription.items.data[0]!.current_period_end * 1000)
+      .toISOString()
+      .slice(0, 10);
+    expect(section).toContain(`$29 / month · next charge on ${renews}`);
+    expect(section).toContain('Members 1 of 20 · API keys 0 of 20');
+
+    const page = await admin.get(`/workspace/${ws.id}/change-plan/?plan=team&interval=month`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(textOf(html)).toMatch(
+      /Pro → Team, billed monthly The switch happens now\. You pay \$\d+(\.\d\d)? today/,
+    );
+    const prorationDate = /name="prorationDate" value="(\d+)"/.exec(html)?.[1];
+    expect(prorationDate).toBeDefined();
+    const confirmed = await admin.postForm(`/workspace/${ws.id}/change-plan/`, {
+      plan: 'team',
+      interval: 'month',
+      prorationDate: prorationDate!,
+    });
+    expect(confirmed.status).toBe(303);
+    expect(flashIn((await follow(admin, confirmed)).html)?.message).toBe('Switched to Team.');
+
+    const down = await admin.postForm(`/workspace/${ws.id}/change-plan/`, {
+      plan: 'pro',
+      interval: 'month',
+    });
+    const settings = await follow(admin, down);
+    expect(flashIn(settings.html)?.message).toMatch(/^Switches to Pro on \d{4}-\d\d-\d\d\.$/);
+    expect(settings.html).toContain(`action="/workspace/${ws.id}/change-plan/cancel"`);
+    const kept = await admin.postForm(`/workspace/${ws.id}/change-plan/cancel`);
+    expect(location(kept)).toBe(`/workspace/${ws.id}/settings`);
+    expect(flashIn((await follow(admin, kept)).html)?.message).toBe(
+      'The switch is cancelled: Team stays.',
+    );
+    expect(await workspaceRow(t, ws.id)).toMatchObject({ plan: 'team', scheduledPlan: null });
+  });
+});
+
+describe('the public pricing page', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp('pglite');
+  });
+  afterAll(() => t.close());
+
+  it('shows every tier side by side with limits, prices and the yearly saving, to anyone', async () => {
+    const res = await t.client().get('/pricing');
+    expect(res.status).toBe(200);
+    const text = textOf(await res.text());
+    expect(text).toMatch(/Free Free .*Up to 3 members Up to 2 API keys Free Start free/);
+    expect(text).toMatch(/Pro Pro .*\$29 \/ month \$290 \/ year · Save \$58 a year/);
+    expect(text).toMatch(
+      /Team Team .*Unlimited members Unlimited API keys \$99 \/ month \$990 \/ year · Save \$198 a year/,
+    );
+  });
+
+  it('switches between monthly and yearly prices', async () => {
+    const yearly = textOf(await (await t.client().get('/pricing?interval=year')).text());
+    expect(yearly).toContain('$990 / year');
+    expect(yearly).not.toContain('$99 / month');
+    const monthly = textOf(await (await t.client().get('/pricing?interval=month')).text());
+    expect(monthly).toContain('$99 / month');
+    expect(monthly).not.toContain('$990 / year');
   });
 });

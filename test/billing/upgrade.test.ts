@@ -210,15 +210,18 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect((await workspaceRow(t, ws.id)).stripeCustomerId).toBeNull();
   });
 
-  it('sends an admin of a Pro workspace to manage billing, and a member to the settings', async () => {
+  it('shows an admin of a Pro workspace the plans to switch to, and sends a member to the settings', async () => {
     const { admin, ws } = await adminWithWorkspace();
     const member = await addMember(t, admin, ws.id);
     await pay(t, (await upgradeViaPage(t, admin, ws.id)).sessionId);
     await waitForPlan(t, ws.id, 'pro');
 
     const asAdmin = await admin.get(upgradePath(ws.id));
-    expect(asAdmin.status).toBe(302);
-    expect(location(asAdmin)).toBe(`/workspace/${ws.id}/billing/`);
+    expect(asAdmin.status).toBe(200);
+    const html = await asAdmin.text();
+    expect(textOf(html)).toMatch(/Pro Pro Your current plan\./);
+    expect(html).toContain(`href="/workspace/${ws.id}/change-plan/?plan=team&amp;interval=month"`);
+    expect(html).not.toContain(`action="${upgradePath(ws.id)}"`);
     const asMember = await member.get(upgradePath(ws.id));
     expect(location(asMember)).toBe(`/workspace/${ws.id}/settings`);
   });
