@@ -223,6 +223,33 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
   });
 });
 
+describe.each(DB_KINDS)('a plan change made in the Customer Portal (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, {}, {});
+  });
+  afterAll(() => t.close());
+
+  it('lands like one made in the app: the portal offers the other tiers, the sync writes Team', async () => {
+    const admin = await t.signUp('Portal Admin');
+    const ws = await admin.firstWorkspace();
+    const { subscription } = await subscribe(t, await workspaceRow(t, ws.id));
+    const res = await admin.json('POST', `/api/workspaces/${ws.id}/billing/portal`);
+    const { url } = await readJson<{ url: string }>(res);
+    const portal = await (await fetch(url)).text();
+    const team = t.stripeSettings.priceIds.team_monthly!;
+    expect(portal).toContain(`<option value="${team}">Team $99.00`);
+    const switched = await fetch(`${url}/subscriptions/${subscription.id}/switch`, {
+      method: 'POST',
+      body: new URLSearchParams({ price: team }),
+      redirect: 'manual',
+    });
+    expect(switched.status).toBe(303);
+    await waitForPlan(t, ws.id, 'team', 'the portal switch to reach the workspace');
+    expect((await historyOf(t, ws.id)).map((h) => h.kind)).toContain('plan_changed');
+  });
+});
+
 describe('the public pricing page', () => {
   let t: TestApp;
   beforeAll(async () => {
