@@ -8,8 +8,8 @@ import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
-import { billingApiRoutes } from './billing/api.js';
-import { billingWebRoutes } from './billing/web.js';
+import { billingApiRoutes } from './billing/web/api.js';
+import { billingWebRoutes } from './billing/web/routes.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { csrfProtection } from './web/csrf.js';
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps) {
     return c.body(STYLESHEET);
   });
 
-  // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/webhook.ts).
+  // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/sync/webhook.ts).
   app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
 
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).

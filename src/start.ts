@@ -18,7 +18,7 @@ import { type Billing, type BillingOptions, createBilling } from './billing/inde
 import { resolveCatalogPriceIds, setupCatalog } from './billing/operator/catalog-setup.js';
 import { CATALOG } from './billing/plans/catalog.js';
 import { createStripeClient } from './billing/stripe-client.js';
-import type { WorkerOptions } from './billing/worker.js';
+import type { WorkerOptions } from './billing/sync/worker.js';
 import type { Config, StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';

@@ -10,8 +10,8 @@ import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import type { BillingInterval, PlanId } from './plans/catalog.js';
 import { type ChangeTiming, changeTiming } from './plans/change.js';
-import { isKnownStatus, isLive } from './status.js';
-import { syncWorkspaceBilling } from './sync.js';
+import { isKnownStatus, isLive } from './plans/status.js';
+import { syncWorkspaceBilling } from './sync/sync.js';
 
 export interface PlanChangeRequest {
   workspace: Workspace;

@@ -7,8 +7,8 @@ import { catalogPrice, resolvePriceId } from './catalog.js';
 import type { BillingContext } from './context.js';
 import { ensureStripeCustomer } from './customer.js';
 import { callStripe } from './errors.js';
-import { isKnownStatus, isLive } from './status.js';
-import { listAllSubscriptions } from './sync.js';
+import { isKnownStatus, isLive } from './plans/status.js';
+import { listAllSubscriptions } from './sync/sync.js';
 
 export type CheckoutStart =
   | { kind: 'checkout'; url: string; sessionId: string }

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
-import type { PastDuePolicy } from './status.js';
+import type { PastDuePolicy } from './plans/status.js';
 
 export interface BillingContext {
   db: Db;

@@ -7,10 +7,10 @@ import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
 import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
-import type { PastDuePolicy } from './status.js';
+import type { PastDuePolicy } from './plans/status.js';
 import { createStripeClient } from './stripe-client.js';
-import { createWebhookHandler } from './webhook.js';
-import { type BillingWorker, startBillingWorker, type WorkerOptions } from './worker.js';
+import { createWebhookHandler } from './sync/webhook.js';
+import { type BillingWorker, startBillingWorker, type WorkerOptions } from './sync/worker.js';
 
 export interface Billing {
   ctx: BillingContext;
@@ -81,4 +81,4 @@ export function createBilling(opts: BillingOptions): Billing {
   return { ctx, settings: opts.settings, handleWebhook, worker, stop: async () => worker?.stop() };
 }
 
-export { syncWorkspaceBilling } from './sync.js';
+export { syncWorkspaceBilling } from './sync/sync.js';

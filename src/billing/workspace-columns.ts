@@ -1,6 +1,6 @@
 // The workspace row's billing columns, owned by billing and spread into the workspaces table
 // (one row per workspace keeps the sync's `FOR UPDATE` lock a plain Drizzle transaction).
-// Written only by the billing sync (src/billing/sync.ts), never by routes.
+// Written only by the billing sync (src/billing/sync/sync.ts), never by routes.
 import { sql } from 'drizzle-orm';
 import { boolean, type PgColumn, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { PlanId } from './plans/catalog.js';

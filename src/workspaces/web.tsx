@@ -1,7 +1,7 @@
 // Web routes of the workspaces domain. Thin: parse the form, call a service, redirect.
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
-import { billingSettingsSection } from '../billing/settings-section.js';
+import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { redirectWithFlash } from '../web/flash.js';

@@ -2,10 +2,10 @@
 // emulator) answering 500/429 or refusing for good, and a worker that dies holding a claim.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDue } from '../../src/billing/queue.js';
 import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
-import { startBillingWorker } from '../../src/billing/worker.js';
+import { claimDue } from '../../src/billing/sync/queue.js';
+import { startBillingWorker } from '../../src/billing/sync/worker.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {

@@ -1,4 +1,4 @@
-// The operator's billing tools (src/billing/operator.ts, `npm run billing`) on a real database and
+// The operator's billing tools (src/billing/operator/commands.ts, `npm run billing`) on a real database and
 // the Stripe emulator, with no background worker: webhooks arrive and are queued but nothing
 // applies them, which is exactly the "missed webhooks" situation the tools repair.
 import { execFile } from 'node:child_process';
@@ -17,11 +17,11 @@ import {
   syncWorkspaces,
   type TriggerResult,
   triggerEvent,
-} from '../../src/billing/operator.js';
-import { claimDue } from '../../src/billing/queue.js';
+} from '../../src/billing/operator/commands.js';
+import type { TriggerDeps } from '../../src/billing/operator/trigger.js';
 import { billingSyncQueue, stripeEvents } from '../../src/billing/schema.js';
-import type { TriggerDeps } from '../../src/billing/trigger.js';
-import { DEFAULT_WORKER_OPTIONS, processClaim } from '../../src/billing/worker.js';
+import { claimDue } from '../../src/billing/sync/queue.js';
+import { DEFAULT_WORKER_OPTIONS, processClaim } from '../../src/billing/sync/worker.js';
 import { openDatabase } from '../../src/db/client.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
@@ -379,7 +379,7 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
     };
     return new Promise((resolve) => {
       // As `npm run billing` does: the emulator package from its TypeScript sources.
-      const argv = ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args];
+      const argv = ['--conditions=@tollgate/source', 'src/billing/operator/cli.ts', ...args];
       execFile(tsx, argv, { env }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

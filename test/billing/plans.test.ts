@@ -3,7 +3,7 @@
 // and the billing API's entitlements and usage.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requiresPlan } from '../../src/billing/gating.js';
+import { requiresPlan } from '../../src/billing/web/gating.js';
 import type { AppEnv } from '../../src/web/env.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
 import { createTestApp, type TestApp } from '../support/app.js';

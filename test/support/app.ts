@@ -6,7 +6,7 @@ import type { RunningEmulator } from '@tollgate/stripe-emulator';
 import type Stripe from 'stripe';
 import type { createApp } from '../../src/app.js';
 import type { Billing } from '../../src/billing/index.js';
-import type { WorkerOptions } from '../../src/billing/worker.js';
+import type { WorkerOptions } from '../../src/billing/sync/worker.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';

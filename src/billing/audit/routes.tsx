@@ -5,7 +5,7 @@ import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { requiresFeature } from '../gating.js';
+import { requiresFeature } from '../web/gating.js';
 import { describeAudit, listAudit } from './log.js';
 import type { AuditEntry } from './schema.js';
 

@@ -6,8 +6,8 @@
 //   database failure → thrown → 500, nothing half-written, Stripe retries later
 // Bodies over 1 MiB never get here: the app's body limit answers 413 first.
 import Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import type { Logger } from '../lib/logger.js';
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../lib/logger.js';
 import { type QueueTiming, recordEvent } from './inbox.js';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

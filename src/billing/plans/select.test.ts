@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog } from './catalog.js';
+import { buildCatalog } from '../catalog.js';
 import { historyLabel } from './history-labels.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
 

@@ -1,8 +1,8 @@
-// What `npm run billing` prints: plain tables and summaries on stdout (src/billing/cli.ts
+// What `npm run billing` prints: plain tables and summaries on stdout (src/billing/operator/cli.ts
 // decides what to print; docs/operators.md shows the output).
 
-import type { PriceCheck, SetupResult } from './operator/catalog-setup.js';
-import type { EventSummary, ReplayOutcome, SyncReport, TriggerResult } from './operator.js';
+import type { PriceCheck, SetupResult } from './catalog-setup.js';
+import type { EventSummary, ReplayOutcome, SyncReport, TriggerResult } from './commands.js';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 export const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));

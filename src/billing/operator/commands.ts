@@ -1,23 +1,23 @@
 // What an operator does to billing by hand (`npm run billing`): reconcile workspaces from Stripe
 // (repairs missed webhooks), look at the webhook inbox, and replay events that failed.
-// Framework-free: every function returns data; src/billing/cli.ts prints it.
+// Framework-free: every function returns data; src/billing/operator/cli.ts prints it.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { AppError } from '../errors.js';
-import { workspaces } from '../workspaces/schema.js';
-import type { BillingContext } from './context.js';
-import { isHandledEvent } from './events.js';
-import type { PlanId } from './plans/catalog.js';
-import { claimCustomer, enqueueSync } from './queue.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import { workspaces } from '../../workspaces/schema.js';
+import type { BillingContext } from '../context.js';
+import type { PlanId } from '../plans/catalog.js';
 import {
   billingSyncQueue,
   type EventStatus,
   type HistoryKind,
   type StripeEventRow,
   stripeEvents,
-} from './schema.js';
-import { syncWorkspaceBilling } from './sync.js';
-import { DEFAULT_WORKER_OPTIONS, processClaim, type WorkerOptions } from './worker.js';
+} from '../schema.js';
+import { isHandledEvent } from '../sync/events.js';
+import { claimCustomer, enqueueSync } from '../sync/queue.js';
+import { syncWorkspaceBilling } from '../sync/sync.js';
+import { DEFAULT_WORKER_OPTIONS, processClaim, type WorkerOptions } from '../sync/worker.js';
 
 export { isTriggerType, TRIGGER_TYPES, type TriggerResult, triggerEvent } from './trigger.js';
 

@@ -1,19 +1,19 @@
 // JSON API of billing: plan status for members, checkout and portal URLs for admins, the
 // gated example endpoint, and workspace deletion. Same rules as the pages.
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
-import { AppError } from '../errors.js';
-import type { AppEnv } from '../web/env.js';
-import { readJsonObject } from '../web/json.js';
-import { requireWorkspaceAccess } from '../workspaces/access.js';
-import type { Workspace } from '../workspaces/workspace.js';
-import { auditApiRoutes } from './audit/routes.js';
-import { cancelScheduledChange, changePlan, previewPlanChange } from './change-plan.js';
-import { openPortal, startCheckout } from './checkout.js';
-import { deleteWorkspace } from './deletion.js';
+import type { AppDeps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+import type { AppEnv } from '../../web/env.js';
+import { readJsonObject } from '../../web/json.js';
+import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import type { Workspace } from '../../workspaces/workspace.js';
+import { auditApiRoutes } from '../audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
+import { openPortal, startCheckout } from '../checkout.js';
+import { deleteWorkspace } from '../deletion.js';
+import { usageOf } from '../limits.js';
+import { atLeast, entitlements } from '../plans/entitlements.js';
 import { requiresFeature } from './gating.js';
-import { usageOf } from './limits.js';
-import { atLeast, entitlements } from './plans/entitlements.js';
 
 export function billingJson(ws: Workspace) {
   return {

@@ -4,11 +4,12 @@
 
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import { AppError } from '../errors.js';
-import { workspaces } from '../workspaces/schema.js';
-import type { BillingContext } from './context.js';
-import { linkCustomer } from './link.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import { workspaces } from '../../workspaces/schema.js';
+import type { BillingContext } from '../context.js';
+import { linkCustomer } from '../link.js';
+import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
 import {
   type Claim,
   claimDue,
@@ -18,7 +19,6 @@ import {
   markEvents,
   retryClaimLater,
 } from './queue.js';
-import { isRetryableStripeError, isStripeError } from './stripe-client.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 
 export interface WorkerOptions {

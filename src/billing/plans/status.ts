@@ -3,7 +3,7 @@
 // compile error here once the SDK learns it (the two-way check below), and is treated as
 // "grants nothing" until then.
 import type Stripe from 'stripe';
-import { CATALOG, type PlanId } from './plans/catalog.js';
+import { CATALOG, type PlanId } from './catalog.js';
 
 /** Stripe.Subscription.Status without the SDK's open-ended `string` escape hatch. */
 export type KnownSubscriptionStatus =

@@ -1,15 +1,15 @@
 // Billing pages and fragments: the upgrade page (admins choose a plan, members are told which
 // admin to ask), the Plan section of the settings page, and the gated example page.
-import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
-import type { Role } from '../workspaces/schema.js';
-import type { Workspace } from '../workspaces/workspace.js';
-import type { CatalogPrice } from './catalog.js';
-import { historyLabel } from './history-labels.js';
-import { overLimits, type Usage } from './limits.js';
-import type { LimitName } from './plans/catalog.js';
-import { atLeast, planBadge, planOf } from './plans/entitlements.js';
-import type { BillingHistoryEntry } from './schema.js';
-import { isKnownStatus, isPaymentFailing } from './status.js';
+import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
+import type { Role } from '../../workspaces/schema.js';
+import type { Workspace } from '../../workspaces/workspace.js';
+import type { CatalogPrice } from '../catalog.js';
+import { overLimits, type Usage } from '../limits.js';
+import type { LimitName } from '../plans/catalog.js';
+import { atLeast, planBadge, planOf } from '../plans/entitlements.js';
+import { historyLabel } from '../plans/history-labels.js';
+import { isKnownStatus, isPaymentFailing } from '../plans/status.js';
+import type { BillingHistoryEntry } from '../schema.js';
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—');
 

@@ -1,22 +1,22 @@
 // Web routes of billing: upgrade, success, manage billing (portal), the gated example page,
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
 import { Hono } from 'hono';
-import { requireUser } from '../auth/principal.js';
-import type { AppDeps } from '../deps.js';
-import type { AppEnv } from '../web/env.js';
-import { redirectWithFlash } from '../web/flash.js';
-import { pageChrome } from '../web/render.js';
-import { requireWorkspaceAccess } from '../workspaces/access.js';
-import { listAdmins } from '../workspaces/members.js';
-import { auditWebRoutes } from './audit/routes.js';
-import { cancelScheduledChange, changePlan, previewPlanChange } from './change-plan.js';
-import { openPortal, startCheckout } from './checkout.js';
-import { deleteWorkspace } from './deletion.js';
+import { requireUser } from '../../auth/principal.js';
+import type { AppDeps } from '../../deps.js';
+import type { AppEnv } from '../../web/env.js';
+import { redirectWithFlash } from '../../web/flash.js';
+import { pageChrome } from '../../web/render.js';
+import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import { listAdmins } from '../../workspaces/members.js';
+import { auditWebRoutes } from '../audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
+import { openPortal, startCheckout } from '../checkout.js';
+import { deleteWorkspace } from '../deletion.js';
+import { atLeast, planOf } from '../plans/entitlements.js';
+import { confirmCheckout } from '../success.js';
 import { requiresFeature } from './gating.js';
 import { AdvancedFeaturePage, AskAdminPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
-import { atLeast, planOf } from './plans/entitlements.js';
-import { confirmCheckout } from './success.js';
 
 export function billingWebRoutes(deps: AppDeps) {
   const { billing, database, config } = deps;

@@ -1,17 +1,21 @@
 // `npm run billing -- <command>`: the operator's billing tool (docs/operators.md). Parses the
-// arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator.ts
+// arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator/commands.ts
 // and prints the result. Exit codes: 0 done, 1 something failed, 2 bad usage.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig, type StripeSettings } from '../config.js';
-import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
-import { DatabaseInUseError } from '../db/lock.js';
-import { AppError } from '../errors.js';
-import { createProgress, type Progress } from '../lib/progress.js';
-import { seedLocalStripe } from '../start.js';
+import { type Config, ConfigError, loadConfig, type StripeSettings } from '../../config.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../../db/client.js';
+import { DatabaseInUseError } from '../../db/lock.js';
+import { AppError } from '../../errors.js';
+import { createProgress, type Progress } from '../../lib/progress.js';
+import { seedLocalStripe } from '../../start.js';
+import { type Billing, createBilling } from '../index.js';
+import { CATALOG } from '../plans/catalog.js';
+import { createStripeClient, isStripeError } from '../stripe-client.js';
+import { checkCatalog, setupCatalog, setupPortal } from './catalog-setup.js';
 import {
   out,
   printCatalogChecks,
@@ -22,8 +26,6 @@ import {
   printSyncReport,
   printTrigger,
 } from './cli-output.js';
-import { type Billing, createBilling } from './index.js';
-import { checkCatalog, setupCatalog, setupPortal } from './operator/catalog-setup.js';
 import {
   isTriggerType,
   listFailedEvents,
@@ -34,9 +36,7 @@ import {
   syncWorkspaces,
   TRIGGER_TYPES,
   triggerEvent,
-} from './operator.js';
-import { CATALOG } from './plans/catalog.js';
-import { createStripeClient, isStripeError } from './stripe-client.js';
+} from './commands.js';
 
 const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:12111';
 

@@ -5,21 +5,21 @@
 // in any order, with any events, converges on what Stripe says.
 import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import { workspaces } from '../workspaces/schema.js';
-import { recordAudit } from './audit/log.js';
-import { type BillingContext, type SyncSource, sourceColumns } from './context.js';
-import { historyLabel } from './history-labels.js';
-import { atLeast } from './plans/entitlements.js';
-import { billingHistory, type HistoryKind } from './schema.js';
+import type { Db } from '../../db/client.js';
+import { workspaces } from '../../workspaces/schema.js';
+import { recordAudit } from '../audit/log.js';
+import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
+import { atLeast } from '../plans/entitlements.js';
+import { historyLabel } from '../plans/history-labels.js';
 import {
   type BillingState,
   describeChange,
   desiredState,
   scheduledSwitch,
   selectSubscription,
-} from './select.js';
-import { isStripeError } from './stripe-client.js';
+} from '../plans/select.js';
+import { billingHistory, type HistoryKind } from '../schema.js';
+import { isStripeError } from '../stripe-client.js';
 
 export interface SyncResult {
   customerId: string;

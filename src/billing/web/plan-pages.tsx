@@ -1,12 +1,12 @@
 // The catalog as pages: the tiers side by side (features, limits, prices, the yearly saving),
 // for the public /pricing page and the workspace's upgrade page (current plan marked, each
 // other tier one click from Checkout or from a previewed plan change).
-import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
-import type { Workspace } from '../workspaces/workspace.js';
-import { type CatalogPrice, formatAmount, type PlanCatalog } from './catalog.js';
-import type { PlanChangePreview } from './change-plan.js';
-import type { BillingInterval, LimitName, PlanDefinition, PlanId } from './plans/catalog.js';
-import { planBadge, planOf } from './plans/entitlements.js';
+import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
+import type { Workspace } from '../../workspaces/workspace.js';
+import { type CatalogPrice, formatAmount, type PlanCatalog } from '../catalog.js';
+import type { PlanChangePreview } from '../change-plan.js';
+import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../plans/catalog.js';
+import { planBadge, planOf } from '../plans/entitlements.js';
 
 const LIMIT_LABELS: Record<LimitName, [one: string, many: string]> = {
   members: ['member', 'members'],

@@ -2,9 +2,9 @@
 // many instances), complete a claim together with the sync's write, or back off after a
 // Stripe error. A crashed worker's claim simply expires and another run picks it up.
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db } from '../../db/client.js';
+import { billingSyncQueue, stripeEvents } from '../schema.js';
 import { CHECKOUT_EVENT_TYPES } from './events.js';
-import { billingSyncQueue, stripeEvents } from './schema.js';
 
 export interface Claim {
   customerId: string;

@@ -1,11 +1,11 @@
 // Billing's section of the workspace settings page, loaded and rendered here so the settings
 // page composes it without knowing billing's internals (history, usage, prices).
-import type { Role } from '../workspaces/schema.js';
-import type { Workspace } from '../workspaces/workspace.js';
-import { catalogPrice } from './catalog.js';
-import type { BillingContext } from './context.js';
-import { listBillingHistory } from './history.js';
-import { usageOf } from './limits.js';
+import type { Role } from '../../workspaces/schema.js';
+import type { Workspace } from '../../workspaces/workspace.js';
+import { catalogPrice } from '../catalog.js';
+import type { BillingContext } from '../context.js';
+import { listBillingHistory } from '../history.js';
+import { usageOf } from '../limits.js';
 import { PlanSection } from './pages.js';
 
 export async function billingSettingsSection(

@@ -3,9 +3,9 @@
 // and the unique event_id makes any duplicate, concurrent or not, a no-op.
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
+import type { Db } from '../../db/client.js';
+import { billingSyncQueue, stripeEvents } from '../schema.js';
 import { customerOf, isHandledEvent } from './events.js';
-import { billingSyncQueue, stripeEvents } from './schema.js';
 
 export type InboxOutcome =
   | { kind: 'queued'; customerId: string }
