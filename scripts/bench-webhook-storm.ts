@@ -28,7 +28,7 @@ if (!process.env.TEST_DATABASE_URL && process.env.DATABASE_URL?.startsWith('post
 }
 const { sql } = await import('drizzle-orm');
 const { ensureStripeCustomer } = await import('../src/billing/customer.js');
-const { customerOf, isHandledEvent } = await import('../src/billing/events.js');
+const { customerOf, isHandledEvent } = await import('../src/billing/sync/events.js');
 const { controlClient, waitFor } = await import('@tollgate/stripe-emulator/testing');
 const { toWorkspace } = await import('../src/workspaces/workspace.js');
 const { workspaces } = await import('../src/workspaces/schema.js');

@@ -9,8 +9,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authJsonHandler } from './auth/json-gate.js';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
-import { billingApiRoutes } from './billing/api.js';
-import { billingWebRoutes } from './billing/web.js';
+import { billingApiRoutes } from './billing/web/api.js';
+import { billingWebRoutes } from './billing/web/routes.js';
 import { isConnectionError } from './db/connection.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
@@ -166,7 +166,7 @@ export function createApp(deps: AppDeps) {
     return c.body(STYLESHEET);
   });
 
-  // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/webhook.ts).
+  // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/sync/webhook.ts).
   app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
 
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).
@@ -233,7 +233,12 @@ export function createApp(deps: AppDeps) {
       chrome = { title, csrfToken: c.var.csrfToken ?? '', flash: null };
     }
     return c.html(
-      <ErrorPage {...chrome} status={appError.status} message={appError.message} />,
+      <ErrorPage
+        {...chrome}
+        status={appError.status}
+        message={appError.message}
+        {...(appError.link ? { link: appError.link } : {})}
+      />,
       appError.status,
     );
   });

@@ -153,10 +153,10 @@ describe('loadConfig', () => {
     );
   });
 
-  it('requires the Pro price and the publishable key alongside STRIPE_SECRET_KEY', () => {
-    expect(configError({ ...STRIPE, STRIPE_PRO_PRICE_ID: undefined }).message).toContain(
-      'STRIPE_PRO_PRICE_ID is required',
-    );
+  it('requires the publishable key alongside STRIPE_SECRET_KEY; prices may come by lookup key', () => {
+    const byLookupKey = loadConfig({ ...STRIPE, STRIPE_PRO_PRICE_ID: undefined });
+    expect(byLookupKey.stripe?.proPriceId).toBeUndefined();
+    expect(byLookupKey.stripe?.priceIds).toEqual({});
     expect(configError({ ...STRIPE, STRIPE_PUBLISHABLE_KEY: '' }).message).toContain(
       'STRIPE_PUBLISHABLE_KEY is required',
     );
@@ -181,9 +181,26 @@ describe('loadConfig', () => {
       publishableKey: 'pk_test_123',
       proPriceId: 'price_123',
       proAnnualPriceId: 'price_year',
+      priceIds: { pro_monthly: 'price_123', pro_yearly: 'price_year' },
       webhookSecrets: ['whsec_one'],
       apiBase: 'http://127.0.0.1:12111',
     });
+  });
+
+  it('pins any catalog price by STRIPE_<PLAN>_PRICE_ID / STRIPE_<PLAN>_ANNUAL_PRICE_ID', () => {
+    const config = loadConfig({
+      ...STRIPE,
+      STRIPE_TEAM_PRICE_ID: 'price_team_m',
+      STRIPE_TEAM_ANNUAL_PRICE_ID: 'price_team_y',
+    });
+    expect(config.stripe?.priceIds).toEqual({
+      pro_monthly: 'price_123',
+      team_monthly: 'price_team_m',
+      team_yearly: 'price_team_y',
+    });
+    expect(configError({ ...STRIPE, STRIPE_TEAM_PRICE_ID: 'prod_oops' }).message).toContain(
+      'STRIPE_TEAM_PRICE_ID is "prod_oops", not a Stripe price id',
+    );
   });
 
   it('returns a frozen object, nested settings included', () => {

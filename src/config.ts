@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { CATALOG, lookupKeyFor } from './billing/plans/catalog.js';
 import { parseTrustedProxies, type TrustedProxies } from './security/client-ip.js';
 
 // Empty strings count as unset, so `FOO=` in a .env file behaves like no FOO at all.
@@ -50,8 +51,14 @@ export type StripeMode =
 export interface StripeSettings {
   secretKey: string;
   publishableKey: string;
-  proPriceId: string;
+  /** The seed's STRIPE_PRO_PRICE_ID: optional now that prices are found by lookup key. */
+  proPriceId: string | undefined;
   proAnnualPriceId: string | undefined;
+  /**
+   * Lookup key → Stripe price id for catalog prices pinned by `STRIPE_<PLAN>_PRICE_ID` /
+   * `STRIPE_<PLAN>_ANNUAL_PRICE_ID`; the others are found in Stripe by lookup key.
+   */
+  priceIds: Readonly<Record<string, string>>;
   /** Every active signing secret (comma-separated in the environment, for rotation). */
   webhookSecrets: readonly string[];
   /** http(s)://host:port of the Stripe API; undefined means api.stripe.com. */
@@ -102,6 +109,28 @@ const HINTS: Record<string, string> = {
     'list the addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,::1), or leave it unset when clients connect directly',
 };
 
+/**
+ * `STRIPE_<PLAN>_PRICE_ID` (monthly) and `STRIPE_<PLAN>_ANNUAL_PRICE_ID` (yearly) of every paid
+ * plan in the catalog, by lookup key. The variables follow the catalog, so a new tier needs no
+ * change here.
+ */
+function priceOverrides(env: Record<string, string>): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const plan of CATALOG.plans) {
+    if (plan.prices.length === 0) continue;
+    const name = plan.id.toUpperCase();
+    const vars = { month: `STRIPE_${name}_PRICE_ID`, year: `STRIPE_${name}_ANNUAL_PRICE_ID` };
+    for (const price of plan.prices) {
+      const value = env[vars[price.interval]]?.trim();
+      if (!value) continue;
+      if (!/^price_[A-Za-z0-9_]+$/.test(value))
+        fail(vars[price.interval], `is "${value}", not a Stripe price id (price_...)`);
+      ids[lookupKeyFor(plan.id, price.interval)] = value;
+    }
+  }
+  return ids;
+}
+
 function fail(variable: string, problem: string): never {
   const hint = HINTS[variable];
   throw new ConfigError(`Invalid configuration: ${variable} ${problem}${hint ? `; ${hint}` : ''}.`);
@@ -136,8 +165,6 @@ export function loadConfig(
     // Fail closed: a live key without a webhook secret would mean accepting unsigned events.
     if (!e.STRIPE_WEBHOOK_SECRET)
       fail('STRIPE_WEBHOOK_SECRET', 'is required when STRIPE_SECRET_KEY is set');
-    if (!e.STRIPE_PRO_PRICE_ID)
-      fail('STRIPE_PRO_PRICE_ID', 'is required when STRIPE_SECRET_KEY is set');
     if (!e.STRIPE_PUBLISHABLE_KEY)
       fail('STRIPE_PUBLISHABLE_KEY', 'is required when STRIPE_SECRET_KEY is set');
     const webhookSecrets = e.STRIPE_WEBHOOK_SECRET.split(',')
@@ -150,6 +177,7 @@ export function loadConfig(
       publishableKey: e.STRIPE_PUBLISHABLE_KEY,
       proPriceId: e.STRIPE_PRO_PRICE_ID,
       proAnnualPriceId: e.STRIPE_PRO_ANNUAL_PRICE_ID,
+      priceIds: Object.freeze(priceOverrides(present as Record<string, string>)),
       webhookSecrets,
       apiBase: e.STRIPE_API_BASE,
     };

@@ -31,23 +31,27 @@ const STATUS: Record<ErrorCode, 400 | 401 | 402 | 403 | 404 | 409 | 413 | 429 | 
 
 export interface AppErrorOptions {
   cause?: unknown;
-  /** Extra fields for the JSON body (e.g. `{ limit: 'members' }`), safe to show. */
-  details?: Record<string, unknown>;
+  /** Extra fields of the JSON body, safe to show (e.g. `{ limit: 'members', plan: 'free' }`). */
+  details?: Readonly<Record<string, string | number | null>>;
+  /** Where a page sends the user next (e.g. the upgrade page). */
+  link?: { href: string; label: string };
   /** For `rate_limited`: when to try again; sent as the Retry-After header. */
   retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: Readonly<Record<string, string | number | null>> | undefined;
+  readonly link: { href: string; label: string } | undefined;
   readonly retryAfterSeconds: number | undefined;
   /** Safe to show to the user; internal details go to `cause` and the log only. */
-  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.details = options.details;
-    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options?.details;
+    this.link = options?.link;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status() {

@@ -11,11 +11,15 @@ import {
   STATE_FILE_NAME,
   seedEmulator,
   startEmulator,
+  stripeClientFor,
 } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
-import { scheduleBackfill } from './billing/backfill.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
+import { resolveCatalogPriceIds, setupCatalog } from './billing/operator/catalog-setup.js';
+import { CATALOG } from './billing/plans/catalog.js';
+import { createStripeClient } from './billing/stripe-client.js';
+import { scheduleBackfill } from './billing/sync/backfill.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';
@@ -118,18 +122,48 @@ export async function startLocalStripe(opts: {
     // 12111 taken (another Tollgate running?): any free port will do, the app is told the URL.
     emulator = await startEmulator({ port: 0, ...emulatorOpts });
   }
-  const seeded = await seedEmulator(emulator.url, { webhookUrl: opts.webhookUrl });
+  return { emulator, settings: await seedLocalStripe(emulator.url, opts.webhookUrl) };
+}
+
+/**
+ * Seeds a running emulator for the app (idempotent): its keys and webhook endpoint, and every
+ * product and price of the plan catalog by lookup key, exactly as `npm run billing -- setup`
+ * does on real Stripe. Shared by `npm start`, the tests and the operator CLI.
+ */
+export async function seedLocalStripe(
+  emulatorUrl: string,
+  webhookUrl: string,
+): Promise<StripeSettings> {
+  const seeded = await seedEmulator(emulatorUrl, { webhookUrl });
+  const { priceIds } = await setupCatalog(stripeClientFor(emulatorUrl, seeded.secretKey), CATALOG);
   return {
-    emulator,
-    settings: {
-      secretKey: seeded.secretKey,
-      publishableKey: seeded.publishableKey,
-      proPriceId: seeded.proPriceId,
-      proAnnualPriceId: seeded.proAnnualPriceId,
-      webhookSecrets: [seeded.webhookSecret],
-      apiBase: emulator.url,
-    },
+    secretKey: seeded.secretKey,
+    publishableKey: seeded.publishableKey,
+    proPriceId: priceIds.pro_monthly ?? seeded.proPriceId,
+    proAnnualPriceId: priceIds.pro_yearly ?? seeded.proAnnualPriceId,
+    priceIds,
+    webhookSecrets: [seeded.webhookSecret],
+    apiBase: emulatorUrl,
   };
+}
+
+/**
+ * Real Stripe: finds every catalog price not pinned by STRIPE_<PLAN>_PRICE_ID by its lookup key,
+ * and refuses to start when one is missing (with what to run or set).
+ */
+async function withCatalogPrices(settings: StripeSettings, logger: Logger) {
+  const stripe = createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase });
+  const pinned: Record<string, string> = { ...settings.priceIds };
+  if (settings.proPriceId) pinned.pro_monthly ??= settings.proPriceId;
+  if (settings.proAnnualPriceId) pinned.pro_yearly ??= settings.proAnnualPriceId;
+  try {
+    const { priceIds, mismatched } = await resolveCatalogPriceIds(stripe, CATALOG, pinned);
+    for (const m of mismatched)
+      logger.warn(m, 'a Stripe price differs from the catalog: run `npm run billing -- setup`');
+    return { ...settings, priceIds: Object.freeze(priceIds) };
+  } catch (err) {
+    throw new StartupError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 /**
@@ -211,7 +245,7 @@ export async function startTollgate(
     emulator = local.emulator;
     stripeSettings = local.settings;
   } else {
-    stripeSettings = config.stripe!;
+    stripeSettings = await withCatalogPrices(config.stripe!, logger);
   }
   const { app, billing, jobs, lifecycle } = assembleApp({
     config,

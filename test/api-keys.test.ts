@@ -5,6 +5,7 @@ import { apiKeys } from '../src/workspaces/schema.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { location, readJson, type TestClient, type WorkspaceJson } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
+import { setPlanForTest } from './support/plans.js';
 import { addMember, apiKeyIn, createWorkspaceApi } from './support/workspaces.js';
 
 describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
@@ -16,6 +17,7 @@ describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
     t = await createTestApp(kind);
     admin = await t.signUp('Key Admin');
     wsId = (await admin.firstWorkspace()).id;
+    await setPlanForTest(t, wsId, 'team'); // room for many keys: limits are tested in billing
   });
   afterAll(() => t.close());
 
@@ -49,8 +51,8 @@ describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
     expect(await readJson(res)).toEqual({
       id: wsId,
       name: "Key Admin's Workspace",
-      plan: 'free',
-      isPro: false,
+      plan: 'team',
+      isPro: true,
       role: 'member',
     });
     const list = await readJson<{ workspaces: WorkspaceJson[] }>(

@@ -19,8 +19,14 @@ import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../src/billing/catalog.js';
-import { HANDLED_EVENT_TYPES } from '../src/billing/events.js';
-import { type BillingState, desiredState, selectSubscription } from '../src/billing/select.js';
+import { setupCatalog } from '../src/billing/operator/catalog-setup.js';
+import { CATALOG } from '../src/billing/plans/catalog.js';
+import {
+  type BillingState,
+  desiredState,
+  selectSubscription,
+} from '../src/billing/plans/select.js';
+import { HANDLED_EVENT_TYPES } from '../src/billing/sync/events.js';
 import { location, TestClient } from './support/client.js';
 import { type IsolatedDatabase, isolatedDatabase } from './support/databases.js';
 import { freePort } from './support/ports.js';
@@ -127,6 +133,12 @@ describe.skipIf(!pgUrl)(
       const seed = await seedEmulator(emulator.url, {
         webhookUrl: `http://127.0.0.1:${ports[0]}/api/webhooks/stripe/webhook`,
       });
+      // Every plan of the catalog, as `npm run billing -- setup` makes them on real Stripe: the
+      // instances resolve each price by its lookup key at start-up.
+      const { priceIds } = await setupCatalog(
+        stripeClientFor(emulator.url, seed.secretKey),
+        CATALOG,
+      );
       const stripe = stripeClientFor(emulator.url, seed.secretKey, { maxNetworkRetries: 10 });
 
       const env = {
@@ -136,8 +148,8 @@ describe.skipIf(!pgUrl)(
         AUTH_SECRET: 'chaos-secret-chaos-secret-chaos-secret-0123',
         STRIPE_SECRET_KEY: seed.secretKey,
         STRIPE_PUBLISHABLE_KEY: seed.publishableKey,
-        STRIPE_PRO_PRICE_ID: seed.proPriceId,
-        STRIPE_PRO_ANNUAL_PRICE_ID: seed.proAnnualPriceId,
+        STRIPE_PRO_PRICE_ID: priceIds.pro_monthly ?? seed.proPriceId,
+        STRIPE_PRO_ANNUAL_PRICE_ID: priceIds.pro_yearly ?? seed.proAnnualPriceId,
         STRIPE_WEBHOOK_SECRET: seed.webhookSecret,
         STRIPE_API_BASE: emulator.url,
         BILLING_BACKFILL_INTERVAL_SECONDS: '2',
@@ -245,11 +257,7 @@ describe.skipIf(!pgUrl)(
       // What Stripe implies, read once Stripe is healthy again.
       await control.delete('/faults');
       // The app's own pure decision (select.ts) over what Stripe has now.
-      const catalog = buildCatalog({
-        proPriceId: seed.proPriceId,
-        proAnnualPriceId: seed.proAnnualPriceId,
-        pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
-      });
+      const catalog = buildCatalog({ priceIds });
       const expected = new Map<string, BillingState>();
       const customers = new Set<string>();
       for (const w of workspaces) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { syncWorkspaces } from '../src/billing/operator.js';
+import { syncWorkspaces } from '../src/billing/operator/commands.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
 import { location, TestClient } from './support/client.js';

@@ -5,6 +5,7 @@ import { invitations } from '../src/workspaces/schema.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from './support/app.js';
 import { location, readJson, type TestClient, type WorkspaceJson } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
+import { setPlanForTest } from './support/plans.js';
 import {
   addMember,
   createWorkspaceApi,
@@ -25,6 +26,7 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     t = await createTestApp(kind);
     admin = await t.signUp('Inviter');
     wsId = (await admin.firstWorkspace()).id;
+    await setPlanForTest(t, wsId, 'team'); // room for many invitations: limits are tested in billing
   });
   afterAll(() => t.close());
 

@@ -29,7 +29,8 @@ async function startServer(port: number, env: Record<string, string> = {}) {
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 30_000;
+  // Generous: a first start transforms TypeScript and migrates, and CI machines can be busy.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
@@ -37,8 +38,10 @@ async function startServer(port: number, env: Record<string, string> = {}) {
     );
     // Up once it answers and has printed its banner (the pipe may lag the HTTP answer).
     if (ok && output.includes('Tollgate is running')) break;
-    if (Date.now() > deadline || child.exitCode !== null)
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
       throw new Error(`server did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => output };
@@ -48,7 +51,7 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-describe('npm start on SIGTERM', () => {
+describe('npm start on SIGTERM', { timeout: 240_000 }, () => {
   it('stops cleanly with exit code 0 and releases the database for the next start, whose emulator listens on STRIPE_EMULATOR_PORT', async () => {
     const port = await freePort();
     const first = await startServer(port);

@@ -3,12 +3,12 @@
 import type Stripe from 'stripe';
 import { badRequest } from '../errors.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import { catalogPrice } from './catalog.js';
+import { catalogPrice, resolvePriceId } from './catalog.js';
 import type { BillingContext } from './context.js';
 import { ensureStripeCustomer } from './customer.js';
 import { callStripe } from './errors.js';
-import { isKnownStatus, isLive } from './status.js';
-import { listAllSubscriptions } from './sync.js';
+import { isKnownStatus, isLive } from './plans/status.js';
+import { listAllSubscriptions } from './sync/sync.js';
 
 export type CheckoutStart =
   | { kind: 'checkout'; url: string; sessionId: string }
@@ -20,7 +20,7 @@ export function liveCatalogSubscription(ctx: BillingContext, subs: Stripe.Subscr
     (s) =>
       isKnownStatus(s.status) &&
       isLive(s.status) &&
-      s.items.data.some((i) => catalogPrice(ctx.catalog, i.price.id)),
+      s.items.data.some((i) => catalogPrice(ctx.catalog, i.price)),
   );
 }
 
@@ -28,10 +28,12 @@ export async function startCheckout(
   ctx: BillingContext,
   opts: { workspace: Workspace; adminEmail: string; priceId?: string | undefined; appUrl: string },
 ): Promise<CheckoutStart> {
-  const price = catalogPrice(ctx.catalog, opts.priceId ?? ctx.catalog.prices[0]!.priceId);
+  // A price id or a catalog lookup key; the first catalog price (Pro monthly) by default.
+  const price = opts.priceId ? catalogPrice(ctx.catalog, opts.priceId) : ctx.catalog.prices[0];
   // The one check of a requested price, for the page and the API alike.
   if (!price) throw badRequest('Unknown priceId');
   return callStripe(async () => {
+    const priceId = await resolvePriceId(ctx.stripe, price);
     const customerId = await ensureStripeCustomer(ctx, {
       workspace: opts.workspace,
       email: opts.adminEmail,
@@ -46,7 +48,7 @@ export async function startCheckout(
         mode: 'subscription',
         customer: customerId,
         client_reference_id: opts.workspace.id,
-        line_items: [{ price: price.priceId, quantity: 1 }],
+        line_items: [{ price: priceId, quantity: 1 }],
         success_url: `${opts.appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${opts.appUrl}/workspace/${opts.workspace.id}/upgrade/`,
         metadata: { workspace_id: opts.workspace.id },

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
-import type { PastDuePolicy } from './status.js';
+import type { PastDuePolicy } from './plans/status.js';
 
 export interface BillingContext {
   db: Db;
@@ -24,6 +24,7 @@ export type SyncSource =
   | { kind: 'success_page'; sessionId: string }
   | { kind: 'checkout'; sessionId: string }
   | { kind: 'operator'; command: string }
+  | { kind: 'plan_change'; workspaceId: string }
   | { kind: 'deletion' };
 
 export function sourceColumns(source: SyncSource): { source: string; sourceRef: string | null } {
@@ -37,5 +38,7 @@ export function sourceColumns(source: SyncSource): { source: string; sourceRef: 
       return { source: 'operator', sourceRef: source.command };
     case 'deletion':
       return { source: 'deletion', sourceRef: null };
+    case 'plan_change':
+      return { source: 'plan_change', sourceRef: null };
   }
 }

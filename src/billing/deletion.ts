@@ -8,8 +8,8 @@ import type { Workspace } from '../workspaces/workspace.js';
 import { expireOpenSessions } from './checkout.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
-import { isKnownStatus, isLive } from './status.js';
-import { listAllSubscriptions } from './sync.js';
+import { isKnownStatus, isLive } from './plans/status.js';
+import { listAllSubscriptions } from './sync/sync.js';
 
 export const DELETION_REFUSED_MESSAGE =
   'The workspace was not deleted: its subscription could not be cancelled at our payment provider. Nothing was changed; please try again in a few minutes.';

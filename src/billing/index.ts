@@ -7,15 +7,15 @@ import type { Db } from '../db/client.js';
 import type { JobHandler } from '../jobs/runner.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
-import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './backfill.js';
-import { buildCatalog } from './catalog.js';
+import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
-import type { QueueTiming } from './inbox.js';
-import { SYNC } from './queue.js';
-import type { PastDuePolicy } from './status.js';
+import type { PastDuePolicy } from './plans/status.js';
 import { createStripeClient } from './stripe-client.js';
-import { createWebhookHandler } from './webhook.js';
-import { billingSyncHandler } from './worker.js';
+import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './sync/backfill.js';
+import type { QueueTiming } from './sync/inbox.js';
+import { SYNC } from './sync/queue.js';
+import { createWebhookHandler } from './sync/webhook.js';
+import { billingSyncHandler } from './sync/worker.js';
 
 export interface Billing {
   ctx: BillingContext;
@@ -74,11 +74,7 @@ export function createBilling(opts: BillingOptions): Billing {
     apiBase: opts.settings.apiBase,
     maxNetworkRetries: opts.maxNetworkRetries,
   });
-  const catalog = buildCatalog({
-    proPriceId: opts.settings.proPriceId,
-    proAnnualPriceId: opts.settings.proAnnualPriceId,
-    pricing: opts.pricing,
-  });
+  const catalog = catalogFromSettings(opts.settings, opts.pricing);
   const debounceMs = opts.debounceMs ?? 250;
   const ctx: BillingContext = {
     db: opts.db,
@@ -116,4 +112,4 @@ export function createBilling(opts: BillingOptions): Billing {
   };
 }
 
-export { syncWorkspaceBilling } from './sync.js';
+export { syncWorkspaceBilling } from './sync/sync.js';

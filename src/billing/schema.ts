@@ -1,6 +1,6 @@
 // Billing tables: the webhook inbox (stripe_events; its syncs are 'billing.sync' rows of the
 // job table, src/jobs/schema.ts), and the history of every change to a workspace's billing state.
-// The workspace's own billing columns live in src/workspaces/schema.ts.
+// The workspace's own billing columns are in workspace-columns.ts; the audit log in audit/.
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.js';
@@ -35,6 +35,9 @@ export const stripeEvents = pgTable(
 export const HISTORY_KINDS = [
   'upgraded',
   'downgraded',
+  'plan_changed',
+  'plan_change_scheduled',
+  'plan_change_canceled',
   'payment_failed',
   'recovered',
   'cancellation_scheduled',
@@ -68,3 +71,5 @@ export const billingHistory = pgTable(
 
 export type StripeEventRow = typeof stripeEvents.$inferSelect;
 export type BillingHistoryEntry = typeof billingHistory.$inferSelect;
+
+export * from './audit/schema.js';

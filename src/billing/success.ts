@@ -10,7 +10,7 @@ import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import { linkCustomer } from './link.js';
 import { isStripeError } from './stripe-client.js';
-import { syncWorkspaceBilling } from './sync.js';
+import { syncWorkspaceBilling } from './sync/sync.js';
 
 export type SuccessOutcome =
   | { kind: 'pro'; workspaceId: string }

@@ -6,7 +6,13 @@ import type { Flash } from './flash.js';
 export interface NavWorkspace {
   id: string;
   name: string;
-  isPro: boolean;
+  plan: PlanBadgeView;
+}
+
+/** A plan as the nav shows it (the web layer knows no plan model). */
+export interface PlanBadgeView {
+  label: string;
+  paid: boolean;
 }
 
 export interface PageChrome {
@@ -45,8 +51,8 @@ export function PostButton(props: {
   );
 }
 
-export function PlanBadge({ isPro }: { isPro: boolean }) {
-  return isPro ? <span class="badge pro">Pro</span> : <span class="badge">Free</span>;
+export function PlanBadge({ plan }: { plan: PlanBadgeView }) {
+  return <span class={plan.paid ? 'badge pro' : 'badge'}>{plan.label}</span>;
 }
 
 export function Layout(props: PageChrome & { children?: Child }) {
@@ -68,8 +74,8 @@ export function Layout(props: PageChrome & { children?: Child }) {
             {user && current && (
               <span>
                 <a href={`/workspace/${current.id}/settings`}>{current.name}</a>{' '}
-                <PlanBadge isPro={current.isPro} />
-                {!current.isPro && (
+                <PlanBadge plan={current.plan} />
+                {!current.plan.paid && (
                   <>
                     {' '}
                     <a href={`/workspace/${current.id}/upgrade/`} class="small">
@@ -127,12 +133,21 @@ export function Layout(props: PageChrome & { children?: Child }) {
   );
 }
 
-export function ErrorPage(props: PageChrome & { status: number; message: string }) {
+export function ErrorPage(
+  props: PageChrome & { status: number; message: string; link?: { href: string; label: string } },
+) {
   return (
     <Layout {...props}>
       <div class="card">
         <h1>{props.title}</h1>
         <p>{props.message}</p>
+        {props.link && (
+          <p>
+            <a class="button" href={props.link.href}>
+              {props.link.label}
+            </a>
+          </p>
+        )}
         <p>
           <a href="/dashboard">Back to your dashboard</a>
         </p>

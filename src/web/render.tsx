@@ -1,5 +1,6 @@
 // Builds the page chrome (user, workspace switcher, flash, CSRF token) from the request.
 import type { Context } from 'hono';
+import { planBadge } from '../billing/plans/entitlements.js';
 import type { Db } from '../db/client.js';
 import { listWorkspacesForUser } from '../workspaces/service.js';
 import type { Workspace } from '../workspaces/workspace.js';
@@ -18,7 +19,7 @@ export async function pageChrome(
     ? (await listWorkspacesForUser(db, user.id)).map(({ workspace: w }) => ({
         id: w.id,
         name: w.name,
-        isPro: w.isPro,
+        plan: planBadge(w),
       }))
     : [];
   return {
@@ -27,6 +28,6 @@ export async function pageChrome(
     flash: c.var.flash,
     user,
     workspaces,
-    current: current ? { id: current.id, name: current.name, isPro: current.isPro } : null,
+    current: current ? { id: current.id, name: current.name, plan: planBadge(current) } : null,
   };
 }

@@ -2,6 +2,8 @@
 // and one role. `Authorization: Bearer tg_...` on /api routes.
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { user } from '../auth/schema.js';
+import { recordAudit } from '../billing/audit/log.js';
+import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
@@ -27,6 +29,7 @@ export async function createApiKey(
   opts: { workspaceId: string; name: unknown; role: Role; createdBy: string },
 ): Promise<{ key: string; record: ApiKey }> {
   const name = parseInput(keyNameField, opts.name);
+  await assertWithinLimit(db, { workspaceId: opts.workspaceId, limit: 'api_keys' });
   const key = `${KEY_PREFIX}${newToken()}`;
   const [record] = await db
     .insert(apiKeys)
@@ -40,6 +43,12 @@ export async function createApiKey(
       createdBy: opts.createdBy,
     })
     .returning();
+  await recordAudit(db, {
+    workspaceId: opts.workspaceId,
+    action: 'api_key.created',
+    actor: opts.createdBy,
+    detail: { keyId: record!.id, name, role: opts.role },
+  });
   return { key, record: record! };
 }
 
@@ -92,7 +101,7 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyLi
 
 export async function revokeApiKey(
   db: Db,
-  opts: { workspaceId: string; keyId: string },
+  opts: { workspaceId: string; keyId: string; actor?: string | null },
 ): Promise<void> {
   const rows = await db
     .update(apiKeys)
@@ -100,6 +109,12 @@ export async function revokeApiKey(
     .where(and(eq(apiKeys.id, opts.keyId), eq(apiKeys.workspaceId, opts.workspaceId)))
     .returning({ id: apiKeys.id });
   if (rows.length === 0) throw notFound('No such API key');
+  await recordAudit(db, {
+    workspaceId: opts.workspaceId,
+    action: 'api_key.revoked',
+    actor: opts.actor ?? null,
+    detail: { keyId: opts.keyId },
+  });
 }
 
 // "Last used" is shown to the minute: refreshing it at most once a minute keeps a busy key's

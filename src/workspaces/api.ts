@@ -2,6 +2,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId, requireUser } from '../auth/principal.js';
+import { actorOf } from '../billing/audit/actor.js';
+import { atLeast } from '../billing/plans/entitlements.js';
 import type { AppDeps } from '../deps.js';
 import { emailField, parseInput } from '../lib/input.js';
 import type { AppEnv } from '../web/env.js';
@@ -31,7 +33,8 @@ export function workspaceJson(workspace: Workspace, role: Role) {
     id: workspace.id,
     name: workspace.name,
     plan: workspace.plan,
-    isPro: workspace.isPro,
+    // The seed's flag, kept for API clients: any paid tier.
+    isPro: atLeast(workspace, 'pro'),
     role,
   };
 }
@@ -117,13 +120,22 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
   app.patch('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
     const { role } = parseInput(ChangeRoleBody, await readJsonObject(c));
     const userId = pathId(c, 'userId', 'No such member in this workspace');
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId, role });
+    await changeRole(db, {
+      workspaceId: c.var.workspace.id,
+      userId,
+      role,
+      actor: actorOf(c.var.principal),
+    });
     return c.json({ userId, role });
   });
 
   app.delete('/workspaces/:id/members/:userId', requireWorkspaceAccess('admin'), async (c) => {
     const userId = pathId(c, 'userId', 'No such member in this workspace');
-    await removeMember(db, { workspaceId: c.var.workspace.id, userId });
+    await removeMember(db, {
+      workspaceId: c.var.workspace.id,
+      userId,
+      actor: actorOf(c.var.principal),
+    });
     return c.body(null, 204);
   });
 

@@ -1,6 +1,8 @@
 // Invitations: an admin invites an email with a role; the link carries a one-time token whose
 // hash is all we store. The invitee signs in (or up) with that email and accepts.
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { recordAudit } from '../billing/audit/log.js';
+import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
@@ -26,6 +28,11 @@ export async function createInvitation(
   },
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
   const email = parseInput(emailField, opts.email);
+  await assertWithinLimit(db, {
+    workspaceId: opts.workspaceId,
+    limit: 'members',
+    invitation: true,
+  });
   const token = newToken();
   const [invitation] = await db
     .insert(invitations)
@@ -39,6 +46,12 @@ export async function createInvitation(
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     })
     .returning();
+  await recordAudit(db, {
+    workspaceId: opts.workspaceId,
+    action: 'member.invited',
+    actor: opts.invitedBy,
+    detail: { email, role: opts.role },
+  });
   return { invitation: invitation!, token, acceptUrl: acceptUrlFor(opts.appUrl, token) };
 }
 
@@ -125,11 +138,24 @@ export async function acceptInvitation(
       );
     }
     const granted = inviterRole ? lesserRole(invitation.role, inviterRole) : 'member';
+    await assertWithinLimit(tx, {
+      workspaceId: invitation.workspaceId,
+      limit: 'members',
+      joiningUserId: opts.user.id,
+    });
     const inserted = await tx
       .insert(memberships)
       .values({ workspaceId: invitation.workspaceId, userId: opts.user.id, role: granted })
       .onConflictDoNothing()
       .returning({ role: memberships.role });
+    if (inserted.length > 0) {
+      await recordAudit(tx, {
+        workspaceId: invitation.workspaceId,
+        action: 'member.joined',
+        actor: opts.user.id,
+        detail: { email: invitation.email, role: invitation.role },
+      });
+    }
     if (state === 'pending') {
       await tx
         .update(invitations)

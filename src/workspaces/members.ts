@@ -1,6 +1,7 @@
 // Members of a workspace: list, change a role, remove. A workspace always keeps an admin.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { user } from '../auth/schema.js';
+import { recordAudit } from '../billing/audit/log.js';
 import type { Db } from '../db/client.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { revokeInvitationsSentBy } from './invitations.js';
@@ -78,7 +79,7 @@ async function adminCount(tx: Db, workspaceId: string): Promise<number> {
 
 export async function changeRole(
   db: Db,
-  opts: { workspaceId: string; userId: string; role: Role },
+  opts: { workspaceId: string; userId: string; role: Role; actor?: string | null },
 ): Promise<void> {
   await withMembershipLock(db, opts, async (tx, current) => {
     if (current === opts.role) return;
@@ -89,12 +90,18 @@ export async function changeRole(
       .where(
         and(eq(memberships.workspaceId, opts.workspaceId), eq(memberships.userId, opts.userId)),
       );
+    await recordAudit(tx, {
+      workspaceId: opts.workspaceId,
+      action: 'member.role_changed',
+      actor: opts.actor ?? null,
+      detail: { member: opts.userId, from: current, role: opts.role },
+    });
   });
 }
 
 export async function removeMember(
   db: Db,
-  opts: { workspaceId: string; userId: string },
+  opts: { workspaceId: string; userId: string; actor?: string | null },
 ): Promise<void> {
   await withMembershipLock(db, opts, async (tx, current) => {
     if (current === 'admin' && (await adminCount(tx, opts.workspaceId)) <= 1) throw lastAdmin();
@@ -106,5 +113,11 @@ export async function removeMember(
     // Their keys stop working by themselves (a key acts for its creator's membership);
     // their pending invitations are withdrawn here, in the same transaction.
     await revokeInvitationsSentBy(tx, opts);
+    await recordAudit(tx, {
+      workspaceId: opts.workspaceId,
+      action: 'member.removed',
+      actor: opts.actor ?? null,
+      detail: { member: opts.userId, role: current },
+    });
   });
 }

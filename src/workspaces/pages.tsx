@@ -1,5 +1,6 @@
 // Pages of the workspaces domain: dashboard and invitation acceptance (the settings page is
 // in settings-page.tsx).
+import { planBadge } from '../billing/plans/entitlements.js';
 import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
 import type { Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
@@ -21,7 +22,8 @@ export function DashboardPage({
               <a href={`/workspace/${workspace.id}/settings`}>{workspace.name}</a>
             </h2>
             <p>
-              <PlanBadge isPro={workspace.isPro} /> <span class="muted small">You are {role}</span>
+              <PlanBadge plan={planBadge(workspace)} />{' '}
+              <span class="muted small">You are {role}</span>
             </p>
             <a class="button secondary" href={`/workspace/${workspace.id}/settings`}>
               Open

@@ -1,19 +1,9 @@
 // Workspaces carry the plan (shared by the whole team), memberships carry roles, plus
 // invitations and workspace-scoped API keys.
-import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  index,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { user } from '../auth/schema.js';
+import { workspaceBillingColumns, workspaceBillingIndexes } from '../billing/workspace-columns.js';
 
-export const PLANS = ['free', 'pro'] as const;
-export type PlanName = (typeof PLANS)[number];
 export const ROLES = ['admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -22,23 +12,11 @@ export const workspaces = pgTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    // Billing state. Written only by the billing sync (src/billing/sync.ts), never by routes.
-    plan: text('plan', { enum: PLANS }).notNull().default('free'),
-    stripeCustomerId: text('stripe_customer_id'),
-    stripeSubscriptionId: text('stripe_subscription_id'),
-    subscriptionStatus: text('subscription_status'),
-    stripePriceId: text('stripe_price_id'),
-    currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
-    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
-    upgradedAt: timestamp('upgraded_at', { withTimezone: true }),
-    billingSyncedAt: timestamp('billing_synced_at', { withTimezone: true }),
+    // Billing state, owned by billing (plan, Stripe ids, period): see its module.
+    ...workspaceBillingColumns(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('workspaces_stripe_customer_id_key')
-      .on(t.stripeCustomerId)
-      .where(sql`${t.stripeCustomerId} is not null`),
-  ],
+  (t) => workspaceBillingIndexes(t),
 );
 
 export const memberships = pgTable(

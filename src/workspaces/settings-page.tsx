@@ -1,6 +1,7 @@
 // The workspace settings page: plan (rendered by billing), name, members, invitations,
 // API keys, and deletion. Admin-only sections are left out for members.
 import type { Child } from 'hono/jsx';
+import { planBadge } from '../billing/plans/entitlements.js';
 import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
 import type { ApiKeyListing } from './api-keys.js';
 import type { Member } from './members.js';
@@ -35,7 +36,7 @@ export function SettingsPage(p: SettingsProps) {
   return (
     <Layout {...p.chrome}>
       <h1>
-        {p.workspace.name} <PlanBadge isPro={p.workspace.isPro} />
+        {p.workspace.name} <PlanBadge plan={planBadge(p.workspace)} />
       </h1>
       {p.reveal?.kind === 'invitation' && (
         <div class="card banner" data-testid="invitation-link">
@@ -60,7 +61,7 @@ export function SettingsPage(p: SettingsProps) {
         <h2>Plan</h2>
         {p.plan ?? (
           <p>
-            This workspace is on the <strong>{p.workspace.isPro ? 'Pro' : 'Free'}</strong> plan.
+            This workspace is on the <strong>{planBadge(p.workspace).label}</strong> plan.
           </p>
         )}
       </section>

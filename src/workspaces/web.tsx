@@ -1,8 +1,7 @@
 // Web routes of the workspaces domain. Thin: parse the form, call a service, redirect.
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
-import { listBillingHistory } from '../billing/history.js';
-import { PlanSection } from '../billing/pages.js';
+import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
 import { redirectWithFlash } from '../web/flash.js';
@@ -32,11 +31,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
   const renderSettings = async (c: Context<AppEnv>, reveal?: Reveal, status: 200 | 201 = 200) => {
     const { workspace, role, principal } = c.var;
     const isAdmin = role === 'admin';
-    const [members, invitations, apiKeys, history] = await Promise.all([
+    const [members, invitations, apiKeys, planSection] = await Promise.all([
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
-      listBillingHistory(db, workspace.id),
+      billingSettingsSection(deps.billing.ctx, { workspace, role, csrfToken: c.var.csrfToken }),
     ]);
     const chrome = await pageChrome(c, db, `${workspace.name} settings`, workspace);
     return c.html(
@@ -49,7 +48,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         invitations={invitations}
         apiKeys={apiKeys}
         reveal={reveal}
-        plan={<PlanSection workspace={workspace} role={role} history={history} />}
+        plan={planSection}
       />,
       status,
     );
@@ -121,13 +120,22 @@ export function workspaceWebRoutes(deps: AppDeps) {
     const form = await c.req.parseBody();
     const role = parseRole(form.role);
     const userId = pathId(c, 'userId', 'No such member in this workspace');
-    await changeRole(db, { workspaceId: c.var.workspace.id, userId, role });
+    await changeRole(db, {
+      workspaceId: c.var.workspace.id,
+      userId,
+      role,
+      actor: requireUser(c.var.principal).id,
+    });
     return redirectWithFlash(c, back(c, '#members'), 'success', `Role changed to ${role}.`);
   });
 
   app.post('/workspace/:id/members/:userId/remove', admin, async (c) => {
     const userId = pathId(c, 'userId', 'No such member in this workspace');
-    await removeMember(db, { workspaceId: c.var.workspace.id, userId });
+    await removeMember(db, {
+      workspaceId: c.var.workspace.id,
+      userId,
+      actor: requireUser(c.var.principal).id,
+    });
     const self = c.var.principal?.kind === 'user' && c.var.principal.user.id === userId;
     return redirectWithFlash(
       c,
@@ -151,7 +159,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
 
   app.post('/workspace/:id/api-keys/:keyId/revoke', admin, async (c) => {
     const keyId = pathId(c, 'keyId', 'No such API key');
-    await revokeApiKey(db, { workspaceId: c.var.workspace.id, keyId });
+    await revokeApiKey(db, {
+      workspaceId: c.var.workspace.id,
+      keyId,
+      actor: requireUser(c.var.principal).id,
+    });
     return redirectWithFlash(c, back(c, '#api-keys'), 'info', 'API key revoked.');
   });
 

@@ -1,18 +1,11 @@
-// The Workspace domain type: a row plus the accessors the rest of the app asks about.
-import type { PlanName, Role, WorkspaceRow } from './schema.js';
+// The Workspace domain type. What its plan allows is asked of billing's entitlements
+// (`can(workspace, 'advanced')`), never of the plan's name.
+import type { Role, WorkspaceRow } from './schema.js';
 
-export interface Workspace extends WorkspaceRow {
-  /** True while the workspace's plan is Pro (the seed's `is_pro`). */
-  readonly isPro: boolean;
-}
+export type Workspace = WorkspaceRow;
 
 export function toWorkspace(row: WorkspaceRow): Workspace {
-  return {
-    ...row,
-    get isPro() {
-      return row.plan === ('pro' satisfies PlanName);
-    },
-  };
+  return { ...row };
 }
 
 const RANK: Record<Role, number> = { member: 1, admin: 2 };

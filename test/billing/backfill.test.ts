@@ -3,10 +3,14 @@
 // through the inbox, and applied; the recurring job does it without anyone asking.
 import { and, eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKFILL_MARGIN_MS, backfillEvents, backfillStart } from '../../src/billing/backfill.js';
-import { isHandledEvent } from '../../src/billing/events.js';
-import { runQueuedSyncs } from '../../src/billing/operator.js';
+import { runQueuedSyncs } from '../../src/billing/operator/commands.js';
 import { stripeEvents } from '../../src/billing/schema.js';
+import {
+  BACKFILL_MARGIN_MS,
+  backfillEvents,
+  backfillStart,
+} from '../../src/billing/sync/backfill.js';
+import { isHandledEvent } from '../../src/billing/sync/events.js';
 import { jobs } from '../../src/jobs/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -27,7 +27,6 @@ describe.each(DB_KINDS)('billing lifecycle through webhooks (%s)', (kind) => {
     const after = await workspaceRow(t, ws.id);
     expect(after).toMatchObject({
       plan: 'pro',
-      isPro: true,
       stripeCustomerId: customerId,
       stripeSubscriptionId: subscription.id,
       subscriptionStatus: 'active',

@@ -1,4 +1,4 @@
-// The operator's billing tools (src/billing/operator.ts, `npm run billing`) on a real database and
+// The operator's billing tools (src/billing/operator/commands.ts, `npm run billing`) on a real database and
 // the Stripe emulator, with no background worker: webhooks arrive and are queued but nothing
 // applies them, which is exactly the "missed webhooks" situation the tools repair.
 import { execFile } from 'node:child_process';
@@ -17,11 +17,11 @@ import {
   syncWorkspaces,
   type TriggerResult,
   triggerEvent,
-} from '../../src/billing/operator.js';
-import type { SyncJob } from '../../src/billing/queue.js';
+} from '../../src/billing/operator/commands.js';
+import type { TriggerDeps } from '../../src/billing/operator/trigger.js';
 import { stripeEvents } from '../../src/billing/schema.js';
-import type { TriggerDeps } from '../../src/billing/trigger.js';
-import { processClaim } from '../../src/billing/worker.js';
+import type { SyncJob } from '../../src/billing/sync/queue.js';
+import { processClaim } from '../../src/billing/sync/worker.js';
 import { openDatabase } from '../../src/db/client.js';
 import { claimDue } from '../../src/jobs/queue.js';
 import { jobs } from '../../src/jobs/schema.js';
@@ -81,7 +81,7 @@ describe.each(DB_KINDS)('billing operator tools (%s)', (kind) => {
   const triggerDeps = (): TriggerDeps => ({
     stripe: t.stripe,
     emulatorUrl: t.emulator!.url,
-    proPriceId: t.stripeSettings.proPriceId,
+    proPriceId: t.stripeSettings.proPriceId!,
     appUrl: t.config.appUrl,
     billing: t.billing.ctx,
   });
@@ -385,7 +385,7 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
     };
     return new Promise((resolve) => {
       // As `npm run billing` does: the emulator package from its TypeScript sources.
-      const argv = ['--conditions=@tollgate/source', 'src/billing/cli.ts', ...args];
+      const argv = ['--conditions=@tollgate/source', 'src/billing/operator/cli.ts', ...args];
       execFile(tsx, argv, { env }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -462,6 +462,37 @@ describe('npm run billing (the CLI as a child process, PGlite)', () => {
       expect(realStripe.stderr).toContain(
         'Use the Stripe CLI instead: stripe trigger invoice.paid',
       );
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it('setup creates the catalog in a Stripe account once, and setup --check prints what is missing', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    // External mode, as with a real account: only the key and where Stripe is.
+    const account = {
+      STRIPE_SECRET_KEY: 'sk_test_emulator',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_emulator',
+      STRIPE_WEBHOOK_SECRET: 'whsec_any',
+      STRIPE_API_BASE: emulator.url,
+    };
+    try {
+      const before = await cli(['setup', '--check'], account);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toMatch(/^team_yearly +missing +—$/m);
+      expect(before.stdout).toContain('4 catalog price(s) missing or different');
+
+      const setup = await cli(['setup', '--skip-portal'], account);
+      expect(setup.code, setup.stderr).toBe(0);
+      for (const key of ['pro_monthly', 'pro_yearly', 'team_monthly', 'team_yearly'])
+        expect(setup.stdout).toContain(`created price ${key} (price_`);
+
+      const again = await cli(['setup', '--skip-portal'], account);
+      expect(again.stdout).toContain('The catalog was already in Stripe: nothing to do.');
+      const after = await cli(['setup', '--check'], account);
+      expect(after.code).toBe(0);
+      expect(after.stdout).toMatch(/^pro_monthly +ok +price_\w+$/m);
+      expect(after.stdout).toContain('Every catalog price is in Stripe.');
     } finally {
       await emulator.close();
     }

@@ -2,8 +2,8 @@
 // strict policy and under BILLING_PAST_DUE_POLICY=grace.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PastDuePolicy } from '../../src/billing/plans/status.js';
 import { stripeEvents } from '../../src/billing/schema.js';
-import type { PastDuePolicy } from '../../src/billing/status.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
@@ -95,7 +95,6 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
     );
     expect(pastDue).toMatchObject({
       plan: proWhilePastDue ? 'pro' : 'free',
-      isPro: proWhilePastDue,
       stripeSubscriptionId: subscription.id,
     });
 
@@ -124,7 +123,7 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
       (w) => w.subscriptionStatus === 'canceled',
       'the cancellation after the last retry',
     );
-    expect(ended).toMatchObject({ plan: 'free', isPro: false, cancelAtPeriodEnd: false });
+    expect(ended).toMatchObject({ plan: 'free', cancelAtPeriodEnd: false });
     await waitForIdle(t);
     const kinds = (await historyOf(t, ws.id)).map((h) => h.kind);
     expect(kinds.slice(0, 2)).toEqual(['upgraded', 'payment_failed']);
@@ -151,7 +150,6 @@ describe.each(CASES)('past-due policy $policy ($kind)', ({ kind, policy }) => {
     const after = await workspaceRow(t, ws.id);
     expect(after).toMatchObject({
       plan: 'free',
-      isPro: false,
       stripeCustomerId: customerId,
       stripeSubscriptionId: null,
       subscriptionStatus: null,

@@ -111,7 +111,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
   });
 
   describe('GET /api/workspaces/:id/billing', () => {
-    it('gives a member the plan of a Free workspace', async () => {
+    it('gives a member the plan, entitlements and usage of a Free workspace', async () => {
       const { member, ws } = await team();
       const res = await member.getJson(`/api/workspaces/${ws.id}/billing`);
       expect(res.status).toBe(200);
@@ -122,6 +122,12 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         cancelAtPeriodEnd: false,
         currentPeriodEnd: null,
         upgradedAt: null,
+        scheduledChange: null,
+        entitlements: {
+          features: { advanced: false, audit_log: false },
+          limits: { members: 3, api_keys: 2 },
+        },
+        usage: { members: 2, api_keys: 0 },
       });
     });
 
@@ -140,6 +146,12 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
           subscription.items.data[0]!.current_period_end * 1000,
         ).toISOString(),
         upgradedAt: row.upgradedAt!.toISOString(),
+        scheduledChange: null,
+        entitlements: {
+          features: { advanced: true, audit_log: false },
+          limits: { members: 20, api_keys: 20 },
+        },
+        usage: { members: 2, api_keys: 0 },
       });
 
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });

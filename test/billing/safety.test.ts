@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncWorkspaceBilling } from '../../src/billing/sync.js';
+import { syncWorkspaceBilling } from '../../src/billing/sync/sync.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import { control, newWorkspace, subscribe, waitForIdle, workspaceRow } from './support.js';

@@ -7,10 +7,11 @@ import type Stripe from 'stripe';
 import { expect } from 'vitest';
 import type { BillingContext } from '../../src/billing/context.js';
 import { ensureStripeCustomer } from '../../src/billing/customer.js';
-import { customerOf } from '../../src/billing/events.js';
+import type { PlanId } from '../../src/billing/plans/catalog.js';
+import { FREE_STATE } from '../../src/billing/plans/select.js';
 import { billingHistory, stripeEvents } from '../../src/billing/schema.js';
-import { FREE_STATE } from '../../src/billing/select.js';
-import { billingSyncHandler } from '../../src/billing/worker.js';
+import { customerOf } from '../../src/billing/sync/events.js';
+import { billingSyncHandler } from '../../src/billing/sync/worker.js';
 import { type JobRunnerOptions, startJobRunner } from '../../src/jobs/runner.js';
 import { jobs } from '../../src/jobs/schema.js';
 import { workspaces } from '../../src/workspaces/schema.js';
@@ -68,20 +69,15 @@ export async function pay(
 }
 
 /** Subscribes the workspace to Pro and waits until the webhooks have made it Pro. */
-export async function subscribe(t: TestApp, ws: Workspace, priceId?: string) {
+export async function subscribe(t: TestApp, ws: Workspace, priceId?: string, plan: PlanId = 'pro') {
   const { customerId, session } = await openCheckout(t, ws, priceId);
   await pay(t, session.id);
-  await waitForPlan(t, ws.id, 'pro');
+  await waitForPlan(t, ws.id, plan);
   const subs = await t.stripe.subscriptions.list({ customer: customerId, status: 'all' });
   return { customerId, sessionId: session.id, subscription: subs.data[0]! };
 }
 
-export async function waitForPlan(
-  t: TestApp,
-  workspaceId: string,
-  plan: 'free' | 'pro',
-  what?: string,
-) {
+export async function waitForPlan(t: TestApp, workspaceId: string, plan: PlanId, what?: string) {
   return waitFor(
     async () => {
       const ws = await workspaceRow(t, workspaceId);

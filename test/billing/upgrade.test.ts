@@ -34,7 +34,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
 
   const upgradePath = (id: string) => `/workspace/${id}/upgrade/`;
 
-  it('shows an admin Free and Pro with the monthly and yearly prices, each with an Upgrade button', async () => {
+  it('shows an admin every tier of the catalog with its monthly and yearly prices, each with an Upgrade button', async () => {
     const { admin, ws } = await adminWithWorkspace();
     const res = await admin.get(upgradePath(ws.id));
     expect(res.status).toBe(200);
@@ -43,13 +43,20 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect(text).toMatch(/Free Free .*Your current plan/);
     expect(text).toContain('$29 / month');
     expect(text).toContain('$290 / year');
+    expect(text).toContain('$99 / month');
+    expect(text).toContain('$990 / year');
     const forms = [...html.matchAll(/<form method="post" action="([^"]+)"[\s\S]*?<\/form>/g)].map(
       (m) => ({ action: m[1], html: m[0] }),
     );
     const upgradeForms = forms.filter((f) => f.action === upgradePath(ws.id));
-    expect(upgradeForms).toHaveLength(2);
+    expect(upgradeForms).toHaveLength(4);
     const offered = upgradeForms.map((f) => /name="price" value="([^"]+)"/.exec(f.html)?.[1]);
-    expect(offered).toEqual([t.stripeSettings.proPriceId, t.stripeSettings.proAnnualPriceId]);
+    const { catalog } = t.billing.ctx;
+    expect(offered).toEqual(catalog.prices.map((p) => p.priceId ?? p.lookupKey));
+    expect(offered.slice(0, 2)).toEqual([
+      t.stripeSettings.proPriceId,
+      t.stripeSettings.proAnnualPriceId,
+    ]);
     for (const form of upgradeForms) {
       expect(form.html).toMatch(/<button type="submit">Upgrade\b/);
       expect(form.html).toMatch(/name="_csrf" value="[^"]{32,}"/);
@@ -203,15 +210,18 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect((await workspaceRow(t, ws.id)).stripeCustomerId).toBeNull();
   });
 
-  it('sends an admin of a Pro workspace to manage billing, and a member to the settings', async () => {
+  it('shows an admin of a Pro workspace the plans to switch to, and sends a member to the settings', async () => {
     const { admin, ws } = await adminWithWorkspace();
     const member = await addMember(t, admin, ws.id);
     await pay(t, (await upgradeViaPage(t, admin, ws.id)).sessionId);
     await waitForPlan(t, ws.id, 'pro');
 
     const asAdmin = await admin.get(upgradePath(ws.id));
-    expect(asAdmin.status).toBe(302);
-    expect(location(asAdmin)).toBe(`/workspace/${ws.id}/billing/`);
+    expect(asAdmin.status).toBe(200);
+    const html = await asAdmin.text();
+    expect(textOf(html)).toMatch(/Pro Pro Your current plan\./);
+    expect(html).toContain(`href="/workspace/${ws.id}/change-plan/?plan=team&amp;interval=month"`);
+    expect(html).not.toContain(`action="${upgradePath(ws.id)}"`);
     const asMember = await member.get(upgradePath(ws.id));
     expect(location(asMember)).toBe(`/workspace/${ws.id}/settings`);
   });

@@ -96,6 +96,7 @@ export async function createTestApp(
       publishableKey: 'pk_test_unreachable',
       proPriceId: 'price_unreachable',
       proAnnualPriceId: undefined,
+      priceIds: {},
       webhookSecrets: ['whsec_test_secret'],
       apiBase: 'http://127.0.0.1:9',
     };

@@ -20,6 +20,7 @@ import { checkoutRoutes, portalRoutes } from './routes/checkout.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes, invoiceRoutes } from './routes/invoices.js';
 import { priceRoutes, productRoutes } from './routes/products.js';
+import { subscriptionScheduleRoutes } from './routes/subscription-schedules.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 
@@ -67,6 +68,7 @@ export function createApp(emu: EmulatorContext): Hono {
   app.route('/v1/checkout/sessions', checkoutRoutes(emu));
   app.route('/v1/billing_portal/sessions', portalRoutes(emu));
   app.route('/v1/subscriptions', subscriptionRoutes(emu));
+  app.route('/v1/subscription_schedules', subscriptionScheduleRoutes(emu));
   app.route('/v1/invoices', invoiceRoutes(emu));
   app.route('/v1/events', eventRoutes(emu));
   app.route('/v1/webhook_endpoints', webhookEndpointRoutes(emu));

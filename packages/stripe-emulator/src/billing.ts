@@ -172,15 +172,46 @@ export class Billing {
    */
   renew(sub: Stripe.Subscription): void {
     const ended = currentPeriod(sub);
+    const boundary = ended.end;
+    const schedule = sub.schedule
+      ? this.store.subscriptionSchedules.get(String(sub.schedule))
+      : undefined;
+    const next =
+      schedule?.status === 'active'
+        ? schedule.phases.find((p) => p.start_date === boundary)
+        : undefined;
+    const ending =
+      schedule?.status === 'active' && !next && schedule.current_phase?.end_date === boundary;
     this.updateSubscription(sub, () => {
+      // A subscription schedule's next phase starts with the new period: its price applies.
+      const nextPrice = next?.items[0]?.price;
+      const price = nextPrice ? this.store.prices.get(String(nextPrice)) : undefined;
+      const first = sub.items.data[0];
+      if (price && first && first.price.id !== price.id) {
+        first.price = price;
+        first.plan = planFromPrice(price);
+      }
       for (const item of sub.items.data) {
         item.current_period_start = item.current_period_end;
         item.current_period_end = periodEndFor(item.price, item.current_period_start);
+      }
+      if (schedule && next)
+        schedule.current_phase = { start_date: next.start_date, end_date: next.end_date };
+      if (schedule && ending && schedule.end_behavior === 'release') {
+        schedule.status = 'released';
+        schedule.released_at = boundary;
+        schedule.released_subscription = sub.id;
+        schedule.current_phase = null;
+        sub.schedule = null;
       }
       const invoice = this.createInvoice(sub, 'subscription_cycle', ended);
       invoice.automatically_finalizes_at = this.store.now() + RENEWAL_DRAFT_SECONDS;
       sub.latest_invoice = invoice.id;
     });
+    if (schedule && next)
+      this.events.subscriptionSchedule('subscription_schedule.updated', schedule);
+    if (schedule?.status === 'released' && ending)
+      this.events.subscriptionSchedule('subscription_schedule.released', schedule);
   }
 
   /** A draft whose hour is up: finalized, then charged with the customer's card. */

@@ -79,6 +79,17 @@ export class Events {
     return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
   }
 
+  subscriptionSchedule(
+    type:
+      | 'subscription_schedule.created'
+      | 'subscription_schedule.updated'
+      | 'subscription_schedule.released'
+      | 'subscription_schedule.canceled',
+    object: Stripe.SubscriptionSchedule,
+  ): Stripe.Event {
+    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+  }
+
   checkoutSession(
     type: 'checkout.session.completed' | 'checkout.session.expired',
     object: Stripe.Checkout.Session,

@@ -11,6 +11,7 @@ export type IdPrefix =
   | 'bps'
   | 'bpc'
   | 'sub'
+  | 'sub_sched'
   | 'si'
   | 'in'
   | 'il'

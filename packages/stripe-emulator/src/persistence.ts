@@ -39,6 +39,8 @@ const stateSchema = z.object({
   ),
   portal_sessions: z.array(withId),
   subscriptions: z.array(withId),
+  // Older state files have none.
+  subscription_schedules: z.array(withId).default([]),
   invoices: z.array(withId),
   events: z.array(withId),
   failing_customers: z.array(z.string()),
@@ -70,6 +72,7 @@ function stateOf(emu: EmulatorContext) {
     checkout_details: [...store.checkoutDetails],
     portal_sessions: [...store.portalSessions.values()],
     subscriptions: [...store.subscriptions.values()],
+    subscription_schedules: [...store.subscriptionSchedules.values()],
     invoices: [...store.invoices.values()],
     events: [...store.events.values()],
     failing_customers: [...store.failingCustomers],
@@ -142,6 +145,7 @@ function restore(emu: EmulatorContext, state: StateFile): void {
   store.checkoutDetails = new Map(state.checkout_details);
   store.portalSessions = byId(state.portal_sessions);
   store.subscriptions = byId(state.subscriptions);
+  store.subscriptionSchedules = byId(state.subscription_schedules);
   store.invoices = byId(state.invoices);
   store.events = byId(state.events);
   store.failingCustomers = new Set(state.failing_customers);

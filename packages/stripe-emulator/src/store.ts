@@ -36,6 +36,7 @@ export class Store {
   checkoutDetails = new Map<string, CheckoutDetails>();
   portalSessions = new Map<string, Stripe.BillingPortal.Session>();
   subscriptions = new Map<string, Stripe.Subscription>();
+  subscriptionSchedules = new Map<string, Stripe.SubscriptionSchedule>();
   invoices = new Map<string, Stripe.Invoice>();
   events = new Map<string, Stripe.Event>();
   /** Customers whose saved card declines every charge (set via the control API). */
@@ -64,6 +65,7 @@ export class Store {
     this.checkoutDetails.clear();
     this.portalSessions.clear();
     this.subscriptions.clear();
+    this.subscriptionSchedules.clear();
     this.invoices.clear();
     this.events.clear();
     this.failingCustomers.clear();
@@ -87,6 +89,8 @@ export class Store {
         return this.checkoutSessions.get(id);
       case 'sub':
         return this.subscriptions.get(id);
+      case 'sub_sched':
+        return this.subscriptionSchedules.get(id);
       case 'in':
         return this.invoices.get(id);
       case 'evt':

@@ -18,11 +18,14 @@ function SubscriptionCard(props: {
   if (!item) return null;
   const product = emu.store.products.get(String(item.price.product));
   const period = currentPeriod(sub);
+  // Every active recurring price in the subscription's currency, across products (the tiers),
+  // as a portal configured with several products offers them.
   const alternatives = [...emu.store.prices.values()].filter(
     (p) =>
       p.active &&
       p.recurring &&
-      String(p.product) === String(item.price.product) &&
+      p.currency === item.price.currency &&
+      emu.store.products.get(String(p.product))?.active !== false &&
       p.id !== item.price.id,
   );
   const base = `/portal/${session.id}/subscriptions/${sub.id}`;
@@ -74,6 +77,7 @@ function SubscriptionCard(props: {
               <select id={`price-${sub.id}`} name="price">
                 {alternatives.map((p) => (
                   <option value={p.id}>
+                    {emu.store.products.get(String(p.product))?.name ?? ''}{' '}
                     {formatAmount(p.unit_amount, p.currency)}{' '}
                     {intervalLabel(p.recurring?.interval, p.recurring?.interval_count)}
                   </option>

@@ -1,13 +1,109 @@
-// /v1/invoices (retrieve, list) and /v1/events (retrieve, list filtered as Stripe does: `type`
-// with a trailing wildcard, or `types[]` of exact names, not both; `created` exact or a range).
+// /v1/invoices (retrieve, list, create_preview) and /v1/events (retrieve, list filtered as Stripe
+// does: `type` with a trailing wildcard, or `types[]` of exact names, not both; `created` exact or
+// a range).
 import { Hono } from 'hono';
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
-import { paginate } from '../list.js';
-import { invoiceSubscriptionId } from '../objects/invoice.js';
+import { listOf, paginate } from '../list.js';
+import { buildInvoice, invoiceSubscriptionId } from '../objects/invoice.js';
 import { expand, int, pagination, parseParams, str } from '../params.js';
 import { found, readParams, respond } from './helpers.js';
+
+const previewSchema = z.strictObject({
+  customer: str.optional(),
+  subscription: str.optional(),
+  subscription_details: z
+    .strictObject({
+      items: z.array(z.strictObject({ id: str.optional(), price: str.optional() })).optional(),
+      proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
+      proration_date: int.optional(),
+    })
+    .optional(),
+  expand: expand.optional(),
+});
+
+/**
+ * The invoice a subscription change would produce (`invoices.createPreview`), not stored. With a
+ * price change and prorations: a credit for the unused time on the old price and a charge for
+ * the rest of the period on the new one (a new interval starts a new period, billed in full).
+ * Without prorations: the next renewal's invoice at the new price.
+ */
+function previewInvoice(
+  emu: EmulatorContext,
+  sub: Stripe.Subscription,
+  details: z.output<typeof previewSchema>['subscription_details'],
+): Stripe.Invoice {
+  const { store } = emu;
+  const customer = store.customers.get(String(sub.customer));
+  if (!customer) throw resourceMissing('customer', String(sub.customer), 'customer');
+  const change = details?.items?.[0];
+  const item = change?.id ? sub.items.data.find((i) => i.id === change.id) : sub.items.data[0];
+  if (!item)
+    throw resourceMissing(
+      'subscription_item',
+      change?.id ?? '',
+      'subscription_details[items][0][id]',
+    );
+  const price = change?.price ? store.prices.get(change.price) : item.price;
+  if (!price)
+    throw resourceMissing('price', change?.price ?? '', 'subscription_details[items][0][price]');
+  const now = store.now();
+  const prorationDate = details?.proration_date ?? now;
+  const invoice = buildInvoice(
+    { subscription: sub, customer, billingReason: 'subscription_update', publicUrl: '' },
+    now,
+  );
+  const [template] = invoice.lines.data;
+  if (!template) throw invalidRequest('The subscription has no items.');
+  const line = (
+    amount: number,
+    description: string,
+    proration: boolean,
+  ): Stripe.InvoiceLineItem => ({
+    ...template,
+    amount,
+    subtotal: amount,
+    description,
+    parent: {
+      ...template.parent!,
+      subscription_item_details: {
+        ...template.parent!.subscription_item_details!,
+        proration,
+      },
+    },
+  });
+  const oldAmount = item.price.unit_amount ?? 0;
+  const newAmount = price.unit_amount ?? 0;
+  const sameInterval =
+    item.price.recurring?.interval === price.recurring?.interval &&
+    item.price.recurring?.interval_count === price.recurring?.interval_count;
+  let lines: Stripe.InvoiceLineItem[];
+  if (details?.proration_behavior === 'none' || price.id === item.price.id) {
+    lines = [line(newAmount, `1 × ${price.nickname ?? price.id}`, false)];
+  } else {
+    const span = item.current_period_end - item.current_period_start;
+    const left = Math.max(0, Math.min(1, (item.current_period_end - prorationDate) / span));
+    const credit = -Math.round(oldAmount * left);
+    const charge = sameInterval ? Math.round(newAmount * left) : newAmount;
+    lines = [
+      line(credit, `Unused time on ${item.price.nickname ?? item.price.id}`, true),
+      line(charge, `Remaining time on ${price.nickname ?? price.id}`, sameInterval),
+    ];
+  }
+  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  return {
+    ...invoice,
+    id: `upcoming_${invoice.id}`,
+    hosted_invoice_url: null,
+    lines: listOf(lines, `/v1/invoices/upcoming/lines`),
+    subtotal: total,
+    total,
+    amount_due: Math.max(0, total),
+    amount_remaining: Math.max(0, total),
+  } as Stripe.Invoice;
+}
 
 const retrieveSchema = z.strictObject({ expand: expand.optional() });
 const invoiceList = z.strictObject({
@@ -48,6 +144,15 @@ function typeMatches(pattern: string, type: string): boolean {
 export function invoiceRoutes(emu: EmulatorContext): Hono {
   const app = new Hono();
   const { store } = emu;
+  app.post('/create_preview', async (c) => {
+    const p = parseParams(previewSchema, await readParams(c));
+    if (!p.subscription)
+      throw invalidRequest('The emulator previews subscription changes only.', 'subscription');
+    const sub = found(store.subscriptions, p.subscription, 'subscription');
+    if (p.customer && p.customer !== sub.customer)
+      throw invalidRequest('The subscription belongs to another customer.', 'customer');
+    return respond(c, emu, previewInvoice(emu, sub, p.subscription_details), p.expand);
+  });
   app.get('/:id', async (c) => {
     const p = parseParams(retrieveSchema, await readParams(c));
     return respond(c, emu, found(store.invoices, c.req.param('id'), 'invoice'), p.expand);

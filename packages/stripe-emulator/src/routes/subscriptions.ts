@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
-import { bool, expand, metadata, pagination, parseParams, str } from '../params.js';
+import { bool, expand, int, metadata, pagination, parseParams, str } from '../params.js';
 import { mergeMetadata } from './customers.js';
 import { found, readParams, respond } from './helpers.js';
 
@@ -33,8 +33,10 @@ const updateSchema = z.strictObject({
   cancel_at_period_end: bool.optional(),
   items: z.array(z.strictObject({ id: str.optional(), price: str.optional() })).optional(),
   metadata: metadata.optional(),
-  // Accepted for compatibility; the emulator never creates proration invoices.
+  // Accepted for compatibility; the emulator never creates proration invoices (see
+  // invoices.createPreview for the amounts Stripe would charge).
   proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
+  proration_date: int.optional(),
   expand: expand.optional(),
 });
 const cancelSchema = z.strictObject({

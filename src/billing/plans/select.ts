@@ -1,9 +1,9 @@
 // Pure decisions of the sync: which of a customer's subscriptions matters, what the workspace's
 // billing state should be, and how a change reads in the history. No I/O here.
 import type Stripe from 'stripe';
-import type { PlanName } from '../workspaces/schema.js';
-import { type CatalogPrice, catalogPrice, type PlanCatalog } from './catalog.js';
-import type { HistoryKind } from './schema.js';
+import { type CatalogPrice, catalogPrice, type PlanCatalog } from '../catalog.js';
+import type { HistoryKind } from '../schema.js';
+import { CATALOG, type PlanId } from './catalog.js';
 import {
   grantsPlan,
   isKnownStatus,
@@ -13,33 +13,44 @@ import {
 } from './status.js';
 
 export interface BillingState {
-  plan: PlanName;
+  plan: PlanId;
   stripeSubscriptionId: string | null;
   subscriptionStatus: string | null;
   stripePriceId: string | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** A switch Stripe will make at a phase boundary of the subscription's schedule. */
+  scheduledPlan: PlanId | null;
+  scheduledChangeAt: Date | null;
 }
+
+const FREE: PlanId = CATALOG.free.id;
 
 /** A workspace with no subscription that counts: Free, nothing to show. */
 export const FREE_STATE: Readonly<BillingState> = Object.freeze({
-  plan: 'free',
+  plan: FREE,
   stripeSubscriptionId: null,
   subscriptionStatus: null,
   stripePriceId: null,
   currentPeriodEnd: null,
   cancelAtPeriodEnd: false,
+  scheduledPlan: null,
+  scheduledChangeAt: null,
 });
 
 export interface Selection {
-  chosen: { subscription: Stripe.Subscription; price: CatalogPrice } | null;
+  chosen: {
+    subscription: Stripe.Subscription;
+    price: CatalogPrice;
+    item: Stripe.SubscriptionItem;
+  } | null;
   /** Other live subscriptions to a catalog price: a second checkout slipped through. */
   extraLive: Stripe.Subscription[];
 }
 
 function catalogItem(sub: Stripe.Subscription, catalog: PlanCatalog) {
   for (const item of sub.items.data) {
-    const price = catalogPrice(catalog, item.price.id);
+    const price = catalogPrice(catalog, item.price);
     if (price) return { item, price };
   }
   return null;
@@ -86,26 +97,52 @@ export function selectSubscription(
     .map((c) => c.subscription)
     // `incomplete` (awaiting 3-D Secure) is not billed and expires by itself: nothing to refund.
     .filter((s) => isKnownStatus(s.status) && isLive(s.status) && s.status !== 'incomplete');
-  return { chosen: { subscription: first.subscription, price: first.found.price }, extraLive };
+  return {
+    chosen: { subscription: first.subscription, price: first.found.price, item: first.found.item },
+    extraLive,
+  };
 }
 
-export function desiredState(selection: Selection, policy: PastDuePolicy): BillingState {
+/** The plan the schedule switches to at its next phase, and when; null without one. */
+export function scheduledSwitch(
+  schedule: Stripe.SubscriptionSchedule | null | undefined,
+  catalog: PlanCatalog,
+): { plan: PlanId; at: number } | null {
+  if (!schedule || (schedule.status !== 'active' && schedule.status !== 'not_started')) return null;
+  // The phase after the current one (Stripe's clock, not ours: the current phase says where it is).
+  const from = schedule.current_phase?.start_date ?? 0;
+  const next = schedule.phases.find((p) => p.start_date > from);
+  const price = next?.items[0]?.price;
+  if (!next || !price) return null;
+  const found =
+    typeof price === 'string' || !('lookup_key' in price)
+      ? catalogPrice(catalog, typeof price === 'string' ? price : price.id)
+      : catalogPrice(catalog, price);
+  return found ? { plan: found.plan, at: next.start_date } : null;
+}
+
+export function desiredState(
+  selection: Selection,
+  policy: PastDuePolicy,
+  scheduled: { plan: PlanId; at: number } | null = null,
+): BillingState {
   const chosen = selection.chosen;
   if (!chosen) return FREE_STATE;
   const sub = chosen.subscription;
   const status = sub.status;
   const grants = isKnownStatus(status) && grantsPlan(status, policy);
   // At this API version the billing period lives on the items, not the subscription.
-  const item = sub.items.data.find((i) => i.price.id === chosen.price.priceId);
-  const periodEnd = item?.current_period_end ?? null;
+  const periodEnd = chosen.item.current_period_end ?? null;
   const live = isKnownStatus(status) && isLive(status);
   return {
-    plan: grants ? chosen.price.plan : 'free',
+    plan: grants ? chosen.price.plan : FREE,
     stripeSubscriptionId: sub.id,
     subscriptionStatus: status,
-    stripePriceId: chosen.price.priceId,
+    stripePriceId: chosen.item.price.id,
     currentPeriodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
     cancelAtPeriodEnd: live && (sub.cancel_at_period_end || sub.cancel_at != null),
+    scheduledPlan: live && scheduled ? scheduled.plan : null,
+    scheduledChangeAt: live && scheduled ? new Date(scheduled.at * 1000) : null,
   };
 }
 
@@ -129,20 +166,23 @@ export function describeChange(
 
   const entries: Array<{ kind: HistoryKind; changes: Record<string, unknown> }> = [];
   let kind: HistoryKind | null = null;
-  if (before.plan === 'free' && after.plan !== 'free') {
+  if (before.plan === FREE && after.plan !== FREE) {
     kind =
       failing(before.subscriptionStatus) &&
       before.stripeSubscriptionId === after.stripeSubscriptionId
         ? 'recovered'
         : 'upgraded';
-  } else if (before.plan !== 'free' && after.plan === 'free') {
+  } else if (before.plan !== FREE && after.plan === FREE) {
     kind = failing(after.subscriptionStatus) ? 'payment_failed' : 'downgraded';
+  } else if (before.plan !== after.plan) {
+    // Between paid tiers (an upgrade, or a downgrade that reached its date).
+    kind = 'plan_changed';
   } else if (!failing(before.subscriptionStatus) && failing(after.subscriptionStatus)) {
     kind = 'payment_failed';
   } else if (
     failing(before.subscriptionStatus) &&
     !failing(after.subscriptionStatus) &&
-    after.plan !== 'free'
+    after.plan !== FREE
   ) {
     kind = 'recovered';
   } else if (ended(after.subscriptionStatus) && !ended(before.subscriptionStatus)) {
@@ -158,9 +198,16 @@ export function describeChange(
   if (kind) entries.push({ kind, changes });
   if (!before.cancelAtPeriodEnd && after.cancelAtPeriodEnd)
     entries.push({ kind: 'cancellation_scheduled', changes });
-  if (before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd && after.plan !== 'free') {
+  if (before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd && after.plan !== FREE) {
     entries.push({ kind: 'cancellation_withdrawn', changes });
   }
+  if (!before.scheduledPlan && after.scheduledPlan)
+    entries.push({
+      kind: 'plan_change_scheduled',
+      changes: { ...changes, currentPlan: after.plan },
+    });
+  if (before.scheduledPlan && !after.scheduledPlan && before.plan === after.plan)
+    entries.push({ kind: 'plan_change_canceled', changes });
   if (entries.length === 0 && 'currentPeriodEnd' in changes)
     entries.push({ kind: 'renewed', changes });
   if (entries.length === 0) entries.push({ kind: 'subscription_changed', changes });

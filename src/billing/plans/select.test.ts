@@ -1,16 +1,13 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog } from './catalog.js';
+import { buildCatalog } from '../catalog.js';
+import { historyLabel } from './history-labels.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
 
 const PRO = 'price_pro_monthly';
 const PRO_YEARLY = 'price_pro_yearly';
 const OTHER = 'price_not_in_catalog';
-const catalog = buildCatalog({
-  proPriceId: PRO,
-  proAnnualPriceId: PRO_YEARLY,
-  pricing: { proDisplay: '$20', proInterval: 'month', proAnnualDisplay: '$200' },
-});
+const catalog = buildCatalog({ priceIds: { pro_monthly: PRO, pro_yearly: PRO_YEARLY } });
 
 const T0 = 1_800_000_000;
 
@@ -164,6 +161,8 @@ describe('desiredState', () => {
       stripePriceId: null,
       currentPeriodEnd: null,
       cancelAtPeriodEnd: false,
+      scheduledPlan: null,
+      scheduledChangeAt: null,
     });
   });
 
@@ -184,6 +183,8 @@ describe('desiredState', () => {
       stripePriceId: PRO,
       currentPeriodEnd: new Date((T0 + 42) * 1000),
       cancelAtPeriodEnd: false,
+      scheduledPlan: null,
+      scheduledChangeAt: null,
     });
   });
 
@@ -237,6 +238,8 @@ describe('describeChange', () => {
     stripePriceId: null,
     currentPeriodEnd: null,
     cancelAtPeriodEnd: false,
+    scheduledPlan: null,
+    scheduledChangeAt: null,
   };
   const PERIOD = new Date(T0 * 1000);
   const ACTIVE: BillingState = {
@@ -246,6 +249,8 @@ describe('describeChange', () => {
     stripePriceId: PRO,
     currentPeriodEnd: PERIOD,
     cancelAtPeriodEnd: false,
+    scheduledPlan: null,
+    scheduledChangeAt: null,
   };
   const kinds = (before: BillingState, after: BillingState) =>
     describeChange(before, after).map((e) => e.kind);
@@ -333,5 +338,22 @@ describe('describeChange', () => {
     expect(kinds(ACTIVE, { ...ACTIVE, stripePriceId: PRO_YEARLY })).toEqual([
       'subscription_changed',
     ]);
+  });
+
+  it('describes a scheduled switch as "Team → Pro (scheduled for <date>)" and its withdrawal', () => {
+    const team: BillingState = { ...ACTIVE, plan: 'team' };
+    const scheduled: BillingState = {
+      ...team,
+      scheduledPlan: 'pro',
+      scheduledChangeAt: new Date('2027-01-31T00:00:00Z'),
+    };
+    const entries = describeChange(team, scheduled);
+    expect(entries.map((e) => [e.kind, historyLabel(e)])).toEqual([
+      ['plan_change_scheduled', 'Team → Pro (scheduled for 2027-01-31)'],
+    ]);
+    expect(describeChange(scheduled, team).map((e) => e.kind)).toEqual(['plan_change_canceled']);
+    expect(
+      describeChange(scheduled, { ...ACTIVE, plan: 'pro' }).map((e) => [e.kind, historyLabel(e)]),
+    ).toEqual([['plan_changed', 'Team → Pro']]);
   });
 });

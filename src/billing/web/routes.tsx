@@ -2,24 +2,29 @@
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireUser } from '../auth/principal.js';
-import type { AppDeps } from '../deps.js';
-import { parseInput } from '../lib/input.js';
-import type { AppEnv } from '../web/env.js';
-import { redirectWithFlash } from '../web/flash.js';
-import { pathId } from '../web/params.js';
-import { pageChrome } from '../web/render.js';
-import { requireWorkspaceAccess } from '../workspaces/access.js';
-import { listAdmins } from '../workspaces/members.js';
-import { openPortal, startCheckout } from './checkout.js';
-import { deleteWorkspace } from './deletion.js';
-import { requiresProPlan } from './gating.js';
-import { AdvancedFeaturePage, AskAdminPage, UpgradePage } from './pages.js';
-import { confirmCheckout } from './success.js';
+import { requireUser } from '../../auth/principal.js';
+import type { AppDeps } from '../../deps.js';
+import { parseInput } from '../../lib/input.js';
+import type { AppEnv } from '../../web/env.js';
+import { redirectWithFlash } from '../../web/flash.js';
+import { pathId } from '../../web/params.js';
+import { pageChrome } from '../../web/render.js';
+import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import { listAdmins } from '../../workspaces/members.js';
+import { auditWebRoutes } from '../audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
+import { openPortal, startCheckout } from '../checkout.js';
+import { deleteWorkspace } from '../deletion.js';
+import { atLeast, planOf } from '../plans/entitlements.js';
+import { confirmCheckout } from '../success.js';
+import { requiresFeature } from './gating.js';
+import { AdvancedFeaturePage, AskAdminPage } from './pages.js';
+import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
 
 const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
-export function billingWebRoutes({ billing, database, config }: AppDeps) {
+export function billingWebRoutes(deps: AppDeps) {
+  const { billing, database, config } = deps;
   const db = database.db;
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
@@ -30,22 +35,77 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     );
   }
 
+  app.get('/pricing', async (c) => {
+    const chrome = await pageChrome(c, db, 'Pricing');
+    const interval = parseInterval(c.req.query('interval'));
+    return c.html(<PricingPage chrome={chrome} catalog={ctx.catalog} interval={interval} />);
+  });
+
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
     const { workspace, role } = c.var;
-    if (workspace.isPro) {
-      return c.redirect(
-        role === 'admin'
-          ? `/workspace/${workspace.id}/billing/`
-          : `/workspace/${workspace.id}/settings`,
-      );
-    }
+    if (role !== 'admin' && atLeast(workspace, 'pro'))
+      return c.redirect(`/workspace/${workspace.id}/settings`);
     const chrome = await pageChrome(c, db, `Upgrade ${workspace.name}`, workspace);
     if (role !== 'admin') {
       const admins = (await listAdmins(db, workspace.id)).map((a) => a.name);
       return c.html(<AskAdminPage chrome={chrome} workspace={workspace} admins={admins} />);
     }
+    const interval = parseInterval(c.req.query('interval'));
     return c.html(
-      <UpgradePage chrome={chrome} workspace={workspace} prices={ctx.catalog.prices} />,
+      <UpgradePage
+        chrome={chrome}
+        workspace={workspace}
+        catalog={ctx.catalog}
+        interval={interval}
+      />,
+    );
+  });
+
+  app.get('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    const plan = ctx.catalog.plans.get(c.req.query('plan') ?? '');
+    const interval = parseInterval(c.req.query('interval')) ?? 'month';
+    if (!plan) return c.redirect(`/workspace/${workspace.id}/upgrade/`);
+    const preview = await previewPlanChange(ctx, { workspace, plan: plan.id, interval });
+    const chrome = await pageChrome(c, db, `Switch to ${plan.label}`, workspace);
+    return c.html(
+      <ChangePlanPage
+        chrome={chrome}
+        workspace={workspace}
+        plan={plan}
+        interval={interval}
+        preview={preview}
+      />,
+    );
+  });
+
+  app.post('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    const form = await c.req.parseBody();
+    const prorationDate = Number(form.prorationDate);
+    const result = await changePlan(ctx, {
+      workspace,
+      plan: String(form.plan ?? ''),
+      interval: String(form.interval ?? ''),
+      prorationDate:
+        Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+    });
+    const label = planOf(result.plan).label;
+    const message =
+      result.effective === 'now'
+        ? `Switched to ${label}.`
+        : `Switches to ${label} on ${new Date((result.effectiveAt ?? 0) * 1000).toISOString().slice(0, 10)}.`;
+    return redirectWithFlash(c, `/workspace/${workspace.id}/settings`, 'success', message);
+  });
+
+  app.post('/workspace/:id/change-plan/cancel', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace } = c.var;
+    await cancelScheduledChange(ctx, workspace);
+    return redirectWithFlash(
+      c,
+      `/workspace/${workspace.id}/settings`,
+      'info',
+      `The switch is cancelled: ${planOf(workspace).label} stays.`,
     );
   });
 
@@ -108,7 +168,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
-    requiresProPlan,
+    requiresFeature('advanced'),
     async (c) => {
       const chrome = await pageChrome(c, db, 'Advanced feature', c.var.workspace);
       return c.html(<AdvancedFeaturePage chrome={chrome} workspace={c.var.workspace} />);
@@ -130,6 +190,8 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     await deleteWorkspace(ctx, { workspace, actor: user.id });
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
+
+  app.route('/', auditWebRoutes(deps));
 
   return app;
 }

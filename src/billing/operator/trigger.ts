@@ -3,14 +3,14 @@
 // (pay a checkout, fail a renewal, cancel), so the event and its webhook are the real thing.
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { AppError } from '../errors.js';
-import { workspaces } from '../workspaces/schema.js';
-import { toWorkspace } from '../workspaces/workspace.js';
-import type { BillingContext } from './context.js';
-import { ensureStripeCustomer } from './customer.js';
-import { customerOf } from './events.js';
-import { isKnownStatus, isLive } from './status.js';
-import { listAllSubscriptions } from './sync.js';
+import { AppError } from '../../errors.js';
+import { workspaces } from '../../workspaces/schema.js';
+import { toWorkspace } from '../../workspaces/workspace.js';
+import type { BillingContext } from '../context.js';
+import { ensureStripeCustomer } from '../customer.js';
+import { isKnownStatus, isLive } from '../plans/status.js';
+import { customerOf } from '../sync/events.js';
+import { listAllSubscriptions } from '../sync/sync.js';
 
 export const TRIGGER_TYPES = [
   'checkout.session.completed',

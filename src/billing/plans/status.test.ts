@@ -7,6 +7,8 @@ import {
   type KnownSubscriptionStatus,
   type PastDuePolicy,
   planFor,
+  type SameMembers,
+  type SdkSubscriptionStatus,
 } from './status.js';
 
 // Every status Stripe documents, with what it must grant under each policy. Written out by hand
@@ -42,6 +44,21 @@ describe('grantsPlan', () => {
   it('a status Stripe adds later is unknown and grants nothing under either policy', () => {
     expect(isKnownStatus('on_hold')).toBe(false);
     for (const policy of POLICIES) expect(planFor('on_hold', policy, 'pro')).toBe('free');
+  });
+});
+
+describe('the compile-time status guard', () => {
+  it('fails to compile when the SDK adds a status in either direction (checked by tsc)', () => {
+    // The guard in status.ts, applied to an SDK that gained 'on_hold': it must not hold.
+    // @ts-expect-error — an SDK status the code does not know is a compile error
+    const sdkAdded: SameMembers<KnownSubscriptionStatus, SdkSubscriptionStatus | 'on_hold'> = true;
+    // @ts-expect-error — a status the code knows but the SDK dropped is a compile error too
+    const sdkDropped: SameMembers<
+      KnownSubscriptionStatus,
+      Exclude<SdkSubscriptionStatus, 'paused'>
+    > = true;
+    const same: SameMembers<KnownSubscriptionStatus, SdkSubscriptionStatus> = true;
+    expect([sdkAdded, sdkDropped, same]).toEqual([true, true, true]);
   });
 });
 

@@ -1,20 +1,26 @@
 // What an operator does to billing by hand (`npm run billing`): reconcile workspaces from Stripe
 // (repairs missed webhooks), look at the webhook inbox, replay events that failed, and apply the
-// syncs a backfill (src/billing/backfill.ts) queued.
-// Framework-free: every function returns data; src/billing/cli.ts prints it.
+// syncs a backfill (src/billing/sync/backfill.ts) queued.
+// Framework-free: every function returns data; src/billing/operator/cli.ts prints it.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { AppError } from '../errors.js';
-import { claimDue, claimJob } from '../jobs/queue.js';
-import { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions } from '../jobs/runner.js';
-import { jobs } from '../jobs/schema.js';
-import { type PlanName, workspaces } from '../workspaces/schema.js';
-import type { BillingContext } from './context.js';
-import { isHandledEvent } from './events.js';
-import { requestSyncNow, SYNC, type SyncJob } from './queue.js';
-import { type EventStatus, type HistoryKind, type StripeEventRow, stripeEvents } from './schema.js';
-import { syncWorkspaceBilling } from './sync.js';
-import { processClaim } from './worker.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import { claimDue, claimJob } from '../../jobs/queue.js';
+import { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions } from '../../jobs/runner.js';
+import { jobs } from '../../jobs/schema.js';
+import { workspaces } from '../../workspaces/schema.js';
+import type { BillingContext } from '../context.js';
+import type { PlanId } from '../plans/catalog.js';
+import {
+  type EventStatus,
+  type HistoryKind,
+  type StripeEventRow,
+  stripeEvents,
+} from '../schema.js';
+import { isHandledEvent } from '../sync/events.js';
+import { requestSyncNow, SYNC, type SyncJob } from '../sync/queue.js';
+import { syncWorkspaceBilling } from '../sync/sync.js';
+import { processClaim } from '../sync/worker.js';
 
 export { isTriggerType, TRIGGER_TYPES, type TriggerResult, triggerEvent } from './trigger.js';
 
@@ -26,7 +32,7 @@ export interface WorkspaceRef {
 export interface WorkspaceChange {
   workspace: WorkspaceRef;
   customerId: string;
-  plan: [before: PlanName, after: PlanName];
+  plan: [before: PlanId, after: PlanId];
   status: [before: string | null, after: string | null];
   history: HistoryKind[];
 }

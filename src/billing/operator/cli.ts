@@ -1,15 +1,10 @@
 // `npm run billing -- <command>`: the operator's billing tool (docs/operators.md). Parses the
-// arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator.ts
+// arguments, opens the database and Stripe the way `npm start` does, calls src/billing/operator/commands.ts
 // and prints the result. Exit codes: 0 done, 1 something failed, 2 bad usage.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type RunningEmulator,
-  STATE_FILE_NAME,
-  seedEmulator,
-  startEmulator,
-} from '@tollgate/stripe-emulator';
+import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import pino from 'pino';
 import {
   type Config,
@@ -17,22 +12,28 @@ import {
   DEFAULT_EMULATOR_PORT,
   loadConfig,
   type StripeSettings,
-} from '../config.js';
-import { type Database, type DatabaseTarget, openDatabase } from '../db/client.js';
-import { DatabaseInUseError } from '../db/lock.js';
-import { AppError } from '../errors.js';
-import { createProgress, type Progress } from '../lib/progress.js';
-import { backfillEvents } from './backfill.js';
+} from '../../config.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../../db/client.js';
+import { DatabaseInUseError } from '../../db/lock.js';
+import { AppError } from '../../errors.js';
+import { createProgress, type Progress } from '../../lib/progress.js';
+import { seedLocalStripe } from '../../start.js';
+import { type Billing, createBilling } from '../index.js';
+import { CATALOG } from '../plans/catalog.js';
+import { createStripeClient, isStripeError } from '../stripe-client.js';
+import { backfillEvents } from '../sync/backfill.js';
+import { checkCatalog, setupCatalog, setupPortal } from './catalog-setup.js';
 import {
   out,
   printBackfill,
+  printCatalogChecks,
+  printCatalogSetup,
   printEvents,
   printJson,
   printReplay,
   printSyncReport,
   printTrigger,
 } from './cli-output.js';
-import { type Billing, createBilling } from './index.js';
 import {
   isTriggerType,
   listFailedEvents,
@@ -44,8 +45,7 @@ import {
   syncWorkspaces,
   TRIGGER_TYPES,
   triggerEvent,
-} from './operator.js';
-import { createStripeClient, isStripeError } from './stripe-client.js';
+} from './commands.js';
 
 const USAGE = `Usage: npm run billing -- <command> [options]
 
@@ -60,6 +60,11 @@ Commands:
   backfill [--since DATE]       Record the Stripe events the webhooks missed and apply them
                                 (default: from the newest recorded event minus an hour;
                                 DATE like 2026-11-29 or 2026-11-29T08:00Z; at most 30 days)
+  setup                         Create the plan catalog's products and prices in Stripe (by
+                                lookup key; idempotent) and, on real Stripe, the Customer
+                                Portal's plan switch between them (--skip-portal: not that)
+  setup --check                 Only print which catalog prices are missing or differ
+                                (amount, interval, currency); exit 1 if any
   trigger TYPE --workspace ID   Make the local Stripe emulator emit TYPE for the workspace's
                                 customer (emulator mode only; with real Stripe use
                                 \`stripe trigger\`). TYPE is one of:
@@ -87,6 +92,8 @@ class DatabaseBusy extends Failure {}
 const OPTIONS = {
   workspace: { type: 'string' },
   all: { type: 'boolean' },
+  check: { type: 'boolean' },
+  'skip-portal': { type: 'boolean' },
   failed: { type: 'boolean' },
   recent: { type: 'string' },
   since: { type: 'string' },
@@ -179,18 +186,8 @@ async function stripeSettings(
     });
     if (!probe.ok)
       throw new Error(`GET /_emulator/clock answered ${probe.status}: not an emulator?`);
-    // Idempotent: reuses the emulator's Pro prices and the app's webhook endpoint.
-    const seeded = await seedEmulator(rt.emulatorUrl, {
-      webhookUrl: `${rt.config.appUrl}/api/webhooks/stripe/webhook`,
-    });
-    return {
-      secretKey: seeded.secretKey,
-      publishableKey: seeded.publishableKey,
-      proPriceId: seeded.proPriceId,
-      proAnnualPriceId: seeded.proAnnualPriceId,
-      webhookSecrets: [seeded.webhookSecret],
-      apiBase: rt.emulatorUrl,
-    };
+    // Idempotent: reuses the emulator's catalog prices and the app's webhook endpoint.
+    return await seedLocalStripe(rt.emulatorUrl, `${rt.config.appUrl}/api/webhooks/stripe/webhook`);
   } catch (err) {
     throw new Failure(
       `Cannot reach the Stripe emulator at ${rt.emulatorUrl} (${describeError(err)}).\n` +
@@ -381,7 +378,7 @@ async function runTrigger(rt: Runtime, args: Args): Promise<number> {
     {
       stripe: createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase }),
       emulatorUrl: rt.emulatorUrl,
-      proPriceId: settings.proPriceId,
+      proPriceId: settings.proPriceId ?? settings.priceIds.pro_monthly ?? '',
       appUrl: rt.config.appUrl,
       billing: db ? buildBilling(rt, db, settings).ctx : null,
     },
@@ -392,7 +389,29 @@ async function runTrigger(rt: Runtime, args: Args): Promise<number> {
   return 0;
 }
 
+async function runSetup(rt: Runtime, args: Args): Promise<number> {
+  if (args.positionals.length > 1) throw new UsageError('setup takes no positional arguments');
+  // In emulator mode reaching the emulator seeds it, catalog included (the same setupCatalog).
+  const settings = await stripeSettings(rt);
+  const stripe = createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase });
+  if (args.values.check) {
+    const checks = await checkCatalog(stripe, CATALOG);
+    if (rt.json) printJson(checks);
+    else printCatalogChecks(checks);
+    return checks.every((c) => c.status === 'ok') ? 0 : 1;
+  }
+  const result = await setupCatalog(stripe, CATALOG);
+  const portal =
+    rt.config.stripeMode.kind === 'external' && !args.values['skip-portal']
+      ? await setupPortal(stripe, CATALOG, result.priceIds)
+      : null;
+  if (rt.json) printJson({ ...result, portalConfiguration: portal });
+  else printCatalogSetup(result, portal);
+  return 0;
+}
+
 const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
+  setup: runSetup,
   sync: runSync,
   events: runEvents,
   replay: runReplay,

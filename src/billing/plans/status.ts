@@ -1,8 +1,9 @@
 // The vocabulary of subscription states, each predicate with one meaning, and the one place
 // that decides what a Stripe status grants. Exhaustive: a status Stripe adds later is a
-// compile error here once the SDK learns it, and is treated as "grants nothing" until then.
+// compile error here once the SDK learns it (the two-way check below), and is treated as
+// "grants nothing" until then.
 import type Stripe from 'stripe';
-import type { PlanName } from '../workspaces/schema.js';
+import { CATALOG, type PlanId } from './catalog.js';
 
 /** Stripe.Subscription.Status without the SDK's open-ended `string` escape hatch. */
 export type KnownSubscriptionStatus =
@@ -15,10 +16,21 @@ export type KnownSubscriptionStatus =
   | 'canceled'
   | 'paused';
 
-// Compile-time check that our list and the SDK's literal members agree in both directions.
-type SdkKnown = Extract<Stripe.Subscription.Status, KnownSubscriptionStatus>;
-type _SameAsSdk = [KnownSubscriptionStatus] extends [SdkKnown] ? true : never;
-const _statusListMatchesSdk: _SameAsSdk = true;
+/**
+ * The literal members of a union, without an open-ended `string & {}` member (the SDK's
+ * `OtherString`, which keeps autocompletion but accepts any string).
+ */
+export type LiteralMembers<T> = T extends string ? (string extends T ? never : T) : never;
+
+/** `true` when A and B have exactly the same members, else `false`. */
+export type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export type SdkSubscriptionStatus = LiteralMembers<Stripe.Subscription.Status>;
+
+// Compile-time check, both directions: a status the SDK adds (or drops) fails to compile here
+// until KnownSubscriptionStatus and the switches below are updated. status.test.ts proves it
+// catches an added status.
+const _statusListMatchesSdk: SameMembers<KnownSubscriptionStatus, SdkSubscriptionStatus> = true;
 void _statusListMatchesSdk;
 
 export type PastDuePolicy = 'strict' | 'grace';
@@ -86,12 +98,8 @@ export function grantsPlan(status: KnownSubscriptionStatus, policy: PastDuePolic
   }
 }
 
-export function planFor(
-  status: string,
-  policy: PastDuePolicy,
-  paidPlan: Exclude<PlanName, 'free'>,
-): PlanName {
-  return isKnownStatus(status) && grantsPlan(status, policy) ? paidPlan : 'free';
+export function planFor(status: string, policy: PastDuePolicy, paidPlan: PlanId): PlanId {
+  return isKnownStatus(status) && grantsPlan(status, policy) ? paidPlan : CATALOG.free.id;
 }
 
 export function assertNever(value: never): never {

@@ -3,10 +3,10 @@
 // and the unique event_id makes any duplicate, concurrent or not, a no-op.
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
+import type { Db } from '../../db/client.js';
+import { stripeEvents } from '../schema.js';
 import { customerOf, isHandledEvent } from './events.js';
 import { requestSync } from './queue.js';
-import { stripeEvents } from './schema.js';
 
 export type InboxOutcome =
   | { kind: 'queued'; customerId: string }

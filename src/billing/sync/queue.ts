@@ -1,10 +1,10 @@
 // Billing's side of the job machinery (src/jobs/): a 'billing.sync' job per Stripe customer,
 // the events each run covers, and marking them when the run succeeds or gives up.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { giveUpJob, type Job, requestJob, requestJobNow } from '../jobs/queue.js';
+import type { Db } from '../../db/client.js';
+import { giveUpJob, type Job, requestJob, requestJobNow } from '../../jobs/queue.js';
+import { stripeEvents } from '../schema.js';
 import { CHECKOUT_EVENT_TYPES } from './events.js';
-import { stripeEvents } from './schema.js';
 
 /** A claimed 'billing.sync' job: `key` is the Stripe customer id. */
 export type SyncJob = Job<'billing.sync'>;

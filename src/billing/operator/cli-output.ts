@@ -1,13 +1,14 @@
-// What `npm run billing` prints: plain tables and summaries on stdout (src/billing/cli.ts
+// What `npm run billing` prints: plain tables and summaries on stdout (src/billing/operator/cli.ts
 // decides what to print; docs/operators.md shows the output).
-import type { BackfillReport } from './backfill.js';
+import type { BackfillReport } from '../sync/backfill.js';
+import type { PriceCheck, SetupResult } from './catalog-setup.js';
 import type {
   EventSummary,
   QueuedSyncsReport,
   ReplayOutcome,
   SyncReport,
   TriggerResult,
-} from './operator.js';
+} from './commands.js';
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 export const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -110,4 +111,32 @@ export function printBackfill(report: BackfillReport, queued: QueuedSyncsReport)
     `Synced ${queued.synced} customer(s)${queued.failed ? `, ${queued.failed} failed (the app retries them; see npm run billing -- events --failed)` : ''}.`,
   );
   if (report.interrupted) out('Interrupted: older events were not listed.');
+}
+
+export function printCatalogChecks(checks: PriceCheck[]) {
+  const rows = checks.map((c) => [
+    c.lookupKey,
+    c.status,
+    c.status === 'missing' ? '—' : c.priceId,
+    c.status === 'mismatched' ? c.problems.join('; ') : '',
+  ]);
+  for (const line of table(['LOOKUP KEY', 'STATUS', 'PRICE', 'PROBLEM'], rows)) out(line);
+  const bad = checks.filter((c) => c.status !== 'ok').length;
+  out(
+    bad === 0
+      ? '\nEvery catalog price is in Stripe.'
+      : `\n${bad} catalog price(s) missing or different: run \`npm run billing -- setup\`.`,
+  );
+}
+
+export function printCatalogSetup(result: SetupResult, portal: string | null) {
+  if (result.actions.length === 0) out('The catalog was already in Stripe: nothing to do.');
+  for (const action of result.actions) out(action);
+  out('');
+  for (const line of table(
+    ['LOOKUP KEY', 'PRICE'],
+    Object.entries(result.priceIds).map(([k, v]) => [k, v]),
+  ))
+    out(line);
+  if (portal) out(`\nCustomer Portal configuration ${portal} offers the catalog's plans.`);
 }

@@ -14,6 +14,10 @@ export const HANDLED_EVENT_TYPES = [
   'customer.subscription.resumed',
   'invoice.paid',
   'invoice.payment_failed',
+  // A plan switch scheduled, released or canceled (also changes made in the portal).
+  'subscription_schedule.updated',
+  'subscription_schedule.released',
+  'subscription_schedule.canceled',
 ] as const satisfies readonly Stripe.Event.Type[];
 
 /** The events that can link a not-yet-linked customer to a workspace (client_reference_id). */

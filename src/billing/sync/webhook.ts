@@ -9,8 +9,8 @@
 //   Stripe retries later, and the backfill (backfill.ts) finds the event sooner
 // Bodies over 1 MiB never get here: the app's body limit answers 413 first.
 import Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import type { Logger } from '../lib/logger.js';
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../lib/logger.js';
 import { isWellFormedSignatureHeader, readEventBody } from './event-shape.js';
 import { type QueueTiming, recordEvent } from './inbox.js';
 

@@ -4,20 +4,20 @@
 
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import { AppError } from '../errors.js';
-import { completeJob } from '../jobs/queue.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import { completeJob } from '../../jobs/queue.js';
 import {
   DEFAULT_JOB_RUNNER_OPTIONS,
   type JobHandler,
   type JobRunnerOptions,
   runJob,
-} from '../jobs/runner.js';
-import { workspaces } from '../workspaces/schema.js';
-import type { BillingContext } from './context.js';
-import { linkCustomer } from './link.js';
+} from '../../jobs/runner.js';
+import { workspaces } from '../../workspaces/schema.js';
+import type { BillingContext } from '../context.js';
+import { linkCustomer } from '../link.js';
+import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
 import { coveredEvents, failSync, markEvents, type SyncJob } from './queue.js';
-import { isRetryableStripeError, isStripeError } from './stripe-client.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 
 /**

@@ -5,12 +5,21 @@
 // in any order, with any events, converges on what Stripe says.
 import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Db } from '../db/client.js';
-import { workspaces } from '../workspaces/schema.js';
-import { type BillingContext, type SyncSource, sourceColumns } from './context.js';
-import { billingHistory, type HistoryKind } from './schema.js';
-import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
-import { isStripeError } from './stripe-client.js';
+import type { Db } from '../../db/client.js';
+import { workspaces } from '../../workspaces/schema.js';
+import { recordAudit } from '../audit/log.js';
+import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
+import { atLeast } from '../plans/entitlements.js';
+import { historyLabel } from '../plans/history-labels.js';
+import {
+  type BillingState,
+  describeChange,
+  desiredState,
+  scheduledSwitch,
+  selectSubscription,
+} from '../plans/select.js';
+import { billingHistory, type HistoryKind } from '../schema.js';
+import { isStripeError } from '../stripe-client.js';
 
 export interface SyncResult {
   customerId: string;
@@ -95,6 +104,8 @@ function stateOf(row: typeof workspaces.$inferSelect): BillingState {
     stripePriceId: row.stripePriceId,
     currentPeriodEnd: row.currentPeriodEnd,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+    scheduledPlan: row.scheduledPlan,
+    scheduledChangeAt: row.scheduledChangeAt,
   };
 }
 
@@ -117,7 +128,16 @@ export async function syncWorkspaceBilling(
   );
   if (subscriptions.length === 0) await refuseIfStripeForgot(ctx, opts.customerId);
   const selection = selectSubscription(subscriptions, catalog, policy);
-  const after = desiredState(selection, policy);
+  const schedule = selection.chosen?.subscription.schedule;
+  const scheduled = schedule
+    ? scheduledSwitch(
+        typeof schedule === 'string'
+          ? await stripe.subscriptionSchedules.retrieve(schedule)
+          : schedule,
+        catalog,
+      )
+    : null;
+  const after = desiredState(selection, policy, scheduled);
 
   return db.transaction(async (tx) => {
     await opts.prepare?.(tx);
@@ -150,7 +170,7 @@ export async function syncWorkspaceBilling(
         .set({
           ...after,
           billingSyncedAt: readStartedAt,
-          upgradedAt: row.plan === 'free' && after.plan !== 'free' ? new Date() : row.upgradedAt,
+          upgradedAt: !atLeast(row, 'pro') && atLeast(after, 'pro') ? new Date() : row.upgradedAt,
         })
         .where(eq(workspaces.id, row.id));
       const source = sourceColumns(opts.source);
@@ -158,6 +178,13 @@ export async function syncWorkspaceBilling(
         await tx
           .insert(billingHistory)
           .values({ workspaceId: row.id, kind: entry.kind, changes: entry.changes, ...source });
+        await recordAudit(tx, {
+          workspaceId: row.id,
+          action: 'billing.changed',
+          actor: 'stripe',
+          actorName: 'Stripe',
+          detail: { kind: entry.kind, summary: historyLabel(entry), source: source.source },
+        });
         result.history.push(entry.kind);
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);

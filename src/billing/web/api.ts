@@ -1,0 +1,144 @@
+// JSON API of billing: plan status for members, checkout and portal URLs for admins, the
+// gated example endpoint, and workspace deletion. Same rules as the pages.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+import { parseInput } from '../../lib/input.js';
+import type { AppEnv } from '../../web/env.js';
+import { readJsonObject } from '../../web/json.js';
+import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import type { Workspace } from '../../workspaces/workspace.js';
+import { auditApiRoutes } from '../audit/routes.js';
+import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
+import { openPortal, startCheckout } from '../checkout.js';
+import { deleteWorkspace } from '../deletion.js';
+import { usageOf } from '../limits.js';
+import { atLeast, entitlements } from '../plans/entitlements.js';
+import { requiresFeature } from './gating.js';
+
+export function billingJson(ws: Workspace) {
+  return {
+    plan: ws.plan,
+    // The seed's flag, kept for API clients: any paid tier.
+    isPro: atLeast(ws, 'pro'),
+    status: ws.subscriptionStatus,
+    cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
+    currentPeriodEnd: ws.currentPeriodEnd,
+    upgradedAt: ws.upgradedAt,
+    scheduledChange: ws.scheduledPlan
+      ? { plan: ws.scheduledPlan, effectiveAt: ws.scheduledChangeAt }
+      : null,
+  };
+}
+
+const CheckoutBody = z.object({
+  priceId: z.string({ error: 'priceId must be a price id string' }).max(255).optional(),
+});
+const ChangeBody = z.object({
+  plan: z.string({ error: 'plan must be a plan id such as "team"' }).max(64),
+  interval: z
+    .enum(['month', 'year'], { error: 'interval must be "month" or "year"' })
+    .default('month'),
+  prorationDate: z.number().int().positive().optional(),
+});
+
+export function billingApiRoutes(deps: AppDeps) {
+  const { billing, config } = deps;
+  const ctx = billing.ctx;
+  const app = new Hono<AppEnv>();
+
+  app.get('/workspaces/:id/billing', requireWorkspaceAccess('member'), async (c) => {
+    const workspace = c.var.workspace;
+    const usage = await usageOf(ctx.db, workspace.id);
+    return c.json({
+      ...billingJson(workspace),
+      entitlements: entitlements(workspace),
+      usage: { members: usage.members, api_keys: usage.api_keys },
+    });
+  });
+
+  app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace, principal } = c.var;
+    const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
+    if (atLeast(workspace, 'pro'))
+      throw new AppError(
+        'conflict',
+        'This workspace is already on a paid plan: change plan or use the billing portal',
+      );
+    const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
+    const started = await startCheckout(ctx, {
+      workspace,
+      adminEmail,
+      priceId,
+      appUrl: config.appUrl,
+    });
+    if (started.kind === 'has_subscription') {
+      throw new AppError(
+        'conflict',
+        'This workspace already has a subscription: use the billing portal',
+      );
+    }
+    return c.json({ url: started.url });
+  });
+
+  app.get('/workspaces/:id/billing/change-preview', requireWorkspaceAccess('admin'), async (c) => {
+    const preview = await previewPlanChange(ctx, {
+      workspace: c.var.workspace,
+      plan: c.req.query('plan') ?? '',
+      interval: c.req.query('interval') ?? 'month',
+    });
+    return c.json(preview);
+  });
+
+  app.post('/workspaces/:id/billing/change', requireWorkspaceAccess('admin'), async (c) => {
+    const body = parseInput(ChangeBody, await readJsonObject(c));
+    const result = await changePlan(ctx, {
+      workspace: c.var.workspace,
+      plan: body.plan,
+      interval: body.interval,
+      prorationDate: body.prorationDate,
+    });
+    return c.json(result);
+  });
+
+  app.delete(
+    '/workspaces/:id/billing/scheduled-change',
+    requireWorkspaceAccess('admin'),
+    async (c) => {
+      await cancelScheduledChange(ctx, c.var.workspace);
+      return c.body(null, 204);
+    },
+  );
+
+  app.post('/workspaces/:id/billing/portal', requireWorkspaceAccess('admin'), async (c) => {
+    const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });
+    if (!url)
+      throw new AppError('conflict', 'This workspace has no billing account yet: upgrade first');
+    return c.json({ url });
+  });
+
+  app.get(
+    '/workspaces/:id/advanced-feature',
+    requireWorkspaceAccess('member'),
+    requiresFeature('advanced'),
+    (c) =>
+      c.json({
+        feature: 'advanced',
+        workspaceId: c.var.workspace.id,
+        message: 'Only Pro workspaces get this.',
+      }),
+  );
+
+  app.delete('/workspaces/:id', requireWorkspaceAccess('admin'), async (c) => {
+    const { workspace, principal } = c.var;
+    const actor =
+      principal?.kind === 'user' ? principal.user.id : `api-key:${principal?.apiKey.keyId}`;
+    const { canceledSubscriptions } = await deleteWorkspace(ctx, { workspace, actor });
+    return c.json({ deleted: workspace.id, canceledSubscriptions });
+  });
+
+  app.route('/', auditApiRoutes(deps));
+
+  return app;
+}

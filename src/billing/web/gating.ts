@@ -1,0 +1,57 @@
+// Route guards on what the workspace's plan allows: requiresFeature('advanced'),
+// requiresPlan('team'), and the seed's requiresProPlan. Use after requireWorkspaceAccess. The
+// plan is read from the workspace row (kept true by the sync), so a gated request never calls
+// Stripe.
+//   not allowed → API (path under /api/ or Accept: JSON): 402 {"error":"<Plan> plan required"}
+//               → web page: redirect to the upgrade page with a message saying what is needed
+//                 (members see "ask an admin" there)
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../../web/env.js';
+import { setFlash } from '../../web/flash.js';
+import { wantsJson } from '../../web/negotiate.js';
+import { CATALOG, type Feature, type PlanDefinition, type PlanId } from '../plans/catalog.js';
+import { atLeast, can } from '../plans/entitlements.js';
+
+const FEATURE_NAMES: Record<Feature, string> = {
+  advanced: 'The advanced feature',
+  audit_log: 'The audit log',
+};
+
+/** The lowest plan that grants `feature`: what the 402 names. */
+export function lowestPlanWith(feature: Feature): PlanDefinition<PlanId> {
+  const plan = CATALOG.plans.find((p) => p.features.includes(feature));
+  if (!plan) throw new Error(`No plan in the catalog grants "${feature}"`);
+  return plan;
+}
+
+async function refuse(c: Context<AppEnv>, needed: PlanDefinition<PlanId>, what: string) {
+  const workspace = c.var.workspace;
+  if (wantsJson(c)) return c.json({ error: `${needed.label} plan required` }, 402);
+  await setFlash(c, 'info', `${what} needs the ${needed.label} plan.`);
+  return c.redirect(`/workspace/${workspace.id}/upgrade/`);
+}
+
+export function requiresPlan(plan: PlanId) {
+  const needed = CATALOG.get(plan);
+  if (!needed) throw new Error(`requiresPlan: no plan "${plan}" in the catalog`);
+  return createMiddleware<AppEnv>(async function requiresPlan(c, next) {
+    const workspace = c.get('workspace');
+    if (!workspace) throw new Error('requiresPlan must run after requireWorkspaceAccess');
+    if (atLeast(workspace, plan)) return next();
+    return refuse(c, needed, 'This page');
+  });
+}
+
+export function requiresFeature(feature: Feature) {
+  const needed = lowestPlanWith(feature);
+  return createMiddleware<AppEnv>(async function requiresFeature(c, next) {
+    const workspace = c.get('workspace');
+    if (!workspace) throw new Error('requiresFeature must run after requireWorkspaceAccess');
+    if (can(workspace, feature)) return next();
+    return refuse(c, needed, FEATURE_NAMES[feature]);
+  });
+}
+
+/** The seed's guard, unchanged for its callers: 402 {"error":"Pro plan required"}. */
+export const requiresProPlan = requiresPlan('pro');
