@@ -10,7 +10,9 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start`'s entry point as a real process, on its own port and data directory. */
 async function startServer(port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // As `npm start` does: tsx, and the emulator package from its TypeScript sources.
+  const argv = ['--conditions=@tollgate/source', '--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, argv, {
     env: {
       ...process.env,
       PORT: String(port),
