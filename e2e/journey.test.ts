@@ -227,4 +227,63 @@ describe('a workspace admin in the browser', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'moves Free → Pro → Team, then schedules Team → Pro for the period end and keeps Team',
+    async () => {
+      const page = await newPage();
+      const id = await signUp(page, { name: 'Lin', email: 'lin@journey.test' });
+      const settings = `${appUrl}/workspace/${id}/settings`;
+      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+
+      // Free → Pro through Checkout.
+      await page.goto(upgrade);
+      await upgradeMonthly(page);
+      await page.fill('#card', '4242 4242 4242 4242');
+      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      expect(await planBadge(page)).toBe('Pro');
+
+      // Pro → Team: the plans page, the previewed charge, confirm.
+      await Promise.all([
+        page.waitForURL(upgrade),
+        page.getByRole('link', { name: 'Change plan' }).click(),
+      ]);
+      expect(await page.locator('main h1').textContent()).toBe(
+        "Change the plan of Lin's Workspace",
+      );
+      await saveScreenshot(page, 'plans-01-upgrade-page-pro');
+      await Promise.all([
+        page.waitForURL(`${appUrl}/workspace/${id}/change-plan/**`),
+        page.locator('[data-plan=team] [data-interval=month] a').click(),
+      ]);
+      expect(await page.textContent('[data-testid=change-preview]')).toContain(
+        'The switch happens now.',
+      );
+      await saveScreenshot(page, 'plans-02-preview');
+      await Promise.all([page.waitForURL(settings), page.click('text=Confirm the switch')]);
+      expect(await page.getByRole('status').textContent()).toContain('Switched to Team.');
+      expect(await planBadge(page)).toBe('Team');
+
+      // Team → Pro: scheduled for the period end, shown, and kept away with "Keep Team".
+      await page.goto(`${appUrl}/workspace/${id}/change-plan/?plan=pro&interval=month`);
+      expect(await page.textContent('[data-testid=change-preview]')).toContain(
+        'Team stays on until',
+      );
+      await Promise.all([page.waitForURL(settings), page.click('text=Confirm the switch')]);
+      expect(await page.getByRole('status').textContent()).toMatch(
+        /Switches to Pro on \d{4}-\d\d-\d\d\./,
+      );
+      expect(await page.textContent('[data-testid=scheduled-change]')).toContain(
+        'Switches to Pro on',
+      );
+      expect(await planBadge(page)).toBe('Team');
+      await saveScreenshot(page, 'plans-03-scheduled');
+      await Promise.all([page.waitForURL(settings), page.click('text=Keep Team')]);
+      expect(await page.getByRole('status').textContent()).toContain(
+        'The switch is cancelled: Team stays.',
+      );
+      expect(await page.locator('[data-testid=scheduled-change]').count()).toBe(0);
+    },
+    TIMEOUT,
+  );
 });

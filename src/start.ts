@@ -6,17 +6,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import {
-  type RunningEmulator,
-  STATE_FILE_NAME,
-  seedEmulator,
-  startEmulator,
-  stripeClientFor,
-} from '@tollgate/stripe-emulator';
+import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
-import { resolveCatalogPriceIds, setupCatalog } from './billing/operator/catalog-setup.js';
+import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
+import { seedLocalStripe } from './billing/operator/local-stripe.js';
 import { CATALOG } from './billing/plans/catalog.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { scheduleBackfill } from './billing/sync/backfill.js';
@@ -123,28 +118,6 @@ export async function startLocalStripe(opts: {
     emulator = await startEmulator({ port: 0, ...emulatorOpts });
   }
   return { emulator, settings: await seedLocalStripe(emulator.url, opts.webhookUrl) };
-}
-
-/**
- * Seeds a running emulator for the app (idempotent): its keys and webhook endpoint, and every
- * product and price of the plan catalog by lookup key, exactly as `npm run billing -- setup`
- * does on real Stripe. Shared by `npm start`, the tests and the operator CLI.
- */
-export async function seedLocalStripe(
-  emulatorUrl: string,
-  webhookUrl: string,
-): Promise<StripeSettings> {
-  const seeded = await seedEmulator(emulatorUrl, { webhookUrl });
-  const { priceIds } = await setupCatalog(stripeClientFor(emulatorUrl, seeded.secretKey), CATALOG);
-  return {
-    secretKey: seeded.secretKey,
-    publishableKey: seeded.publishableKey,
-    proPriceId: priceIds.pro_monthly ?? seeded.proPriceId,
-    proAnnualPriceId: priceIds.pro_yearly ?? seeded.proAnnualPriceId,
-    priceIds,
-    webhookSecrets: [seeded.webhookSecret],
-    apiBase: emulatorUrl,
-  };
 }
 
 /**

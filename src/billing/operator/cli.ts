@@ -17,7 +17,6 @@ import { type Database, type DatabaseTarget, openDatabase } from '../../db/clien
 import { DatabaseInUseError } from '../../db/lock.js';
 import { AppError } from '../../errors.js';
 import { createProgress, type Progress } from '../../lib/progress.js';
-import { seedLocalStripe } from '../../start.js';
 import { type Billing, createBilling } from '../index.js';
 import { CATALOG } from '../plans/catalog.js';
 import { createStripeClient, isStripeError } from '../stripe-client.js';
@@ -46,6 +45,7 @@ import {
   TRIGGER_TYPES,
   triggerEvent,
 } from './commands.js';
+import { seedLocalStripe } from './local-stripe.js';
 
 const USAGE = `Usage: npm run billing -- <command> [options]
 

@@ -1,0 +1,26 @@
+// Seeds a running Stripe emulator for the app: its keys and webhook endpoint, and every product
+// and price of the plan catalog by lookup key — exactly as `npm run billing -- setup` does on
+// real Stripe. Shared by `npm start` (src/start.ts), the tests and the operator CLI; light on
+// imports so the CLI starts fast.
+import { seedEmulator, stripeClientFor } from '@tollgate/stripe-emulator';
+import type { StripeSettings } from '../../config.js';
+import { CATALOG } from '../plans/catalog.js';
+import { setupCatalog } from './catalog-setup.js';
+
+/** Idempotent: the same price ids and webhook secret on every call. */
+export async function seedLocalStripe(
+  emulatorUrl: string,
+  webhookUrl: string,
+): Promise<StripeSettings> {
+  const seeded = await seedEmulator(emulatorUrl, { webhookUrl });
+  const { priceIds } = await setupCatalog(stripeClientFor(emulatorUrl, seeded.secretKey), CATALOG);
+  return {
+    secretKey: seeded.secretKey,
+    publishableKey: seeded.publishableKey,
+    proPriceId: priceIds.pro_monthly ?? seeded.proPriceId,
+    proAnnualPriceId: priceIds.pro_yearly ?? seeded.proAnnualPriceId,
+    priceIds,
+    webhookSecrets: [seeded.webhookSecret],
+    apiBase: emulatorUrl,
+  };
+}
