@@ -40,6 +40,9 @@ const stateSchema = z.object({
   portal_sessions: z.array(withId),
   subscriptions: z.array(withId),
   invoices: z.array(withId),
+  // Absent from files written before payments were recorded: read as none.
+  payment_intents: entries(withId).default([]),
+  charges: z.array(withId).default([]),
   events: z.array(withId),
   failing_customers: z.array(z.string()),
   dunning: entries(z.object({ firstFailureAt: z.number() })),
@@ -71,6 +74,8 @@ function stateOf(emu: EmulatorContext) {
     portal_sessions: [...store.portalSessions.values()],
     subscriptions: [...store.subscriptions.values()],
     invoices: [...store.invoices.values()],
+    payment_intents: [...store.paymentIntents],
+    charges: [...store.charges.values()],
     events: [...store.events.values()],
     failing_customers: [...store.failingCustomers],
     dunning: [...store.dunning],
@@ -143,6 +148,10 @@ function restore(emu: EmulatorContext, state: StateFile): void {
   store.portalSessions = byId(state.portal_sessions);
   store.subscriptions = byId(state.subscriptions);
   store.invoices = byId(state.invoices);
+  store.paymentIntents = new Map(
+    state.payment_intents.map(([invoice, pi]) => [invoice, pi as unknown as Stripe.PaymentIntent]),
+  );
+  store.charges = byId(state.charges);
   store.events = byId(state.events);
   store.failingCustomers = new Set(state.failing_customers);
   store.dunning = new Map(state.dunning);

@@ -37,6 +37,9 @@ export class Store {
   portalSessions = new Map<string, Stripe.BillingPortal.Session>();
   subscriptions = new Map<string, Stripe.Subscription>();
   invoices = new Map<string, Stripe.Invoice>();
+  /** One PaymentIntent per invoice charged, by invoice id; its retries reuse it. */
+  paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  charges = new Map<string, Stripe.Charge>();
   events = new Map<string, Stripe.Event>();
   /** Customers whose saved card declines every charge (set via the control API). */
   failingCustomers = new Set<string>();
@@ -65,6 +68,8 @@ export class Store {
     this.portalSessions.clear();
     this.subscriptions.clear();
     this.invoices.clear();
+    this.paymentIntents.clear();
+    this.charges.clear();
     this.events.clear();
     this.failingCustomers.clear();
     this.dunning.clear();
