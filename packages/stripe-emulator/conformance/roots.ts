@@ -14,6 +14,8 @@ export interface StripeSchemaRoots {
   subscription: Stripe.Subscription;
   invoice: Stripe.Invoice;
   webhook_endpoint: Stripe.WebhookEndpoint;
+  payment_intent: Stripe.PaymentIntent;
+  charge: Stripe.Charge;
   'event:customer.created': Stripe.CustomerCreatedEvent;
   'event:customer.updated': Stripe.CustomerUpdatedEvent;
   'event:customer.subscription.created': Stripe.CustomerSubscriptionCreatedEvent;
@@ -25,6 +27,11 @@ export interface StripeSchemaRoots {
   'event:invoice.payment_succeeded': Stripe.InvoicePaymentSucceededEvent;
   'event:invoice.payment_failed': Stripe.InvoicePaymentFailedEvent;
   'event:invoice.updated': Stripe.InvoiceUpdatedEvent;
+  'event:payment_intent.created': Stripe.PaymentIntentCreatedEvent;
+  'event:payment_intent.succeeded': Stripe.PaymentIntentSucceededEvent;
+  'event:payment_intent.payment_failed': Stripe.PaymentIntentPaymentFailedEvent;
+  'event:charge.succeeded': Stripe.ChargeSucceededEvent;
+  'event:charge.failed': Stripe.ChargeFailedEvent;
   'event:checkout.session.completed': Stripe.CheckoutSessionCompletedEvent;
   'event:checkout.session.expired': Stripe.CheckoutSessionExpiredEvent;
 }

@@ -3,8 +3,10 @@
 import type Stripe from 'stripe';
 import { ApiError, invalidRequest } from './errors.js';
 import { type Events, snapshot } from './events.js';
+import { newId } from './ids.js';
 import { buildCustomer, type CustomerInput } from './objects/customer.js';
 import { type BillingReason, buildInvoice, invoiceSubscriptionId } from './objects/invoice.js';
+import { buildCharge, buildPaymentIntent } from './objects/payment.js';
 import { planFromPrice } from './objects/price.js';
 import { currentPeriod, periodEndFor } from './objects/subscription.js';
 import type { Store } from './store.js';
@@ -111,10 +113,61 @@ export class Billing {
     return id ? this.store.subscriptions.get(id) : undefined;
   }
 
+  /**
+   * Records one attempt to pay the invoice as Stripe does: its PaymentIntent (created on the first
+   * attempt, `payment_intent.created`) and a Charge, then `charge.succeeded` +
+   * `payment_intent.succeeded`, or `charge.failed` + `payment_intent.payment_failed`.
+   */
+  recordPayment(invoice: Stripe.Invoice, succeeded: boolean): void {
+    const now = this.store.now();
+    const customer = this.customerOf(invoice);
+    let pi = this.store.paymentIntents.get(invoice.id);
+    if (!pi) {
+      const sub = this.subscriptionOf(invoice);
+      const method = sub?.default_payment_method;
+      pi = buildPaymentIntent(
+        {
+          invoice,
+          customer,
+          paymentMethod: typeof method === 'string' ? method : (method?.id ?? newId('pm')),
+        },
+        now,
+      );
+      this.store.paymentIntents.set(invoice.id, pi);
+      this.events.paymentIntent('payment_intent.created', pi);
+    }
+    const charge = buildCharge(
+      { paymentIntent: pi, succeeded, email: this.store.customers.get(customer)?.email ?? null },
+      now,
+    );
+    this.store.charges.set(charge.id, charge);
+    pi.latest_charge = charge.id;
+    if (succeeded) {
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+      pi.last_payment_error = null;
+      this.events.charge('charge.succeeded', charge);
+      this.events.paymentIntent('payment_intent.succeeded', pi);
+    } else {
+      pi.status = 'requires_payment_method';
+      pi.last_payment_error = {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'generic_decline',
+        message: 'Your card was declined.',
+        charge: charge.id,
+      };
+      this.events.charge('charge.failed', charge);
+      this.events.paymentIntent('payment_intent.payment_failed', pi);
+    }
+  }
+
   /** Charges an open invoice with the customer's saved card; runs dunning on failure. */
   charge(invoice: Stripe.Invoice): boolean {
     const sub = this.subscriptionOf(invoice);
-    if (!this.store.failingCustomers.has(this.customerOf(invoice))) {
+    const succeeded = !this.store.failingCustomers.has(this.customerOf(invoice));
+    this.recordPayment(invoice, succeeded);
+    if (succeeded) {
       this.markPaid(invoice);
       if (sub?.status === 'past_due' && !this.hasUnpaidInvoices(sub)) {
         this.updateSubscription(sub, () => {

@@ -77,6 +77,7 @@ export class CheckoutFlow {
     this.events.subscription('customer.subscription.created', sub);
     this.events.invoice('invoice.created', invoice);
     this.billing.finalize(invoice);
+    this.billing.recordPayment(invoice, true);
     this.billing.markPaid(invoice);
     this.billing.updateSubscription(sub, () => {
       sub.status = 'active';

@@ -90,6 +90,17 @@ export class Events {
     return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
   }
 
+  paymentIntent(
+    type: 'payment_intent.created' | 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+    object: Stripe.PaymentIntent,
+  ): Stripe.Event {
+    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+  }
+
+  charge(type: 'charge.succeeded' | 'charge.failed', object: Stripe.Charge): Stripe.Event {
+    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+  }
+
   checkoutSession(
     type: 'checkout.session.completed' | 'checkout.session.expired',
     object: Stripe.Checkout.Session,

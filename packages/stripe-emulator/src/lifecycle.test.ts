@@ -95,6 +95,9 @@ describe('checkout completion', () => {
       'customer.subscription.created',
       'invoice.created',
       'invoice.finalized',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
       'invoice.paid',
       'invoice.payment_succeeded',
       'customer.subscription.updated',
@@ -104,7 +107,11 @@ describe('checkout completion', () => {
     const delivered = await settle(expected.length);
     expect(delivered.map((e) => e.type)).toEqual(expected);
     const created = delivered[1];
-    const activated = delivered[6];
+    const activated = delivered[9];
+    const charged = delivered[5];
+    if (charged?.type !== 'charge.succeeded') throw new Error('wrong event');
+    expect(charged.data.object).toMatchObject({ amount: 2900, paid: true, status: 'succeeded' });
+    expect(charged.data.object.payment_method).toBe(sub.default_payment_method);
     if (created?.type !== 'customer.subscription.created') throw new Error('wrong event');
     if (activated?.type !== 'customer.subscription.updated') throw new Error('wrong event');
     expect(created.data.object.status).toBe('incomplete');
@@ -300,6 +307,9 @@ describe('renewals and dunning', () => {
       'invoice.created',
       'customer.subscription.updated',
       'invoice.finalized',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
       'invoice.paid',
       'invoice.payment_succeeded',
     ]);
@@ -328,6 +338,9 @@ describe('renewals and dunning', () => {
       'invoice.created',
       'customer.subscription.updated',
       'invoice.finalized',
+      'payment_intent.created',
+      'charge.failed',
+      'payment_intent.payment_failed',
       'invoice.payment_failed',
       'invoice.updated',
       'customer.subscription.updated',
@@ -350,6 +363,8 @@ describe('renewals and dunning', () => {
     expect((await fx.stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
     expect(await eventTypes(mark)).toEqual([
+      'charge.succeeded',
+      'payment_intent.succeeded',
       'invoice.paid',
       'invoice.payment_succeeded',
       'customer.subscription.updated',
@@ -368,13 +383,16 @@ describe('renewals and dunning', () => {
     const invoiceId = String((await fx.stripe.subscriptions.retrieve(sub.id)).latest_invoice);
     const mark = (await eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 16 * DAY });
+    const failedAttempt = [
+      'charge.failed',
+      'payment_intent.payment_failed',
+      'invoice.payment_failed',
+      'invoice.updated',
+    ];
     expect(await eventTypes(mark)).toEqual([
-      'invoice.payment_failed',
-      'invoice.updated',
-      'invoice.payment_failed',
-      'invoice.updated',
-      'invoice.payment_failed',
-      'invoice.updated',
+      ...failedAttempt,
+      ...failedAttempt,
+      ...failedAttempt,
       'customer.subscription.deleted',
     ]);
     const canceled = await fx.stripe.subscriptions.retrieve(sub.id);

@@ -42,6 +42,9 @@ const stateSchema = z.object({
   // Older state files have none.
   subscription_schedules: z.array(withId).default([]),
   invoices: z.array(withId),
+  // Absent from files written before payments were recorded: read as none.
+  payment_intents: entries(withId).default([]),
+  charges: z.array(withId).default([]),
   events: z.array(withId),
   failing_customers: z.array(z.string()),
   dunning: entries(z.object({ firstFailureAt: z.number() })),
@@ -74,6 +77,8 @@ function stateOf(emu: EmulatorContext) {
     subscriptions: [...store.subscriptions.values()],
     subscription_schedules: [...store.subscriptionSchedules.values()],
     invoices: [...store.invoices.values()],
+    payment_intents: [...store.paymentIntents],
+    charges: [...store.charges.values()],
     events: [...store.events.values()],
     failing_customers: [...store.failingCustomers],
     dunning: [...store.dunning],
@@ -147,6 +152,10 @@ function restore(emu: EmulatorContext, state: StateFile): void {
   store.subscriptions = byId(state.subscriptions);
   store.subscriptionSchedules = byId(state.subscription_schedules);
   store.invoices = byId(state.invoices);
+  store.paymentIntents = new Map(
+    state.payment_intents.map(([invoice, pi]) => [invoice, pi as unknown as Stripe.PaymentIntent]),
+  );
+  store.charges = byId(state.charges);
   store.events = byId(state.events);
   store.failingCustomers = new Set(state.failing_customers);
   store.dunning = new Map(state.dunning);

@@ -38,6 +38,9 @@ export class Store {
   subscriptions = new Map<string, Stripe.Subscription>();
   subscriptionSchedules = new Map<string, Stripe.SubscriptionSchedule>();
   invoices = new Map<string, Stripe.Invoice>();
+  /** One PaymentIntent per invoice charged, by invoice id; its retries reuse it. */
+  paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  charges = new Map<string, Stripe.Charge>();
   events = new Map<string, Stripe.Event>();
   /** Customers whose saved card declines every charge (set via the control API). */
   failingCustomers = new Set<string>();
@@ -67,6 +70,8 @@ export class Store {
     this.subscriptions.clear();
     this.subscriptionSchedules.clear();
     this.invoices.clear();
+    this.paymentIntents.clear();
+    this.charges.clear();
     this.events.clear();
     this.failingCustomers.clear();
     this.dunning.clear();

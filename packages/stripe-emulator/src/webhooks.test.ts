@@ -165,13 +165,16 @@ describe('delivery modes', () => {
   it('delivers a batch in emission order by default', async () => {
     await endpoint();
     await checkoutBatch();
-    await waitFor(() => fx.receiver.received.length === 8);
+    await waitFor(() => fx.receiver.received.length === 11);
     const types = fx.receiver.received.map((h) => (JSON.parse(h.body) as { type: string }).type);
     expect(types).toEqual([
       'customer.created',
       'customer.subscription.created',
       'invoice.created',
       'invoice.finalized',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
       'invoice.paid',
       'invoice.payment_succeeded',
       'customer.subscription.updated',
@@ -197,11 +200,11 @@ describe('delivery modes', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(fx.receiver.received).toHaveLength(0);
     const held = await deliveries();
-    expect(held).toHaveLength(16);
+    expect(held).toHaveLength(22);
     expect(held.every((d) => d.state === 'held')).toBe(true);
     const released = await fx.control.post<{ released: number }>('/deliveries/release');
-    expect(released.body.released).toBe(16);
-    await waitFor(() => fx.receiver.received.length === 16);
+    expect(released.body.released).toBe(22);
+    await waitFor(() => fx.receiver.received.length === 22);
     const delivered = fx.receiver.received.map((h) => (JSON.parse(h.body) as { id: string }).id);
     const emitted = (await fx.stripe.events.list({ limit: 100 })).data.map((e) => e.id).reverse();
     expect([...delivered].sort()).toEqual([...emitted].sort());
