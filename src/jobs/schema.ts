@@ -7,9 +7,9 @@ import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-or
  * (src/jobs/runner.ts JobHandlers): the handler map is typed by this union.
  */
 export const JOB_KINDS = [
-  /** key: a Stripe customer id. Re-reads the customer's subscriptions (src/billing/worker.ts). */
+  /** key: a Stripe customer id. Re-reads the customer's subscriptions (src/billing/sync/worker.ts). */
   'billing.sync',
-  /** key: 'stripe-events'. Records Stripe events the webhooks missed (src/billing/backfill.ts). */
+  /** key: 'stripe-events'. Records Stripe events the webhooks missed (src/billing/sync/backfill.ts). */
   'billing.backfill',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
