@@ -8,6 +8,7 @@ import { buildCustomer, type CustomerInput } from './objects/customer.js';
 import { type BillingReason, buildInvoice, invoiceSubscriptionId } from './objects/invoice.js';
 import { buildCharge, buildPaymentIntent } from './objects/payment.js';
 import { planFromPrice } from './objects/price.js';
+import { type ProrationBehavior, prorationLines, withLines } from './objects/proration.js';
 import { currentPeriod, periodEndFor } from './objects/subscription.js';
 import type { Store } from './store.js';
 
@@ -58,6 +59,8 @@ export class Billing {
     sub: Stripe.Subscription,
     reason: BillingReason,
     period?: { start: number; end: number },
+    /** Adjusts the draft before `invoice.created` is sent (proration lines). */
+    shape?: (draft: Stripe.Invoice) => void,
   ): Stripe.Invoice {
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
     const customer = this.store.customers.get(customerId);
@@ -72,6 +75,7 @@ export class Billing {
       },
       this.store.now(),
     );
+    shape?.(invoice);
     this.store.invoices.set(invoice.id, invoice);
     this.events.invoice('invoice.created', invoice);
     return invoice;
@@ -316,8 +320,19 @@ export class Billing {
     for (const invoice of stopped) this.events.invoice('invoice.updated', invoice);
   }
 
-  /** Swaps an item's price. A different interval restarts the period and invoices at once. */
-  switchPrice(sub: Stripe.Subscription, item: Stripe.SubscriptionItem, price: Stripe.Price): void {
+  /**
+   * Swaps an item's price. A different interval restarts the period and invoices at once. Inside
+   * the period, `always_invoice` bills the proration (credit for the unused time, charge for the
+   * rest on the new price) on an invoice finalized and charged now, as Stripe does;
+   * `create_prorations` (Stripe's default) and `none` leave the next renewal at the new price
+   * (pending proration items are not carried over: see the README's Differences).
+   */
+  switchPrice(
+    sub: Stripe.Subscription,
+    item: Stripe.SubscriptionItem,
+    price: Stripe.Price,
+    proration: { behavior?: ProrationBehavior; date?: number } = {},
+  ): void {
     if (!price.recurring || !price.active) {
       throw invalidRequest(
         `The price ${price.id} must be an active recurring price.`,
@@ -336,6 +351,9 @@ export class Billing {
       item.price.recurring?.interval_count !== price.recurring.interval_count;
     const now = this.store.now();
     let invoice: Stripe.Invoice | undefined;
+    // Computed on the old price, before the swap.
+    const prorate = !newInterval && proration.behavior === 'always_invoice';
+    const before = { ...item, price: item.price };
     this.updateSubscription(sub, () => {
       item.price = price;
       item.plan = planFromPrice(price);
@@ -345,6 +363,13 @@ export class Billing {
         sub.billing_cycle_anchor = now;
         if (sub.cancel_at_period_end) sub.cancel_at = item.current_period_end;
         invoice = this.createInvoice(sub, 'subscription_update');
+        sub.latest_invoice = invoice.id;
+      } else if (prorate) {
+        invoice = this.createInvoice(sub, 'subscription_update', undefined, (draft) => {
+          const [template] = draft.lines.data;
+          if (template)
+            withLines(draft, prorationLines(template, before, price, proration.date ?? now));
+        });
         sub.latest_invoice = invoice.id;
       }
     });

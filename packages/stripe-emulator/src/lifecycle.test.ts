@@ -266,6 +266,49 @@ describe('subscriptions', () => {
     expect(inv.status).toBe('paid');
     expect(inv.amount_paid).toBe(29000);
   });
+
+  it('bills an always_invoice upgrade now: a credit for the unused time and the rest of the period on the new price, as its preview said', async () => {
+    const { sub } = await subscribe();
+    const item = sub.items.data[0];
+    if (!item) throw new Error('no item');
+    const dearer = await fx.stripe.prices.create({
+      product: String(item.price.product),
+      currency: 'usd',
+      unit_amount: 9900,
+      recurring: { interval: 'month' },
+    });
+    await fx.control.post('/clock/advance', { seconds: 10 * DAY });
+    const { body: clock } = await fx.control.get<{ now: number }>('/clock');
+    const now = clock.now;
+    const change = { items: [{ id: item.id, price: dearer.id }], proration_date: now };
+    const preview = await fx.stripe.invoices.createPreview({
+      customer: String(sub.customer),
+      subscription: sub.id,
+      subscription_details: { ...change, proration_behavior: 'always_invoice' },
+    });
+    const updated = await fx.stripe.subscriptions.update(sub.id, {
+      ...change,
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+    });
+    const invoice = updated.latest_invoice;
+    if (!invoice || typeof invoice === 'string') throw new Error('not expanded');
+    expect(invoice.id).not.toBe(sub.latest_invoice);
+    expect(invoice.billing_reason).toBe('subscription_update');
+    expect(invoice.status).toBe('paid');
+    const [credit, charge] = invoice.lines.data;
+    expect(credit!.amount).toBeLessThan(0);
+    expect(charge!.amount).toBeGreaterThan(0);
+    expect(charge!.amount).toBeLessThan(9900);
+    expect(invoice.amount_paid).toBe(credit!.amount + charge!.amount);
+    expect(invoice.amount_paid).toBe(preview.amount_due);
+    // The period did not move: the next renewal bills the new price in full.
+    expect(updated.items.data[0]?.current_period_end).toBe(item.current_period_end);
+    const types = (await fx.stripe.events.list({ limit: 20 })).data.map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['invoice.created', 'invoice.finalized', 'invoice.paid']),
+    );
+  });
 });
 
 describe('renewals and dunning', () => {

@@ -8,6 +8,7 @@ import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { listOf, paginate } from '../list.js';
 import { buildInvoice, invoiceSubscriptionId } from '../objects/invoice.js';
+import { invoiceLine, prorationLines } from '../objects/proration.js';
 import { expand, int, pagination, parseParams, str } from '../params.js';
 import { found, readParams, respond } from './helpers.js';
 
@@ -57,41 +58,10 @@ function previewInvoice(
   );
   const [template] = invoice.lines.data;
   if (!template) throw invalidRequest('The subscription has no items.');
-  const line = (
-    amount: number,
-    description: string,
-    proration: boolean,
-  ): Stripe.InvoiceLineItem => ({
-    ...template,
-    amount,
-    subtotal: amount,
-    description,
-    parent: {
-      ...template.parent!,
-      subscription_item_details: {
-        ...template.parent!.subscription_item_details!,
-        proration,
-      },
-    },
-  });
-  const oldAmount = item.price.unit_amount ?? 0;
-  const newAmount = price.unit_amount ?? 0;
-  const sameInterval =
-    item.price.recurring?.interval === price.recurring?.interval &&
-    item.price.recurring?.interval_count === price.recurring?.interval_count;
-  let lines: Stripe.InvoiceLineItem[];
-  if (details?.proration_behavior === 'none' || price.id === item.price.id) {
-    lines = [line(newAmount, `1 × ${price.nickname ?? price.id}`, false)];
-  } else {
-    const span = item.current_period_end - item.current_period_start;
-    const left = Math.max(0, Math.min(1, (item.current_period_end - prorationDate) / span));
-    const credit = -Math.round(oldAmount * left);
-    const charge = sameInterval ? Math.round(newAmount * left) : newAmount;
-    lines = [
-      line(credit, `Unused time on ${item.price.nickname ?? item.price.id}`, true),
-      line(charge, `Remaining time on ${price.nickname ?? price.id}`, sameInterval),
-    ];
-  }
+  const lines =
+    details?.proration_behavior === 'none' || price.id === item.price.id
+      ? [invoiceLine(template, price.unit_amount ?? 0, `1 × ${price.nickname ?? price.id}`, false)]
+      : prorationLines(template, item, price, prorationDate);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return {
     ...invoice,

@@ -33,8 +33,8 @@ const updateSchema = z.strictObject({
   cancel_at_period_end: bool.optional(),
   items: z.array(z.strictObject({ id: str.optional(), price: str.optional() })).optional(),
   metadata: metadata.optional(),
-  // Accepted for compatibility; the emulator never creates proration invoices (see
-  // invoices.createPreview for the amounts Stripe would charge).
+  // always_invoice bills the proration now; create_prorations and none bill the new price at
+  // renewal (billing.ts switchPrice).
   proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
   proration_date: int.optional(),
   expand: expand.optional(),
@@ -104,7 +104,14 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
         sub.metadata = mergeMetadata(sub.metadata, p.metadata);
       });
     }
-    for (const { item, price } of switches) if (price) billing.switchPrice(sub, item, price);
+    for (const { item, price } of switches) {
+      if (price) {
+        billing.switchPrice(sub, item, price, {
+          ...(p.proration_behavior ? { behavior: p.proration_behavior } : {}),
+          ...(p.proration_date !== undefined ? { date: p.proration_date } : {}),
+        });
+      }
+    }
     if (
       p.cancel_at_period_end !== undefined &&
       p.cancel_at_period_end !== sub.cancel_at_period_end
