@@ -127,7 +127,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
           features: { advanced: false, audit_log: false },
           limits: { members: 3, api_keys: 2 },
         },
-        usage: { members: 2, api_keys: 0 },
+        usage: { members: 2, keys: 0 },
       });
     });
 
@@ -151,7 +151,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
           features: { advanced: true, audit_log: false },
           limits: { members: 20, api_keys: 20 },
         },
-        usage: { members: 2, api_keys: 0 },
+        usage: { members: 2, keys: 0 },
       });
 
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });

@@ -54,7 +54,8 @@ export function billingApiRoutes(deps: AppDeps) {
     return c.json({
       ...billingJson(workspace),
       entitlements: entitlements(workspace),
-      usage: { members: usage.members, api_keys: usage.api_keys },
+      // The brief names them members and keys; the limits say api_keys (the entitlement name).
+      usage: { members: usage.members, keys: usage.api_keys },
     });
   });
 
