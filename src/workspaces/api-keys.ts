@@ -29,27 +29,30 @@ export async function createApiKey(
   opts: { workspaceId: string; name: unknown; role: Role; createdBy: string },
 ): Promise<{ key: string; record: ApiKey }> {
   const name = parseInput(keyNameField, opts.name);
-  await assertWithinLimit(db, { workspaceId: opts.workspaceId, limit: 'api_keys' });
-  const key = `${KEY_PREFIX}${newToken()}`;
-  const [record] = await db
-    .insert(apiKeys)
-    .values({
-      id: newId('key'),
+  return db.transaction(async (tx) => {
+    // The limit check locks the workspace row: two keys created at once cannot both fit.
+    await assertWithinLimit(tx, { workspaceId: opts.workspaceId, limit: 'api_keys' });
+    const key = `${KEY_PREFIX}${newToken()}`;
+    const [record] = await tx
+      .insert(apiKeys)
+      .values({
+        id: newId('key'),
+        workspaceId: opts.workspaceId,
+        name,
+        role: opts.role,
+        prefix: key.slice(0, 10),
+        keyHash: sha256(key),
+        createdBy: opts.createdBy,
+      })
+      .returning();
+    await recordAudit(tx, {
       workspaceId: opts.workspaceId,
-      name,
-      role: opts.role,
-      prefix: key.slice(0, 10),
-      keyHash: sha256(key),
-      createdBy: opts.createdBy,
-    })
-    .returning();
-  await recordAudit(db, {
-    workspaceId: opts.workspaceId,
-    action: 'api_key.created',
-    actor: opts.createdBy,
-    detail: { keyId: record!.id, name, role: opts.role },
+      action: 'api_key.created',
+      actor: opts.createdBy,
+      detail: { keyId: record!.id, name, role: opts.role },
+    });
+    return { key, record: record! };
   });
-  return { key, record: record! };
 }
 
 export interface ApiKeyListing {
