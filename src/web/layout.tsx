@@ -96,7 +96,9 @@ export function Layout(props: PageChrome & { children?: Child }) {
             {user ? (
               <>
                 <a href="/dashboard">Dashboard</a>
-                <span class="muted small">{user.email}</span>
+                <a class="muted small" href="/account">
+                  {user.email}
+                </a>
                 <PostButton
                   action="/logout"
                   token={props.csrfToken}
@@ -127,12 +129,26 @@ export function Layout(props: PageChrome & { children?: Child }) {
   );
 }
 
-export function ErrorPage(props: PageChrome & { status: number; message: string }) {
+export function ErrorPage(
+  props: PageChrome & {
+    status: number;
+    message: string;
+    /** A way out offered under the message (a one-button form). */
+    action?: { post: string; label: string };
+  },
+) {
   return (
     <Layout {...props}>
       <div class="card">
         <h1>{props.title}</h1>
         <p>{props.message}</p>
+        {props.action && (
+          <PostButton
+            action={props.action.post}
+            token={props.csrfToken}
+            label={props.action.label}
+          />
+        )}
         <p>
           <a href="/dashboard">Back to your dashboard</a>
         </p>

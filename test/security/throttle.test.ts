@@ -193,6 +193,7 @@ describe.each(DB_KINDS)('throttling (%s)', (kind) => {
       logger: t.deps.logger,
       stripeSettings: t.stripeSettings,
       cookieSecret: t.deps.cookieSecret,
+      smtpUrl: t.mailbox.url,
     });
     const { email } = await account('Shared');
     for (let i = 0; i < 10; i++) {
