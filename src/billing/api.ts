@@ -2,6 +2,7 @@
 // gated example endpoint, and workspace deletion. Same rules as the pages.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { verifiedEmailRequired } from '../auth/verification.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { parseInput } from '../lib/input.js';
@@ -31,38 +32,49 @@ const CheckoutBody = z.object({
 export function billingApiRoutes({ billing, config }: AppDeps) {
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
+  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
 
   app.get('/workspaces/:id/billing', requireWorkspaceAccess('member'), (c) =>
     c.json(billingJson(c.var.workspace)),
   );
 
-  app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
-    const { workspace, principal } = c.var;
-    const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
-    if (workspace.isPro)
-      throw new AppError('conflict', 'This workspace is already on Pro: use the billing portal');
-    const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
-    const started = await startCheckout(ctx, {
-      workspace,
-      adminEmail,
-      priceId,
-      appUrl: config.appUrl,
-    });
-    if (started.kind === 'has_subscription') {
-      throw new AppError(
-        'conflict',
-        'This workspace already has a subscription: use the billing portal',
-      );
-    }
-    return c.json({ url: started.url });
-  });
+  app.post(
+    '/workspaces/:id/billing/checkout',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const { workspace, principal } = c.var;
+      const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
+      if (workspace.isPro)
+        throw new AppError('conflict', 'This workspace is already on Pro: use the billing portal');
+      const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
+      const started = await startCheckout(ctx, {
+        workspace,
+        adminEmail,
+        priceId,
+        appUrl: config.appUrl,
+      });
+      if (started.kind === 'has_subscription') {
+        throw new AppError(
+          'conflict',
+          'This workspace already has a subscription: use the billing portal',
+        );
+      }
+      return c.json({ url: started.url });
+    },
+  );
 
-  app.post('/workspaces/:id/billing/portal', requireWorkspaceAccess('admin'), async (c) => {
-    const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });
-    if (!url)
-      throw new AppError('conflict', 'This workspace has no billing account yet: upgrade first');
-    return c.json({ url });
-  });
+  app.post(
+    '/workspaces/:id/billing/portal',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });
+      if (!url)
+        throw new AppError('conflict', 'This workspace has no billing account yet: upgrade first');
+      return c.json({ url });
+    },
+  );
 
   app.get(
     '/workspaces/:id/advanced-feature',

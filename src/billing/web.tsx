@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../auth/principal.js';
+import { verifiedEmailRequired } from '../auth/verification.js';
 import type { AppDeps } from '../deps.js';
 import { parseInput } from '../lib/input.js';
 import type { AppEnv } from '../web/env.js';
@@ -21,6 +22,7 @@ const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
 export function billingWebRoutes({ billing, database, config }: AppDeps) {
   const db = database.db;
+  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
@@ -49,7 +51,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     );
   });
 
-  app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), async (c) => {
+  app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
@@ -99,7 +101,7 @@ export function billingWebRoutes({ billing, database, config }: AppDeps) {
     }
   });
 
-  app.get('/workspace/:id/billing/', requireWorkspaceAccess('admin'), async (c) => {
+  app.get('/workspace/:id/billing/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const url = await openPortal(ctx, { workspace, appUrl: config.appUrl });
     return c.redirect(url ?? `/workspace/${workspace.id}/upgrade/`, url ? 303 : 302);
