@@ -16,6 +16,7 @@ import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { scheduleBackfill } from './billing/backfill.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
+import { billingNotices } from './billing/notices.js';
 import type { Config, StripeSettings } from './config.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';
@@ -167,6 +168,7 @@ export function assembleApp(opts: {
     logger,
     backfillEveryMs: config.backfillEveryMs,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
+    notices: billingNotices(mail),
     ...opts.billing,
   });
   if (opts.jobs !== false) {

@@ -11,6 +11,7 @@ import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './b
 import { buildCatalog } from './catalog.js';
 import type { BillingContext } from './context.js';
 import type { QueueTiming } from './inbox.js';
+import type { BillingNotices } from './notices.js';
 import { SYNC } from './queue.js';
 import type { PastDuePolicy } from './status.js';
 import { createStripeClient } from './stripe-client.js';
@@ -47,6 +48,8 @@ export interface BillingOptions {
   backfillEveryMs?: number;
   debounceMs?: number;
   maxNetworkRetries?: number;
+  /** Mail for the admins when a webhook changes a workspace's billing. */
+  notices?: BillingNotices;
 }
 
 const EXCLUSIVE_LOCK_NAMESPACE = 727_002;
@@ -87,6 +90,7 @@ export function createBilling(opts: BillingOptions): Billing {
     policy: opts.policy,
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
+    ...(opts.notices ? { notices: opts.notices } : {}),
   };
   const timing = { debounceMs };
   const onQueued = () => opts.notifyJobs?.(debounceMs + 10);
