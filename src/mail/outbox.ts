@@ -1,7 +1,6 @@
 // The transactional outbox: a message is a row written in the caller's transaction (with the
 // change that causes it) plus a 'mail.send' job keyed by that row, so the mail exists if and
 // only if the change committed. The job (./deliver.ts) sends it later, with retries.
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { requestJob } from '../jobs/queue.js';
 import { newId } from '../lib/crypto.js';
@@ -49,12 +48,4 @@ export async function queueMail(tx: Db, opts: QueueMailOptions): Promise<string 
   if (inserted.length === 0) return null;
   await requestJob(tx, MAIL_SEND, id);
   return id;
-}
-
-/** Messages not yet sent nor refused (for /readyz-style checks and tests). */
-export async function unsentCount(db: Db): Promise<number> {
-  const res = (await db.execute(
-    sql`select count(*)::int as n from mail_outbox where sent_at is null and failed_at is null`,
-  )) as unknown as { rows: { n: number }[] };
-  return Number(res.rows[0]?.n ?? 0);
 }
