@@ -1,6 +1,7 @@
 // Billing notices over real SMTP: a renewal fails while the webhooks are held, then every event
 // of the customer arrives three times in a shuffled order; the admins get one payment-failed
-// notice (Manage billing link, next retry date), and one "payment received" when the card works.
+// notice (Manage billing link, next retry date), one "payment received" when the card works, and
+// one "subscription canceled" when it is canceled at the period's end.
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailOutbox } from '../../src/mail/schema.js';
@@ -30,7 +31,7 @@ describe.each(DB_KINDS)('billing notices by mail (%s)', (kind) => {
   });
   afterAll(() => t.close());
 
-  it('a duplicated, shuffled burst of events sends one payment-failed notice with the retry date', {
+  it('a duplicated, shuffled burst of events sends one payment-failed notice with the retry date; recovery and a cancellation one notice each', {
     timeout: 60_000,
   }, async () => {
     const ws = await newWorkspace(t, 'Notice Co');
@@ -81,5 +82,12 @@ describe.each(DB_KINDS)('billing notices by mail (%s)', (kind) => {
     await settle(t);
     await waitForMail(t, admin!.email, { subject: 'Payment received' });
     expect(await mailsTo(t, admin!.email, 'Payment failed')).toHaveLength(1);
+
+    // A cancellation in the portal: one notice that the subscription ends with the period.
+    await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });
+    const canceled = await waitForMail(t, admin!.email, { subject: 'Subscription canceled' });
+    expect(canceled.text).toContain('ends at the end of the current period');
+    await settle(t);
+    expect(await mailsTo(t, admin!.email, 'Subscription')).toHaveLength(1);
   });
 });
