@@ -66,6 +66,35 @@ async function signUp(page: Page, user: { name: string; email: string }, shot?: 
   return id;
 }
 
+/** Opens the newest message to `email` whose subject has `subject` in /dev/mailbox (signed in). */
+async function openMail(page: Page, email: string, subject: string) {
+  await page.goto(`${appUrl}/dev/mailbox`);
+  const link = page.locator('tr', { hasText: email }).getByRole('link', { name: subject }).first();
+  // Delivery is a background job over SMTP: reload until it has arrived.
+  await expect
+    .poll(
+      async () => {
+        if ((await link.count()) > 0) return true;
+        await page.reload();
+        return false;
+      },
+      { timeout: 10_000, interval: 250 },
+    )
+    .toBe(true);
+  await Promise.all([page.waitForURL(`${appUrl}/dev/mailbox/*`), link.click()]);
+}
+
+/** Confirms the address by clicking the button in the mail's HTML part, shown in /dev/mailbox. */
+async function verifyEmail(page: Page, email: string, shot?: string) {
+  await openMail(page, email, 'Confirm your email address');
+  if (shot) await saveScreenshot(page, shot);
+  await Promise.all([
+    page.waitForURL(`${appUrl}/account`),
+    page.frameLocator('iframe.mail-html').getByRole('link', { name: 'Confirm my address' }).click(),
+  ]);
+  expect(await page.locator('main .badge').first().textContent()).toBe('verified');
+}
+
 const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
 
 /** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
@@ -95,6 +124,9 @@ describe('a workspace admin in the browser', () => {
       expect(await page.locator('main .card h2 a').first().textContent()).toBe("Ada's Workspace");
       expect(await page.getByRole('status').textContent()).toContain('Welcome to Tollgate, Ada!');
       await saveScreenshot(page, 'journey-02-dashboard');
+      // Billing needs a verified address: the link is in the development mailbox.
+      await verifyEmail(page, 'ada@journey.test', 'journey-02b-mailbox');
+      await page.goto(`${appUrl}/dashboard`);
       const settings = `${appUrl}/workspace/${id}/settings`;
       const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
 
@@ -202,6 +234,7 @@ describe('a workspace admin in the browser', () => {
     async () => {
       const page = await newPage();
       const id = await signUp(page, { name: 'Grace', email: 'grace@journey.test' });
+      await verifyEmail(page, 'grace@journey.test');
       const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
 
       await page.goto(upgrade);
@@ -283,6 +316,47 @@ describe('a workspace admin in the browser', () => {
         'The switch is cancelled: Team stays.',
       );
       expect(await page.locator('[data-testid=scheduled-change]').count()).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'resets a forgotten password from the link in /dev/mailbox and signs in with the new one',
+    async () => {
+      const page = await newPage();
+      await signUp(page, { name: 'Hopper', email: 'hopper@journey.test' });
+      const stranger = await newPage();
+      await stranger.goto(`${appUrl}/login`);
+      await Promise.all([
+        stranger.waitForURL(`${appUrl}/forgot-password`),
+        stranger.getByRole('link', { name: 'Forgot password?' }).click(),
+      ]);
+      await stranger.fill('#email', 'hopper@journey.test');
+      await stranger.click('main button[type=submit]');
+      expect(await stranger.getByRole('status').textContent()).toContain(
+        'If an account exists for hopper@journey.test',
+      );
+
+      // Hopper reads the mail (the mailbox is for signed-in developers) and clicks its link.
+      await openMail(page, 'hopper@journey.test', 'Reset your password');
+      await saveScreenshot(page, 'journey-reset-01-mail');
+      await Promise.all([
+        page.waitForURL(`${appUrl}/reset-password?token=*`),
+        page.locator('pre.mail-text a[href*="/reset-password"]').click(),
+      ]);
+      await page.fill('#password', 'an entirely new passphrase');
+      await Promise.all([
+        page.waitForURL(`${appUrl}/login`),
+        page.click('main button[type=submit]'),
+      ]);
+      expect(await page.getByRole('status').textContent()).toContain('Your password was changed');
+
+      await page.fill('#email', 'hopper@journey.test');
+      await page.fill('#password', 'an entirely new passphrase');
+      await Promise.all([
+        page.waitForURL(`${appUrl}/dashboard`),
+        page.click('button[type=submit]'),
+      ]);
     },
     TIMEOUT,
   );

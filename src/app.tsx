@@ -6,15 +6,18 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import { accountWebRoutes } from './auth/account-routes.js';
 import { authJsonHandler } from './auth/json-gate.js';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
+import { UNVERIFIED } from './auth/verification.js';
 import { billingApiRoutes } from './billing/web/api.js';
 import { billingWebRoutes } from './billing/web/routes.js';
 import { isConnectionError } from './db/connection.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { hasControlCharacters } from './lib/input.js';
+import { mailboxWebRoutes } from './mail/mailbox-web.js';
 import { clientAddress } from './security/client-ip.js';
 import { csrfProtection } from './web/csrf.js';
 import type { AppEnv } from './web/env.js';
@@ -86,6 +89,8 @@ export function createApp(deps: AppDeps) {
         formAction: ["'self'", ...deps.billing.hostedPageOrigins],
       },
       crossOriginResourcePolicy: false,
+      // A route that sets its own policy keeps it (/dev/mailbox's framed message HTML).
+      overwrite: false,
       // HSTS over plain http would be ignored at best, and a trap for a local https later.
       strictTransportSecurity: web.secureCookies ? 'max-age=31536000; includeSubDomains' : false,
     }),
@@ -177,6 +182,9 @@ export function createApp(deps: AppDeps) {
   app.use(readFlash);
 
   app.route('/', authWebRoutes(deps));
+  app.route('/', accountWebRoutes(deps));
+  // Development only: what the embedded SMTP server received.
+  if (config.env !== 'production') app.route('/', mailboxWebRoutes({ db: database.db }));
   app.route('/', workspaceWebRoutes(deps));
   app.route('/', billingWebRoutes(deps));
   app.route('/api', workspaceApiRoutes(deps));
@@ -238,6 +246,9 @@ export function createApp(deps: AppDeps) {
         status={appError.status}
         message={appError.message}
         {...(appError.link ? { link: appError.link } : {})}
+        {...(appError.details?.reason === UNVERIFIED
+          ? { action: { post: '/account/verify/resend', label: 'Resend the verification email' } }
+          : {})}
       />,
       appError.status,
     );

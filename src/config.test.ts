@@ -9,6 +9,10 @@ const STRIPE = {
   STRIPE_PRO_PRICE_ID: 'price_123',
   STRIPE_WEBHOOK_SECRET: 'whsec_one',
 };
+const MAIL = {
+  SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+  MAIL_FROM: 'Acme <hi@acme.test>',
+};
 
 /** The ConfigError `loadConfig(env)` throws (fails the test when it does not throw). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -41,6 +45,11 @@ describe('loadConfig', () => {
       backfillEveryMs: 300_000,
       jobLeaseMs: 60_000,
       shutdownTimeoutMs: 10_000,
+      mail: {
+        transport: { kind: 'embedded', port: 0 },
+        from: 'Tollgate <no-reply@tollgate.localhost>',
+        verification: 'required',
+      },
     });
   });
 
@@ -138,8 +147,30 @@ describe('loadConfig', () => {
   it('requires real Stripe keys in production: the emulator is for development only', () => {
     const err = configError({ NODE_ENV: 'production', AUTH_SECRET: SECRET });
     expect(err.message).toContain('STRIPE_SECRET_KEY is required in production');
-    const ok = loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, ...STRIPE });
+    const ok = loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, ...STRIPE, ...MAIL });
     expect(ok.stripeMode).toEqual({ kind: 'external' });
+  });
+
+  it('requires SMTP_URL and MAIL_FROM in production, and names a bad value at start-up', () => {
+    const prod = { NODE_ENV: 'production', AUTH_SECRET: SECRET, ...STRIPE };
+    expect(configError(prod).message).toContain('SMTP_URL is required in production');
+    expect(configError({ ...prod, SMTP_URL: MAIL.SMTP_URL }).message).toContain(
+      'MAIL_FROM is required in production',
+    );
+    expect(configError({ ...MAIL, SMTP_URL: 'http://smtp.example.com' }).message).toContain(
+      'SMTP_URL must start with smtp:// or smtps://',
+    );
+    expect(configError({ SMTP_URL: 'not a url' }).message).toContain('SMTP_URL is not a URL');
+    expect(configError({ MAIL_FROM: 'nobody' }).message).toContain('MAIL_FROM is not an address');
+    expect(configError({ EMAIL_VERIFICATION: 'sometimes' }).message).toContain(
+      'EMAIL_VERIFICATION',
+    );
+    const ok = loadConfig({ ...prod, ...MAIL, EMAIL_VERIFICATION: 'optional' });
+    expect(ok.mail).toEqual({
+      transport: { kind: 'smtp', url: MAIL.SMTP_URL },
+      from: MAIL.MAIL_FROM,
+      verification: 'optional',
+    });
   });
 
   it('fails closed: STRIPE_SECRET_KEY without STRIPE_WEBHOOK_SECRET is refused, naming STRIPE_WEBHOOK_SECRET', () => {

@@ -34,6 +34,10 @@ const envSchema = z.object({
   BILLING_BACKFILL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(10),
+  SMTP_URL: optionalString,
+  MAIL_FROM: optionalString,
+  EMAIL_VERIFICATION: z.enum(['required', 'optional']).default('required'),
+  MAILBOX_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 /** Where `npm start` runs its emulator unless STRIPE_EMULATOR_PORT says otherwise. */
@@ -65,6 +69,20 @@ export interface StripeSettings {
   apiBase: string | undefined;
 }
 
+export type MailTransport =
+  /** A real relay (any SMTP service): smtp:// (STARTTLS when offered) or smtps:// (TLS). */
+  | { kind: 'smtp'; url: string }
+  /** No SMTP_URL outside production: an SMTP server inside the app, shown at /dev/mailbox. */
+  | { kind: 'embedded'; port: number };
+
+export interface MailSettings {
+  transport: MailTransport;
+  /** The From header of every message, e.g. `Tollgate <no-reply@example.com>`. */
+  from: string;
+  /** `required`: an unverified address cannot accept invitations or manage billing. */
+  verification: 'required' | 'optional';
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -89,6 +107,7 @@ export interface Config {
   jobLeaseMs: number;
   /** SIGTERM: how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  mail: MailSettings;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +124,9 @@ const HINTS: Record<string, string> = {
     'set it to the price_... id of the recurring Pro price in your Stripe account',
   STRIPE_PUBLISHABLE_KEY: 'set it to the pk_... key that pairs with STRIPE_SECRET_KEY',
   AUTH_SECRET: 'generate one with `openssl rand -base64 32`',
+  SMTP_URL:
+    'set it to your relay, e.g. smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587 (see docs/email.md)',
+  MAIL_FROM: 'set it to the sender address, e.g. "Tollgate <no-reply@example.com>"',
   TRUSTED_PROXIES:
     'list the addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,::1), or leave it unset when clients connect directly',
 };
@@ -197,6 +219,8 @@ export function loadConfig(
     fail('TRUSTED_PROXIES', `is invalid: ${(err as Error).message}`);
   }
 
+  const mail = parseMail(e);
+
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     env: e.NODE_ENV,
@@ -219,5 +243,37 @@ export function loadConfig(
     backfillEveryMs: e.BILLING_BACKFILL_INTERVAL_SECONDS * 1000,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    mail,
+  });
+}
+
+/** A bare address, or `Name <address>`: what nodemailer and every relay accept. */
+const FROM_PATTERN = /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+function parseMail(e: z.infer<typeof envSchema>): MailSettings {
+  let transport: MailTransport;
+  if (e.SMTP_URL) {
+    let url: URL;
+    try {
+      url = new URL(e.SMTP_URL);
+    } catch {
+      fail('SMTP_URL', 'is not a URL');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      fail('SMTP_URL', `must start with smtp:// or smtps://, not ${url.protocol}//`);
+    if (!url.hostname) fail('SMTP_URL', 'has no host');
+    transport = { kind: 'smtp', url: e.SMTP_URL };
+  } else if (e.NODE_ENV === 'production') {
+    fail('SMTP_URL', 'is required in production (the embedded mailbox is for development only)');
+  } else {
+    transport = { kind: 'embedded', port: e.MAILBOX_SMTP_PORT };
+  }
+  if (e.MAIL_FROM && !FROM_PATTERN.test(e.MAIL_FROM))
+    fail('MAIL_FROM', 'is not an address or "Name <address>"');
+  if (!e.MAIL_FROM && e.NODE_ENV === 'production') fail('MAIL_FROM', 'is required in production');
+  return Object.freeze({
+    transport: Object.freeze(transport),
+    from: e.MAIL_FROM ?? 'Tollgate <no-reply@tollgate.localhost>',
+    verification: e.EMAIL_VERIFICATION,
   });
 }

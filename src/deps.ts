@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
+import type { Mail } from './mail/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -12,6 +13,8 @@ export interface AppDeps {
   auth: Auth;
   logger: Logger;
   billing: Billing;
+  /** Queues mail through the outbox (src/mail/). */
+  mail: Mail;
   /** Null when the process runs no background jobs (operator CLI, some tests). */
   jobs: JobRunner | null;
   /** Set when shutdown begins: /readyz then answers 503. */

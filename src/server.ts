@@ -12,6 +12,15 @@ function emulatorPortSource(config: Config): string {
     : 'STRIPE_EMULATOR_PORT';
 }
 
+/** The relay's address for the banner, without its password. */
+function redactedSmtp(mail: Config['mail']): string {
+  if (mail.transport.kind !== 'smtp') return 'embedded';
+  const url = new URL(mail.transport.url);
+  url.password = '';
+  url.username = '';
+  return url.toString();
+}
+
 async function main() {
   let config: Config;
   try {
@@ -50,6 +59,10 @@ async function main() {
           '            No account, no keys: pay with card 4242 4242 4242 4242. To use real Stripe, set\n' +
           '            STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET.'
         : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
+      running.mailbox
+        ? `  Mail:     embedded SMTP server on ${running.mailbox.url}; read it at ${config.appUrl}/dev/mailbox\n` +
+          '            (signed in). To send real mail, set SMTP_URL and MAIL_FROM (docs/email.md).'
+        : `  Mail:     ${redactedSmtp(config.mail)} as ${config.mail.from}`,
       '',
     ].join('\n'),
   );

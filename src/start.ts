@@ -1,5 +1,5 @@
-// Start-up: config → database (migrated) → Stripe (real, or the local emulator) → auth →
-// billing worker → app → HTTP server, and an orderly stop in reverse.
+// Start-up: config → database (migrated) → Stripe (real, or the local emulator) → mail (a relay,
+// or the embedded SMTP server) → auth → job runner → app → HTTP server; an orderly stop in reverse.
 // Used by `npm start` (src/server.ts) and by the browser tests, which need a real port.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -10,6 +10,7 @@ import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
+import { billingNotices } from './billing/notices.js';
 import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
 import { seedLocalStripe } from './billing/operator/local-stripe.js';
 import { CATALOG } from './billing/plans/catalog.js';
@@ -21,6 +22,8 @@ import type { AppDeps } from './deps.js';
 import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
+import { type EmbeddedSmtp, startEmbeddedSmtp } from './mail/embedded.js';
+import { createMail } from './mail/index.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
 export class StartupError extends Error {
@@ -35,6 +38,8 @@ export interface RunningTollgate {
   jobs: JobRunner;
   /** Present when billing runs on the in-process Stripe emulator. */
   emulator: RunningEmulator | null;
+  /** Present when mail goes to the embedded SMTP server (SMTP_URL unset outside production). */
+  mailbox: EmbeddedSmtp | null;
   close(): Promise<void>;
 }
 
@@ -150,11 +155,23 @@ export function assembleApp(opts: {
   logger: Logger;
   stripeSettings: StripeSettings;
   cookieSecret: string;
+  /** Where mail goes: the configured relay, or the embedded server's URL. */
+  smtpUrl: string;
   billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries'>;
   jobs?: Partial<JobRunnerOptions> | false;
+  /** How often mail is retried once the runner's attempts ran out (tests shorten it). */
+  mailRetryEveryMs?: number;
 }) {
   const { config, database, logger, cookieSecret } = opts;
   let jobs: JobRunner | null = null;
+  const mail = createMail({
+    db: database.db,
+    config,
+    logger,
+    smtpUrl: opts.smtpUrl,
+    notifyJobs: () => jobs?.notify(),
+    ...(opts.mailRetryEveryMs ? { retryEveryMs: opts.mailRetryEveryMs } : {}),
+  });
   const billing = createBilling({
     db: database.db,
     dbKind: database.kind,
@@ -164,13 +181,14 @@ export function assembleApp(opts: {
     logger,
     backfillEveryMs: config.backfillEveryMs,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
+    notices: billingNotices(mail),
     ...opts.billing,
   });
   if (opts.jobs !== false) {
     jobs = startJobRunner({
       db: database.db,
       logger,
-      handlers: { ...billing.jobs },
+      handlers: { ...billing.jobs, ...mail.jobs },
       options: { leaseMs: config.jobLeaseMs, ...opts.jobs },
     });
     // Missed events are looked for at start-up, then every interval (the job reschedules
@@ -193,10 +211,21 @@ export function assembleApp(opts: {
     appUrl: config.appUrl,
     logger,
     databaseDown: () => database.connection.isLost,
+    mail,
   });
   const lifecycle = { shuttingDown: false };
-  const deps: AppDeps = { config, database, auth, logger, cookieSecret, billing, jobs, lifecycle };
-  return { app: createApp(deps), billing, jobs, lifecycle, deps };
+  const deps: AppDeps = {
+    config,
+    database,
+    auth,
+    logger,
+    cookieSecret,
+    billing,
+    mail,
+    jobs,
+    lifecycle,
+  };
+  return { app: createApp(deps), billing, mail, jobs, lifecycle, deps };
 }
 
 export async function startTollgate(
@@ -220,17 +249,32 @@ export async function startTollgate(
   } else {
     stripeSettings = await withCatalogPrices(config.stripe!, logger);
   }
+  const transport = config.mail.transport;
+  let mailbox: EmbeddedSmtp | null = null;
+  if (transport.kind === 'embedded') {
+    try {
+      mailbox = await startEmbeddedSmtp({ db: database.db, port: transport.port, logger });
+    } catch (err) {
+      await emulator?.close();
+      await database.close();
+      throw new StartupError(
+        `The development mailbox could not listen on port ${transport.port} (${(err as Error).message}): set MAILBOX_SMTP_PORT to a free port, or 0.`,
+      );
+    }
+  }
   const { app, billing, jobs, lifecycle } = assembleApp({
     config,
     database,
     logger,
     stripeSettings,
     cookieSecret: resolveAuthSecret(config),
+    smtpUrl: transport.kind === 'smtp' ? transport.url : mailbox!.url,
     jobs: opts.worker ?? {},
   });
 
   const stopBackground = async () => {
     await jobs?.stop();
+    await mailbox?.stop();
     await emulator?.close();
     await database.close();
   };
@@ -272,5 +316,5 @@ export async function startTollgate(
     })();
     return closing;
   };
-  return { url: config.appUrl, port, database, billing, jobs: jobs!, emulator, close };
+  return { url: config.appUrl, port, database, billing, jobs: jobs!, emulator, mailbox, close };
 }

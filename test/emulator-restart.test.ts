@@ -33,6 +33,8 @@ describe('restarting npm start on the same DATA_DIR', () => {
       DATA_DIR: dataDir,
       AUTH_SECRET: 'restart-secret-restart-secret-0123456789',
       LOG_LEVEL: 'silent',
+      // The user upgrades right after signing up, before any mail could be read.
+      EMAIL_VERIFICATION: 'optional',
     });
     const start = async () => {
       const app = await startTollgate(config, pino({ level: 'silent' }), {

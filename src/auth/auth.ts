@@ -6,6 +6,8 @@ import { APIError } from 'better-auth/api';
 import type { Db } from '../db/client.js';
 import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';
+import type { Mail } from '../mail/index.js';
+import { passwordReset, verifyEmail } from '../mail/templates/account.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
 import * as authSchema from './schema.js';
 
@@ -41,9 +43,23 @@ export interface AuthOptions {
    * every request meanwhile, and the connection monitor has already said it once.
    */
   databaseDown?: () => boolean;
+  mail: Mail;
 }
 
-export function createAuth({ db, secret, appUrl, logger, databaseDown }: AuthOptions) {
+/** Reset links last an hour and work once (Better Auth deletes the token when it is used). */
+export const RESET_TOKEN_TTL_SECONDS = 60 * 60;
+const VERIFY_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+/** Where a verification link lands: Better Auth checks the token, then redirects to /account. */
+export function verificationUrl(appUrl: string, token: string): string {
+  return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent('/account')}`;
+}
+
+export function resetUrl(appUrl: string, token: string): string {
+  return `${appUrl}/reset-password?token=${encodeURIComponent(token)}`;
+}
+
+export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: AuthOptions) {
   const log = logger.child({ module: 'auth' });
   return betterAuth({
     appName: 'Tollgate',
@@ -57,6 +73,39 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown }: AuthOpt
       minPasswordLength: 8,
       maxPasswordLength: 128,
       autoSignIn: true,
+      // Our own page (/reset-password) takes the token from the link; the mail goes through the
+      // outbox like every other, and the answer to the request is the same whether or not the
+      // address has an account (Better Auth's, and our /forgot-password page's).
+      sendResetPassword: async ({ user, token }) => {
+        await mail.send({
+          kind: 'password_reset',
+          to: user.email,
+          content: passwordReset({
+            name: user.name,
+            url: resetUrl(appUrl, token),
+            expiresInMinutes: RESET_TOKEN_TTL_SECONDS / 60,
+          }),
+        });
+      },
+      resetPasswordTokenExpiresIn: RESET_TOKEN_TTL_SECONDS,
+      revokeSessionsOnPasswordReset: true,
+    },
+    emailVerification: {
+      // Sent at sign-up whatever EMAIL_VERIFICATION says: `optional` only relaxes the gates.
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_TOKEN_TTL_SECONDS,
+      sendVerificationEmail: async ({ user, token }) => {
+        await mail.send({
+          kind: 'verify_email',
+          to: user.email,
+          content: verifyEmail({ name: user.name, url: verificationUrl(appUrl, token) }),
+        });
+      },
+    },
+    user: {
+      // A new address is unverified until its link is clicked (Better Auth sends it there).
+      changeEmail: { enabled: true, updateEmailWithoutVerification: true },
     },
     session: { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24 },
     advanced: {
@@ -110,4 +159,5 @@ export interface SessionUser {
   id: string;
   name: string;
   email: string;
+  emailVerified: boolean;
 }

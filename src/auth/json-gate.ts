@@ -15,6 +15,10 @@ import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './thro
 const PASSWORD_ROUTES =
   /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
 
+/** Routes that mail the address in their body (reset links, verification links). */
+const MAIL_ROUTES =
+  /^\/api\/auth\/(forget-password|request-password-reset|send-verification-email)\b/;
+
 async function emailOf(req: Request): Promise<string | null> {
   try {
     const body: unknown = await req.clone().json();
@@ -58,6 +62,10 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
       await enforce(deps.db, [[LIMITS.signUpClient, bucket]], 'sign-ups');
     } else if (c.req.method === 'POST' && PASSWORD_ROUTES.test(path)) {
       await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
+      // Mail to one address, whoever asks: the same counter as /forgot-password's.
+      if (MAIL_ROUTES.test(path)) {
+        await enforce(deps.db, [[LIMITS.mailAddress, await emailOf(req)]], 'password requests');
+      }
     }
     return deps.auth.handler(req);
   };

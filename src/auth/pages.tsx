@@ -1,5 +1,6 @@
-// Sign-up and sign-in pages.
-import { CsrfField, Layout, type PageChrome } from '../web/layout.js';
+// Account pages: sign-up, sign-in, forgotten and reset passwords, and the account page
+// (address verification, resend, change of address).
+import { CsrfField, Layout, type PageChrome, PostButton } from '../web/layout.js';
 
 interface AuthFormProps {
   chrome: PageChrome;
@@ -86,8 +87,139 @@ export function LoginPage({ chrome, next, error, values }: AuthFormProps) {
           </p>
         </form>
         <p class="small">
+          <a href="/forgot-password">Forgot password?</a>
+        </p>
+        <p class="small">
           New here? <a href={`/signup?next=${encodeURIComponent(next)}`}>Create an account</a>
         </p>
+      </div>
+    </Layout>
+  );
+}
+
+export function ForgotPasswordPage(props: {
+  chrome: PageChrome;
+  error?: string;
+  /** Set once a request was taken: the same answer whether or not the address has an account. */
+  sentTo?: string;
+  email?: string;
+}) {
+  return (
+    <Layout {...props.chrome}>
+      <div class="card auth">
+        <h1>Forgot your password?</h1>
+        {props.error && <div class="flash error">{props.error}</div>}
+        {props.sentTo ? (
+          <div class="flash success" role="status">
+            If an account exists for {props.sentTo}, we sent it a link to choose a new password. The
+            link works once, for an hour.
+          </div>
+        ) : (
+          <form method="post" action="/forgot-password">
+            <CsrfField token={props.chrome.csrfToken} />
+            <p class="small muted">Enter your account's address and we will email you a link.</p>
+            <label for="email">Email</label>
+            <input
+              id="email"
+              name="email"
+              type="email"
+              required
+              maxlength={254}
+              value={props.email ?? ''}
+              autocomplete="email"
+            />
+            <p>
+              <button type="submit">Send the link</button>
+            </p>
+          </form>
+        )}
+        <p class="small">
+          <a href="/login">Back to sign in</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+export function ResetPasswordPage(props: { chrome: PageChrome; token: string; error?: string }) {
+  return (
+    <Layout {...props.chrome}>
+      <div class="card auth">
+        <h1>Choose a new password</h1>
+        {props.error && <div class="flash error">{props.error}</div>}
+        {props.token ? (
+          <form method="post" action="/reset-password">
+            <CsrfField token={props.chrome.csrfToken} />
+            <input type="hidden" name="token" value={props.token} />
+            <label for="password">New password</label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              required
+              minlength={8}
+              autocomplete="new-password"
+            />
+            <p class="small muted">At least 8 characters. You will be signed out everywhere.</p>
+            <p>
+              <button type="submit">Change password</button>
+            </p>
+          </form>
+        ) : null}
+        <p class="small">
+          <a href="/forgot-password">Ask for a new link</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+export function AccountPage(props: {
+  chrome: PageChrome;
+  user: { name: string; email: string; emailVerified: boolean };
+  verificationRequired: boolean;
+  error?: string;
+}) {
+  const { user, chrome } = props;
+  return (
+    <Layout {...chrome}>
+      <div class="card">
+        <h1>Your account</h1>
+        {props.error && <div class="flash error">{props.error}</div>}
+        <p>
+          {user.name} · {user.email}{' '}
+          {user.emailVerified ? (
+            <span class="badge pro">verified</span>
+          ) : (
+            <span class="badge">unverified</span>
+          )}
+        </p>
+        {!user.emailVerified && (
+          <div id="verify">
+            <p>
+              We sent a confirmation link to {user.email}.{' '}
+              {props.verificationRequired
+                ? 'Until you open it, you cannot join workspaces or manage billing.'
+                : 'Open it to confirm the address is yours.'}
+            </p>
+            <PostButton
+              action="/account/verify/resend"
+              token={chrome.csrfToken}
+              label="Resend the verification email"
+              variant="secondary"
+            />
+          </div>
+        )}
+        <h2>Change your email address</h2>
+        <form method="post" action="/account/email">
+          <CsrfField token={chrome.csrfToken} />
+          <label for="email">New address</label>
+          <input id="email" name="email" type="email" required maxlength={254} />
+          <p class="small muted">
+            We send a link to the new address; it counts as verified once you open it.
+          </p>
+          <button type="submit">Change address</button>
+        </form>
       </div>
     </Layout>
   );

@@ -52,8 +52,12 @@ export function loadPrincipal(deps: { auth: Auth; db: Db }) {
     if (c.req.header('cookie')) {
       const result = await deps.auth.api.getSession({ headers: c.req.raw.headers });
       if (result) {
-        const { id, name, email } = result.user;
-        principal = { kind: 'user', user: { id, name, email }, sessionId: result.session.id };
+        const { id, name, email, emailVerified } = result.user;
+        principal = {
+          kind: 'user',
+          user: { id, name, email, emailVerified },
+          sessionId: result.session.id,
+        };
       }
     }
     c.set('principal', principal);

@@ -61,7 +61,10 @@ export function rememberDevice(c: Context<AppEnv>, email: string) {
 }
 
 /** Parses a form, turning a validation problem into the form's own error message. */
-function parseForm<T extends z.ZodType>(schema: T, form: unknown): z.output<T> | { error: string } {
+export function parseForm<T extends z.ZodType>(
+  schema: T,
+  form: unknown,
+): z.output<T> | { error: string } {
   try {
     return parseInput(schema, form);
   } catch (err) {
@@ -70,7 +73,7 @@ function parseForm<T extends z.ZodType>(schema: T, form: unknown): z.output<T> |
   }
 }
 
-const formValue = (v: unknown) => (typeof v === 'string' ? v.slice(0, 254) : '');
+export const formValue = (v: unknown) => (typeof v === 'string' ? v.slice(0, 254) : '');
 
 async function authErrorMessage(res: Response, fallback: string): Promise<string> {
   try {
@@ -88,7 +91,7 @@ async function authErrorMessage(res: Response, fallback: string): Promise<string
   }
 }
 
-function copySetCookies(from: Response, c: Context<AppEnv>) {
+export function copySetCookies(from: Response, c: Context<AppEnv>) {
   for (const cookie of from.headers.getSetCookie())
     c.header('set-cookie', cookie, { append: true });
 }

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
+import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
 
 export interface BillingContext {
@@ -16,6 +17,8 @@ export interface BillingContext {
    * within this process on PGlite (one process per database). `fn` makes Stripe calls only.
    */
   exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Queues the admins' notices for a change, inside the sync's transaction (./notices.ts). */
+  notices?: BillingNotices;
 }
 
 /** Where a billing change came from; recorded in the history. */

@@ -9,6 +9,7 @@ import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
 import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
+import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
 import { createStripeClient } from './stripe-client.js';
 import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './sync/backfill.js';
@@ -47,6 +48,8 @@ export interface BillingOptions {
   backfillEveryMs?: number;
   debounceMs?: number;
   maxNetworkRetries?: number;
+  /** Mail for the admins when a webhook changes a workspace's billing. */
+  notices?: BillingNotices;
 }
 
 const EXCLUSIVE_LOCK_NAMESPACE = 727_002;
@@ -83,6 +86,7 @@ export function createBilling(opts: BillingOptions): Billing {
     policy: opts.policy,
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
+    ...(opts.notices ? { notices: opts.notices } : {}),
   };
   const timing = { debounceMs };
   const onQueued = () => opts.notifyJobs?.(debounceMs + 10);

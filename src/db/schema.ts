@@ -2,5 +2,6 @@
 export * from '../auth/schema.js';
 export * from '../billing/schema.js';
 export * from '../jobs/schema.js';
+export * from '../mail/schema.js';
 export * from '../security/schema.js';
 export * from '../workspaces/schema.js';

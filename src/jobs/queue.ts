@@ -1,7 +1,7 @@
 // The job table's state transitions, for every kind: request (coalescing), claim due jobs
 // (lease + SKIP LOCKED, safe with many instances), complete, retry later, give up, release.
 // A crashed runner's claim simply expires and another instance picks it up.
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { type JobKind, jobs } from './schema.js';
 
@@ -137,6 +137,16 @@ export async function completeJob(tx: Db, job: Job, opts: { nextInMs?: number } 
       dueAt: idleUnlessRequested(job, opts.nextInMs),
     })
     .where(thisJob(job));
+}
+
+/**
+ * Completes a one-off job (one row per piece of work, like a mail): the row is deleted in the
+ * work's transaction, so the table holds only work still to do — unless a request arrived
+ * while it ran, which leaves it due now as completeJob would.
+ */
+export async function finishOneOffJob(tx: Db, job: Job) {
+  await tx.delete(jobs).where(and(thisJob(job), lte(jobs.generation, job.generation)));
+  await completeJob(tx, job);
 }
 
 /** After a retryable failure: due again after `delayMs`, claim released. */

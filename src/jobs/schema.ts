@@ -1,5 +1,5 @@
 // The one job table: every kind of background work (billing syncs, the Stripe event backfill,
-// later the mail outbox and seat sync) is a row keyed by (kind, key), claimed with a lease.
+// the mail outbox, later seat sync) is a row keyed by (kind, key), claimed with a lease.
 import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
@@ -11,6 +11,8 @@ export const JOB_KINDS = [
   'billing.sync',
   /** key: 'stripe-events'. Records Stripe events the webhooks missed (src/billing/sync/backfill.ts). */
   'billing.backfill',
+  /** key: a mail_outbox row id. Sends that one message over SMTP (src/mail/deliver.ts). */
+  'mail.send',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -29,6 +29,8 @@ export const LIMITS = {
   signUpClient: { name: 'sign-up:client', max: 20, windowSeconds: 60 * 60 },
   /** Password reset and change requests from one client address. */
   passwordClient: { name: 'password:client', max: 10, windowSeconds: 15 * 60 },
+  /** Reset and verification mails to one address, whoever asks (no mail bombing). */
+  mailAddress: { name: 'mail:address', max: 5, windowSeconds: 60 * 60 },
   /** Invitation links that do not exist, from one client address (generous). */
   invitationTokenClient: { name: 'invitation-token:client', max: 30, windowSeconds: 10 * 60 },
   /** API keys that do not exist, from one client address (generous). */

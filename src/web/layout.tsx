@@ -102,7 +102,9 @@ export function Layout(props: PageChrome & { children?: Child }) {
             {user ? (
               <>
                 <a href="/dashboard">Dashboard</a>
-                <span class="muted small">{user.email}</span>
+                <a class="muted small" href="/account">
+                  {user.email}
+                </a>
                 <PostButton
                   action="/logout"
                   token={props.csrfToken}
@@ -134,7 +136,14 @@ export function Layout(props: PageChrome & { children?: Child }) {
 }
 
 export function ErrorPage(
-  props: PageChrome & { status: number; message: string; link?: { href: string; label: string } },
+  props: PageChrome & {
+    status: number;
+    message: string;
+    /** Where to go next (e.g. the upgrade page). */
+    link?: { href: string; label: string };
+    /** A way out offered under the message (a one-button form). */
+    action?: { post: string; label: string };
+  },
 ) {
   return (
     <Layout {...props}>
@@ -147,6 +156,13 @@ export function ErrorPage(
               {props.link.label}
             </a>
           </p>
+        )}
+        {props.action && (
+          <PostButton
+            action={props.action.post}
+            token={props.csrfToken}
+            label={props.action.label}
+          />
         )}
         <p>
           <a href="/dashboard">Back to your dashboard</a>

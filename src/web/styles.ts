@@ -37,5 +37,7 @@ th { font-size:.8rem; text-transform:uppercase; letter-spacing:.03em; color:var(
 .grid { display:grid; gap:1rem; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
 code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:.85rem; background:#f0f1f5; padding:.1rem .3rem; border-radius:4px; overflow-wrap:anywhere; }
 .auth { max-width:26rem; margin:2rem auto; }
+.mail-html { width:100%; height:28rem; border:1px solid #e4e7eb; border-radius:6px; background:#fff; }
+.mail-text { white-space:pre-wrap; overflow-wrap:anywhere; background:#f7f8fa; padding:1rem; border-radius:6px; }
 @media (max-width: 600px) { th:nth-child(n+3):not(:last-child), td:nth-child(n+3):not(:last-child) { display:none; } .keep td, .keep th { display:table-cell; } }
 `;

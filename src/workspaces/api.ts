@@ -39,7 +39,7 @@ export function workspaceJson(workspace: Workspace, role: Role) {
   };
 }
 
-export function workspaceApiRoutes({ database, config }: AppDeps) {
+export function workspaceApiRoutes({ database, config, mail }: AppDeps) {
   const db = database.db;
   const app = new Hono<AppEnv>();
 
@@ -92,6 +92,7 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
       role: body.role,
       invitedBy: actingUserId(c.var.principal),
       appUrl: config.appUrl,
+      mail,
     });
     return c.json(
       {
@@ -112,6 +113,7 @@ export function workspaceApiRoutes({ database, config }: AppDeps) {
       acceptInvitation(db, {
         token: pathId(c, 'token', 'This invitation link is not valid'),
         user,
+        verification: mail.verification,
       }),
     );
     return c.json(workspaceJson(workspace, role));

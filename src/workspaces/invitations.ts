@@ -1,12 +1,17 @@
 // Invitations: an admin invites an email with a role; the link carries a one-time token whose
-// hash is all we store. The invitee signs in (or up) with that email and accepts.
+// hash is all we store, and goes to the invitee by mail (queued in the same transaction). The
+// invitee signs in (or up) with that email, verifies it, and accepts.
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { user as users } from '../auth/schema.js';
+import { requireVerifiedEmail, type VerificationPolicy } from '../auth/verification.js';
 import { recordAudit } from '../billing/audit/log.js';
 import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { emailField, parseInput } from '../lib/input.js';
+import type { Mail } from '../mail/index.js';
+import { invitation as invitationMail } from '../mail/templates/workspace.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
 import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 
@@ -25,6 +30,8 @@ export async function createInvitation(
     /** The user the invitation speaks for (a key's creator when sent with an API key). */
     invitedBy: string;
     appUrl: string;
+    /** The invitation mail is queued with the invitation, so neither exists without the other. */
+    mail: Mail;
   },
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
   const email = parseInput(emailField, opts.email);
@@ -34,25 +41,45 @@ export async function createInvitation(
     invitation: true,
   });
   const token = newToken();
-  const [invitation] = await db
-    .insert(invitations)
-    .values({
-      id: newId('inv'),
+  const acceptUrl = acceptUrlFor(opts.appUrl, token);
+  const invitation = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(invitations)
+      .values({
+        id: newId('inv'),
+        workspaceId: opts.workspaceId,
+        email,
+        role: opts.role,
+        tokenHash: sha256(token),
+        invitedBy: opts.invitedBy,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      })
+      .returning();
+    await recordAudit(tx, {
       workspaceId: opts.workspaceId,
-      email,
-      role: opts.role,
-      tokenHash: sha256(token),
-      invitedBy: opts.invitedBy,
-      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-    })
-    .returning();
-  await recordAudit(db, {
-    workspaceId: opts.workspaceId,
-    action: 'member.invited',
-    actor: opts.invitedBy,
-    detail: { email, role: opts.role },
+      action: 'member.invited',
+      actor: opts.invitedBy,
+      detail: { email, role: opts.role },
+    });
+    const [names] = await tx
+      .select({ workspace: workspaces.name, inviter: users.name })
+      .from(workspaces)
+      .leftJoin(users, eq(users.id, opts.invitedBy))
+      .where(eq(workspaces.id, opts.workspaceId));
+    await opts.mail.queue(tx, {
+      kind: 'invitation',
+      to: email,
+      content: invitationMail({
+        inviterName: names?.inviter ?? 'An admin',
+        workspaceName: names?.workspace ?? 'a workspace',
+        role: opts.role,
+        url: acceptUrl,
+      }),
+    });
+    return created!;
   });
-  return { invitation: invitation!, token, acceptUrl: acceptUrlFor(opts.appUrl, token) };
+  opts.mail.notify();
+  return { invitation, token, acceptUrl };
 }
 
 export async function listPendingInvitations(db: Db, workspaceId: string): Promise<Invitation[]> {
@@ -108,12 +135,18 @@ export async function findInvitation(
 }
 
 /**
- * Accepts an invitation for a signed-in user whose email it was sent to. Accepting twice,
- * or as someone who is already a member, is harmless and keeps the existing role.
+ * Accepts an invitation for a signed-in user whose email it was sent to and who verified it
+ * (unless EMAIL_VERIFICATION=optional): otherwise anyone could register the invited address
+ * without owning it. Accepting twice, or as someone who is already a member, is harmless and
+ * keeps the existing role.
  */
 export async function acceptInvitation(
   db: Db,
-  opts: { token: string; user: { id: string; email: string } },
+  opts: {
+    token: string;
+    user: { id: string; email: string; emailVerified: boolean };
+    verification: VerificationPolicy;
+  },
 ): Promise<{ workspace: Workspace; role: Role }> {
   return db.transaction(async (tx) => {
     const { invitation, workspace } = await findInvitation(tx, opts.token);
@@ -127,6 +160,7 @@ export async function acceptInvitation(
         `This invitation was sent to ${invitation.email}; sign in with that address to accept it`,
       );
     }
+    requireVerifiedEmail(opts.user, opts.verification, 'accept an invitation');
     // An invitation speaks for the admin who sent it, with no more power than they have now.
     const inviterRole = invitation.invitedBy
       ? await roleOf(tx, { workspaceId: invitation.workspaceId, userId: invitation.invitedBy })

@@ -59,6 +59,8 @@ export function InvitationPage(props: {
   role: Role;
   state: 'pending' | 'accepted' | 'revoked' | 'expired';
   signedInAs: string | null;
+  /** Signed in with the right address, not verified yet (EMAIL_VERIFICATION=required). */
+  mustVerify: boolean;
 }) {
   const next = `/invitations/${props.token}`;
   return (
@@ -76,6 +78,19 @@ export function InvitationPage(props: {
                 You are signed in as {props.signedInAs}, but this invitation is for {props.email}.
                 Sign out and sign in (or up) with {props.email} to accept it.
               </p>
+            ) : props.signedInAs && props.mustVerify ? (
+              <div class="flash info" id="verify">
+                <p>
+                  Confirm your address first: open the link we sent to {props.signedInAs}, then come
+                  back to this page.
+                </p>
+                <PostButton
+                  action="/account/verify/resend"
+                  token={props.chrome.csrfToken}
+                  label="Resend the verification email"
+                  variant="secondary"
+                />
+              </div>
             ) : props.signedInAs ? (
               <PostButton
                 action={`${next}/accept`}

@@ -24,7 +24,7 @@ import { createWorkspace, listWorkspacesForUser, renameWorkspace } from './servi
 import { type Reveal, SettingsPage } from './settings-page.js';
 
 export function workspaceWebRoutes(deps: AppDeps) {
-  const { database, config, logger } = deps;
+  const { database, config, logger, mail } = deps;
   const db = database.db;
   const app = new Hono<AppEnv>();
 
@@ -102,6 +102,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       role: parseRole(form.role ?? 'member'),
       invitedBy: user.id,
       appUrl: config.appUrl,
+      mail,
     });
     if (config.env === 'development')
       logger.info({ email: invitation.email, acceptUrl }, 'invitation link');
@@ -182,6 +183,11 @@ export function workspaceWebRoutes(deps: AppDeps) {
         role={invitation.role}
         state={invitationState(invitation)}
         signedInAs={principal?.kind === 'user' ? principal.user.email : null}
+        mustVerify={
+          principal?.kind === 'user' &&
+          !principal.user.emailVerified &&
+          mail.verification === 'required'
+        }
       />,
     );
   });
@@ -192,6 +198,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       acceptInvitation(db, {
         token: pathId(c, 'token', 'This invitation link is not valid'),
         user,
+        verification: mail.verification,
       }),
     );
     return redirectWithFlash(

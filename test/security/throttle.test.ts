@@ -194,6 +194,7 @@ describe.each(DB_KINDS)('throttling (%s)', { timeout: 180_000 }, (kind) => {
       logger: t.deps.logger,
       stripeSettings: t.stripeSettings,
       cookieSecret: t.deps.cookieSecret,
+      smtpUrl: t.mailbox.url,
     });
     const { email } = await account('Shared');
     for (let i = 0; i < 10; i++) {

@@ -8,10 +8,12 @@ import type { createApp } from '../../src/app.js';
 import type { Billing } from '../../src/billing/index.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { type Database, openDatabase } from '../../src/db/client.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../../src/db/client.js';
 import type { AppDeps } from '../../src/deps.js';
 import type { JobRunner, JobRunnerOptions } from '../../src/jobs/runner.js';
 import { createLogger, type Logger } from '../../src/lib/logger.js';
+import { type EmbeddedSmtp, startEmbeddedSmtp } from '../../src/mail/embedded.js';
+import type { Mail } from '../../src/mail/index.js';
 import { assembleApp, startLocalStripe } from '../../src/start.js';
 import { TestClient } from './client.js';
 import { type DbKind, isolatedDatabase } from './databases.js';
@@ -23,9 +25,14 @@ export interface TestApp {
   kind: DbKind;
   config: Config;
   database: Database;
+  /** Where the database is, for a second instance on the same one. */
+  dbTarget: DatabaseTarget;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
   billing: Billing;
+  mail: Mail;
+  /** The embedded SMTP server every test app sends its mail to (stop() it for an outage). */
+  mailbox: EmbeddedSmtp;
   /** The job runner; null when created without one. */
   jobs: JobRunner | null;
   /** Present when created with `stripe` options. */
@@ -56,14 +63,26 @@ export async function createTestApp(
   kind: DbKind,
   env: Record<string, string | undefined> = {},
   stripeOpts?: StripeTestOptions,
-  opts: { logger?: Logger } = {},
+  opts: {
+    logger?: Logger;
+    /** Runs the job runner (mail delivery) even without Stripe; tests of mail want it. */
+    jobs?: Partial<JobRunnerOptions>;
+    mailRetryEveryMs?: number;
+    /** Another test app's database (two instances sharing one PostgreSQL). */
+    shareDatabaseWith?: TestApp;
+  } = {},
 ): Promise<TestApp> {
-  const isolated = await isolatedDatabase(kind);
+  const isolated = opts.shareDatabaseWith
+    ? { target: opts.shareDatabaseWith.dbTarget, drop: async () => {} }
+    : await isolatedDatabase(kind);
   const config = loadConfig({
     NODE_ENV: 'test',
     APP_URL: TEST_APP_URL,
     AUTH_SECRET: TEST_AUTH_SECRET,
     LOG_LEVEL: 'silent',
+    // Most tests sign up and at once accept invitations or open checkout: they run with
+    // verification optional (the mail is still sent). test/mail/ tests `required` explicitly.
+    EMAIL_VERIFICATION: 'optional',
     ...env,
   });
   const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -101,13 +120,16 @@ export async function createTestApp(
       apiBase: 'http://127.0.0.1:9',
     };
   }
-  const { app, billing, jobs, deps } = assembleApp({
+  const mailbox = await startEmbeddedSmtp({ db: database.db, port: 0, logger });
+  const { app, billing, mail, jobs, deps } = assembleApp({
     config,
     database,
     logger,
     stripeSettings,
     cookieSecret: TEST_AUTH_SECRET,
-    jobs: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : false,
+    smtpUrl: mailbox.url,
+    ...(opts.mailRetryEveryMs ? { mailRetryEveryMs: opts.mailRetryEveryMs } : {}),
+    jobs: stripeOpts ? (stripeOpts.worker ?? { pollMs: 100 }) : (opts.jobs ?? false),
     billing: {
       debounceMs: stripeOpts?.debounceMs ?? 20,
       maxNetworkRetries: stripeOpts?.maxNetworkRetries ?? 0,
@@ -118,9 +140,12 @@ export async function createTestApp(
     kind,
     config,
     database,
+    dbTarget: isolated.target,
     deps,
     app,
     billing,
+    mail,
+    mailbox,
     jobs,
     emulator,
     stripe: billing.ctx.stripe,
@@ -136,6 +161,7 @@ export async function createTestApp(
     },
     close: async () => {
       await jobs?.stop();
+      await mailbox.stop();
       await emulator?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await database.close();

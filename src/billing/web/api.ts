@@ -2,6 +2,7 @@
 // gated example endpoint, and workspace deletion. Same rules as the pages.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { verifiedEmailRequired } from '../../auth/verification.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
@@ -45,6 +46,7 @@ const ChangeBody = z.object({
 
 export function billingApiRoutes(deps: AppDeps) {
   const { billing, config } = deps;
+  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
@@ -59,65 +61,86 @@ export function billingApiRoutes(deps: AppDeps) {
     });
   });
 
-  app.post('/workspaces/:id/billing/checkout', requireWorkspaceAccess('admin'), async (c) => {
-    const { workspace, principal } = c.var;
-    const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
-    if (atLeast(workspace, 'pro'))
-      throw new AppError(
-        'conflict',
-        'This workspace is already on a paid plan: change plan or use the billing portal',
-      );
-    const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
-    const started = await startCheckout(ctx, {
-      workspace,
-      adminEmail,
-      priceId,
-      appUrl: config.appUrl,
-    });
-    if (started.kind === 'has_subscription') {
-      throw new AppError(
-        'conflict',
-        'This workspace already has a subscription: use the billing portal',
-      );
-    }
-    return c.json({ url: started.url });
-  });
+  app.post(
+    '/workspaces/:id/billing/checkout',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const { workspace, principal } = c.var;
+      const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
+      if (atLeast(workspace, 'pro'))
+        throw new AppError(
+          'conflict',
+          'This workspace is already on a paid plan: change plan or use the billing portal',
+        );
+      const adminEmail = principal?.kind === 'user' ? principal.user.email : '';
+      const started = await startCheckout(ctx, {
+        workspace,
+        adminEmail,
+        priceId,
+        appUrl: config.appUrl,
+      });
+      if (started.kind === 'has_subscription') {
+        throw new AppError(
+          'conflict',
+          'This workspace already has a subscription: use the billing portal',
+        );
+      }
+      return c.json({ url: started.url });
+    },
+  );
 
-  app.get('/workspaces/:id/billing/change-preview', requireWorkspaceAccess('admin'), async (c) => {
-    const preview = await previewPlanChange(ctx, {
-      workspace: c.var.workspace,
-      plan: c.req.query('plan') ?? '',
-      interval: c.req.query('interval') ?? 'month',
-    });
-    return c.json(preview);
-  });
+  app.get(
+    '/workspaces/:id/billing/change-preview',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const preview = await previewPlanChange(ctx, {
+        workspace: c.var.workspace,
+        plan: c.req.query('plan') ?? '',
+        interval: c.req.query('interval') ?? 'month',
+      });
+      return c.json(preview);
+    },
+  );
 
-  app.post('/workspaces/:id/billing/change', requireWorkspaceAccess('admin'), async (c) => {
-    const body = parseInput(ChangeBody, await readJsonObject(c));
-    const result = await changePlan(ctx, {
-      workspace: c.var.workspace,
-      plan: body.plan,
-      interval: body.interval,
-      prorationDate: body.prorationDate,
-    });
-    return c.json(result);
-  });
+  app.post(
+    '/workspaces/:id/billing/change',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const body = parseInput(ChangeBody, await readJsonObject(c));
+      const result = await changePlan(ctx, {
+        workspace: c.var.workspace,
+        plan: body.plan,
+        interval: body.interval,
+        prorationDate: body.prorationDate,
+      });
+      return c.json(result);
+    },
+  );
 
   app.delete(
     '/workspaces/:id/billing/scheduled-change',
     requireWorkspaceAccess('admin'),
+    verified,
     async (c) => {
       await cancelScheduledChange(ctx, c.var.workspace);
       return c.body(null, 204);
     },
   );
 
-  app.post('/workspaces/:id/billing/portal', requireWorkspaceAccess('admin'), async (c) => {
-    const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });
-    if (!url)
-      throw new AppError('conflict', 'This workspace has no billing account yet: upgrade first');
-    return c.json({ url });
-  });
+  app.post(
+    '/workspaces/:id/billing/portal',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const url = await openPortal(ctx, { workspace: c.var.workspace, appUrl: config.appUrl });
+      if (!url)
+        throw new AppError('conflict', 'This workspace has no billing account yet: upgrade first');
+      return c.json({ url });
+    },
+  );
 
   app.get(
     '/workspaces/:id/advanced-feature',

@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
+import { verifiedEmailRequired } from '../../auth/verification.js';
 import type { AppDeps } from '../../deps.js';
 import { parseInput } from '../../lib/input.js';
 import type { AppEnv } from '../../web/env.js';
@@ -26,6 +27,7 @@ const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 export function billingWebRoutes(deps: AppDeps) {
   const { billing, database, config } = deps;
   const db = database.db;
+  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
@@ -79,7 +81,7 @@ export function billingWebRoutes(deps: AppDeps) {
     );
   });
 
-  app.post('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
+  app.post('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const form = await c.req.parseBody();
     const prorationDate = Number(form.prorationDate);
@@ -98,18 +100,23 @@ export function billingWebRoutes(deps: AppDeps) {
     return redirectWithFlash(c, `/workspace/${workspace.id}/settings`, 'success', message);
   });
 
-  app.post('/workspace/:id/change-plan/cancel', requireWorkspaceAccess('admin'), async (c) => {
-    const { workspace } = c.var;
-    await cancelScheduledChange(ctx, workspace);
-    return redirectWithFlash(
-      c,
-      `/workspace/${workspace.id}/settings`,
-      'info',
-      `The switch is cancelled: ${planOf(workspace).label} stays.`,
-    );
-  });
+  app.post(
+    '/workspace/:id/change-plan/cancel',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const { workspace } = c.var;
+      await cancelScheduledChange(ctx, workspace);
+      return redirectWithFlash(
+        c,
+        `/workspace/${workspace.id}/settings`,
+        'info',
+        `The switch is cancelled: ${planOf(workspace).label} stays.`,
+      );
+    },
+  );
 
-  app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), async (c) => {
+  app.post('/workspace/:id/upgrade/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
@@ -159,7 +166,7 @@ export function billingWebRoutes(deps: AppDeps) {
     }
   });
 
-  app.get('/workspace/:id/billing/', requireWorkspaceAccess('admin'), async (c) => {
+  app.get('/workspace/:id/billing/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const url = await openPortal(ctx, { workspace, appUrl: config.appUrl });
     return c.redirect(url ?? `/workspace/${workspace.id}/upgrade/`, url ? 303 : 302);

@@ -1,0 +1,155 @@
+// Billing notices: mail to a workspace's admins when a webhook-driven sync changes its billing
+// (payment failed, recovered, subscription canceled or ended, plan changed). Queued inside the
+// sync's transaction, keyed by the Stripe event and the admin, so a duplicated or reordered
+// burst of events sends each notice once: the convergent sync writes a transition only once,
+// and a replay of the same event finds its key taken.
+import { and, desc, eq } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Db } from '../db/client.js';
+import type { Mail } from '../mail/index.js';
+import type { MailKind } from '../mail/schema.js';
+import {
+  paymentFailed,
+  paymentRecovered,
+  planChanged,
+  subscriptionEnded,
+} from '../mail/templates/billing.js';
+import { listAdmins } from '../workspaces/members.js';
+import { workspaces } from '../workspaces/schema.js';
+import { planOf } from './plans/entitlements.js';
+import type { HistoryKind } from './schema.js';
+import { stripeEvents } from './schema.js';
+import type { SyncResult } from './sync/sync.js';
+
+type Notice =
+  | { kind: 'payment_failed' }
+  | { kind: 'payment_recovered' }
+  | { kind: 'subscription_ended'; scheduled: boolean }
+  | { kind: 'plan_changed' };
+
+/** Which history entry tells the admins something (exhaustive: a new kind must be decided). */
+function noticeFor(kind: HistoryKind, result: SyncResult): Notice | null {
+  switch (kind) {
+    case 'payment_failed':
+      return { kind: 'payment_failed' };
+    case 'recovered':
+      return { kind: 'payment_recovered' };
+    case 'cancellation_scheduled':
+      return { kind: 'subscription_ended', scheduled: true };
+    case 'downgraded':
+    case 'subscription_ended':
+      return { kind: 'subscription_ended', scheduled: false };
+    case 'upgraded':
+    case 'plan_changed':
+      return { kind: 'plan_changed' };
+    case 'subscription_changed': {
+      const before = result.before?.stripePriceId;
+      const after = result.after?.stripePriceId;
+      return before && after && before !== after ? { kind: 'plan_changed' } : null;
+    }
+    // A scheduled switch is announced when it happens (plan_changed at the period end).
+    case 'plan_change_scheduled':
+    case 'plan_change_canceled':
+    case 'cancellation_withdrawn':
+    case 'renewed':
+    case 'customer_linked':
+    case 'duplicate_subscription':
+      return null;
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown history kind ${String(unreachable)}`);
+    }
+  }
+}
+
+/** The Stripe event types that announce each notice: the one its key names, when covered. */
+const ANNOUNCED_BY: Record<Notice['kind'], readonly string[]> = {
+  payment_failed: ['invoice.payment_failed'],
+  payment_recovered: ['invoice.paid'],
+  subscription_ended: ['customer.subscription.deleted', 'customer.subscription.updated'],
+  plan_changed: ['customer.subscription.updated', 'customer.subscription.created'],
+};
+
+function eventFor(notice: Notice, events: readonly { eventId: string; type: string }[]) {
+  const sorted = [...events].sort((a, b) => a.eventId.localeCompare(b.eventId));
+  return (
+    sorted.find((e) => ANNOUNCED_BY[notice.kind].includes(e.type))?.eventId ??
+    sorted[0]?.eventId ??
+    null
+  );
+}
+
+/** When Stripe tries the card again: the latest failed invoice of the customer says. */
+async function nextRetry(tx: Db, customerId: string): Promise<Date | null> {
+  const [failed] = await tx
+    .select({ payload: stripeEvents.payload })
+    .from(stripeEvents)
+    .where(
+      and(eq(stripeEvents.customerId, customerId), eq(stripeEvents.type, 'invoice.payment_failed')),
+    )
+    .orderBy(desc(stripeEvents.createdAt))
+    .limit(1);
+  const invoice = failed?.payload as Stripe.Event | undefined;
+  const at = (invoice?.data.object as Stripe.Invoice | undefined)?.next_payment_attempt;
+  return typeof at === 'number' ? new Date(at * 1000) : null;
+}
+
+export type BillingNotices = (
+  tx: Db,
+  change: { result: SyncResult; events: readonly { eventId: string; type: string }[] },
+) => Promise<void>;
+
+export function billingNotices(mail: Mail): BillingNotices {
+  return async (tx, { result, events }) => {
+    if (!result.workspaceId || result.stale) return;
+    const notices = result.history
+      .map((kind) => noticeFor(kind, result))
+      .filter((n): n is Notice => n !== null);
+    if (notices.length === 0) return;
+    const [ws] = await tx
+      .select({ name: workspaces.name })
+      .from(workspaces)
+      .where(eq(workspaces.id, result.workspaceId));
+    const admins = await listAdmins(tx, result.workspaceId);
+    const base = {
+      workspaceName: ws?.name ?? 'your workspace',
+      billingUrl: `${mail.appUrl}/workspace/${result.workspaceId}/billing/`,
+    };
+    for (const notice of notices) {
+      const eventId = eventFor(notice, events);
+      if (!eventId) continue;
+      let kind: MailKind;
+      let content: ReturnType<typeof paymentFailed>;
+      switch (notice.kind) {
+        case 'payment_failed':
+          kind = 'payment_failed';
+          content = paymentFailed({ ...base, nextRetry: await nextRetry(tx, result.customerId) });
+          break;
+        case 'payment_recovered':
+          kind = 'payment_recovered';
+          content = paymentRecovered(base);
+          break;
+        case 'subscription_ended':
+          kind = 'subscription_ended';
+          content = subscriptionEnded({ ...base, scheduled: notice.scheduled });
+          break;
+        case 'plan_changed':
+          kind = 'plan_changed';
+          content = planChanged({ ...base, plan: planOf(result.after?.plan ?? 'free').label });
+          break;
+        default: {
+          const unreachable: never = notice;
+          throw new Error(`unknown notice ${String(unreachable)}`);
+        }
+      }
+      for (const admin of admins) {
+        await mail.queue(tx, {
+          kind,
+          to: admin.email,
+          content,
+          dedupeKey: `billing:${kind}:${eventId}:${admin.userId}`,
+        });
+      }
+    }
+  };
+}

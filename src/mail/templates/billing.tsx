@@ -1,0 +1,103 @@
+// Billing notices to a workspace's admins, one per Stripe event (src/billing/notices.ts).
+import { Button, FullLink, type MailContent } from './layout.js';
+
+interface NoticeBase {
+  workspaceName: string;
+  /** The workspace's billing page (Manage billing). */
+  billingUrl: string;
+}
+
+const reason = (workspaceName: string) =>
+  `You got this email because you are an admin of the workspace ${workspaceName}.`;
+
+const dateOf = (d: Date) =>
+  d.toLocaleDateString('en-US', {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+
+export function paymentFailed(opts: NoticeBase & { nextRetry: Date | null }): MailContent {
+  const retry = opts.nextRetry
+    ? `We will try the card again on ${dateOf(opts.nextRetry)}.`
+    : 'No further automatic retry is scheduled.';
+  return {
+    subject: `Payment failed for ${opts.workspaceName}`,
+    body: (
+      <div>
+        <p>
+          The latest payment for <strong>{opts.workspaceName}</strong> failed. {retry}
+        </p>
+        <p>Update the card in Manage billing to keep Pro.</p>
+        <Button href={opts.billingUrl} label="Manage billing" />
+        <FullLink href={opts.billingUrl} />
+      </div>
+    ),
+    text: `The latest payment for ${opts.workspaceName} failed. ${retry}
+
+Update the card in Manage billing to keep Pro:
+
+${opts.billingUrl}`,
+    reason: reason(opts.workspaceName),
+  };
+}
+
+export function paymentRecovered(opts: NoticeBase): MailContent {
+  return {
+    subject: `Payment received for ${opts.workspaceName}`,
+    body: (
+      <div>
+        <p>
+          The payment for <strong>{opts.workspaceName}</strong> went through: the subscription is in
+          good standing again.
+        </p>
+        <FullLink href={opts.billingUrl} />
+      </div>
+    ),
+    text: `The payment for ${opts.workspaceName} went through: the subscription is in good standing again.
+
+${opts.billingUrl}`,
+    reason: reason(opts.workspaceName),
+  };
+}
+
+export function subscriptionEnded(opts: NoticeBase & { scheduled: boolean }): MailContent {
+  const what = opts.scheduled
+    ? 'was canceled and ends at the end of the current period'
+    : 'has ended; the workspace is on the Free plan now';
+  return {
+    subject: `Subscription ${opts.scheduled ? 'canceled' : 'ended'} for ${opts.workspaceName}`,
+    body: (
+      <div>
+        <p>
+          The Pro subscription of <strong>{opts.workspaceName}</strong> {what}.
+        </p>
+        <Button href={opts.billingUrl} label="Manage billing" />
+        <FullLink href={opts.billingUrl} />
+      </div>
+    ),
+    text: `The Pro subscription of ${opts.workspaceName} ${what}.
+
+${opts.billingUrl}`,
+    reason: reason(opts.workspaceName),
+  };
+}
+
+export function planChanged(opts: NoticeBase & { plan: string }): MailContent {
+  return {
+    subject: `${opts.workspaceName} is now on ${opts.plan}`,
+    body: (
+      <div>
+        <p>
+          <strong>{opts.workspaceName}</strong> is now on the {opts.plan} plan.
+        </p>
+        <FullLink href={opts.billingUrl} />
+      </div>
+    ),
+    text: `${opts.workspaceName} is now on the ${opts.plan} plan.
+
+${opts.billingUrl}`,
+    reason: reason(opts.workspaceName),
+  };
+}
