@@ -1,8 +1,8 @@
-// Billing notices: mail to a workspace's admins when a webhook-driven sync changes its billing
-// (payment failed, recovered, subscription canceled or ended, plan changed). Queued inside the
-// sync's transaction, keyed by the Stripe event and the admin, so a duplicated or reordered
-// burst of events sends each notice once: the convergent sync writes a transition only once,
-// and a replay of the same event finds its key taken.
+// Billing notices: mail to a workspace's admins when a sync changes its billing (payment failed,
+// recovered, subscription canceled or ended, plan changed), whichever path ran the sync: a
+// webhook, the success page, a plan change or an operator. Queued inside the sync's
+// transaction, keyed by the history entry and the admin, so a duplicated or reordered burst of
+// Stripe events sends each notice once: the convergent sync writes a transition only once.
 import { and, desc, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
@@ -62,23 +62,6 @@ function noticeFor(kind: HistoryKind, result: SyncResult): Notice | null {
   }
 }
 
-/** The Stripe event types that announce each notice: the one its key names, when covered. */
-const ANNOUNCED_BY: Record<Notice['kind'], readonly string[]> = {
-  payment_failed: ['invoice.payment_failed'],
-  payment_recovered: ['invoice.paid'],
-  subscription_ended: ['customer.subscription.deleted', 'customer.subscription.updated'],
-  plan_changed: ['customer.subscription.updated', 'customer.subscription.created'],
-};
-
-function eventFor(notice: Notice, events: readonly { eventId: string; type: string }[]) {
-  const sorted = [...events].sort((a, b) => a.eventId.localeCompare(b.eventId));
-  return (
-    sorted.find((e) => ANNOUNCED_BY[notice.kind].includes(e.type))?.eventId ??
-    sorted[0]?.eventId ??
-    null
-  );
-}
-
 /** When Stripe tries the card again: the latest failed invoice of the customer says. */
 async function nextRetry(tx: Db, customerId: string): Promise<Date | null> {
   const [failed] = await tx
@@ -94,17 +77,17 @@ async function nextRetry(tx: Db, customerId: string): Promise<Date | null> {
   return typeof at === 'number' ? new Date(at * 1000) : null;
 }
 
-export type BillingNotices = (
-  tx: Db,
-  change: { result: SyncResult; events: readonly { eventId: string; type: string }[] },
-) => Promise<void>;
+/** Queues the notices of one sync's changes, in that sync's transaction (src/billing/sync/sync.ts). */
+export type BillingNotices = (tx: Db, result: SyncResult) => Promise<void>;
 
 export function billingNotices(mail: Mail): BillingNotices {
-  return async (tx, { result, events }) => {
+  return async (tx, result) => {
     if (!result.workspaceId || result.stale) return;
-    const notices = result.history
-      .map((kind) => noticeFor(kind, result))
-      .filter((n): n is Notice => n !== null);
+    const notices = result.historyEntries
+      .map((entry) => ({ entry, notice: noticeFor(entry.kind, result) }))
+      .filter(
+        (n): n is { entry: { id: number; kind: HistoryKind }; notice: Notice } => n.notice !== null,
+      );
     if (notices.length === 0) return;
     const [ws] = await tx
       .select({ name: workspaces.name })
@@ -115,9 +98,7 @@ export function billingNotices(mail: Mail): BillingNotices {
       workspaceName: ws?.name ?? 'your workspace',
       billingUrl: `${mail.appUrl}/workspace/${result.workspaceId}/billing/`,
     };
-    for (const notice of notices) {
-      const eventId = eventFor(notice, events);
-      if (!eventId) continue;
+    for (const { entry, notice } of notices) {
       let kind: MailKind;
       let content: ReturnType<typeof paymentFailed>;
       switch (notice.kind) {
@@ -147,7 +128,9 @@ export function billingNotices(mail: Mail): BillingNotices {
           kind,
           to: admin.email,
           content,
-          dedupeKey: `billing:${kind}:${eventId}:${admin.userId}`,
+          // One history entry is one change, written once however many events (duplicated,
+          // shuffled) announced it: the notice is keyed by it.
+          dedupeKey: `billing:${kind}:history-${entry.id}:${admin.userId}`,
         });
       }
     }

@@ -4,6 +4,7 @@
 // one "subscription canceled" when it is canceled at the period's end.
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changePlan } from '../../src/billing/change-plan.js';
 import { mailOutbox } from '../../src/mail/schema.js';
 import { listAdmins } from '../../src/workspaces/members.js';
 import {
@@ -19,6 +20,7 @@ import {
   subscribe,
   waitFor,
   waitForPlan,
+  workspaceRow,
 } from '../billing/support.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
@@ -69,7 +71,7 @@ describe.each(DB_KINDS)('billing notices by mail (%s)', (kind) => {
       .from(mailOutbox)
       .where(and(eq(mailOutbox.kind, 'payment_failed'), like(mailOutbox.toAddress, admin!.email)));
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.dedupeKey).toMatch(/^billing:payment_failed:evt_/);
+    expect(rows[0]!.dedupeKey).toMatch(/^billing:payment_failed:history-\d+:/);
 
     // The same events again, later: nothing more is sent.
     await Promise.all(shuffle(events, prng(12)).map((e) => postEvent(t, e)));
@@ -89,5 +91,32 @@ describe.each(DB_KINDS)('billing notices by mail (%s)', (kind) => {
     expect(canceled.text).toContain('ends at the end of the current period');
     await settle(t);
     expect(await mailsTo(t, admin!.email, 'Subscription')).toHaveLength(1);
+  });
+
+  it('a plan change made in the app, not by a webhook, sends the admins one plan-changed notice', {
+    timeout: 60_000,
+  }, async () => {
+    const ws = await newWorkspace(t, 'Switch Co');
+    const [admin] = await listAdmins(t.database.db, ws.id);
+    await subscribe(t, ws);
+    await settle(t);
+    const before = await t.database.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.kind, 'plan_changed'));
+    // The change-plan service runs the sync itself; the webhooks that follow find nothing new.
+    await changePlan(t.billing.ctx, {
+      workspace: await workspaceRow(t, ws.id),
+      plan: 'team',
+      interval: 'month',
+    });
+    await settle(t);
+    const mail = await waitForMail(t, admin!.email, { subject: 'is now on Team' });
+    expect(mail.subject).toContain('Team');
+    const after = await t.database.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.kind, 'plan_changed'));
+    expect(after.length - before.length).toBe(1);
   });
 });

@@ -28,6 +28,8 @@ export interface SyncResult {
   before: BillingState | null;
   after: BillingState | null;
   history: HistoryKind[];
+  /** The history rows this sync wrote (their ids key the admins' notices: one per change). */
+  historyEntries: Array<{ id: number; kind: HistoryKind }>;
   /** A sync that read Stripe later had already written: this one wrote nothing. */
   stale: boolean;
 }
@@ -152,6 +154,7 @@ export async function syncWorkspaceBilling(
       before: row ? stateOf(row) : null,
       after: row ? after : null,
       history: [],
+      historyEntries: [],
       stale: false,
     };
     if (!row) {
@@ -175,9 +178,10 @@ export async function syncWorkspaceBilling(
         .where(eq(workspaces.id, row.id));
       const source = sourceColumns(opts.source);
       for (const entry of entries) {
-        await tx
+        const [written] = await tx
           .insert(billingHistory)
-          .values({ workspaceId: row.id, kind: entry.kind, changes: entry.changes, ...source });
+          .values({ workspaceId: row.id, kind: entry.kind, changes: entry.changes, ...source })
+          .returning({ id: billingHistory.id });
         await recordAudit(tx, {
           workspaceId: row.id,
           action: 'billing.changed',
@@ -186,6 +190,7 @@ export async function syncWorkspaceBilling(
           detail: { kind: entry.kind, summary: historyLabel(entry), source: source.source },
         });
         result.history.push(entry.kind);
+        result.historyEntries.push({ id: written!.id, kind: entry.kind });
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);
       if (entries.length > 0) {
@@ -201,6 +206,9 @@ export async function syncWorkspaceBilling(
         );
       }
     }
+    // The admins' notices commit with the change they announce, whichever path applied it
+    // (webhook, success page, plan change, operator), and not without it.
+    await ctx.notices?.(tx, result);
     await opts.finish?.(tx, result);
     return result;
   });

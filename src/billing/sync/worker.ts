@@ -86,8 +86,6 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
     source: { kind: 'webhook', eventIds: events.map((e) => e.eventId) },
     prepare: (tx) => linkFromCheckoutEvents(tx, claim, events),
     finish: async (tx, result) => {
-      // The admins' notices commit with the change they announce (and not without it).
-      await ctx.notices?.(tx, { result, events });
       if (result.workspaceId) await markEvents(tx, claim, 'processed', null);
       else
         await markEvents(
