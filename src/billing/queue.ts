@@ -2,7 +2,7 @@
 // the events each run covers, and marking them when the run succeeds or gives up.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { giveUpJob, type Job, requestJob, requestJobNow } from '../jobs/queue.js';
+import { giveUpJob, type Job, requestJobNow } from '../jobs/queue.js';
 import { CHECKOUT_EVENT_TYPES } from './events.js';
 import { stripeEvents } from './schema.js';
 
@@ -56,11 +56,6 @@ export async function failSync(db: Db, job: SyncJob, error: string) {
     await markEvents(tx, job, 'failed', error);
     await giveUpJob(tx, job, error);
   });
-}
-
-/** Queues a sync for a customer after `delayMs` (the webhook's debounce); see requestJob. */
-export function requestSync(db: Db, customerId: string, delayMs: number): Promise<number> {
-  return requestJob(db, SYNC, customerId, { delayMs });
 }
 
 /** Queues a sync outside any webhook (operator replay): due now, attempts reset. */
