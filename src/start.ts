@@ -137,7 +137,7 @@ export function assembleApp(opts: {
   logger: Logger;
   stripeSettings: StripeSettings;
   cookieSecret: string;
-  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries'>;
+  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries' | 'stripeMaxRps'>;
   jobs?: Partial<JobRunnerOptions> | false;
 }) {
   const { config, database, logger, cookieSecret } = opts;
@@ -150,6 +150,7 @@ export function assembleApp(opts: {
     policy: config.pastDuePolicy,
     logger,
     backfillEveryMs: config.backfillEveryMs,
+    stripeMaxRps: config.stripeMaxRps,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
     ...opts.billing,
   });

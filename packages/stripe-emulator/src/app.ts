@@ -6,6 +6,7 @@ import type { EmulatorContext } from './context.js';
 import { controlRoutes } from './control.js';
 import { ApiError } from './errors.js';
 import { apiKeyAuth, idempotency, injectedFaults, requestLog } from './middleware.js';
+import { paced, pacingRoutes } from './pacing.js';
 import { checkoutPages } from './pages/checkout.js';
 import { invoicePages } from './pages/invoice.js';
 import { portalPages } from './pages/portal.js';
@@ -35,7 +36,14 @@ export function createApp(emu: EmulatorContext): Hono {
     }),
   );
 
-  app.use('/v1/*', requestLog(emu), injectedFaults(emu), apiKeyAuth(), idempotency(emu));
+  app.use(
+    '/v1/*',
+    requestLog(emu),
+    paced(emu),
+    injectedFaults(emu),
+    apiKeyAuth(),
+    idempotency(emu),
+  );
   // Time passes in real time too: settle anything that fell due before serving the request.
   app.use(
     '/v1/*',
@@ -58,6 +66,7 @@ export function createApp(emu: EmulatorContext): Hono {
   app.route('/checkout', checkoutPages(emu));
   app.route('/portal', portalPages(emu));
   app.route('/invoices', invoicePages(emu));
+  app.route('/_emulator', pacingRoutes(emu));
   app.route('/_emulator', controlRoutes(emu));
 
   app.get('/', (c) =>
