@@ -183,21 +183,27 @@ export async function startTollgate(
   opts: StartOptions = {},
 ): Promise<RunningTollgate> {
   const target = opts.database ?? configuredDatabase(config);
-  const database = await openDatabase(target, logger);
-  let emulator: RunningEmulator | null = null;
-  let stripeSettings: StripeSettings;
-  if (config.stripeMode.kind === 'emulator') {
-    const local = await startLocalStripe({
-      webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
-      port: opts.emulatorPort ?? 12111,
-      logger,
-      ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
-    });
-    emulator = local.emulator;
-    stripeSettings = local.settings;
-  } else {
-    stripeSettings = config.stripe!;
+  // The database (PGlite's start and the migrations are most of a start-up) and the local
+  // emulator (start and seed) do not need each other: they start side by side.
+  const [opened, local] = await Promise.allSettled([
+    openDatabase(target, logger),
+    config.stripeMode.kind === 'emulator'
+      ? startLocalStripe({
+          webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
+          port: opts.emulatorPort ?? 12111,
+          logger,
+          ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
+        })
+      : Promise.resolve(null),
+  ]);
+  if (opened.status === 'rejected' || local.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (local.status === 'fulfilled') await local.value?.emulator.close();
+    throw opened.status === 'rejected' ? opened.reason : (local as PromiseRejectedResult).reason;
   }
+  const database = opened.value;
+  const emulator: RunningEmulator | null = local.value?.emulator ?? null;
+  const stripeSettings: StripeSettings = local.value?.settings ?? config.stripe!;
   const { app, billing, jobs, lifecycle } = assembleApp({
     config,
     database,
