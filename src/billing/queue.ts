@@ -52,9 +52,10 @@ export async function markEvents(
 
 /** Gives up on a sync: its events are marked failed (an operator can replay them). */
 export async function failSync(db: Db, job: SyncJob, error: string) {
+  // The job row first, then its events: the inbox's lock order (see lockJob).
   await db.transaction(async (tx) => {
-    await markEvents(tx, job, 'failed', error);
     await giveUpJob(tx, job, error);
+    await markEvents(tx, job, 'failed', error);
   });
 }
 
