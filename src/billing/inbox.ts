@@ -5,11 +5,13 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import { type PreparedStatement, runPrepared } from '../db/prepared.js';
-import { customerOf, isHandledEvent } from './events.js';
+import { CHECKOUT_EVENT_TYPES, customerOf, isHandledEvent } from './events.js';
 import { SYNC } from './queue.js';
 
 export type InboxOutcome =
   | { kind: 'queued'; customerId: string }
+  /** Older than the customer's last sync's Stripe read: that read saw it, nothing to do. */
+  | { kind: 'covered'; customerId: string }
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string };
 
@@ -19,7 +21,14 @@ export interface QueueTiming {
 }
 
 // $1 event_id, $2 type, $3 created_at, $4 customer_id, $5 payload, $6 status ('pending' or
-// 'ignored'), $7 last_error, $8 debounce in seconds.
+// 'ignored'), $7 last_error, $8 debounce in seconds, $9 whether a past sync may cover it.
+//
+// Covered: a pending event created well before the customer's last sync read Stripe
+// (workspaces.billing_synced_at, the database's clock when the read started; the margin absorbs
+// clock skew between Stripe and us) changes nothing that read did not already see: it is recorded
+// as processed and requests no sync. Retried deliveries after an outage, a storm's late copies,
+// the backfill's finds: a second Stripe read each would only repeat the first. Checkout events
+// are never covered: they may link a customer, and the sync judges their workspace.
 //
 // The job row is locked first (FOR UPDATE waits for a concurrent request and then sees its
 // generation), so the event stores exactly the generation the upsert below gives it: the
@@ -28,25 +37,35 @@ export interface QueueTiming {
 // flight knows it must run again) and keeps the earliest due time, except while the job backs
 // off from a Stripe error (new events do not make Stripe healthier). A duplicate inserts
 // nothing, so it requests nothing.
+/** Stripe's clock and ours may disagree by this much: only older events count as covered. */
+const COVER_MARGIN_SECONDS = 5;
+
 export const RECORD_EVENT: PreparedStatement = {
-  name: 'tollgate_inbox_record_event_v1',
+  name: 'tollgate_inbox_record_event_v2',
   text: `
-with current_job as (
+with decided as (
+  select case when $6::text = 'pending' and $9::bool and exists (
+           select 1 from workspaces
+            where stripe_customer_id = $4::text
+              and billing_synced_at > $3::timestamptz + interval '${COVER_MARGIN_SECONDS} seconds')
+         then 'processed' else $6::text end as status
+), current_job as (
   select generation from jobs
-   where kind = '${SYNC}' and key = $4::text and $6::text = 'pending'
+   where kind = '${SYNC}' and key = $4::text and (select status from decided) = 'pending'
    for update
 ), inserted as (
   insert into stripe_events
     (event_id, type, created_at, customer_id, payload, status, processed_at, last_error, sync_generation)
-  values ($1::text, $2::text, $3::timestamptz, $4::text, $5::jsonb, $6::text,
-          case when $6::text = 'ignored' then now() end, $7::text,
-          case when $6::text = 'pending' then coalesce((select generation from current_job), 0) + 1 end)
+  select $1::text, $2::text, $3::timestamptz, $4::text, $5::jsonb, d.status,
+         case when d.status <> 'pending' then now() end, $7::text,
+         case when d.status = 'pending' then coalesce((select generation from current_job), 0) + 1 end
+    from decided d
   on conflict (event_id) do nothing
-  returning id, sync_generation
+  returning id, status, sync_generation
 ), requested as (
   insert into jobs (kind, key, generation, due_at)
   select '${SYNC}', $4::text, 1, now() + make_interval(secs => $8::float8)
-    from inserted where $6::text = 'pending'
+    from inserted where inserted.status = 'pending'
   on conflict (kind, key) do update
      set generation = jobs.generation + 1,
          due_at = case when jobs.attempts > 0 then jobs.due_at
@@ -54,6 +73,7 @@ with current_job as (
   returning generation
 )
 select (select id from inserted) as id,
+       (select status from inserted) as status,
        (select sync_generation from inserted) as event_generation,
        (select generation from requested) as job_generation`,
 };
@@ -67,6 +87,7 @@ const CORRECT_GENERATION: PreparedStatement = {
 
 type Recorded = {
   id: number | null;
+  status: string | null;
   event_generation: number | null;
   job_generation: number | null;
 };
@@ -102,9 +123,11 @@ export async function recordEvent(
     ignoredReason ? 'ignored' : 'pending',
     ignoredReason,
     timing.debounceMs / 1000,
+    !(CHECKOUT_EVENT_TYPES as readonly string[]).includes(event.type),
   ]);
   if (row?.id == null) return { kind: 'duplicate' };
   if (ignoredReason) return { kind: 'ignored', reason: ignoredReason };
+  if (row.status === 'processed') return { kind: 'covered', customerId: customerId! };
   if (row.job_generation !== null && row.job_generation !== row.event_generation)
     await runPrepared(db, CORRECT_GENERATION, [row.id, row.job_generation]);
   return { kind: 'queued', customerId: customerId! };

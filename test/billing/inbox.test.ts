@@ -11,11 +11,16 @@ import { prng, shuffle } from '../support/random.js';
 
 const TIMING = { debounceMs: 250 };
 
-function event(id: string, customer: string, type = 'customer.subscription.updated') {
+function event(
+  id: string,
+  customer: string,
+  type = 'customer.subscription.updated',
+  created = Math.floor(Date.now() / 1000),
+) {
   return {
     id,
     object: 'event',
-    created: Math.floor(Date.now() / 1000),
+    created,
     type,
     data: { object: { id: 'sub_1', object: 'subscription', customer } },
   } as unknown as Stripe.Event;
@@ -72,6 +77,41 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
         own.map((_, i) => i + 1),
       );
     }
+  });
+
+  it('an event older than the last sync of its customer is recorded as processed and requests no sync; a checkout event is never skipped', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const customer = `cus_cov_${tag}`;
+    await database.db.execute(sql`insert into workspaces (id, name, stripe_customer_id, billing_synced_at)
+      values (${`ws_cov_${tag}`}, 'Covered', ${customer}, now())`);
+    const minuteAgo = Math.floor(Date.now() / 1000) - 60;
+    const old = await recordEvent(
+      database.db,
+      event(`evt_old_${tag}`, customer, undefined, minuteAgo),
+      TIMING,
+    );
+    expect(old).toEqual({ kind: 'covered', customerId: customer });
+    const jobsOf = async () =>
+      (
+        (await database.db.execute(
+          sql`select generation from jobs where key = ${customer}`,
+        )) as unknown as Rows<{ generation: number }>
+      ).rows;
+    expect(await jobsOf()).toEqual([]);
+    const status = (await database.db.execute(
+      sql`select status from stripe_events where event_id = ${`evt_old_${tag}`}`,
+    )) as unknown as Rows<{ status: string }>;
+    expect(status.rows[0]?.status).toBe('processed');
+
+    const checkout = await recordEvent(
+      database.db,
+      event(`evt_chk_${tag}`, customer, 'checkout.session.completed', minuteAgo),
+      TIMING,
+    );
+    expect(checkout.kind).toBe('queued');
+    const fresh = await recordEvent(database.db, event(`evt_new_${tag}`, customer), TIMING);
+    expect(fresh.kind).toBe('queued');
+    expect((await jobsOf()).map((r) => Number(r.generation))).toEqual([2]);
   });
 
   it('an ignored event type is stored as ignored and requests no sync', async () => {
