@@ -4,13 +4,13 @@
 // (prepared statements, no HTTP, no app). Prints the figures and writes them to a JSON file.
 //
 //   npm run bench -- [--events 5000] [--customers 1000] [--concurrency 32] [--workers N]
-//                    [--no-build] [--out bench-results.json] [--skip-latency]
+//                    [--no-build] [--out bench-results.json] [--skip-latency] [--profile]
 //
 // Needs PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 // every run works in throwaway databases it drops afterwards.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-results.json' },
     'no-build': { type: 'boolean', default: false },
     'skip-latency': { type: 'boolean', default: false },
+    /** Writes V8 CPU profiles of the app processes and prints where their time went. */
+    profile: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -43,6 +45,7 @@ const WORKERS = Number(args.workers);
 const DUPLICATES = Number(args.duplicates);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SEED = 14;
+const PROFILE_DIR = `${os.tmpdir()}/tollgate-bench-profiles-${process.pid}`;
 const random = prng(SEED);
 
 const log = (line: string) => console.log(line);
@@ -185,6 +188,8 @@ async function equivalentRate(payload: string, seconds: number, concurrency: num
     const clients = await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const c = new pg.Client({ connectionString: db.url });
+        // Another user of this PostgreSQL may terminate connections: that client stops, the rest go on.
+        c.on('error', () => {});
         await c.connect();
         return c;
       }),
@@ -198,26 +203,33 @@ async function equivalentRate(payload: string, seconds: number, concurrency: num
         while (performance.now() < until) {
           const id = `evt_eq_${i}_${n++}`;
           const sent = performance.now();
-          await c.query({
-            name: RECORD_EVENT.name,
-            text: RECORD_EVENT.text,
-            values: [
-              id,
-              'customer.subscription.deleted',
-              new Date().toISOString(),
-              `cus_eq_${Math.floor(random() * CUSTOMERS)}`,
-              payload,
-              'pending',
-              null,
-              0.25,
-            ],
-          });
+          const ok = await c
+            .query({
+              name: RECORD_EVENT.name,
+              text: RECORD_EVENT.text,
+              values: [
+                id,
+                'customer.subscription.deleted',
+                new Date().toISOString(),
+                `cus_eq_${Math.floor(random() * CUSTOMERS)}`,
+                payload,
+                'pending',
+                null,
+                0.25,
+                true,
+              ],
+            })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!ok) break;
           latencies.push(performance.now() - sent);
         }
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    await Promise.all(clients.map((c) => c.end()));
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
     latencies.sort((a, b) => a - b);
     return {
       perSecond: latencies.length / elapsed,
@@ -246,7 +258,8 @@ function pgbenchRate(dbUrl: string, payload: string, seconds: number, concurrenc
     .replaceAll('$5::jsonb', '(select payload from bench_payload)')
     .replaceAll('$6::text', literal('pending'))
     .replaceAll('$7::text', 'null::text')
-    .replaceAll('$8::float8', '0.25');
+    .replaceAll('$8::float8', '0.25')
+    .replaceAll('$9::bool', 'true');
   const file = `${os.tmpdir()}/tollgate-pgbench-${process.pid}.sql`;
   writeFileSync(
     file,
@@ -341,10 +354,12 @@ async function startRig(dbUrl: string): Promise<Rig> {
   };
   let app: ReturnType<typeof start> | null = null;
   const launch = async (env: Record<string, string>) => {
-    app = start(process.execPath, ['dist/server.js'], { ...baseEnv, ...env }, 'app');
+    const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    app = start(process.execPath, [...profiling, 'dist/server.js'], { ...baseEnv, ...env }, 'app');
     await waitHttp(`${appUrl}/healthz`, 60_000);
   };
-  await launch({});
+  // The first storm runs with no rate limit at the emulator: a budget that never binds.
+  await launch({ STRIPE_MAX_RPS: '10000' });
   return {
     appUrl,
     emulatorUrl,
@@ -432,10 +447,11 @@ async function setup(rig: Rig) {
   return { customers, deleted };
 }
 
-/** Back to "Pro here, canceled at Stripe" for another storm. */
+/** Back to "Pro here, canceled at Stripe, never synced" for another storm. */
 async function diverge(rig: Rig) {
   await rig.db.query(
-    `update workspaces set plan = 'pro', subscription_status = 'active' where id like 'ws_bench_%'`,
+    `update workspaces set plan = 'pro', subscription_status = 'active', billing_synced_at = null
+      where id like 'ws_bench_%'`,
   );
 }
 
@@ -506,6 +522,37 @@ async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: str
     stripeReadsPerCustomer: reads / CUSTOMERS,
     cpuMsPerDelivery: ((cpuAtLastAck - cpuBefore) * 1000) / EVENTS,
   };
+}
+
+/** Self time by function over every profile written (the first storm's app processes). */
+function profileSummary(top = 25) {
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const file of readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'))) {
+    const prof = JSON.parse(readFileSync(`${PROFILE_DIR}/${file}`, 'utf8')) as {
+      nodes: Array<{
+        id: number;
+        callFrame: { functionName: string; url: string; lineNumber: number };
+      }>;
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    prof.samples.forEach((id, i) => {
+      const frame = byId.get(id)!.callFrame;
+      const where = frame.url
+        .replace(/^.*node_modules\//, '')
+        .replace(/^file:\/\/.*\/dist\//, 'dist/');
+      const key = `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1}`;
+      const us = prof.timeDeltas[i] ?? 0;
+      self.set(key, (self.get(key) ?? 0) + us);
+      total += us;
+    });
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), share: Number((us / total).toFixed(3)) }));
 }
 
 // ---- the run ------------------------------------------------------------------------------
@@ -587,6 +634,15 @@ async function main() {
         `  app CPU per delivery  ${fast.cpuMsPerDelivery.toFixed(2)} ms`,
       ].join('\n'),
     );
+
+    if (args.profile) {
+      // The profiles are written when the app processes exit: stop them, read, start again.
+      await rig.restartApp({});
+      const hot = profileSummary();
+      results.profile = hot;
+      log('app self time during setup and the storm, top functions:');
+      for (const h of hot) log(`  ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.fn}`);
+    }
 
     if (!args['skip-latency']) {
       const latencyMs = Number(args['latency-ms']);
