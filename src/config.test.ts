@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -50,7 +51,26 @@ describe('loadConfig', () => {
         from: 'Tollgate <no-reply@tollgate.localhost>',
         verification: 'required',
       },
+      webConcurrency: availableParallelism(),
+      webConcurrencySet: false,
+      stripeMaxRps: 20,
     });
+  });
+
+  it('reads WEB_CONCURRENCY, and STRIPE_MAX_RPS with a default that depends on the key mode', () => {
+    expect(loadConfig({ WEB_CONCURRENCY: '3' })).toMatchObject({
+      webConcurrency: 3,
+      webConcurrencySet: true,
+    });
+    expect(() => loadConfig({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
+    const live = {
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_PUBLISHABLE_KEY: 'pk_live_x',
+      STRIPE_PRO_PRICE_ID: 'price_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    };
+    expect(loadConfig(live).stripeMaxRps).toBe(80);
+    expect(loadConfig({ ...live, STRIPE_MAX_RPS: '40' }).stripeMaxRps).toBe(40);
   });
 
   it('parses TRUSTED_PROXIES as addresses and CIDR ranges, and names a bad entry', () => {

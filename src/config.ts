@@ -1,6 +1,7 @@
 // The one module that reads the environment: parses it once with zod into a typed, frozen
 // Config, and fails at start-up with a message naming the variable and what to set.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -38,6 +39,8 @@ const envSchema = z.object({
   MAIL_FROM: optionalString,
   EMAIL_VERIFICATION: z.enum(['required', 'optional']).default('required'),
   MAILBOX_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  STRIPE_MAX_RPS: z.coerce.number().min(1).optional(),
 });
 
 /** Where `npm start` runs its emulator unless STRIPE_EMULATOR_PORT says otherwise. */
@@ -108,6 +111,18 @@ export interface Config {
   /** SIGTERM: how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   mail: MailSettings;
+  /**
+   * App processes on PostgreSQL (WEB_CONCURRENCY, default the core count). PGlite is embedded in
+   * one process, so it always runs one.
+   */
+  webConcurrency: number;
+  /** Whether WEB_CONCURRENCY was set (PGlite says it ignores it). */
+  webConcurrencySet: boolean;
+  /**
+   * Stripe requests per second all instances together may make (STRIPE_MAX_RPS): a safe share
+   * of Stripe's limit, 100/s live and 25/s in test mode.
+   */
+  stripeMaxRps: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +171,15 @@ function priceOverrides(env: Record<string, string>): Record<string, string> {
 function fail(variable: string, problem: string): never {
   const hint = HINTS[variable];
   throw new ConfigError(`Invalid configuration: ${variable} ${problem}${hint ? `; ${hint}` : ''}.`);
+}
+
+// Stripe allows 100 read requests/s live and 25/s in test mode: leave a fifth for everything else.
+const STRIPE_SAFE_RPS = { live: 80, test: 20 };
+
+function defaultStripeMaxRps(secretKey: string | undefined): number {
+  return secretKey && /^(sk|rk)_live_/.test(secretKey)
+    ? STRIPE_SAFE_RPS.live
+    : STRIPE_SAFE_RPS.test;
 }
 
 /** Reads `.env` (if present) under the real environment: real variables win. */
@@ -243,6 +267,9 @@ export function loadConfig(
     backfillEveryMs: e.BILLING_BACKFILL_INTERVAL_SECONDS * 1000,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
+    webConcurrencySet: e.WEB_CONCURRENCY !== undefined,
+    stripeMaxRps: e.STRIPE_MAX_RPS ?? defaultStripeMaxRps(e.STRIPE_SECRET_KEY),
     mail,
   });
 }

@@ -1,8 +1,17 @@
-// `npm start`: runs Tollgate with the configuration from the environment (and .env).
+// `npm start`: runs Tollgate with the configuration from the environment (and .env). On
+// PostgreSQL it runs WEB_CONCURRENCY app processes (src/cluster.ts); PGlite runs in one.
+import cluster from 'node:cluster';
+import { runWorkerPool, WORKER_READY } from './cluster.js';
 import { type Config, ConfigError, DEFAULT_EMULATOR_PORT, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/lock.js';
-import { createLogger } from './lib/logger.js';
-import { type RunningTollgate, StartupError, startTollgate } from './start.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import {
+  emulatorStateFile,
+  type RunningTollgate,
+  StartupError,
+  startLocalStripe,
+  startTollgate,
+} from './start.js';
 
 /** Why the emulator has the port it has, so the banner answers "how do I change it". */
 function emulatorPortSource(config: Config): string {
@@ -21,51 +30,93 @@ function redactedSmtp(mail: Config['mail']): string {
   return url.toString();
 }
 
-async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`\n${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const logger = createLogger({
-    level: config.logLevel,
-    pretty: config.env !== 'production' && process.stdout.isTTY,
-  });
-  let running: RunningTollgate;
-  try {
-    running = await startTollgate(config, logger);
-  } catch (err) {
-    if (err instanceof StartupError || err instanceof DatabaseInUseError) {
-      console.error(`\n${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+interface BannerFacts {
+  emulator: { url: string; port: number } | null;
+  /** The embedded SMTP server (one per process; any of them fills the same mailbox). */
+  mailboxUrl: string | null;
+  processes: number;
+}
+
+function banner(config: Config, facts: BannerFacts) {
+  const { emulator, mailboxUrl, processes } = facts;
   const dbLabel = config.databaseUrl
-    ? 'PostgreSQL (DATABASE_URL)'
-    : `embedded PGlite in ${config.dataDir}`;
+    ? `PostgreSQL (DATABASE_URL), ${processes} app process${processes === 1 ? '' : 'es'} (WEB_CONCURRENCY)`
+    : `embedded PGlite in ${config.dataDir}, one process${config.webConcurrencySet && config.webConcurrency > 1 ? ' (PGlite is embedded in it: WEB_CONCURRENCY needs DATABASE_URL)' : ''}`;
   console.log(
     [
       '',
       `  Tollgate is running at ${config.appUrl}`,
       `  Database: ${dbLabel}`,
-      running.emulator
-        ? `  Billing:  local Stripe emulator at ${running.emulator.url} (port ${running.emulator.port}: ${emulatorPortSource(config)})\n` +
+      emulator
+        ? `  Billing:  local Stripe emulator at ${emulator.url} (port ${emulator.port}: ${emulatorPortSource(config)})\n` +
           '            No account, no keys: pay with card 4242 4242 4242 4242. To use real Stripe, set\n' +
           '            STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET.'
         : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
-      running.mailbox
-        ? `  Mail:     embedded SMTP server on ${running.mailbox.url}; read it at ${config.appUrl}/dev/mailbox\n` +
+      config.mail.transport.kind === 'embedded'
+        ? `  Mail:     embedded SMTP server${mailboxUrl ? ` on ${mailboxUrl}` : ' in each process'}; read it at ${config.appUrl}/dev/mailbox\n` +
           '            (signed in). To send real mail, set SMTP_URL and MAIL_FROM (docs/email.md).'
         : `  Mail:     ${redactedSmtp(config.mail)} as ${config.mail.from}`,
       '',
     ].join('\n'),
   );
+}
+
+function failStart(err: unknown): never {
+  if (
+    err instanceof ConfigError ||
+    err instanceof StartupError ||
+    err instanceof DatabaseInUseError
+  ) {
+    console.error(`\n${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+/** The primary of a pool: runs the local emulator (if any) once, for every worker. */
+async function runPrimary(config: Config, logger: Logger) {
+  let emulator: Awaited<ReturnType<typeof startLocalStripe>> | null = null;
+  if (config.stripeMode.kind === 'emulator') {
+    emulator = await startLocalStripe({
+      webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
+      port: config.stripeMode.port ?? DEFAULT_EMULATOR_PORT,
+      logger,
+      stateFile: emulatorStateFile(config),
+    }).catch(failStart);
+  }
+  runWorkerPool({
+    config,
+    logger,
+    ...(emulator ? { stripe: emulator.settings } : {}),
+    onReady: () =>
+      banner(config, {
+        emulator: emulator ? { url: emulator.emulator.url, port: emulator.emulator.port } : null,
+        mailboxUrl: null,
+        processes: config.webConcurrency,
+      }),
+    onStopped: async () => {
+      await emulator?.emulator.close();
+    },
+  });
+}
+
+/** One instance: the whole of `npm start` on PGlite, or one worker of the pool. */
+async function runInstance(config: Config, logger: Logger) {
+  let running: RunningTollgate;
+  try {
+    running = await startTollgate(config, logger);
+  } catch (err) {
+    failStart(err);
+  }
+  if (cluster.isWorker) process.send?.(WORKER_READY);
+  else
+    banner(config, {
+      emulator: running.emulator
+        ? { url: running.emulator.url, port: running.emulator.port }
+        : null,
+      mailboxUrl: running.mailbox?.url ?? null,
+      processes: 1,
+    });
 
   // First signal: drain (requests in flight finish, jobs hand their claims back, connections
   // close) within SHUTDOWN_TIMEOUT_SECONDS. A second signal means "now": exit at once.
@@ -86,7 +137,24 @@ async function main() {
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // A worker shares the terminal's process group: Ctrl-C reaches the primary, which stops it.
+  process.on('SIGINT', () => (cluster.isWorker ? undefined : void stop('SIGINT')));
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    failStart(err);
+  }
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.env !== 'production' && process.stdout.isTTY,
+  }).child(cluster.isWorker ? { worker: cluster.worker?.id } : {});
+  if (cluster.isPrimary && config.databaseUrl && config.webConcurrency > 1)
+    await runPrimary(config, logger);
+  else await runInstance(config, logger);
 }
 
 main().catch((err) => {

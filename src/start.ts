@@ -157,7 +157,7 @@ export function assembleApp(opts: {
   cookieSecret: string;
   /** Where mail goes: the configured relay, or the embedded server's URL. */
   smtpUrl: string;
-  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries'>;
+  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries' | 'stripeMaxRps'>;
   jobs?: Partial<JobRunnerOptions> | false;
   /** How often mail is retried once the runner's attempts ran out (tests shorten it). */
   mailRetryEveryMs?: number;
@@ -180,6 +180,7 @@ export function assembleApp(opts: {
     policy: config.pastDuePolicy,
     logger,
     backfillEveryMs: config.backfillEveryMs,
+    stripeMaxRps: config.stripeMaxRps,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
     notices: billingNotices(mail),
     ...opts.billing,
@@ -234,20 +235,32 @@ export async function startTollgate(
   opts: StartOptions = {},
 ): Promise<RunningTollgate> {
   const target = opts.database ?? configuredDatabase(config);
-  const database = await openDatabase(target, logger);
-  let emulator: RunningEmulator | null = null;
+  // The database (PGlite's start and the migrations are most of a start-up) and the local
+  // emulator (start and seed) do not need each other: they start side by side.
+  const [opened, local] = await Promise.allSettled([
+    openDatabase(target, logger),
+    config.stripeMode.kind === 'emulator'
+      ? startLocalStripe({
+          webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
+          port: opts.emulatorPort ?? config.stripeMode.port,
+          logger,
+          ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
+        })
+      : Promise.resolve(null),
+  ]);
+  if (opened.status === 'rejected' || local.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (local.status === 'fulfilled') await local.value?.emulator.close();
+    throw opened.status === 'rejected' ? opened.reason : (local as PromiseRejectedResult).reason;
+  }
+  const database = opened.value;
+  const emulator: RunningEmulator | null = local.value?.emulator ?? null;
   let stripeSettings: StripeSettings;
-  if (config.stripeMode.kind === 'emulator') {
-    const local = await startLocalStripe({
-      webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
-      port: opts.emulatorPort ?? config.stripeMode.port,
-      logger,
-      ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
-    });
-    emulator = local.emulator;
-    stripeSettings = local.settings;
-  } else {
-    stripeSettings = await withCatalogPrices(config.stripe!, logger);
+  try {
+    stripeSettings = local.value?.settings ?? (await withCatalogPrices(config.stripe!, logger));
+  } catch (err) {
+    await database.close();
+    throw err;
   }
   const transport = config.mail.transport;
   let mailbox: EmbeddedSmtp | null = null;

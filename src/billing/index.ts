@@ -2,8 +2,10 @@
 // (sync, backfill), assembled from configuration. Routes and the operator CLI use this; the job
 // runner (src/jobs/runner.ts) runs the jobs.
 import { sql } from 'drizzle-orm';
+import type Stripe from 'stripe';
 import type { StripeSettings } from '../config.js';
 import type { Db } from '../db/client.js';
+import { rateBudget } from '../jobs/budget.js';
 import type { JobHandler } from '../jobs/runner.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
@@ -50,7 +52,12 @@ export interface BillingOptions {
   maxNetworkRetries?: number;
   /** Mail for the admins when a webhook changes a workspace's billing. */
   notices?: BillingNotices;
+  /** Stripe requests per second for all instances together (STRIPE_MAX_RPS); syncs are paced by it. */
+  stripeMaxRps?: number;
 }
+
+/** How long every instance holds back after Stripe answered 429. */
+const RATE_LIMITED_PAUSE_MS = 1_000;
 
 const EXCLUSIVE_LOCK_NAMESPACE = 727_002;
 
@@ -98,8 +105,17 @@ export function createBilling(opts: BillingOptions): Billing {
     logger,
     onQueued,
   });
+  // One sync is about one Stripe read (the customer's subscriptions); a 429 anywhere, even one
+  // the SDK's own retry absorbs, pauses every instance's syncs for a moment.
+  const stripeBudget = rateBudget(opts.db, 'stripe', opts.stripeMaxRps ?? 20);
+  stripe.on('response', (res: Stripe.ResponseEvent) => {
+    if (res.status === 429)
+      stripeBudget
+        .pause(RATE_LIMITED_PAUSE_MS)
+        .catch((err) => logger.warn({ err: String(err) }, 'could not pause the Stripe budget'));
+  });
   const jobs = {
-    [SYNC]: billingSyncHandler(ctx),
+    [SYNC]: { ...billingSyncHandler(ctx), budget: stripeBudget },
     [BACKFILL]: billingBackfillHandler(ctx, {
       timing,
       everyMs: opts.backfillEveryMs ?? DEFAULT_BACKFILL_EVERY_MS,

@@ -75,7 +75,9 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const connection = connectionMonitor(logger);
   await migratePostgres(url, connection);
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // A sync in flight holds a connection through its Stripe calls (src/billing/index.ts
+  // exclusiveRunner): room for the job runner's runs and for the requests besides them.
+  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5_000 });
   // A pg Client with no 'error' listener crashes the process when its connection dies (database
   // restart, failover, pg_terminate_backend). pg-pool listens on idle clients only and removes
   // that listener while a client is checked out (a transaction, a query in flight), so every

@@ -124,6 +124,17 @@ export async function claimJob<K extends JobKind>(
 }
 
 /**
+ * Locks the job's row for the rest of the transaction. A transaction that writes both the job's
+ * own rows and the job row takes this first: the webhook inbox locks the job row before it
+ * inserts an event (src/billing/inbox.ts), and the same order everywhere means no deadlock.
+ */
+export async function lockJob(tx: Db, job: Pick<Job, 'kind' | 'key'>) {
+  await tx.execute(
+    sql`select 1 from jobs where kind = ${job.kind} and key = ${job.key} for update`,
+  );
+}
+
+/**
  * Releases a claim after the work succeeded, in the same transaction as the work's own write.
  * Idle afterwards (or due again in `nextInMs`, for recurring jobs), unless requested meanwhile.
  */

@@ -1,10 +1,12 @@
 // The background runner inside each app process: claims due jobs of every kind it has a
 // handler for, runs them with bounded concurrency, and retries failures with exponential
-// backoff. Woken at once by local requests (a webhook); polls for the rest. On stop it drains
+// backoff. A kind with a rate budget (billing syncs: Stripe's) runs as many jobs as the budget,
+// shared by all instances, allows, so Stripe's limit paces the work rather than a lane count. Woken at once by local requests (a webhook); polls for the rest. On stop it drains
 // what runs and hands back what does not finish, so another instance takes over at once.
 import type { Db } from '../db/client.js';
 import { isConnectionError } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
+import type { RateBudget } from './budget.js';
 import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './queue.js';
 import type { JobKind } from './schema.js';
 
@@ -21,6 +23,8 @@ export interface JobHandler<K extends JobKind = JobKind> {
    * and settle the job (default: giveUpJob).
    */
   giveUp?(job: Job<K>, error: string): Promise<void>;
+  /** Each run costs one token of this budget: runs start only as fast as it refills. */
+  budget?: RateBudget;
 }
 
 /** A handler per kind; a runner claims only the kinds it has a handler for. */
@@ -41,7 +45,8 @@ export interface JobRunnerOptions {
 export const DEFAULT_JOB_RUNNER_OPTIONS: JobRunnerOptions = {
   pollMs: 1_000,
   leaseMs: 60_000,
-  concurrency: 4,
+  // An upper bound on runs in flight per process; budgeted kinds are paced by their budget.
+  concurrency: 12,
   backoffBaseMs: 1_000,
   backoffMaxMs: 5 * 60_000,
   maxAttempts: 12,
@@ -72,6 +77,8 @@ export function backoffMs(
   const exp = Math.min(opts.backoffMaxMs, opts.backoffBaseMs * 2 ** attempts);
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
+
+const WAKE_GRID_MS = 50;
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -125,6 +132,37 @@ export function startJobRunner(opts: {
   // Claims whose outcome could not be written (the database went away mid-job): handed back as
   // soon as the database answers again, rather than sitting out their lease.
   const stranded: Job[] = [];
+  const wakeSlots = new Set<number>();
+
+  const unbudgeted = kinds.filter((k) => !opts.handlers[k]!.budget);
+  const budgeted = kinds.filter((k) => opts.handlers[k]!.budget);
+  // Set when a budget ran dry: look again once it has refilled, not after a whole poll.
+  let dryForMs = 0;
+
+  const claim = async (): Promise<Job[]> => {
+    let free = o.concurrency - inFlight.size;
+    if (free <= 0) return [];
+    const claimed =
+      unbudgeted.length > 0
+        ? await claimDue(opts.db, { kinds: unbudgeted, limit: free, leaseMs: o.leaseMs })
+        : [];
+    free -= claimed.length;
+    dryForMs = 0;
+    for (const kind of budgeted) {
+      if (free <= 0) break;
+      const budget = opts.handlers[kind]!.budget!;
+      const granted = await budget.take(free);
+      if (granted === 0) {
+        dryForMs = Math.max(dryForMs, budget.refillMs);
+        continue;
+      }
+      const mine = await claimDue(opts.db, { kinds: [kind], limit: granted, leaseMs: o.leaseMs });
+      await budget.refund(granted - mine.length);
+      claimed.push(...mine);
+      free -= mine.length;
+    }
+    return claimed;
+  };
 
   const pass = async (): Promise<number> => {
     if (stranded.length > 0) {
@@ -134,9 +172,7 @@ export function startJobRunner(opts: {
         throw err;
       });
     }
-    const free = o.concurrency - inFlight.size;
-    if (free <= 0) return 0;
-    const claimed = await claimDue(opts.db, { kinds, limit: free, leaseMs: o.leaseMs });
+    const claimed = await claim();
     for (const job of claimed) {
       // claimDue returned only kinds with a handler; TypeScript cannot pair kind and handler.
       const handler = opts.handlers[job.kind] as JobHandler;
@@ -166,9 +202,10 @@ export function startJobRunner(opts: {
         claiming = false;
       }
       if (!running) break;
-      if (claimed === 0 || inFlight.size >= o.concurrency) {
+      if (claimed === 0 || inFlight.size >= o.concurrency || dryForMs > 0) {
+        const waitMs = dryForMs > 0 ? Math.min(o.pollMs, dryForMs) : o.pollMs;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, o.pollMs);
+          const timer = setTimeout(resolve, waitMs);
           wake = () => {
             clearTimeout(timer);
             wake = null;
@@ -182,8 +219,15 @@ export function startJobRunner(opts: {
 
   return {
     notify: (afterMs = 0) => {
-      if (afterMs <= 0) wake?.();
-      else setTimeout(() => wake?.(), afterMs).unref();
+      if (afterMs <= 0) return wake?.();
+      // A storm notifies once per event: wake-ups are rounded up to a grid, one timer per slot.
+      const at = Math.ceil((Date.now() + afterMs) / WAKE_GRID_MS) * WAKE_GRID_MS;
+      if (wakeSlots.has(at)) return;
+      wakeSlots.add(at);
+      setTimeout(() => {
+        wakeSlots.delete(at);
+        wake?.();
+      }, at - Date.now()).unref();
     },
     runOnce: async () => {
       const n = await pass();

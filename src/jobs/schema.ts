@@ -1,6 +1,14 @@
 // The one job table: every kind of background work (billing syncs, the Stripe event backfill,
 // the mail outbox, later seat sync) is a row keyed by (kind, key), claimed with a lease.
-import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Every kind of job the app runs. Adding one is adding its name here and a handler for it
@@ -38,3 +46,14 @@ export const jobs = pgTable(
 );
 
 export type JobRow = typeof jobs.$inferSelect;
+
+/**
+ * Token buckets shared by every instance (src/jobs/budget.ts): one row per outside service whose
+ * rate limit all processes together must respect, e.g. 'stripe'.
+ */
+export const rateBudgets = pgTable('rate_budgets', {
+  name: text('name').primaryKey(),
+  /** Tokens left at `refreshedAt`; negative while paused after the service said "slow down". */
+  tokens: doublePrecision('tokens').notNull(),
+  refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull().defaultNow(),
+});

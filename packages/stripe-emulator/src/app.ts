@@ -13,6 +13,7 @@ import {
   requestIdentity,
   requestLog,
 } from './middleware.js';
+import { paced, pacingRoutes } from './pacing.js';
 import { checkoutPages } from './pages/checkout.js';
 import { invoicePages } from './pages/invoice.js';
 import { portalPages } from './pages/portal.js';
@@ -47,6 +48,9 @@ export function createApp(emu: EmulatorContext): Hono {
     '/v1/*',
     requestLog(emu),
     requestIdentity(),
+    // Simulated latency and Stripe's rate limit: a 429 is answered before the request runs,
+    // so it is never stored under an idempotency key (as Stripe does).
+    paced(emu),
     apiKeyAuth(),
     idempotency(emu),
     injectedFaults(emu),
@@ -76,6 +80,7 @@ export function createApp(emu: EmulatorContext): Hono {
   app.route('/checkout', checkoutPages(emu));
   app.route('/portal', portalPages(emu));
   app.route('/invoices', invoicePages(emu));
+  app.route('/_emulator', pacingRoutes(emu));
   app.route('/_emulator', controlRoutes(emu));
 
   app.get('/', (c) =>

@@ -82,6 +82,8 @@ Control API (JSON bodies, no auth):
   GET  ${u}/_emulator/clock
   POST ${u}/_emulator/faults                       {status: 500|429, count, path?}
   DELETE ${u}/_emulator/faults                     -> {cleared}
+  POST ${u}/_emulator/latency                      {ms, jitter?}  every /v1 request waits
+  POST ${u}/_emulator/rate_limit                   {rps}  over it: 429 like Stripe (0: off)
   GET  ${u}/_emulator/requests?path_prefix=/v1/subscriptions
 
 Hosted pages: ${u}/checkout/<cs_id>, ${u}/portal/<bps_id>  (card 4242 4242 4242 4242 pays,

@@ -4,7 +4,10 @@
 // fresh emulator has never seen. What is kept is what Stripe itself would remember (objects,
 // card behaviour, dunning, idempotency keys, webhook endpoints and secrets, the clock's offset);
 // what is not kept is test plumbing (request log, delivery log and queue, faults, delivery mode).
-// Saving is debounced (at most one write per SAVE_DEBOUNCE_MS) and atomic (file.tmp + rename);
+// Saving happens only when something changed (a dirty flag: a request that writes, or new
+// events, which every change of state emits), is debounced (at most one write per
+// SAVE_DEBOUNCE_MS, longer as the state grows, so serialising stays a small share of a core),
+// and is atomic (file.tmp + rename);
 // a file that cannot be used is moved aside with a warning and the emulator starts empty.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -87,10 +90,8 @@ function stateOf(emu: EmulatorContext) {
   };
 }
 
-/** Tells whether anything changed since the last write (the save time aside). */
-function stateBody(emu: EmulatorContext): string {
-  return JSON.stringify(stateOf(emu));
-}
+// The next save waits at least this many times as long as the last one took.
+const SAVE_COST_FACTOR = 10;
 
 /**
  * The file's text: the state plus `saved_at` (emulator time), so a restart never moves the
@@ -176,8 +177,11 @@ export type LoadOutcome = 'loaded' | 'created' | 'reset';
 export class StatePersistence {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
-  /** The body last handed to a write: an unchanged state is not written again. */
-  private lastQueued: string | null = null;
+  /** Something changed since the last write. */
+  private dirty = false;
+  /** How many events the store held at the last write: a change of state emits one. */
+  private eventsAtSave = 0;
+  private debounceMs = SAVE_DEBOUNCE_MS;
   private lastError: string | null = null;
   private closed = false;
 
@@ -228,7 +232,7 @@ export class StatePersistence {
     } catch (err) {
       return this.startEmpty(`it holds a value that cannot be restored (${describe(err)})`);
     }
-    this.lastQueued = stateBody(this.emu);
+    this.eventsAtSave = this.emu.store.events.size;
     return 'loaded';
   }
 
@@ -250,46 +254,54 @@ export class StatePersistence {
 
   /** Synchronous save for start-up, so the file exists once the emulator listens. */
   private writeNow(): void {
-    const body = stateBody(this.emu);
     const text = stateText(this.emu);
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
       writeFileSync(`${this.file}.tmp`, text);
       renameSync(`${this.file}.tmp`, this.file);
-      this.lastQueued = body;
+      this.dirty = false;
+      this.eventsAtSave = this.emu.store.events.size;
     } catch (err) {
       this.reportWriteError(err);
     }
   }
 
-  /** Called after every request; the state is written at most once per SAVE_DEBOUNCE_MS. */
-  schedule(): void {
-    if (this.closed || this.timer) return;
+  /**
+   * Called after every request (`method`: the request's). A request that writes, or one after
+   * which the store holds new events (a GET /v1 settles renewals that fell due), marks the state
+   * dirty; a dirty state is written once the debounce is over. Reads cost nothing.
+   */
+  schedule(method = 'POST'): void {
+    if (method !== 'GET' && method !== 'HEAD') this.dirty = true;
+    else if (this.emu.store.events.size !== this.eventsAtSave) this.dirty = true;
+    if (!this.dirty || this.closed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.save();
-    }, SAVE_DEBOUNCE_MS);
+    }, this.debounceMs);
     this.timer.unref();
   }
 
   /** Writes the state now if it changed since the last write; resolves once it is on disk. */
   save(): Promise<void> {
-    const body = stateBody(this.emu);
-    if (body !== this.lastQueued) {
-      this.lastQueued = body;
-      const text = stateText(this.emu);
-      this.writing = this.writing.then(async () => {
-        try {
-          await writeFile(`${this.file}.tmp`, text);
-          await rename(`${this.file}.tmp`, this.file);
-          this.lastError = null;
-        } catch (err) {
-          // Forget what was queued, so the next save tries again.
-          this.lastQueued = null;
-          this.reportWriteError(err);
-        }
-      });
-    }
+    if (!this.dirty) return this.writing;
+    this.dirty = false;
+    this.eventsAtSave = this.emu.store.events.size;
+    const started = performance.now();
+    const text = stateText(this.emu);
+    this.writing = this.writing.then(async () => {
+      try {
+        await writeFile(`${this.file}.tmp`, text);
+        await rename(`${this.file}.tmp`, this.file);
+        this.lastError = null;
+      } catch (err) {
+        // Still to be written: the next save tries again.
+        this.dirty = true;
+        this.reportWriteError(err);
+      }
+      const cost = performance.now() - started;
+      this.debounceMs = Math.max(SAVE_DEBOUNCE_MS, Math.round(cost * SAVE_COST_FACTOR));
+    });
     return this.writing;
   }
 

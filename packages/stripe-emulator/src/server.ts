@@ -53,7 +53,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const fetch: typeof app.fetch = persistence
     ? async (...args) => {
         const res = await app.fetch(...args);
-        persistence.schedule();
+        persistence.schedule(args[0].method);
         return res;
       }
     : app.fetch;

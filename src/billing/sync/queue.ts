@@ -2,7 +2,7 @@
 // the events each run covers, and marking them when the run succeeds or gives up.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { giveUpJob, type Job, requestJob, requestJobNow } from '../../jobs/queue.js';
+import { giveUpJob, type Job, requestJobNow } from '../../jobs/queue.js';
 import { stripeEvents } from '../schema.js';
 import { CHECKOUT_EVENT_TYPES } from './events.js';
 
@@ -52,15 +52,11 @@ export async function markEvents(
 
 /** Gives up on a sync: its events are marked failed (an operator can replay them). */
 export async function failSync(db: Db, job: SyncJob, error: string) {
+  // The job row first, then its events: the inbox's lock order (see lockJob).
   await db.transaction(async (tx) => {
-    await markEvents(tx, job, 'failed', error);
     await giveUpJob(tx, job, error);
+    await markEvents(tx, job, 'failed', error);
   });
-}
-
-/** Queues a sync for a customer after `delayMs` (the webhook's debounce); see requestJob. */
-export function requestSync(db: Db, customerId: string, delayMs: number): Promise<number> {
-  return requestJob(db, SYNC, customerId, { delayMs });
 }
 
 /** Queues a sync outside any webhook (operator replay): due now, attempts reset. */

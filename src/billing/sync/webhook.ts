@@ -4,6 +4,7 @@
 //   signed event the database cannot hold as JSON → 200, recorded as ignored (envelope only)
 //   verified → event recorded + sync queued in one transaction → 200
 //   duplicate event id → 200 "already processed", no second effect
+//   event older than the customer's last sync's Stripe read → 200, recorded as processed, no sync
 //   event type we do not use → 200, recorded as ignored (a 4xx would make Stripe retry forever)
 //   database failure → thrown → 500 (503 if the connection is lost), nothing half-written;
 //   Stripe retries later, and the backfill (backfill.ts) finds the event sooner
@@ -96,6 +97,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
         );
         deps.onQueued?.();
         return json(200, { received: true, status: 'queued' });
+      case 'covered':
+        return json(200, { received: true, status: 'already covered by a sync' });
       case 'duplicate':
         return json(200, { received: true, status: 'already processed' });
       case 'ignored':

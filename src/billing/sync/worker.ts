@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
-import { completeJob } from '../../jobs/queue.js';
+import { completeJob, lockJob } from '../../jobs/queue.js';
 import {
   DEFAULT_JOB_RUNNER_OPTIONS,
   type JobHandler,
@@ -84,7 +84,10 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
   await syncWorkspaceBilling(ctx, {
     customerId: claim.key,
     source: { kind: 'webhook', eventIds: events.map((e) => e.eventId) },
-    prepare: (tx) => linkFromCheckoutEvents(tx, claim, events),
+    prepare: async (tx) => {
+      await lockJob(tx, claim);
+      await linkFromCheckoutEvents(tx, claim, events);
+    },
     finish: async (tx, result) => {
       if (result.workspaceId) await markEvents(tx, claim, 'processed', null);
       else

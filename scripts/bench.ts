@@ -1,0 +1,698 @@
+// `npm run bench`: the webhook path's throughput and the syncs' convergence, measured on the
+// compiled app (`node dist/server.js`, WEB_CONCURRENCY processes) on PostgreSQL with the
+// standalone Stripe emulator, against the same inbox statement run by a bare Node client
+// (prepared statements, no HTTP, no app). Prints the figures and writes them to a JSON file.
+//
+//   npm run bench -- [--events 5000] [--customers 1000] [--concurrency 32] [--workers N]
+//                    [--no-build] [--out bench-results.json] [--skip-latency] [--profile]
+//
+// Needs PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+// every run works in throwaway databases it drops afterwards.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { RECORD_EVENT } from '../src/billing/sync/inbox.js';
+import { openDatabase } from '../src/db/client.js';
+import { prng, shuffle } from '../test/support/random.js';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '5000' },
+    customers: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '32' },
+    workers: { type: 'string', default: String(os.availableParallelism()) },
+    duplicates: { type: 'string', default: '0.1' },
+    'equivalent-seconds': { type: 'string', default: '8' },
+    'latency-ms': { type: 'string', default: '300' },
+    'rate-limit': { type: 'string', default: '25' },
+    'log-level': { type: 'string', default: 'warn' },
+    out: { type: 'string', default: 'bench-results.json' },
+    'no-build': { type: 'boolean', default: false },
+    'skip-latency': { type: 'boolean', default: false },
+    /** Writes V8 CPU profiles of the app processes and prints where their time went. */
+    profile: { type: 'boolean', default: false },
+  },
+});
+const EVENTS = Number(args.events);
+const CUSTOMERS = Number(args.customers);
+const CONCURRENCY = Number(args.concurrency);
+const WORKERS = Number(args.workers);
+const DUPLICATES = Number(args.duplicates);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SEED = 14;
+const PROFILE_DIR = `${os.tmpdir()}/tollgate-bench-profiles-${process.pid}`;
+const random = prng(SEED);
+
+const log = (line: string) => console.log(line);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+// ---- throwaway databases -------------------------------------------------------------------
+
+async function createDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+// ---- processes ---------------------------------------------------------------------------
+
+const children: ChildProcess[] = [];
+function start(cmd: string, argv: string[], env: Record<string, string>, label: string) {
+  const child = spawn(cmd, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0) console.error(`${label} exited ${code ?? signal}:\n${output}`);
+  });
+  return { child, output: () => output };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function waitHttp(url: string, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** User + system CPU seconds of a process and its children (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number): number {
+  try {
+    const ticks = 100; // USER_HZ on Linux
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / ticks;
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+    return own + kids.reduce((sum, kid) => sum + cpuSeconds(kid), 0);
+  } catch {
+    return 0;
+  }
+}
+
+// ---- HTTP load generator ------------------------------------------------------------------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+function post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+async function pool<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+// ---- the equivalent client: the inbox statement, prepared, over C connections -------------
+
+async function equivalentRate(payload: string, seconds: number, concurrency: number) {
+  const db = await createDatabase('tollgate_bench_eq');
+  try {
+    const migrated = await openDatabase({ kind: 'postgres', url: db.url });
+    await migrated.close();
+    const clients = await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        const c = new pg.Client({ connectionString: db.url });
+        // Another user of this PostgreSQL may terminate connections: that client stops, the rest go on.
+        c.on('error', () => {});
+        await c.connect();
+        return c;
+      }),
+    );
+    const latencies: number[] = [];
+    let n = 0;
+    const until = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (c, i) => {
+        while (performance.now() < until) {
+          const id = `evt_eq_${i}_${n++}`;
+          const sent = performance.now();
+          const ok = await c
+            .query({
+              name: RECORD_EVENT.name,
+              text: RECORD_EVENT.text,
+              values: [
+                id,
+                'customer.subscription.deleted',
+                new Date().toISOString(),
+                `cus_eq_${Math.floor(random() * CUSTOMERS)}`,
+                payload,
+                'pending',
+                null,
+                0.25,
+                true,
+              ],
+            })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!ok) break;
+          latencies.push(performance.now() - sent);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    latencies.sort((a, b) => a - b);
+    return {
+      perSecond: latencies.length / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    };
+  } finally {
+    await db.drop();
+  }
+}
+
+/** pgbench running the same statement (prepared mode), when pgbench is installed. */
+function pgbenchRate(dbUrl: string, payload: string, seconds: number, concurrency: number) {
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const statement = RECORD_EVENT.text
+    .replaceAll('$1::text', `('evt_pgb_' || :client_id::text || '_' || :n::text)`)
+    .replaceAll('$2::text', literal('customer.subscription.deleted'))
+    .replaceAll('$3::timestamptz', 'now()')
+    .replaceAll('$4::text', `('cus_pgb_' || :c::text)`)
+    // The payload has colons pgbench would take for variables: it lives in a table instead.
+    .replaceAll('$5::jsonb', '(select payload from bench_payload)')
+    .replaceAll('$6::text', literal('pending'))
+    .replaceAll('$7::text', 'null::text')
+    .replaceAll('$8::float8', '0.25')
+    .replaceAll('$9::bool', 'true');
+  const file = `${os.tmpdir()}/tollgate-pgbench-${process.pid}.sql`;
+  writeFileSync(
+    file,
+    `\\set n random(1, 2000000000)\n\\set c random(1, ${CUSTOMERS})\n${statement.replace(/\s+/g, ' ').trim()};\n`,
+  );
+  const url = new URL(dbUrl);
+  const env = {
+    ...process.env,
+    PGHOST: url.hostname,
+    PGPORT: url.port || '5432',
+    PGUSER: url.username,
+  };
+  execFileSync(
+    'psql',
+    [
+      '-q',
+      '-d',
+      url.pathname.slice(1),
+      '-c',
+      `create table bench_payload as select ${literal(payload)}::jsonb as payload`,
+    ],
+    { env },
+  );
+  const out = execFileSync(
+    'pgbench',
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(concurrency),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-r',
+      '-f',
+      file,
+      url.pathname.slice(1),
+    ],
+    { env, encoding: 'utf8' },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0);
+  const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? 0);
+  return { perSecond: tps, avgLatencyMs: latency };
+}
+
+// ---- the app and the emulator -------------------------------------------------------------
+
+interface Rig {
+  appUrl: string;
+  emulatorUrl: string;
+  db: pg.Pool;
+  stripe: Stripe;
+  webhookSecret: string;
+  appPid: () => number;
+  restartApp(env: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startRig(dbUrl: string): Promise<Rig> {
+  const emulatorPort = await freePort();
+  const appPort = await freePort();
+  const emulator = start(
+    process.execPath,
+    ['packages/stripe-emulator/dist/cli.js', '--port', String(emulatorPort)],
+    {},
+    'emulator',
+  );
+  const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+  await waitHttp(`${emulatorUrl}/`, 20_000);
+  const { seedEmulator } = await import('@tollgate/stripe-emulator');
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const seeded = await seedEmulator(emulatorUrl, {
+    webhookUrl: `${appUrl}/api/webhooks/stripe/webhook`,
+  });
+  const baseEnv = {
+    NODE_ENV: 'production',
+    PORT: String(appPort),
+    HOST: '127.0.0.1',
+    APP_URL: appUrl,
+    DATA_DIR: `${os.tmpdir()}/tollgate-bench-${process.pid}`,
+    DATABASE_URL: dbUrl,
+    AUTH_SECRET: randomBytes(24).toString('hex'),
+    LOG_LEVEL: args['log-level']!,
+    STRIPE_SECRET_KEY: seeded.secretKey,
+    STRIPE_PUBLISHABLE_KEY: seeded.publishableKey,
+    STRIPE_PRO_PRICE_ID: seeded.proPriceId,
+    STRIPE_WEBHOOK_SECRET: seeded.webhookSecret,
+    STRIPE_API_BASE: emulatorUrl,
+    WEB_CONCURRENCY: String(WORKERS),
+  };
+  let app: ReturnType<typeof start> | null = null;
+  const launch = async (env: Record<string, string>) => {
+    const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    app = start(process.execPath, [...profiling, 'dist/server.js'], { ...baseEnv, ...env }, 'app');
+    await waitHttp(`${appUrl}/healthz`, 60_000);
+  };
+  // The first storm runs with no rate limit at the emulator: a budget that never binds.
+  await launch({ STRIPE_MAX_RPS: '10000' });
+  return {
+    appUrl,
+    emulatorUrl,
+    db: new pg.Pool({ connectionString: dbUrl, max: 4 }),
+    stripe: new Stripe(seeded.secretKey, {
+      host: '127.0.0.1',
+      port: emulatorPort,
+      protocol: 'http',
+      maxNetworkRetries: 3,
+    }),
+    webhookSecret: seeded.webhookSecret,
+    appPid: () => app!.child.pid!,
+    restartApp: async (env) => {
+      await stop(app!.child);
+      await launch(env);
+    },
+    close: async () => {
+      if (app) await stop(app.child);
+      await stop(emulator.child);
+    },
+  };
+}
+
+async function control(rig: Rig, path: string, body?: unknown) {
+  const res = await fetch(`${rig.emulatorUrl}/_emulator${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+/** Subscription reads Stripe (the emulator) answered, and those it refused with 429. */
+async function stripeRequests(rig: Rig): Promise<{ reads: number; limited: number }> {
+  const res = (await control(rig, '/requests?path_prefix=/v1/subscriptions')) as {
+    data: Array<{ method: string; status: number }>;
+  };
+  const gets = res.data.filter((r) => r.method === 'GET');
+  return {
+    reads: gets.filter((r) => r.status !== 429).length,
+    limited: gets.filter((r) => r.status === 429).length,
+  };
+}
+
+/**
+ * CUSTOMERS workspaces, each linked to a Stripe customer whose subscription was then canceled
+ * while the emulator held its webhooks: Pro in the database, canceled at Stripe. Returns the
+ * customers and one real `customer.subscription.deleted` event of each.
+ */
+async function setup(rig: Rig) {
+  await control(rig, '/delivery_mode', { hold: true });
+  const proPrice = (await rig.stripe.prices.list({ lookup_keys: ['pro_monthly'] })).data[0]!;
+  const customers: Array<{ id: string; workspaceId: string; subscription: string }> = [];
+  await pool(
+    Array.from({ length: CUSTOMERS }, (_, i) => i),
+    16,
+    async (i) => {
+      const customer = await rig.stripe.customers.create({ email: `bench${i}@example.com` });
+      const workspaceId = `ws_bench_${i}`;
+      const session = await rig.stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: customer.id,
+        client_reference_id: workspaceId,
+        line_items: [{ price: proPrice.id, quantity: 1 }],
+        success_url: `${rig.appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${rig.appUrl}/`,
+      });
+      await control(rig, `/checkout/sessions/${session.id}/complete`, { outcome: 'success' });
+      const sub = (await rig.stripe.subscriptions.list({ customer: customer.id })).data[0]!;
+      await control(rig, `/subscriptions/${sub.id}/cancel`, { at_period_end: false });
+      customers.push({ id: customer.id, workspaceId, subscription: sub.id });
+    },
+  );
+  const values = customers.map(
+    (c, i) => `('${c.workspaceId}', 'Bench ${i}', '${c.id}', '${c.subscription}')`,
+  );
+  for (let i = 0; i < values.length; i += 500) {
+    await rig.db.query(`insert into workspaces (id, name, plan, stripe_customer_id, stripe_subscription_id, subscription_status)
+      select v.id, v.name, 'pro', v.cus, v.sub, 'active' from (values ${values.slice(i, i + 500).join(',')}) as v(id, name, cus, sub)`);
+  }
+  const deleted = new Map<string, Stripe.Event>();
+  for await (const event of rig.stripe.events.list({
+    type: 'customer.subscription.deleted',
+    limit: 100,
+  })) {
+    const customer = (event.data.object as Stripe.Subscription).customer as string;
+    deleted.set(customer, event);
+  }
+  return { customers, deleted };
+}
+
+/** Back to "Pro here, canceled at Stripe, never synced" for another storm. */
+async function diverge(rig: Rig) {
+  await rig.db.query(
+    `update workspaces set plan = 'pro', subscription_status = 'active', billing_synced_at = null
+      where id like 'ws_bench_%'`,
+  );
+}
+
+async function converged(rig: Rig): Promise<boolean> {
+  const res = await rig.db.query<{ pro: number; pending: number }>(`select
+    (select count(*) from workspaces where id like 'ws_bench_%' and plan = 'pro')::int as pro,
+    (select count(*) from stripe_events where status = 'pending')::int as pending`);
+  return res.rows[0]!.pro === 0 && res.rows[0]!.pending === 0;
+}
+
+async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: string) {
+  // EVENTS deliveries: unique ids spread over the customers, plus re-sent duplicates, shuffled.
+  const unique = Math.round(EVENTS / (1 + DUPLICATES));
+  const bodies = Array.from({ length: unique }, (_, i) => {
+    const customer = data.customers[i % data.customers.length]!;
+    const base = data.deleted.get(customer.id)!;
+    return JSON.stringify({ ...base, id: `evt_${tag}_${i}` });
+  });
+  const deliveries = shuffle(
+    [
+      ...bodies,
+      ...Array.from({ length: EVENTS - unique }, () => bodies[Math.floor(random() * unique)]!),
+    ],
+    random,
+  ).map((body) => ({
+    body,
+    header: rig.stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: rig.webhookSecret,
+    }),
+  }));
+  const url = new URL(`${rig.appUrl}/api/webhooks/stripe/webhook`);
+  const readsBefore = await stripeRequests(rig);
+  const cpuBefore = cpuSeconds(rig.appPid());
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const started = performance.now();
+  await pool(deliveries, CONCURRENCY, async ({ body, header }) => {
+    const sent = performance.now();
+    const status = await post(
+      url,
+      { 'content-type': 'application/json', 'stripe-signature': header },
+      body,
+    ).catch(() => 0);
+    latencies.push(performance.now() - sent);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  });
+  const stormMs = performance.now() - started;
+  const cpuAtLastAck = cpuSeconds(rig.appPid());
+  while (!(await converged(rig))) {
+    if (performance.now() - started > 600_000) throw new Error('no convergence in 10 minutes');
+    await sleep(20);
+  }
+  const convergedMs = performance.now() - started;
+  const readsAfter = await stripeRequests(rig);
+  const reads = readsAfter.reads - readsBefore.reads;
+  latencies.sort((a, b) => a - b);
+  return {
+    deliveries: EVENTS,
+    uniqueEvents: unique,
+    statuses: Object.fromEntries(statuses),
+    stormSeconds: stormMs / 1000,
+    acksPerSecond: EVENTS / (stormMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? 0,
+    convergedSeconds: convergedMs / 1000,
+    convergedAfterStormSeconds: (convergedMs - stormMs) / 1000,
+    stripeReadsPerCustomer: reads / CUSTOMERS,
+    stripe429s: readsAfter.limited - readsBefore.limited,
+    cpuMsPerDelivery: ((cpuAtLastAck - cpuBefore) * 1000) / EVENTS,
+  };
+}
+
+/** Self time by function over every profile written (the first storm's app processes). */
+function profileSummary(top = 25) {
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const file of readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'))) {
+    const prof = JSON.parse(readFileSync(`${PROFILE_DIR}/${file}`, 'utf8')) as {
+      nodes: Array<{
+        id: number;
+        callFrame: { functionName: string; url: string; lineNumber: number };
+      }>;
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    prof.samples.forEach((id, i) => {
+      const frame = byId.get(id)!.callFrame;
+      const where = frame.url
+        .replace(/^.*node_modules\//, '')
+        .replace(/^file:\/\/.*\/dist\//, 'dist/');
+      const key = `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1}`;
+      const us = prof.timeDeltas[i] ?? 0;
+      self.set(key, (self.get(key) ?? 0) + us);
+      total += us;
+    });
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), share: Number((us / total).toFixed(3)) }));
+}
+
+// ---- the run ------------------------------------------------------------------------------
+
+async function main() {
+  const started = performance.now();
+  if (!args['no-build']) {
+    log('building (npm run build)…');
+    execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
+  const machine = {
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+    date: new Date().toISOString(),
+  };
+  log(
+    `machine: ${machine.cpus}, ${machine.memoryGb} GB, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
+  log(
+    `storm: ${EVENTS} deliveries (${DUPLICATES * 100}% duplicates), ${CUSTOMERS} customers, c=${CONCURRENCY}, ${WORKERS} app processes`,
+  );
+
+  const db = await createDatabase('tollgate_bench');
+  let rig: Rig | null = null;
+  const results: Record<string, unknown> = { machine, args };
+  try {
+    rig = await startRig(db.url);
+    const setupStart = performance.now();
+    const data = await setup(rig);
+    log(
+      `setup: ${CUSTOMERS} linked workspaces, Pro here and canceled at Stripe, in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
+    );
+    const payload = JSON.stringify(data.deleted.values().next().value);
+
+    // The database's own rate for the same statement, before the app loads the machine.
+    const equivalent = await equivalentRate(
+      payload,
+      Number(args['equivalent-seconds']),
+      CONCURRENCY,
+    );
+    results.equivalent = equivalent;
+    log(
+      `node client, same statement, c=${CONCURRENCY}: ${equivalent.perSecond.toFixed(0)}/s, p50 ${equivalent.p50.toFixed(1)} ms, p99 ${equivalent.p99.toFixed(1)} ms`,
+    );
+    const pgbenchDb = await createDatabase('tollgate_bench_pgb');
+    try {
+      const migrated = await openDatabase({ kind: 'postgres', url: pgbenchDb.url });
+      await migrated.close();
+      const pgb = pgbenchRate(pgbenchDb.url, payload, Number(args['equivalent-seconds']), 16);
+      results.pgbench = pgb;
+      if (pgb)
+        log(
+          `pgbench, same statement, c=16: ${pgb.perSecond.toFixed(0)}/s, avg ${pgb.avgLatencyMs.toFixed(1)} ms`,
+        );
+      else log('pgbench: not installed (the Node client above is the reference)');
+    } finally {
+      await pgbenchDb.drop();
+    }
+
+    const fast = await storm(rig, data, 'fast');
+    results.storm = fast;
+    const reference = Math.max(
+      equivalent.perSecond,
+      (results.pgbench as { perSecond: number } | null)?.perSecond ?? 0,
+    );
+    const ratio = fast.acksPerSecond / reference;
+    results.ratio = ratio;
+    log(
+      [
+        `storm at 0 ms Stripe latency:`,
+        `  responses             ${JSON.stringify(fast.statuses)}`,
+        `  acks/s                ${fast.acksPerSecond.toFixed(0)}  (ratio to the reference ${reference.toFixed(0)}/s: ${ratio.toFixed(2)}×, goal ≥ 0.5×)`,
+        `  latency p50/p99/max   ${fast.p50Ms.toFixed(1)} / ${fast.p99Ms.toFixed(1)} / ${fast.maxMs.toFixed(1)} ms  (goal p99 ≤ 25 ms)`,
+        `  storm length          ${fast.stormSeconds.toFixed(2)} s`,
+        `  converged             ${fast.convergedSeconds.toFixed(2)} s after the first delivery (${fast.convergedAfterStormSeconds.toFixed(2)} s after the last ack; goal ≤ 1 s)`,
+        `  stripe reads/customer ${fast.stripeReadsPerCustomer.toFixed(2)}  (goal ≤ 1.1)`,
+        `  app CPU per delivery  ${fast.cpuMsPerDelivery.toFixed(2)} ms`,
+      ].join('\n'),
+    );
+
+    if (args.profile) {
+      // The profiles are written when the app processes exit: stop them, read, start again.
+      await rig.restartApp({});
+      const hot = profileSummary();
+      results.profile = hot;
+      log('app self time during setup and the storm, top functions:');
+      for (const h of hot) log(`  ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.fn}`);
+    }
+
+    if (!args['skip-latency']) {
+      const latencyMs = Number(args['latency-ms']);
+      const rps = Number(args['rate-limit']);
+      const supported = await fetch(`${rig.emulatorUrl}/_emulator/latency`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms: latencyMs, jitter: latencyMs / 10 }),
+      });
+      if (supported.ok) {
+        await control(rig, '/rate_limit', { rps });
+        // A tenth below Stripe's limit: the emulator counts whole seconds, the bucket refills smoothly.
+        await rig.restartApp({ STRIPE_MAX_RPS: String(Math.max(1, Math.floor(rps * 0.9))) });
+        await diverge(rig);
+        const slow = await storm(rig, data, 'slow');
+        const goal = (1.2 * CUSTOMERS) / rps;
+        results.slowStorm = { latencyMs, rateLimit: rps, goalSeconds: goal, ...slow };
+        log(
+          [
+            `storm at ${latencyMs} ms Stripe latency, ${rps} r/s limit:`,
+            `  acks/s                ${slow.acksPerSecond.toFixed(0)}, p99 ${slow.p99Ms.toFixed(1)} ms`,
+            `  converged             ${slow.convergedSeconds.toFixed(1)} s  (goal ≤ ${goal.toFixed(0)} s)`,
+            `  stripe reads/customer ${slow.stripeReadsPerCustomer.toFixed(2)} (and ${slow.stripe429s} answered 429)`,
+          ].join('\n'),
+        );
+      } else log('latency storm: skipped (this emulator has no /_emulator/latency)');
+    }
+  } finally {
+    await rig?.close();
+    await rig?.db.end();
+    await db.drop();
+  }
+  results.totalSeconds = (performance.now() - started) / 1000;
+  writeFileSync(args.out!, `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nfigures written to ${args.out} (${(results.totalSeconds as number).toFixed(0)} s in all)`);
+}
+
+process.on('SIGINT', () => {
+  for (const c of children) c.kill('SIGTERM');
+  process.exit(130);
+});
+main().catch(async (err) => {
+  console.error(err);
+  for (const c of children) c.kill('SIGTERM');
+  process.exit(1);
+});
