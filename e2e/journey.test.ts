@@ -266,6 +266,8 @@ describe('a workspace admin in the browser', () => {
     async () => {
       const page = await newPage();
       const id = await signUp(page, { name: 'Lin', email: 'lin@journey.test' });
+      // Billing is for verified addresses: the link from the mailbox first.
+      await verifyEmail(page, 'lin@journey.test');
       const settings = `${appUrl}/workspace/${id}/settings`;
       const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
 
