@@ -133,6 +133,21 @@ function databaseTarget(config: Config): DatabaseTarget {
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
 }
 
+/**
+ * Ctrl-C once: the command stops after `what` (its signal aborts); twice: quit at once. Call
+ * `dispose` when the command is done.
+ */
+function interruptible(what: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    process.stderr.write(`\nStopping after ${what} (Ctrl-C again to quit now)\n`);
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
 async function openDb(rt: Runtime, needsAppEmulator: boolean): Promise<Database> {
   try {
     rt.database = await openDatabase(databaseTarget(rt.config), rt.logger);
@@ -225,13 +240,7 @@ async function runSync(rt: Runtime, args: Args): Promise<number> {
   const db = await openDb(rt, true);
   const billing = buildBilling(rt, db, await stripeSettings(rt, { offline: true }));
 
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    process.stderr.write('\nStopping after the workspaces in flight (Ctrl-C again to quit now)\n');
-  };
-  process.on('SIGINT', onSigint);
+  const abort = interruptible('the workspaces in flight');
   const bar: { progress?: Progress } = {};
   try {
     const target = workspace ? { workspaceId: workspace } : { all: true as const };
@@ -251,7 +260,7 @@ async function runSync(rt: Runtime, args: Args): Promise<number> {
     else printSyncReport(report);
     return report.errors.length > 0 || report.interrupted ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    abort.dispose();
   }
 }
 
@@ -312,13 +321,7 @@ async function runBackfill(rt: Runtime, args: Args): Promise<number> {
   const db = await openDb(rt, true);
   const billing = buildBilling(rt, db, await stripeSettings(rt, { offline: true }));
 
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    process.stderr.write('\nStopping after the event in flight (Ctrl-C again to quit now)\n');
-  };
-  process.on('SIGINT', onSigint);
+  const abort = interruptible('the event in flight');
   try {
     // No debounce: the syncs run right below, in this process.
     const report = await backfillEvents(billing.ctx, {
@@ -344,7 +347,7 @@ async function runBackfill(rt: Runtime, args: Args): Promise<number> {
     else printBackfill(report, queued);
     return report.interrupted || queued.failed > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    abort.dispose();
   }
 }
 
