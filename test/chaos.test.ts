@@ -152,6 +152,8 @@ describe.skipIf(!pgUrl)(
         STRIPE_PRO_ANNUAL_PRICE_ID: priceIds.pro_yearly ?? seed.proAnnualPriceId,
         STRIPE_WEBHOOK_SECRET: seed.webhookSecret,
         STRIPE_API_BASE: emulator.url,
+        // One process per instance: three instances are the three processes under test.
+        WEB_CONCURRENCY: '1',
         BILLING_BACKFILL_INTERVAL_SECONDS: '2',
         JOB_LEASE_SECONDS: '5',
         // Users upgrade at once after signing up (the mail is still sent, to each instance's mailbox).
