@@ -5,7 +5,7 @@
 // every workspace must show what Stripe says, every event be recorded once, nothing be left
 // pending, and no surviving process have died. Stripe's own retries are pushed out of reach
 // (one retry, after a minute), so what converges it is the instances' backfill.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { location, TestClient } from './support/client.js';
 import { type IsolatedDatabase, isolatedDatabase } from './support/databases.js';
 import { freePort } from './support/ports.js';
 import { prng, shuffle } from './support/random.js';
+import { startServerProcess } from './support/server-process.js';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
 const WORKSPACES = 12;
@@ -49,36 +50,7 @@ async function startInstance(
   port: number,
 ): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@tollgate/source', '--import', 'tsx', 'src/server.ts'],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        APP_URL: url,
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`instance did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { url, child, output: () => output };
+  return startServerProcess(port, { ...env, APP_URL: url, DATA_DIR: dataDir });
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {

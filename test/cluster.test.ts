@@ -1,12 +1,12 @@
 // `npm start` on PostgreSQL runs a pool of app processes: all serve, and SIGTERM to the primary
 // drains every one of them and exits 0 with clean logs.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DB_KINDS, isolatedDatabase } from './support/databases.js';
 import { freePort } from './support/ports.js';
+import { startServerProcess } from './support/server-process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-cluster-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -27,33 +27,15 @@ describe.runIf(DB_KINDS.includes('postgres'))(
       const db = await isolatedDatabase('postgres');
       const target = db.target as { url: string };
       const port = await freePort();
-      const child = spawn(
-        process.execPath,
-        ['--conditions=@tollgate/source', '--import', 'tsx', 'src/server.ts'],
-        {
-          env: {
-            ...process.env,
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            DATA_DIR: dataDir,
-            DATABASE_URL: target.url,
-            WEB_CONCURRENCY: '2',
-            LOG_LEVEL: 'info',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      const code = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      const server = await startServerProcess(port, {
+        DATA_DIR: dataDir,
+        DATABASE_URL: target.url,
+        WEB_CONCURRENCY: '2',
+        LOG_LEVEL: 'info',
+      });
+      const { child } = server;
       try {
-        const deadline = Date.now() + 60_000;
-        while (!output.includes('Tollgate is running')) {
-          if (Date.now() > deadline || child.exitCode !== null)
-            throw new Error(`pool did not start:\n${output}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        const output = server.output();
         expect(output).toContain('2 app processes');
         const responses = await Promise.all(
           Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/healthz`)),
@@ -67,10 +49,11 @@ describe.runIf(DB_KINDS.includes('postgres'))(
         expect(workerPids.length).toBeGreaterThanOrEqual(1);
 
         child.kill('SIGTERM');
-        expect(await code).toBe(0);
+        expect(await server.exited).toBe(0);
+        const finalOutput = server.output();
         // The primary and each worker say so once; nothing warns or fails on the way down.
-        expect(output.match(/"msg":"shutting down"/g)).toHaveLength(3);
-        const lines = output.split('\n').filter((l) => l.startsWith('{'));
+        expect(finalOutput.match(/"msg":"shutting down"/g)).toHaveLength(3);
+        const lines = finalOutput.split('\n').filter((l) => l.startsWith('{'));
         expect(lines.filter((l) => JSON.parse(l).level >= 40)).toEqual([]);
         for (const pid of workerPids) expect(alive(pid)).toBe(false);
       } finally {

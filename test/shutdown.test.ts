@@ -1,50 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/ports.js';
+import { startServerProcess } from './support/server-process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-shutdown-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start`'s entry point as a real process, on its own port and data directory. */
-async function startServer(port: number, env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@tollgate/source', '--import', 'tsx', 'src/server.ts'],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  // Generous: a first start transforms TypeScript and migrates, and CI machines can be busy.
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    // Up once it answers and has printed its banner (the pipe may lag the HTTP answer).
-    if (ok && output.includes('Tollgate is running')) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => output };
+function startServer(port: number, env: Record<string, string> = {}) {
+  return startServerProcess(port, { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

@@ -1,9 +1,10 @@
 // Plan limits where they bite: inviting or admitting a member, creating an API key. A workspace
 // over its limit (after a downgrade) keeps everything it has and cannot add more; nothing is
 // ever deleted. Refusals are 402 {"error", "limit", "plan"} with an upgrade link on pages.
-import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { pendingInvitationsOf } from '../workspaces/invitations.js';
 import { apiKeys, invitations, memberships, workspaces } from '../workspaces/schema.js';
 import type { LimitName } from './plans/catalog.js';
 import { limit, planOf } from './plans/entitlements.js';
@@ -22,17 +23,7 @@ export async function usageOf(db: Db, workspaceId: string): Promise<Usage> {
       .select({ n: count() })
       .from(apiKeys)
       .where(and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt))),
-    db
-      .select({ n: count() })
-      .from(invitations)
-      .where(
-        and(
-          eq(invitations.workspaceId, workspaceId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-          gt(invitations.expiresAt, new Date()),
-        ),
-      ),
+    db.select({ n: count() }).from(invitations).where(pendingInvitationsOf(workspaceId)),
   ]);
   return { members: m?.n ?? 0, api_keys: k?.n ?? 0, pendingInvitations: i?.n ?? 0 };
 }

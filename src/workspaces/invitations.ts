@@ -82,18 +82,21 @@ export async function createInvitation(
   return { invitation, token, acceptUrl };
 }
 
+/** The SQL condition for a workspace's invitations that can still be accepted. */
+export function pendingInvitationsOf(workspaceId: string) {
+  return and(
+    eq(invitations.workspaceId, workspaceId),
+    isNull(invitations.acceptedAt),
+    isNull(invitations.revokedAt),
+    gt(invitations.expiresAt, new Date()),
+  );
+}
+
 export async function listPendingInvitations(db: Db, workspaceId: string): Promise<Invitation[]> {
   return db
     .select()
     .from(invitations)
-    .where(
-      and(
-        eq(invitations.workspaceId, workspaceId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, new Date()),
-      ),
-    )
+    .where(pendingInvitationsOf(workspaceId))
     .orderBy(desc(invitations.createdAt));
 }
 
