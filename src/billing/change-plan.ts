@@ -116,6 +116,13 @@ export async function changePlan(
     // Two admins at once: one change at a time per workspace, each reading Stripe afresh.
     ctx.exclusive(`plan-change:${req.workspace.id}`, async () => {
       const c = await planChange(ctx, req);
+      // The date comes from the client (echoing its preview): Stripe refuses one outside the
+      // period, which must be the client's 400, not our 503.
+      const { current_period_start: start, current_period_end: end } = c.item;
+      if (req.prorationDate !== undefined && (req.prorationDate < start || req.prorationDate > end))
+        throw badRequest(
+          'prorationDate is outside the current billing period: preview the change again',
+        );
       // A new choice replaces a pending switch.
       await releaseSchedule(ctx, c.subscription);
       let effectiveAt: number | null = null;

@@ -95,6 +95,10 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
       [{ plan: 'team', interval: 'week' }, 400, 'interval must be "month" or "year"'],
       [{ plan: 'free', interval: 'month' }, 400, 'Moving to Free is a cancellation'],
       [{ plan: 'pro', interval: 'month' }, 409, 'already on Pro'],
+      // A client-sent proration date Stripe would refuse is the client's 400, not our 503.
+      [{ plan: 'team', interval: 'month', prorationDate: 1e12 }, 400, 'outside the current'],
+      [{ plan: 'team', interval: 'month', prorationDate: 1 }, 400, 'outside the current'],
+      [{ plan: 'team', interval: 'month', prorationDate: '1' }, 400, 'prorationDate'],
     ];
     for (const [body, status, message] of cases) {
       const res = await change(admin, ws.id, body);
