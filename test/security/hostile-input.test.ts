@@ -50,6 +50,23 @@ const HOSTILE_VALUES: unknown[] = [
   { __proto__: { admin: true } },
 ];
 
+/** Every form and JSON field name a route reads. */
+const FIELDS = [
+  'name',
+  'email',
+  'role',
+  'price',
+  'priceId',
+  'password',
+  'confirm',
+  'plan',
+  'interval',
+  'prorationDate',
+  'token',
+  'newPassword',
+  'currentPassword',
+];
+
 /** encodeURIComponent, for strings with lone surrogates too (which it refuses). */
 const enc = (v: string) =>
   encodeURIComponent(
@@ -303,26 +320,20 @@ describe.each(DB_KINDS)('hostile input (%s)', (kind) => {
             const value = HOSTILE_VALUES[i];
             const asString = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'x');
             const q = enc(asString);
-            const url = `${fill(path, asString)}?next=${q}&session_id=${q}&id=${q}&plan=${q}`;
+            const url = `${fill(path, asString)}?next=${q}&session_id=${q}&id=${q}&plan=${q}&interval=${q}&token=${q}`;
             let res: Response;
             if (method === 'GET') {
               res = await client.request(url, {
                 headers: { accept: i % 2 ? 'application/json' : 'text/html' },
               });
             } else if (path.startsWith('/api/')) {
-              const body = {
-                name: value,
-                email: value,
-                role: value,
-                priceId: value,
-                password: value,
-                confirm: value,
-              };
+              const body: Record<string, unknown> = Object.fromEntries(
+                FIELDS.map((f) => [f, value]),
+              );
               res = await client.json(method, url, i % 3 === 0 ? value : body);
             } else {
               const fields: Record<string, string> = {};
-              for (const f of ['name', 'email', 'role', 'price', 'password', 'confirm'])
-                fields[f] = asString;
+              for (const f of FIELDS) fields[f] = asString;
               res = await client.postForm(url, fields);
             }
             sent++;
