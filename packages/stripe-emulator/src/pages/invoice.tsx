@@ -2,10 +2,19 @@
 // a read-only summary, enough for an app's "view invoice" link to land somewhere real.
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../context.js';
+import { invoicePdf } from '../pdf.js';
 import { formatAmount, formatDate, Layout } from './layout.js';
 
 export function invoicePages(emu: EmulatorContext): Hono {
   const app = new Hono();
+  app.get('/:id/pdf', (c) => {
+    const invoice = emu.store.invoices.get(c.req.param('id'));
+    if (!invoice) return c.text('Invoice not found', 404);
+    return c.body(new Uint8Array(invoicePdf(invoice)), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
+    });
+  });
   app.get('/:id', (c) => {
     const invoice = emu.store.invoices.get(c.req.param('id'));
     if (!invoice) {

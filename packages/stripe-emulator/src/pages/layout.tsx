@@ -59,13 +59,3 @@ export function intervalLabel(interval: string | undefined, count = 1): string {
   if (!interval) return '';
   return count === 1 ? `/ ${interval}` : `/ ${count} ${interval}s`;
 }
-
-export type CardOutcome = 'success' | 'decline' | 'invalid';
-
-/** Stripe's test cards: 4242… always succeeds, 4000 0000 0000 0002 is always declined. */
-export function cardOutcome(raw: string): CardOutcome {
-  const digits = raw.replace(/\D/g, '');
-  if (digits === '4242424242424242') return 'success';
-  if (digits === '4000000000000002') return 'decline';
-  return 'invalid';
-}
