@@ -162,17 +162,38 @@ function PortalView(props: {
       </form>
       <div class="card">
         <h2>Invoices</h2>
-        <table>
-          <tbody>
-            {invoices.map((inv) => (
+        {invoices.length === 0 ? (
+          <p class="muted">No invoices yet.</p>
+        ) : (
+          <table>
+            <thead>
               <tr>
-                <td>{formatDate(inv.created)}</td>
-                <td>{formatAmount(inv.amount_due, inv.currency)}</td>
-                <td>{inv.status}</td>
+                <th scope="col">Date</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span class="sr-only">Invoice</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {invoices.map((inv) => (
+                <tr>
+                  <td>{formatDate(inv.created)}</td>
+                  <td>{formatAmount(inv.amount_due, inv.currency)}</td>
+                  <td>{inv.status}</td>
+                  <td>
+                    {inv.hosted_invoice_url ? (
+                      <a href={inv.hosted_invoice_url}>
+                        View<span class="sr-only"> invoice {inv.number ?? inv.id}</span>
+                      </a>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
       {session.return_url ? (
         <a class="button secondary" href={session.return_url}>
