@@ -206,6 +206,24 @@ describe('seats: quantities on a subscription', () => {
     expect((await fx.control.get('/limits')).body).toEqual({ quantity_updates_per_hour: 200 });
   });
 
+  it('refuses an always_invoice increase the card cannot pay with error_if_incomplete, changing nothing', async () => {
+    const { sub, item } = await subscribe(2);
+    await fx.control.post(`/customers/${sub.customer}/payment_method`, { fails: true });
+    await expect(
+      fx.stripe.subscriptions.update(sub.id, {
+        items: [{ id: item.id, quantity: 3 }],
+        proration_behavior: 'always_invoice',
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ statusCode: 402, code: 'card_declined' });
+    expect((await fx.stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(2);
+    const allowed = await fx.stripe.subscriptions.update(sub.id, {
+      items: [{ id: item.id, quantity: 3 }],
+      proration_behavior: 'always_invoice',
+    });
+    expect(allowed.status).toBe('past_due');
+  });
+
   it('refuses a quantity below 1', async () => {
     const { sub, item } = await subscribe(1);
     await expect(
