@@ -528,6 +528,14 @@ export class Billing {
       );
     }
     if (item.price.id === price.id) return;
+    // During a trial nothing is billed: the price changes, the trial (its end) stays.
+    if (sub.status === 'trialing') {
+      this.updateSubscription(sub, () => {
+        item.price = price;
+        item.plan = planFromPrice(price);
+      });
+      return;
+    }
     const newInterval =
       item.price.recurring?.interval !== price.recurring.interval ||
       item.price.recurring?.interval_count !== price.recurring.interval_count;
