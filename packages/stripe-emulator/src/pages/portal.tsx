@@ -281,7 +281,7 @@ export function portalPages(emu: EmulatorContext): Hono {
     }
     // The new card becomes the default everywhere; a good one retries open invoices straight
     // away, as Stripe does.
-    emu.billing.attachCard(session.customer, card, { subscriptions: true });
+    emu.billing.attachCard(session.customer, card, { subscriptions: true, retry: true });
     return c.redirect(`/portal/${session.id}?notice=payment_method`, 303);
   });
 
