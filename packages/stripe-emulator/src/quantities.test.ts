@@ -192,6 +192,16 @@ describe('seats: quantities on a subscription', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
     expect(err).toMatchObject({ statusCode: 429, code: 'rate_limit' });
+    const raw = await fetch(`${fx.emu.url}/v1/subscriptions/${sub.id}`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sk_test_quantities' },
+      body: new URLSearchParams({ 'items[0][id]': item.id, 'items[0][quantity]': '6' }),
+    });
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get('stripe-should-retry')).toBe('false');
+    expect(await raw.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'rate_limit' },
+    });
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(4);
     // Other updates are not limited.
     await fx.stripe.subscriptions.update(sub.id, { metadata: { a: '1' } });
