@@ -73,6 +73,7 @@ function NavLinks(props: { links: NavLink[]; path?: string }) {
         <li>
           <a href={link.href} aria-current={samePage(link.href, props.path) ? 'page' : undefined}>
             {link.label}
+            {link.needs && ' '}
             {link.needs && (
               <span class="nav-tag">
                 <span aria-hidden="true">·</span> {link.needs}
@@ -233,6 +234,13 @@ export function Layout(props: PageChrome & { children?: Child }) {
                           <NavLinks links={links} path={props.path} />
                         </ul>
                       </nav>
+                    )}
+                    {current && !current.plan.paid && (
+                      <ul class="menu-list">
+                        <li>
+                          <a href={`/workspace/${current.id}/upgrade/`}>Upgrade to Pro</a>
+                        </li>
+                      </ul>
                     )}
                     {links.length > 0 && <hr class="menu-divider" />}
                     <AccountItems user={user} csrfToken={props.csrfToken} />
