@@ -75,7 +75,7 @@ nav.primary a[aria-current=page] { color:var(--fg); background:var(--surface-2);
 details.menu { position:relative; }
 details.menu > summary { list-style:none; cursor:pointer; display:inline-flex; align-items:center; gap:var(--space-2);
   padding:.35rem .6rem; border-radius:var(--radius-sm); font-size:var(--text-sm); font-weight:600; white-space:nowrap;
-  max-width:16rem; border:1px solid transparent; }
+  max-width:20rem; border:1px solid transparent; }
 details.menu > summary::-webkit-details-marker { display:none; }
 details.menu > summary:hover { background:var(--surface-2); }
 details.menu[open] > summary { background:var(--surface-2); border-color:var(--line); }
@@ -93,6 +93,8 @@ details.menu > summary::after { content:""; width:.45rem; height:.45rem; border-
   text-decoration:none; font-size:var(--text-sm); background:none; border:0; font-weight:400; text-align:left; cursor:pointer; }
 .menu-list a:hover, .menu-list button.menu-item:hover { background:var(--surface-2); color:var(--fg); }
 .menu-list a[aria-current] { font-weight:600; }
+.menu-list .nav-tag [aria-hidden] { display:none; }
+.menu-list .nav-tag { border:1px solid var(--line); border-radius:var(--radius-full); padding:0 .4rem; }
 .menu-list a[aria-current]::after { content:"✓"; color:var(--accent); }
 .menu-list form { display:block; margin:0; }
 .menu-divider { border:0; border-top:1px solid var(--line); margin:var(--space-1) 0; }
@@ -255,7 +257,7 @@ form.confirm-form { display:inline; margin:0; }
 .hero { text-align:center; padding:var(--space-7) 0 var(--space-6); }
 .hero h1 { font-size:var(--text-3xl); letter-spacing:-.03em; max-width:44rem; margin:0 auto var(--space-4); }
 .hero .lede { font-size:var(--text-lg); color:var(--muted); max-width:36rem; margin:0 auto var(--space-5); }
-.hero .actions { justify-content:center; }
+.hero .actions { justify-content:center; margin-bottom:var(--space-4); }
 .hero .btn { font-size:var(--text-base); padding:.65rem 1.2rem; }
 .features { display:grid; gap:var(--space-4); grid-template-columns:repeat(auto-fit, minmax(220px, 1fr)); list-style:none; padding:0; margin:0; }
 .features li { background:var(--surface); border:1px solid var(--line); border-radius:var(--radius-lg); padding:var(--space-5); }
