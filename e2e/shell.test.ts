@@ -6,6 +6,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
+import { APP_JS } from '../src/web/assets.js';
+import { STYLESHEET } from '../src/web/styles.js';
+import { ConfirmDialog, CopyButton, Field } from '../src/web/ui.js';
 import { freePort } from '../test/support/ports.js';
 import { launchBrowser, PHONE, saveScreenshot, saveScreenshots } from './support/browser.js';
 
@@ -248,6 +251,84 @@ describe('the shell', () => {
       expect(await bob.locator('[data-testid=ask-admins]').textContent()).toContain('Ada Admin');
       await bob.getByRole('link', { name: "Back to Ada Admin's Workspace" }).waitFor();
       await saveScreenshots(bob, 'shell-06-forbidden');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'opens a confirmation dialog from its button without a script, cancels it, and submits only from inside it',
+    async () => {
+      const page = await newPage();
+      const posts: string[] = [];
+      // The components on a page of their own, under the app's stylesheet and script.
+      const body = [
+        ConfirmDialog({
+          id: 'delete-acme',
+          action: '/delete',
+          token: 'csrf',
+          trigger: 'Delete workspace',
+          title: 'Delete Acme?',
+          description: 'This cannot be undone.',
+          confirm: 'Delete Acme',
+          children: Field({ id: 'confirm', name: 'confirm', label: 'Type Acme to confirm' }),
+        }),
+        CopyButton({ id: 'key', value: 'tg_secret', label: 'API key' }),
+      ].join('');
+      await page.route('http://ui.test/**', async (route) => {
+        const url = route.request().url();
+        if (url.endsWith('/app.css'))
+          return route.fulfill({ body: STYLESHEET, contentType: 'text/css' });
+        if (url.endsWith('/app.js'))
+          return route.fulfill({ body: APP_JS, contentType: 'text/javascript' });
+        if (route.request().method() === 'POST') {
+          posts.push(route.request().postData() ?? '');
+          return route.fulfill({
+            body: '<title>done</title><h1>Deleted</h1>',
+            contentType: 'text/html',
+          });
+        }
+        return route.fulfill({
+          contentType: 'text/html',
+          // The script only with ?js: the dialog must work without it (invoker commands).
+          body: `<!doctype html><html lang="en"><title>UI</title><link rel="stylesheet" href="/app.css">${url.includes('?js') ? '<script src="/app.js" defer></script>' : ''}<main>${body}</main></html>`,
+        });
+      });
+      await page.goto('http://ui.test/');
+      const dialog = page.locator('dialog#delete-acme');
+      expect(await dialog.isVisible()).toBe(false);
+      // Without the script there is no Copy button that could not copy.
+      expect(await page.getByRole('button', { name: 'Copy' }).count()).toBe(0);
+
+      // Keyboard: Tab to the trigger, Enter opens the modal with focus inside it.
+      await tabTo(page, 'the trigger', byText('Delete workspace'));
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'visible' });
+      expect(
+        await page.evaluate<boolean>("document.querySelector('dialog').matches(':modal')"),
+      ).toBe(true);
+      // Cancel closes it; nothing was posted.
+      await page.getByRole('button', { name: 'Cancel' }).press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(posts).toEqual([]);
+
+      // Escape closes it too; the real submit is inside the dialog, with its extra input.
+      await page.getByRole('button', { name: 'Delete workspace' }).click();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Delete workspace' }).click();
+      await page.getByLabel('Type Acme to confirm').fill('Acme');
+      await Promise.all([
+        page.waitForURL('http://ui.test/delete'),
+        page.getByRole('button', { name: 'Delete Acme' }).click(),
+      ]);
+      expect(posts).toEqual(['_csrf=csrf&confirm=Acme']);
+
+      // CopyButton: the script reveals the button; the value stays in a readonly input.
+      await page.goto('http://ui.test/?js');
+      const copy = page.getByRole('button', { name: 'Copy' });
+      await copy.waitFor();
+      expect(await page.getByLabel('API key').inputValue()).toBe('tg_secret');
+      expect(await page.getByLabel('API key').getAttribute('readonly')).toBe('');
     },
     TIMEOUT,
   );
