@@ -329,6 +329,8 @@ describe('the shell', () => {
       await copy.waitFor();
       expect(await page.getByLabel('API key').inputValue()).toBe('tg_secret');
       expect(await page.getByLabel('API key').getAttribute('readonly')).toBe('');
+      await copy.click();
+      expect(await page.locator('.copy-status').textContent()).toMatch(/Copied|Ctrl\+C/);
     },
     TIMEOUT,
   );

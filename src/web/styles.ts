@@ -30,6 +30,7 @@ export const STYLESHEET = `
   font-family: var(--font-sans);
 }
 * { box-sizing:border-box; }
+[hidden] { display:none !important; }
 html { -webkit-text-size-adjust:100%; }
 body { margin:0; background:var(--bg); color:var(--fg); font-size:var(--text-base); line-height:1.55;
   display:flex; flex-direction:column; min-height:100vh; }
