@@ -142,7 +142,8 @@ button.link:hover, .btn.link:hover { background:none; color:var(--accent-hover);
 button:disabled, .btn[aria-disabled=true] { opacity:.55; cursor:not-allowed; }
 
 /* ---- Forms ---- */
-label { display:block; font-weight:600; font-size:var(--text-sm); margin:0 0 var(--space-1); }
+label { display:block; font-weight:600; font-size:var(--text-sm); margin:var(--space-3) 0 var(--space-1); }
+.field > label { margin-top:0; }
 input, select, textarea { font:inherit; font-size:var(--text-sm); padding:.5rem .65rem; border:1px solid var(--line-strong);
   border-radius:var(--radius-sm); width:100%; max-width:28rem; background:var(--surface); color:var(--fg); min-height:2.25rem; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline:2px solid var(--focus); outline-offset:0; border-color:var(--focus); }
