@@ -216,6 +216,16 @@ describe('the shell', () => {
       const id = /\/workspace\/([^/]+)\/settings$/.exec(settings)?.[1] ?? '';
       await page.goto(settings);
       await saveScreenshots(page, 'shell-04-settings');
+      // A tablet: the header collapses into the Menu button instead of wrapping or overflowing.
+      await page.setViewportSize({ width: 800, height: 1000 });
+      expect(await page.locator('header summary', { hasText: 'Menu' }).isVisible()).toBe(true);
+      expect(await page.locator('nav[aria-label=Workspace]').isVisible()).toBe(false);
+      expect(
+        await page.evaluate<number>(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        ),
+      ).toBe(0);
+      await page.setViewportSize({ width: 1280, height: 800 });
 
       // 404: says so, and offers the dashboard.
       await page.goto(`${appUrl}/no/such/page`);

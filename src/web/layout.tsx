@@ -391,11 +391,14 @@ export function ErrorPage(
               </Button>
             ) : null}
             {props.user ? (
-              <Button href="/dashboard" variant="secondary">
+              <Button
+                href="/dashboard"
+                variant={ws || props.link || props.action ? 'secondary' : 'primary'}
+              >
                 Back to your dashboard
               </Button>
             ) : (
-              <Button href="/" variant="secondary">
+              <Button href="/" variant={props.link || props.action ? 'secondary' : 'primary'}>
                 Go to the home page
               </Button>
             )}

@@ -111,7 +111,9 @@ footer.site { border-top:1px solid var(--line); background:var(--surface); }
 footer.site .inner { max-width:var(--content-width); margin:0 auto; padding:var(--space-4); display:flex; gap:var(--space-4);
   flex-wrap:wrap; font-size:var(--text-sm); color:var(--muted); }
 footer.site a { color:var(--muted); }
-@media (max-width: 640px) {
+/* The header collapses into the Menu button before it could wrap (several workspaces, long
+   names); phones get tighter spacing too. */
+@media (max-width: 900px) {
   .desktop-only { display:none !important; }
   .mobile-only { display:block; }
   details.menu.mobile-only { display:block; }
@@ -119,7 +121,10 @@ footer.site a { color:var(--muted); }
   details.menu > summary { max-width:13rem; }
   .header-cta { display:none; }
   .brand-name.collapse { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
-  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:var(--space-3); right:var(--space-3); max-width:none; }
+  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:auto; right:var(--space-3); width:min(20rem, calc(100vw - 1.5rem)); max-width:none; }
+}
+@media (max-width: 640px) {
+  .mobile-nav .menu-panel { left:var(--space-3); width:auto; }
   main { padding:var(--space-5) var(--space-3) var(--space-6); }
   h1 { font-size:var(--text-xl); }
 }
