@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
 import { APP_JS } from '../src/web/assets.js';
+import { ErrorPage } from '../src/web/layout.js';
 import { STYLESHEET } from '../src/web/styles.js';
 import { ConfirmDialog, CopyButton, Field } from '../src/web/ui.js';
 import { freePort } from '../test/support/ports.js';
@@ -266,7 +267,7 @@ describe('the shell', () => {
   );
 
   it(
-    'opens a confirmation dialog from its button without a script, cancels it, and submits only from inside it',
+    'opens a confirmation dialog from its button without a script, cancels it and submits only from inside it; a 503 page says it is brief and links back to the workspace',
     async () => {
       const page = await newPage();
       const posts: string[] = [];
@@ -284,12 +285,25 @@ describe('the shell', () => {
         }),
         CopyButton({ id: 'key', value: 'tg_secret', label: 'API key' }),
       ].join('');
+      // What a signed-in user sees while the database restarts (the page app.onError renders).
+      const UNAVAILABLE = ErrorPage({
+        title: 'Unavailable',
+        csrfToken: 'csrf',
+        flash: null,
+        user: { name: 'Ada Admin', email: 'ada@shell.test' },
+        workspaces: [],
+        status: 503,
+        message: 'The service is briefly unavailable. Try again in a moment.',
+        workspace: { id: 'ws_1', name: 'Acme' },
+      }).toString();
       await page.route('http://ui.test/**', async (route) => {
         const url = route.request().url();
         if (url.endsWith('/app.css'))
           return route.fulfill({ body: STYLESHEET, contentType: 'text/css' });
         if (url.endsWith('/app.js'))
           return route.fulfill({ body: APP_JS, contentType: 'text/javascript' });
+        if (url.endsWith('/unavailable'))
+          return route.fulfill({ status: 503, contentType: 'text/html', body: UNAVAILABLE });
         if (route.request().method() === 'POST') {
           posts.push(route.request().postData() ?? '');
           return route.fulfill({
@@ -332,6 +346,11 @@ describe('the shell', () => {
         page.getByRole('button', { name: 'Delete Acme' }).click(),
       ]);
       expect(posts).toEqual(['_csrf=csrf&confirm=Acme']);
+
+      await page.goto('http://ui.test/unavailable');
+      expect(await page.locator('main h1').textContent()).toBe('Briefly unavailable');
+      await page.getByRole('link', { name: 'Back to Acme' }).waitFor();
+      await saveScreenshots(page, 'shell-07-unavailable');
 
       // CopyButton: the script reveals the button; the value stays in a readonly input.
       await page.goto('http://ui.test/?js');
