@@ -154,6 +154,7 @@ describe('the shell', () => {
       expect(await page.locator('.workspace-menu a[aria-current=true]').textContent()).toContain(
         'Second Shop',
       );
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-workspace-menu-open.png' });
       await tabTo(page, "Kay Board's Workspace", (f) => f.text.startsWith("Kay Board's Workspace"));
       await enterAndWait(page, /\/workspace\/[^/]+\/settings$/);
       expect(page.url()).not.toBe(second);
@@ -169,6 +170,7 @@ describe('the shell', () => {
       // The account menu: Enter opens it, then Account.
       await tabTo(page, 'the account menu', (f) => f.text.endsWith('Account: Kay Board'));
       await page.keyboard.press('Enter');
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-account-menu-open.png' });
       await tabTo(page, 'Account', byText('Account'));
       await enterAndWait(page, `${appUrl}/account`);
       // Not inside a workspace: the menu says "Workspaces" again.
