@@ -15,7 +15,9 @@ import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import Stripe from 'stripe';
+import { seedLocalStripe } from '../src/billing/operator/local-stripe.js';
 import { RECORD_EVENT } from '../src/billing/sync/inbox.js';
 import { openDatabase } from '../src/db/client.js';
 import { prng, shuffle } from '../test/support/random.js';
@@ -105,9 +107,14 @@ async function stop(child: ChildProcess) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function waitHttp(url: string, timeoutMs: number) {
+/** Waits for `url` to answer 2xx; gives up at once if `child` (the server) exits first. */
+async function waitHttp(url: string, timeoutMs: number, child?: ChildProcess) {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(
+        `the server exited (${child.exitCode ?? child.signalCode}) before ${url} answered`,
+      );
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -320,7 +327,35 @@ interface Rig {
   close(): Promise<void>;
 }
 
+/**
+ * A local SMTP sink: production requires SMTP_URL (a relay), and the bench sends no mail worth
+ * reading, so the app gets a relay that accepts and discards everything.
+ */
+async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth: (_auth, _session, callback) => callback(null, { user: 'bench' }),
+    onData(stream, _session, callback) {
+      stream.on('end', () => callback());
+      stream.resume();
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolve((server.server.address() as { port: number }).port),
+    );
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function startRig(dbUrl: string): Promise<Rig> {
+  const smtp = await startSmtpSink();
   const emulatorPort = await freePort();
   const appPort = await freePort();
   const emulator = start(
@@ -330,12 +365,11 @@ async function startRig(dbUrl: string): Promise<Rig> {
     'emulator',
   );
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  await waitHttp(`${emulatorUrl}/`, 20_000);
-  const { seedEmulator } = await import('@tollgate/stripe-emulator');
+  await waitHttp(`${emulatorUrl}/`, 20_000, emulator.child);
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const seeded = await seedEmulator(emulatorUrl, {
-    webhookUrl: `${appUrl}/api/webhooks/stripe/webhook`,
-  });
+  // The seed `npm start` uses: keys, webhook endpoint and every catalog price (by lookup key).
+  const seeded = await seedLocalStripe(emulatorUrl, `${appUrl}/api/webhooks/stripe/webhook`);
+  const webhookSecret = seeded.webhookSecrets[0]!;
   const baseEnv = {
     NODE_ENV: 'production',
     PORT: String(appPort),
@@ -347,16 +381,18 @@ async function startRig(dbUrl: string): Promise<Rig> {
     LOG_LEVEL: args['log-level']!,
     STRIPE_SECRET_KEY: seeded.secretKey,
     STRIPE_PUBLISHABLE_KEY: seeded.publishableKey,
-    STRIPE_PRO_PRICE_ID: seeded.proPriceId,
-    STRIPE_WEBHOOK_SECRET: seeded.webhookSecret,
+    ...(seeded.proPriceId ? { STRIPE_PRO_PRICE_ID: seeded.proPriceId } : {}),
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: emulatorUrl,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Tollgate bench <bench@example.com>',
     WEB_CONCURRENCY: String(WORKERS),
   };
   let app: ReturnType<typeof start> | null = null;
   const launch = async (env: Record<string, string>) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     app = start(process.execPath, [...profiling, 'dist/server.js'], { ...baseEnv, ...env }, 'app');
-    await waitHttp(`${appUrl}/healthz`, 60_000);
+    await waitHttp(`${appUrl}/healthz`, 60_000, app.child);
   };
   // The first storm runs with no rate limit at the emulator: a budget that never binds.
   await launch({ STRIPE_MAX_RPS: '10000' });
@@ -370,7 +406,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
       protocol: 'http',
       maxNetworkRetries: 3,
     }),
-    webhookSecret: seeded.webhookSecret,
+    webhookSecret,
     appPid: () => app!.child.pid!,
     restartApp: async (env) => {
       await stop(app!.child);
@@ -379,6 +415,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
     close: async () => {
       if (app) await stop(app.child);
       await stop(emulator.child);
+      await smtp.close();
     },
   };
 }
