@@ -87,7 +87,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.db,
       event,
       deps.timing,
-      shape.kind === 'unstorable' ? { unstorable: shape.reason } : {},
+      shape.kind === 'unstorable' ? { unstorable: shape.reason } : { text: raw.toString('utf8') },
     );
     switch (outcome.kind) {
       case 'queued':
