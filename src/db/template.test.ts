@@ -98,6 +98,21 @@ describe('PGlite templates', () => {
     expect(users.n).toBe(0);
   }, 180_000);
 
+  it('a directory left half-copied (the cluster's files without PG_VERSION, which is copied last) is copied again on the next start', async () => {
+    const root = path.join(scratch, 'cache-a');
+    const template = await ensureTemplate({ root });
+    // What a process killed mid-copy leaves: part of the cluster, not yet PG_VERSION.
+    const dataDir = freshDir();
+    cpSync(path.join(template, 'base'), path.join(dataDir, 'base'), { recursive: true });
+    await withDatabase(
+      await openDatabase({ kind: 'pglite', dataDir, templateRoot: root }),
+      async (db) => {
+        expect(await applied(db)).toBe(shipped);
+        expect(await clusterId(db)).toBe(await idOf(template));
+      },
+    );
+  }, 180_000);
+
   it('a template made from other migrations is never copied: the fresh directory gets every migration', async () => {
     const root = path.join(scratch, 'cache-b');
     // An older checkout's template: the same migrations but the last.

@@ -9,6 +9,7 @@
 // script, scripts/prepare-db-template.ts), so even the first `npm start` of a clone is fast.
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -110,8 +111,9 @@ export async function ensureTemplate(opts: TemplateOptions = {}): Promise<string
       await client.close();
     }
     writeFileSync(path.join(building, MARKER), `${key}\n`);
-    rmSync(final, { recursive: true, force: true });
     try {
+      // Never over an existing template (the rename fails on a non-empty directory): another
+      // process may be copying it right now.
       renameSync(building, final);
     } catch (err) {
       // Another process finished first: its template is as good as ours.
@@ -127,10 +129,17 @@ export async function ensureTemplate(opts: TemplateOptions = {}): Promise<string
   return final;
 }
 
-/** Copies the template's cluster into the (empty) fresh `dataDir`. */
+/**
+ * Copies the template's cluster into the fresh `dataDir`. PG_VERSION, what makes a directory
+ * "existing", is copied last: a copy cut short (the process killed) still counts as fresh, and
+ * the next start copies over it.
+ */
 export function copyTemplate(template: string, dataDir: string): void {
   cpSync(template, dataDir, {
     recursive: true,
-    filter: (src) => path.basename(src) !== MARKER,
+    // Only the top-level PG_VERSION waits (every database directory has one of its own).
+    filter: (src) =>
+      src !== path.join(template, 'PG_VERSION') && src !== path.join(template, MARKER),
   });
+  copyFileSync(path.join(template, 'PG_VERSION'), path.join(dataDir, 'PG_VERSION'));
 }
