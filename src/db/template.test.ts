@@ -98,7 +98,7 @@ describe('PGlite templates', () => {
     expect(users.n).toBe(0);
   }, 180_000);
 
-  it('a directory left half-copied (the cluster's files without PG_VERSION, which is copied last) is copied again on the next start', async () => {
+  it('a directory left half-copied (the cluster files without PG_VERSION, which is copied last) is copied again on the next start', async () => {
     const root = path.join(scratch, 'cache-a');
     const template = await ensureTemplate({ root });
     // What a process killed mid-copy leaves: part of the cluster, not yet PG_VERSION.
