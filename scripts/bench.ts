@@ -15,7 +15,9 @@ import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import Stripe from 'stripe';
+import { seedLocalStripe } from '../src/billing/operator/local-stripe.js';
 import { RECORD_EVENT } from '../src/billing/sync/inbox.js';
 import { openDatabase } from '../src/db/client.js';
 import { prng, shuffle } from '../test/support/random.js';
@@ -105,9 +107,14 @@ async function stop(child: ChildProcess) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function waitHttp(url: string, timeoutMs: number) {
+/** Waits for `url` to answer 2xx; gives up at once if `child` (the server) exits first. */
+async function waitHttp(url: string, timeoutMs: number, child?: ChildProcess) {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(
+        `the server exited (${child.exitCode ?? child.signalCode}) before ${url} answered`,
+      );
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -166,6 +173,20 @@ function post(url: URL, headers: Record<string, string>, body: string): Promise<
     );
     req.once('error', reject);
     req.end(body);
+  });
+}
+
+function get(url: URL, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.once('error', reject);
+    req.end();
   });
 }
 
@@ -320,7 +341,35 @@ interface Rig {
   close(): Promise<void>;
 }
 
+/**
+ * A local SMTP sink: production requires SMTP_URL (a relay), and the bench sends no mail worth
+ * reading, so the app gets a relay that accepts and discards everything.
+ */
+async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth: (_auth, _session, callback) => callback(null, { user: 'bench' }),
+    onData(stream, _session, callback) {
+      stream.on('end', () => callback());
+      stream.resume();
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolve((server.server.address() as { port: number }).port),
+    );
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function startRig(dbUrl: string): Promise<Rig> {
+  const smtp = await startSmtpSink();
   const emulatorPort = await freePort();
   const appPort = await freePort();
   const emulator = start(
@@ -330,12 +379,11 @@ async function startRig(dbUrl: string): Promise<Rig> {
     'emulator',
   );
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-  await waitHttp(`${emulatorUrl}/`, 20_000);
-  const { seedEmulator } = await import('@tollgate/stripe-emulator');
+  await waitHttp(`${emulatorUrl}/`, 20_000, emulator.child);
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const seeded = await seedEmulator(emulatorUrl, {
-    webhookUrl: `${appUrl}/api/webhooks/stripe/webhook`,
-  });
+  // The seed `npm start` uses: keys, webhook endpoint and every catalog price (by lookup key).
+  const seeded = await seedLocalStripe(emulatorUrl, `${appUrl}/api/webhooks/stripe/webhook`);
+  const webhookSecret = seeded.webhookSecrets[0]!;
   const baseEnv = {
     NODE_ENV: 'production',
     PORT: String(appPort),
@@ -345,18 +393,22 @@ async function startRig(dbUrl: string): Promise<Rig> {
     DATABASE_URL: dbUrl,
     AUTH_SECRET: randomBytes(24).toString('hex'),
     LOG_LEVEL: args['log-level']!,
+    // The gated-request phase signs a user up and uses the session at once.
+    EMAIL_VERIFICATION: 'optional',
     STRIPE_SECRET_KEY: seeded.secretKey,
     STRIPE_PUBLISHABLE_KEY: seeded.publishableKey,
-    STRIPE_PRO_PRICE_ID: seeded.proPriceId,
-    STRIPE_WEBHOOK_SECRET: seeded.webhookSecret,
+    ...(seeded.proPriceId ? { STRIPE_PRO_PRICE_ID: seeded.proPriceId } : {}),
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: emulatorUrl,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Tollgate bench <bench@example.com>',
     WEB_CONCURRENCY: String(WORKERS),
   };
   let app: ReturnType<typeof start> | null = null;
   const launch = async (env: Record<string, string>) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     app = start(process.execPath, [...profiling, 'dist/server.js'], { ...baseEnv, ...env }, 'app');
-    await waitHttp(`${appUrl}/healthz`, 60_000);
+    await waitHttp(`${appUrl}/healthz`, 60_000, app.child);
   };
   // The first storm runs with no rate limit at the emulator: a budget that never binds.
   await launch({ STRIPE_MAX_RPS: '10000' });
@@ -370,7 +422,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
       protocol: 'http',
       maxNetworkRetries: 3,
     }),
-    webhookSecret: seeded.webhookSecret,
+    webhookSecret,
     appPid: () => app!.child.pid!,
     restartApp: async (env) => {
       await stop(app!.child);
@@ -379,6 +431,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
     close: async () => {
       if (app) await stop(app.child);
       await stop(emulator.child);
+      await smtp.close();
     },
   };
 }
@@ -465,6 +518,78 @@ async function converged(rig: Rig): Promise<boolean> {
     (select count(*) from workspaces where id like 'ws_bench_%' and plan = 'pro')::int as pro,
     (select count(*) from stripe_events where status = 'pending')::int as pending`);
   return res.rows[0]!.pro === 0 && res.rows[0]!.pending === 0;
+}
+
+/**
+ * The cost of a plan gate: the same signed-in user asks, at the same concurrency, a gated JSON
+ * route (`requiresFeature('advanced')`, a Pro workspace) and the ungated one that answers from
+ * the same workspace row (GET /api/workspaces/:id), in alternating rounds so that the machine's
+ * drift hits both alike. Compared by the app's CPU per request (load-independent) and by latency.
+ */
+async function gatedCost(rig: Rig, requests = 2000, concurrency = 8, rounds = 4) {
+  const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
+  const signUp = await fetch(`${rig.appUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: rig.appUrl },
+    body: JSON.stringify({ name: 'Bench', email, password: 'correct horse battery staple' }),
+  });
+  if (!signUp.ok) throw new Error(`sign-up: ${signUp.status} ${await signUp.text()}`);
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const list = await fetch(`${rig.appUrl}/api/workspaces`, { headers: { cookie } });
+  const { workspaces } = (await list.json()) as { workspaces: Array<{ id: string }> };
+  const workspaceId = workspaces[0]!.id;
+  await rig.db.query(`update workspaces set plan = 'pro' where id = $1`, [workspaceId]);
+  const routes = {
+    ungated: new URL(`${rig.appUrl}/api/workspaces/${workspaceId}`),
+    gated: new URL(`${rig.appUrl}/api/workspaces/${workspaceId}/advanced-feature`),
+  };
+  const measured = {
+    ungated: { latencies: [] as number[], cpuMs: 0, statuses: new Map<number, number>() },
+    gated: { latencies: [] as number[], cpuMs: 0, statuses: new Map<number, number>() },
+  };
+  const headers = { cookie, accept: 'application/json' };
+  // A warm-up of each, so neither pays for the first compilation of the code they share.
+  for (const url of Object.values(routes))
+    await pool(Array(200).fill(url), concurrency, async (u) => void (await get(u, headers)));
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of round % 2 === 0
+      ? (['ungated', 'gated'] as const)
+      : (['gated', 'ungated'] as const)) {
+      const m = measured[kind];
+      const cpuBefore = cpuSeconds(rig.appPid());
+      await pool(Array(requests / rounds).fill(routes[kind]), concurrency, async (url: URL) => {
+        const sent = performance.now();
+        const status = await get(url, headers).catch(() => 0);
+        m.latencies.push(performance.now() - sent);
+        m.statuses.set(status, (m.statuses.get(status) ?? 0) + 1);
+      });
+      m.cpuMs += (cpuSeconds(rig.appPid()) - cpuBefore) * 1000;
+    }
+  }
+  const summary = (kind: keyof typeof measured) => {
+    const m = measured[kind];
+    m.latencies.sort((a, b) => a - b);
+    return {
+      statuses: Object.fromEntries(m.statuses),
+      cpuMsPerRequest: m.cpuMs / m.latencies.length,
+      p50Ms: percentile(m.latencies, 50),
+      p99Ms: percentile(m.latencies, 99),
+      meanMs: m.latencies.reduce((a, b) => a + b, 0) / m.latencies.length,
+    };
+  };
+  const ungated = summary('ungated');
+  const gated = summary('gated');
+  return {
+    requests,
+    concurrency,
+    ungated,
+    gated,
+    cpuRatio: gated.cpuMsPerRequest / ungated.cpuMsPerRequest,
+    latencyRatio: gated.meanMs / ungated.meanMs,
+  };
 }
 
 async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: string) {
@@ -620,6 +745,17 @@ async function main() {
     } finally {
       await pgbenchDb.drop();
     }
+
+    const gate = await gatedCost(rig);
+    results.gatedRequest = gate;
+    log(
+      [
+        `gated request (requiresFeature, session, c=${gate.concurrency}) vs the same workspace's JSON ungated:`,
+        `  ungated               ${gate.ungated.cpuMsPerRequest.toFixed(2)} ms app CPU/request, mean ${gate.ungated.meanMs.toFixed(1)} ms, p99 ${gate.ungated.p99Ms.toFixed(1)} ms ${JSON.stringify(gate.ungated.statuses)}`,
+        `  gated                 ${gate.gated.cpuMsPerRequest.toFixed(2)} ms app CPU/request, mean ${gate.gated.meanMs.toFixed(1)} ms, p99 ${gate.gated.p99Ms.toFixed(1)} ms ${JSON.stringify(gate.gated.statuses)}`,
+        `  ratio                 CPU ${gate.cpuRatio.toFixed(2)}×, latency ${gate.latencyRatio.toFixed(2)}×  (goal ≤ 1.15×)`,
+      ].join('\n'),
+    );
 
     const fast = await storm(rig, data, 'fast');
     results.storm = fast;

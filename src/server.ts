@@ -102,13 +102,18 @@ async function runPrimary(config: Config, logger: Logger) {
 }
 
 /** One instance: the whole of `npm start` on PGlite, or one worker of the pool. */
-async function runInstance(config: Config, logger: Logger) {
+async function runInstance(config: Config, logger: Logger, modulesMs: number) {
   let running: RunningTollgate;
   try {
     running = await startTollgate(config, logger);
   } catch (err) {
     failStart(err);
   }
+  // Where the start-up went (scripts/bench-startup.ts reads it).
+  logger.info(
+    { startup: { modulesMs, ...running.timings, readyMs: Math.round(performance.now()) } },
+    'ready',
+  );
   if (cluster.isWorker) process.send?.(WORKER_READY);
   else
     banner(config, {
@@ -143,6 +148,9 @@ async function runInstance(config: Config, logger: Logger) {
 }
 
 async function main() {
+  // Since the process started: Node's own start and loading every module (through tsx under
+  // `npm start`): the first part of the start-up time.
+  const modulesMs = Math.round(performance.now());
   let config: Config;
   try {
     config = loadConfig();
@@ -163,7 +171,7 @@ async function main() {
   }).child(cluster.isWorker ? { worker: cluster.worker?.id } : {});
   if (cluster.isPrimary && config.databaseUrl && config.webConcurrency > 1)
     await runPrimary(config, logger);
-  else await runInstance(config, logger);
+  else await runInstance(config, logger, modulesMs);
 }
 
 main().catch((err) => {

@@ -40,8 +40,20 @@ export interface RunningTollgate {
   emulator: RunningEmulator | null;
   /** Present when mail goes to the embedded SMTP server (SMTP_URL unset outside production). */
   mailbox: EmbeddedSmtp | null;
+  /** Milliseconds each start-up step took (the database and the emulator overlap). */
+  timings: StartupTimings;
   close(): Promise<void>;
 }
+
+export interface StartupTimings {
+  databaseMs: number;
+  emulatorMs: number;
+  mailboxMs: number;
+  assemblyMs: number;
+  listenMs: number;
+}
+
+const since = (start: number) => Math.round(performance.now() - start);
 
 export interface StartOptions {
   /** Overrides the database chosen from config (tests use an isolated one). */
@@ -235,16 +247,28 @@ export async function startTollgate(
   opts: StartOptions = {},
 ): Promise<RunningTollgate> {
   const target = opts.database ?? configuredDatabase(config);
+  const timings: StartupTimings = {
+    databaseMs: 0,
+    emulatorMs: 0,
+    mailboxMs: 0,
+    assemblyMs: 0,
+    listenMs: 0,
+  };
+  const began = performance.now();
   // The database (PGlite's start and the migrations are most of a start-up) and the local
   // emulator (start and seed) do not need each other: they start side by side.
   const [opened, local] = await Promise.allSettled([
-    openDatabase(target, logger),
+    openDatabase(target, logger).finally(() => {
+      timings.databaseMs = since(began);
+    }),
     config.stripeMode.kind === 'emulator'
       ? startLocalStripe({
           webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
           port: opts.emulatorPort ?? config.stripeMode.port,
           logger,
           ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
+        }).finally(() => {
+          timings.emulatorMs = since(began);
         })
       : Promise.resolve(null),
   ]);
@@ -264,6 +288,7 @@ export async function startTollgate(
   }
   const transport = config.mail.transport;
   let mailbox: EmbeddedSmtp | null = null;
+  let step = performance.now();
   if (transport.kind === 'embedded') {
     try {
       mailbox = await startEmbeddedSmtp({ db: database.db, port: transport.port, logger });
@@ -275,6 +300,8 @@ export async function startTollgate(
       );
     }
   }
+  timings.mailboxMs = since(step);
+  step = performance.now();
   const { app, billing, jobs, lifecycle } = assembleApp({
     config,
     database,
@@ -291,6 +318,8 @@ export async function startTollgate(
     await emulator?.close();
     await database.close();
   };
+  timings.assemblyMs = since(step);
+  step = performance.now();
   let server: ServerType;
   try {
     server = await new Promise((resolve, reject) => {
@@ -309,6 +338,7 @@ export async function startTollgate(
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  timings.listenMs = since(step);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -329,5 +359,15 @@ export async function startTollgate(
     })();
     return closing;
   };
-  return { url: config.appUrl, port, database, billing, jobs: jobs!, emulator, mailbox, close };
+  return {
+    url: config.appUrl,
+    port,
+    database,
+    billing,
+    jobs: jobs!,
+    emulator,
+    mailbox,
+    timings,
+    close,
+  };
 }

@@ -1,7 +1,7 @@
 // Opens the database: embedded PGlite (a directory, or memory for tests) when no URL is
 // given, a pooled PostgreSQL connection otherwise. Same schema, same queries, same migrations.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
 import * as schema from './schema.js';
+import { copyTemplate, ensureTemplate, isFreshDataDir, MIGRATIONS_DIR } from './template.js';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it: domain functions accept either. */
@@ -30,10 +31,16 @@ export interface Database {
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string }
-  | { kind: 'pglite'; dataDir: string }
+  | {
+      kind: 'pglite';
+      dataDir: string;
+      /**
+       * Where migrated templates are kept for fresh directories (src/db/template.ts): default
+       * node_modules/.cache/tollgate; false always runs initdb and every migration in place.
+       */
+      templateRoot?: string | false;
+    }
   | { kind: 'pglite-memory' };
-
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
 // Any constant works; it only has to be the same for every instance of the app.
 const MIGRATION_LOCK_KEY = 727_001;
 
@@ -45,6 +52,8 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     mkdirSync(target.dataDir, { recursive: true });
     // Throws DatabaseInUseError while `npm start` (or the billing CLI) has the directory open.
     lock = await lockDirectory(target.dataDir);
+    if (isFreshDataDir(target.dataDir) && target.templateRoot !== false)
+      await fromTemplate(target.dataDir, target.templateRoot, logger);
     client = new PGlite(target.dataDir);
   } else {
     client = new PGlite();
@@ -70,6 +79,21 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
       await lock?.release();
     },
   };
+}
+
+/**
+ * Fills a fresh PGlite directory from the migrated template (built first if missing). Any
+ * failure (an unwritable cache, a broken template) leaves the directory empty, so PGlite runs
+ * initdb in it and the migrator applies everything: slower, never wrong.
+ */
+async function fromTemplate(dataDir: string, root: string | undefined, logger?: Logger) {
+  try {
+    copyTemplate(await ensureTemplate(root ? { root } : {}), dataDir);
+  } catch (err) {
+    logger?.warn({ err: String(err) }, 'no PGlite template: initialising the database in place');
+    for (const entry of readdirSync(dataDir))
+      rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+  }
 }
 
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {

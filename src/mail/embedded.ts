@@ -2,7 +2,6 @@
 // 127.0.0.1 only. The app sends to it exactly as it would to a relay; what arrives is parsed
 // (mailparser) and stored in `mailbox_messages`, shown at /dev/mailbox.
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Db } from '../db/client.js';
 import { newId } from '../lib/crypto.js';
@@ -37,7 +36,9 @@ export async function startEmbeddedSmtp(opts: {
       size: MAX_MESSAGE_BYTES,
       onAuth: (_auth, _session, callback) => callback(null, { user: 'developer' }),
       onData(stream, _session, callback) {
-        simpleParser(stream)
+        // Loaded with the first message, not at start-up (mailparser is a tenth of a second of it).
+        import('mailparser')
+          .then(({ simpleParser }) => simpleParser(stream))
           .then(async (mail) => {
             const addresses = (v: typeof mail.to) =>
               (Array.isArray(v) ? v : v ? [v] : []).map((a) => a.text).join(', ');

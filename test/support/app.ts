@@ -70,11 +70,15 @@ export async function createTestApp(
     mailRetryEveryMs?: number;
     /** Another test app's database (two instances sharing one PostgreSQL). */
     shareDatabaseWith?: TestApp;
+    /** A database of the test's own (a PGlite directory), instead of a fresh isolated one. */
+    database?: DatabaseTarget;
   } = {},
 ): Promise<TestApp> {
   const isolated = opts.shareDatabaseWith
     ? { target: opts.shareDatabaseWith.dbTarget, drop: async () => {} }
-    : await isolatedDatabase(kind);
+    : opts.database
+      ? { target: opts.database, drop: async () => {} }
+      : await isolatedDatabase(kind);
   const config = loadConfig({
     NODE_ENV: 'test',
     APP_URL: TEST_APP_URL,

@@ -99,6 +99,8 @@ export async function recordEvent(
   opts: {
     /** Why the payload cannot be stored as JSON: the event is recorded as ignored, envelope only. */
     unstorable?: string;
+    /** The event's JSON text as received (the webhook has it): stored as is, not re-serialised. */
+    text?: string;
   } = {},
 ): Promise<InboxOutcome> {
   const customerId = opts.unstorable ? null : customerOf(event);
@@ -119,7 +121,7 @@ export async function recordEvent(
     event.type,
     new Date(event.created * 1000).toISOString(),
     customerId,
-    JSON.stringify(payload),
+    opts.text !== undefined && !opts.unstorable ? opts.text : JSON.stringify(payload),
     ignoredReason ? 'ignored' : 'pending',
     ignoredReason,
     timing.debounceMs / 1000,

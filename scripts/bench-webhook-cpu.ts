@@ -1,0 +1,103 @@
+// `npx tsx --conditions=@tollgate/source scripts/bench-webhook-cpu.ts`: the app's own CPU per
+// webhook delivery, in one process with no HTTP server and no other load (app.request on the
+// real app, PostgreSQL from TEST_DATABASE_URL or PGlite), by step: the whole request, the
+// signature check, the body's reading, the inbox statement. Load-independent enough to compare
+// two versions of the hot path on a shared machine.
+import { parseArgs } from 'node:util';
+import Stripe from 'stripe';
+import { readEventBody } from '../src/billing/sync/event-shape.js';
+import { recordEvent } from '../src/billing/sync/inbox.js';
+import { verifyStripeSignature } from '../src/billing/sync/webhook.js';
+import { createTestApp } from '../test/support/app.js';
+
+const { values: args } = parseArgs({
+  options: { deliveries: { type: 'string', default: '3000' } },
+});
+const N = Number(args.deliveries);
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+async function measure(label: string, n: number, fn: (i: number) => Promise<unknown> | unknown) {
+  for (let i = 0; i < Math.min(200, n); i++) await fn(-1 - i);
+  const before = cpuMs();
+  for (let i = 0; i < n; i++) await fn(i);
+  const per = (cpuMs() - before) / n;
+  console.log(`${label.padEnd(44)} ${(per * 1000).toFixed(0).padStart(6)} µs CPU per call`);
+  return per;
+}
+
+const t = await createTestApp(process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
+const secret = t.stripeSettings.webhookSecrets[0]!;
+const stripe = new Stripe('sk_test_x');
+const template = JSON.parse(
+  JSON.stringify({
+    id: 'evt_x',
+    object: 'event',
+    type: 'customer.subscription.deleted',
+    created: Math.floor(Date.now() / 1000) - 10,
+    livemode: false,
+    api_version: '2025-01-01',
+    data: {
+      object: {
+        id: 'sub_x',
+        object: 'subscription',
+        customer: 'cus_x',
+        status: 'canceled',
+        items: {
+          object: 'list',
+          data: [
+            {
+              id: 'si_x',
+              price: {
+                id: 'price_x',
+                lookup_key: 'pro_monthly',
+                unit_amount: 1200,
+                currency: 'usd',
+                recurring: { interval: 'month' },
+              },
+            },
+          ],
+        },
+        metadata: { padding: 'x'.repeat(2400) },
+      },
+    },
+  }),
+);
+const body = (i: number) =>
+  JSON.stringify({
+    ...template,
+    id: `evt_cpu_${i}`,
+    data: { object: { ...template.data.object, customer: `cus_${((i % 300) + 300) % 300}` } },
+  });
+const signed = (payload: string) => stripe.webhooks.generateTestHeaderString({ payload, secret });
+
+console.log(`database: ${t.kind}, ${N} deliveries, body ${body(0).length} bytes`);
+const raw = Buffer.from(body(0));
+const header = signed(body(0));
+await measure('signature (SDK constructEvent)', N, () =>
+  stripe.webhooks.constructEvent(raw, header, secret, 300),
+);
+await measure('signature (verifyStripeSignature)', N, () =>
+  verifyStripeSignature(raw, header, [secret]),
+);
+await measure('body (readEventBody)', N, () => readEventBody(raw));
+const event = (readEventBody(raw) as { event: Stripe.Event }).event;
+await measure('inbox statement (recordEvent)', N, (i) =>
+  recordEvent(t.database.db, { ...event, id: `evt_rec_${i}` }, { debounceMs: 60_000 }),
+);
+const prepared = Array.from({ length: N + 200 }, (_, k) => {
+  const b = body(k);
+  return { b, h: signed(b) };
+});
+let k = 0;
+await measure('whole request (app.request)', N, async () => {
+  const { b, h } = prepared[k++]!;
+  const res = await t.app.request('http://localhost:3000/api/webhooks/stripe/webhook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': h },
+    body: b,
+  });
+  if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+});
+await t.close();
