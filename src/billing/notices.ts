@@ -54,6 +54,8 @@ function noticeFor(kind: HistoryKind, result: SyncResult): Notice | null {
     case 'renewed':
     case 'customer_linked':
     case 'duplicate_subscription':
+    // Seat changes follow the admins' own actions (a join, a removal): no mail for each.
+    case 'seats_changed':
       return null;
     default: {
       const unreachable: never = kind;

@@ -108,6 +108,8 @@ function stateOf(row: typeof workspaces.$inferSelect): BillingState {
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     scheduledPlan: row.scheduledPlan,
     scheduledChangeAt: row.scheduledChangeAt,
+    seatsBilled: row.seatsBilled,
+    trialEndsAt: row.trialEndsAt,
   };
 }
 
