@@ -28,6 +28,7 @@ export type SyncSource =
   | { kind: 'checkout'; sessionId: string }
   | { kind: 'operator'; command: string }
   | { kind: 'plan_change'; workspaceId: string }
+  | { kind: 'seats'; workspaceId: string }
   | { kind: 'deletion' };
 
 export function sourceColumns(source: SyncSource): { source: string; sourceRef: string | null } {
@@ -43,5 +44,7 @@ export function sourceColumns(source: SyncSource): { source: string; sourceRef: 
       return { source: 'deletion', sourceRef: null };
     case 'plan_change':
       return { source: 'plan_change', sourceRef: null };
+    case 'seats':
+      return { source: 'seats', sourceRef: null };
   }
 }

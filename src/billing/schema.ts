@@ -91,14 +91,11 @@ export const trialClaims = pgTable(
     workspaceId: text('workspace_id').notNull(),
     userId: text('user_id').notNull(),
     subscriptionId: text('subscription_id').notNull(),
-    /** The card's fingerprint when Stripe reported one: the same card cannot start a second trial. */
-    cardFingerprint: text('card_fingerprint'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.userId] }),
     index('billing_trial_claims_user_idx').on(t.userId),
-    index('billing_trial_claims_card_idx').on(t.cardFingerprint),
   ],
 );
 

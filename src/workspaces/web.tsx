@@ -136,6 +136,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       workspaceId: c.var.workspace.id,
       userId,
       actor: requireUser(c.var.principal).id,
+      onMembersChanged: deps.billing.seats.membersChanged,
     });
     const self = c.var.principal?.kind === 'user' && c.var.principal.user.id === userId;
     return redirectWithFlash(
@@ -199,6 +200,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         token: pathId(c, 'token', 'This invitation link is not valid'),
         user,
         verification: mail.verification,
+        onMembersChanged: deps.billing.seats.membersChanged,
       }),
     );
     return redirectWithFlash(

@@ -20,6 +20,7 @@ import {
 } from '../plans/select.js';
 import { billingHistory, type HistoryKind } from '../schema.js';
 import { isStripeError } from '../stripe-client.js';
+import { recordTrialClaims } from '../trials.js';
 
 export interface SyncResult {
   customerId: string;
@@ -195,6 +196,12 @@ export async function syncWorkspaceBilling(
         result.historyEntries.push({ id: written!.id, kind: entry.kind });
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);
+      // A trial, once seen at Stripe, counts against the workspace and its admins for good.
+      if (selection.chosen)
+        await recordTrialClaims(tx, {
+          workspaceId: row.id,
+          subscription: selection.chosen.subscription,
+        });
       if (entries.length > 0) {
         logger.info(
           {

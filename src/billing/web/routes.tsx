@@ -124,6 +124,7 @@ export function billingWebRoutes(deps: AppDeps) {
     const started = await startCheckout(ctx, {
       workspace,
       adminEmail: user.email,
+      userId: user.id,
       priceId,
       appUrl: config.appUrl,
     });
