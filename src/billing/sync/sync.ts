@@ -33,6 +33,8 @@ export interface SyncResult {
   historyEntries: Array<{ id: number; kind: HistoryKind }>;
   /** A sync that read Stripe later had already written: this one wrote nothing. */
   stale: boolean;
+  /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
+  eventTypes: readonly string[];
 }
 
 export interface SyncOptions {
@@ -40,6 +42,8 @@ export interface SyncOptions {
   source: SyncSource;
   /** Runs first inside the transaction (the worker links customers from checkout events here). */
   prepare?: (tx: Db) => Promise<void>;
+  /** The types of the events behind this sync (the worker's claim), passed to the notices. */
+  eventTypes?: readonly string[];
   /** Runs last inside the transaction, so it commits together with the workspace write. */
   finish?: (tx: Db, result: SyncResult) => Promise<void>;
 }
@@ -159,6 +163,7 @@ export async function syncWorkspaceBilling(
       history: [],
       historyEntries: [],
       stale: false,
+      eventTypes: opts.eventTypes ?? [],
     };
     if (!row) {
       logger.warn(
