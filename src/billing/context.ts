@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
+import type { SeatTiming } from './seats/request.js';
 
 export interface BillingContext {
   db: Db;
@@ -19,6 +20,11 @@ export interface BillingContext {
   exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Queues the admins' notices for a change, inside the sync's transaction (./notices.ts). */
   notices?: BillingNotices;
+  /**
+   * The seat sync's timing: the sync asks for a seat sync when Stripe's quantity differs from
+   * the members (a portal or dashboard change, a plan switch to a per-seat plan). Absent: never.
+   */
+  seats?: SeatTiming;
 }
 
 /** Where a billing change came from; recorded in the history. */

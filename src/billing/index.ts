@@ -14,13 +14,8 @@ import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
-import {
-  billingSeatsHandler,
-  DEFAULT_SEAT_TIMING,
-  requestSeatSync,
-  SEATS,
-  type SeatTiming,
-} from './seats/job.js';
+import { billingSeatsHandler } from './seats/job.js';
+import { DEFAULT_SEAT_TIMING, requestSeatSync, SEATS, type SeatTiming } from './seats/request.js';
 import { createStripeClient } from './stripe-client.js';
 import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './sync/backfill.js';
 import type { QueueTiming } from './sync/inbox.js';
@@ -104,6 +99,10 @@ export function createBilling(opts: BillingOptions): Billing {
   });
   const catalog = catalogFromSettings(opts.settings, opts.pricing);
   const debounceMs = opts.debounceMs ?? 250;
+  const seatTiming: SeatTiming = {
+    debounceMs: opts.seatDebounceMs ?? DEFAULT_SEAT_TIMING.debounceMs,
+    maxUpdatesPerHour: opts.seatUpdatesPerHour ?? DEFAULT_SEAT_TIMING.maxUpdatesPerHour,
+  };
   const ctx: BillingContext = {
     db: opts.db,
     stripe,
@@ -111,13 +110,10 @@ export function createBilling(opts: BillingOptions): Billing {
     policy: opts.policy,
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
+    seats: seatTiming,
     ...(opts.notices ? { notices: opts.notices } : {}),
   };
   const timing = { debounceMs };
-  const seatTiming: SeatTiming = {
-    debounceMs: opts.seatDebounceMs ?? DEFAULT_SEAT_TIMING.debounceMs,
-    maxUpdatesPerHour: opts.seatUpdatesPerHour ?? DEFAULT_SEAT_TIMING.maxUpdatesPerHour,
-  };
   const membersChanged: MembersChanged = async (tx, workspaceId) => {
     await requestSeatSync(tx, workspaceId, seatTiming);
     // The runner looks when the debounce is over (it also polls, so a lost wake-up only waits).

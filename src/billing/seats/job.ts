@@ -2,49 +2,25 @@
 // equal to the workspace's accepted members. Requested in the transaction of every join and
 // removal, due after a debounce (so a burst of joins is one Stripe update), idempotent (it
 // compares with Stripe's quantity first), and within a per-workspace hourly update budget.
-import { count, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
-import { completeJob, giveUpJob, type Job, requestJob } from '../../jobs/queue.js';
+import { completeJob, giveUpJob, type Job } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/runner.js';
-import { memberships, workspaces } from '../../workspaces/schema.js';
+import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
 import { seatsFor } from '../plans/quote.js';
 import { selectSubscription } from '../plans/select.js';
 import { isKnownStatus, isLive } from '../plans/status.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
 import { listAllSubscriptions, syncWorkspaceBilling } from '../sync/sync.js';
+import { acceptedMembers, type SEATS, type SeatTiming } from './request.js';
 
-export const SEATS = 'billing.seats' as const;
+export { SEATS, type SeatTiming } from './request.js';
+
 export type SeatJob = Job<typeof SEATS>;
 
-export interface SeatTiming {
-  /** How long after a change the update waits, coalescing every change meanwhile. */
-  debounceMs: number;
-  /** Quantity updates one workspace may send Stripe per hour (Stripe limits them per subscription). */
-  maxUpdatesPerHour: number;
-}
-
-export const DEFAULT_SEAT_TIMING: SeatTiming = { debounceMs: 60_000, maxUpdatesPerHour: 10 };
-
 const HOUR_MS = 3_600_000;
-
-/**
- * Asks for a seat sync of the workspace after the debounce, in the caller's transaction (the
- * join or removal commits with its request, or neither does). Coalescing: the earliest due time
- * wins, so ten joins in a minute are one run, at most `debounceMs` after the first.
- */
-export function requestSeatSync(tx: Db, workspaceId: string, timing: SeatTiming) {
-  return requestJob(tx, SEATS, workspaceId, { delayMs: timing.debounceMs });
-}
-
-export async function acceptedMembers(db: Db, workspaceId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(memberships)
-    .where(eq(memberships.workspaceId, workspaceId));
-  return row?.n ?? 0;
-}
 
 /**
  * How a quantity change is billed. Up: the added seats are invoiced and charged now, prorated
@@ -109,6 +85,8 @@ export async function syncSeats(
     workspaceId: string;
     timing: SeatTiming;
     idempotencyKey?: string;
+    /** Run the billing sync after an update (default); the operator's sync runs its own. */
+    readBack?: boolean;
     settle?: (tx: Db, outcome: SeatSyncOutcome) => Promise<void>;
   },
 ): Promise<SeatSyncOutcome> {
@@ -155,13 +133,14 @@ export async function syncSeats(
     opts.idempotencyKey ? { idempotencyKey: `${opts.idempotencyKey}:${want}` } : undefined,
   );
   const outcome: SeatSyncOutcome = { kind: 'updated', from: have, to: want };
+  ctx.logger.info({ workspaceId: opts.workspaceId, from: have, to: want }, 'seats updated');
+  if (opts.readBack === false) return settle(outcome);
   // Read it back at once (the webhook will too): the billed seats show without waiting.
   await syncWorkspaceBilling(ctx, {
     customerId: ws.customerId,
     source: { kind: 'seats', workspaceId: opts.workspaceId },
     ...(opts.settle ? { finish: (tx) => opts.settle!(tx, outcome) } : {}),
   });
-  ctx.logger.info({ workspaceId: opts.workspaceId, from: have, to: want }, 'seats updated');
   return outcome;
 }
 

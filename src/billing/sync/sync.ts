@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/log.js';
 import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
 import { atLeast } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
+import { seatsFor } from '../plans/quote.js';
 import {
   type BillingState,
   describeChange,
@@ -19,6 +20,7 @@ import {
   selectSubscription,
 } from '../plans/select.js';
 import { billingHistory, type HistoryKind } from '../schema.js';
+import { acceptedMembers, requestSeatSync } from '../seats/request.js';
 import { isStripeError } from '../stripe-client.js';
 import { recordTrialClaims } from '../trials.js';
 
@@ -201,6 +203,7 @@ export async function syncWorkspaceBilling(
         result.historyEntries.push({ id: written!.id, kind: entry.kind });
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);
+      await requestSeatSyncOnDrift(tx, ctx, row.id, after);
       // A trial, once seen at Stripe, counts against the workspace and its admins for good.
       if (selection.chosen)
         await recordTrialClaims(tx, {
@@ -226,6 +229,23 @@ export async function syncWorkspaceBilling(
     await opts.finish?.(tx, result);
     return result;
   });
+}
+
+/**
+ * Stripe bills a per-seat plan for a quantity other than the accepted members (changed in the
+ * portal or dashboard, a switch from a flat plan): the seat sync corrects it after its debounce.
+ * Convergent: once the quantity matches, nothing more is asked.
+ */
+async function requestSeatSyncOnDrift(
+  tx: Db,
+  ctx: BillingContext,
+  workspaceId: string,
+  after: BillingState,
+) {
+  const plan = ctx.catalog.plans.get(after.plan);
+  if (!ctx.seats || !plan?.perSeat || after.seatsBilled === null) return;
+  const want = seatsFor(plan, await acceptedMembers(tx, workspaceId));
+  if (want !== after.seatsBilled) await requestSeatSync(tx, workspaceId, ctx.seats);
 }
 
 /**
