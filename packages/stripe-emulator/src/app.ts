@@ -34,7 +34,12 @@ export function createApp(emu: EmulatorContext): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.toBody(), err.status as ContentfulStatusCode);
+    if (err instanceof ApiError) {
+      // A limit thrown by a route (quantity updates per hour) will not pass on an immediate retry.
+      const headers: Record<string, string> =
+        err.status === 429 ? { 'Stripe-Should-Retry': 'false' } : {};
+      return c.json(err.toBody(), err.status as ContentfulStatusCode, headers);
+    }
     emu.logger?.error({ err, path: c.req.path }, 'stripe emulator internal error');
     const internal = new ApiError(500, 'api_error', `Internal emulator error: ${err.message}`);
     return c.json(internal.toBody(), 500);

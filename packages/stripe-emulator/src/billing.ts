@@ -279,7 +279,12 @@ export class Billing {
   attachCard(
     customerId: string,
     card: TestCard,
-    opts: { subscriptions: boolean },
+    /**
+     * `subscriptions`: also the default of the customer's live subscriptions; `retry`: a card
+     * that pays retries the customer's open invoices now (the portal's update does both;
+     * Checkout does neither: its card belongs to the new subscription).
+     */
+    opts: { subscriptions: boolean; retry: boolean },
   ): Stripe.PaymentMethod {
     const customer = this.store.customers.get(customerId);
     const pm = buildCardPaymentMethod(
@@ -297,7 +302,8 @@ export class Billing {
       }
     }
     if (card.behaviour === 'charge_fails') this.store.failingCustomers.add(customerId);
-    else this.setPaymentMethod(customerId, false);
+    else if (opts.retry) this.setPaymentMethod(customerId, false);
+    else this.store.failingCustomers.delete(customerId);
     return pm;
   }
 
@@ -528,6 +534,14 @@ export class Billing {
       );
     }
     if (item.price.id === price.id) return;
+    // During a trial nothing is billed: the price changes, the trial (its end) stays.
+    if (sub.status === 'trialing') {
+      this.updateSubscription(sub, () => {
+        item.price = price;
+        item.plan = planFromPrice(price);
+      });
+      return;
+    }
     const newInterval =
       item.price.recurring?.interval !== price.recurring.interval ||
       item.price.recurring?.interval_count !== price.recurring.interval_count;

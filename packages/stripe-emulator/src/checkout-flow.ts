@@ -64,7 +64,9 @@ export class CheckoutFlow {
       (existing ? this.store.customers.get(existing) : undefined) ??
       this.billing.createCustomer({ email: customerEmail });
     // The card just entered becomes the customer's default (its behaviour decides later charges).
-    const pm = card ? this.billing.attachCard(customer.id, card, { subscriptions: false }) : null;
+    const pm = card
+      ? this.billing.attachCard(customer.id, card, { subscriptions: false, retry: false })
+      : null;
 
     const items = details.lineItems.map((line) => {
       const price = this.store.prices.get(line.price);

@@ -75,11 +75,12 @@ Control API (JSON bodies, no auth):
   POST ${u}/_emulator/deliveries/:id/redeliver
   POST ${u}/_emulator/delivery_mode                {duplicates?, shuffle?, delay_ms?, hold?}
   POST ${u}/_emulator/deliveries/release
-  POST ${u}/_emulator/checkout/sessions/:id/complete  {outcome: "success"|"decline", email?}
+  POST ${u}/_emulator/checkout/sessions/:id/complete  {outcome: "success"|"decline", email?, card?}
   POST ${u}/_emulator/customers/:id/payment_method   {fails: true|false}
   POST ${u}/_emulator/subscriptions/:id/cancel       {at_period_end: boolean}
   POST ${u}/_emulator/clock/advance                {seconds} -> {now}
   GET  ${u}/_emulator/clock
+  POST ${u}/_emulator/limits                       {quantity_updates_per_hour}  (default 200)
   POST ${u}/_emulator/faults                       {status: 500|429, count, path?}
   DELETE ${u}/_emulator/faults                     -> {cleared}
   POST ${u}/_emulator/latency                      {ms, jitter?}  every /v1 request waits
@@ -87,7 +88,7 @@ Control API (JSON bodies, no auth):
   GET  ${u}/_emulator/requests?path_prefix=/v1/subscriptions
 
 Hosted pages: ${u}/checkout/<cs_id>, ${u}/portal/<bps_id>  (card 4242 4242 4242 4242 pays,
-              4000 0000 0000 0002 is declined)
+              4000 0000 0000 0002 is declined, 4000 0000 0000 0341 is saved but its charges fail)
 State: ${info.stateFile ? `kept in ${info.stateFile}` : 'in memory (--state-file PATH keeps it)'}
 Press Ctrl-C to stop.`;
 }

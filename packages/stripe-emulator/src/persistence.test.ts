@@ -154,6 +154,53 @@ describe('stateFile', () => {
     }
   });
 
+  it('keeps cards with their fingerprints, pending proration items and a trial already warned across a restart', async () => {
+    const file = path.join(dir, 'trials.json');
+    let emu = await start(file);
+    let stripe = stripeClientFor(emu.url, 'sk_test_state');
+    let control = controlClient(emu.url);
+    const seed = await seedEmulator(emu.url, { webhookUrl: receiver.url });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'kept@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 2 }],
+      success_url: 'http://app.test/ok',
+      subscription_data: { trial_period_days: 2 },
+    });
+    await control.post(`/checkout/sessions/${session.id}/complete`, {});
+    const trialing = (await stripe.subscriptions.list({ status: 'trialing' })).data[0];
+    if (!trialing) throw new Error('no trialing subscription');
+    const paying = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'seats@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 2 }],
+      success_url: 'http://app.test/ok',
+    });
+    await control.post(`/checkout/sessions/${paying.id}/complete`, {});
+    const active = (await stripe.subscriptions.list({ status: 'active' })).data[0];
+    const item = active?.items.data[0];
+    if (!active || !item) throw new Error('no active subscription');
+    await stripe.subscriptions.update(active.id, { items: [{ id: item.id, quantity: 5 }] });
+    const pm = await stripe.paymentMethods.retrieve(String(trialing.default_payment_method));
+    await stop(emu);
+
+    emu = await start(file);
+    stripe = stripeClientFor(emu.url, 'sk_test_state');
+    control = controlClient(emu.url);
+    const pmAfter = await stripe.paymentMethods.retrieve(pm.id);
+    expect(pmAfter.card?.fingerprint).toBe(pm.card?.fingerprint);
+    const pending = await stripe.invoiceItems.list({
+      customer: String(active.customer),
+      pending: true,
+    });
+    expect(pending.data).toHaveLength(2);
+    await control.post('/clock/advance', { seconds: 3 * DAY });
+    const warnings = await stripe.events.list({ type: 'customer.subscription.trial_will_end' });
+    expect(warnings.data).toHaveLength(1);
+    expect((await stripe.subscriptions.retrieve(trialing.id)).status).toBe('active');
+    await stop(emu);
+  });
+
   it('saves soon after a change, before close()', async () => {
     const file = path.join(dir, 'debounced.json');
     const emu = await start(file);

@@ -192,6 +192,16 @@ describe('seats: quantities on a subscription', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
     expect(err).toMatchObject({ statusCode: 429, code: 'rate_limit' });
+    const raw = await fetch(`${fx.emu.url}/v1/subscriptions/${sub.id}`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sk_test_quantities' },
+      body: new URLSearchParams({ 'items[0][id]': item.id, 'items[0][quantity]': '6' }),
+    });
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get('stripe-should-retry')).toBe('false');
+    expect(await raw.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'rate_limit' },
+    });
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(4);
     // Other updates are not limited.
     await fx.stripe.subscriptions.update(sub.id, { metadata: { a: '1' } });
@@ -204,6 +214,24 @@ describe('seats: quantities on a subscription', () => {
     expect((await fx.control.get('/limits')).body).toEqual({ quantity_updates_per_hour: 3 });
     await fx.control.post('/reset');
     expect((await fx.control.get('/limits')).body).toEqual({ quantity_updates_per_hour: 200 });
+  });
+
+  it('refuses an always_invoice increase the card cannot pay with error_if_incomplete, changing nothing', async () => {
+    const { sub, item } = await subscribe(2);
+    await fx.control.post(`/customers/${sub.customer}/payment_method`, { fails: true });
+    await expect(
+      fx.stripe.subscriptions.update(sub.id, {
+        items: [{ id: item.id, quantity: 3 }],
+        proration_behavior: 'always_invoice',
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ statusCode: 402, code: 'card_declined' });
+    expect((await fx.stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(2);
+    const allowed = await fx.stripe.subscriptions.update(sub.id, {
+      items: [{ id: item.id, quantity: 3 }],
+      proration_behavior: 'always_invoice',
+    });
+    expect(allowed.status).toBe('past_due');
   });
 
   it('refuses a quantity below 1', async () => {

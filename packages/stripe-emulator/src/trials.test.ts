@@ -249,6 +249,22 @@ describe('changing a trial', () => {
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
   });
 
+  it('switches the price during a trial without billing or ending the trial', async () => {
+    const { sub } = await startTrial({ days: 14 });
+    const item = sub.items.data[0];
+    if (!item) throw new Error('no item');
+    const updated = await fx.stripe.subscriptions.update(sub.id, {
+      items: [{ id: item.id, price: seed.proAnnualPriceId }],
+      proration_behavior: 'always_invoice',
+    });
+    expect(updated).toMatchObject({ status: 'trialing', trial_end: sub.trial_end });
+    expect(updated.items.data[0]?.current_period_end).toBe(sub.trial_end);
+    expect((await fx.stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(1);
+    await advance(14 * DAY + HOUR + 1);
+    const invoice = (await fx.stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0];
+    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 29000 });
+  });
+
   it('previews the first charge at the trial end', async () => {
     const { sub } = await startTrial({ days: 14, quantity: 2 });
     const preview = await fx.stripe.invoices.createPreview({ subscription: sub.id });

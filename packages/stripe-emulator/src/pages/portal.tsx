@@ -59,7 +59,9 @@ function SubscriptionCard(props: {
       ) : sub.status === 'paused' ? (
         <p>Paused: the trial ended without a payment method.</p>
       ) : sub.cancel_at_period_end ? (
-        <p class="cancel-notice">Your plan will be canceled on {formatDate(period.end)}.</p>
+        <p class="cancel-notice">
+          Your plan will be canceled on {formatDate(sub.cancel_at ?? period.end)}.
+        </p>
       ) : (
         <p>Renews on {formatDate(period.end)}.</p>
       )}
@@ -70,7 +72,7 @@ function SubscriptionCard(props: {
       ) : null}
       {sub.status !== 'canceled' ? (
         <div>
-          {sub.cancel_at_period_end ? (
+          {sub.status === 'paused' ? null : sub.cancel_at_period_end ? (
             <form method="post" action={`${base}/resume`}>
               <button type="submit">Don't cancel (resume)</button>
             </form>
@@ -281,7 +283,7 @@ export function portalPages(emu: EmulatorContext): Hono {
     }
     // The new card becomes the default everywhere; a good one retries open invoices straight
     // away, as Stripe does.
-    emu.billing.attachCard(session.customer, card, { subscriptions: true });
+    emu.billing.attachCard(session.customer, card, { subscriptions: true, retry: true });
     return c.redirect(`/portal/${session.id}?notice=payment_method`, 303);
   });
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { ApiError, invalidRequest, resourceMissing } from '../errors.js';
+import { ApiError, cardDeclined, invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { bool, expand, int, metadata, pagination, parseParams, str } from '../params.js';
 import { mergeMetadata } from './customers.js';
@@ -35,6 +35,9 @@ const updateSchema = z.strictObject({
     .array(z.strictObject({ id: str.optional(), price: str.optional(), quantity: int.optional() }))
     .optional(),
   trial_end: z.union([z.literal('now'), int]).optional(),
+  // allow_incomplete (Stripe's default for updates) or error_if_incomplete: a change whose
+  // immediate invoice the customer's card cannot pay is refused (402) and nothing changes.
+  payment_behavior: z.enum(['allow_incomplete', 'error_if_incomplete']).optional(),
   metadata: metadata.optional(),
   // always_invoice bills the proration now; create_prorations and none bill the new price at
   // renewal (billing.ts switchPrice).
@@ -135,6 +138,22 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
         );
       return { item, price, quantity: change.quantity };
     });
+    const billsNow =
+      p.trial_end === 'now' ||
+      (p.proration_behavior === 'always_invoice' &&
+        switches.some(
+          (s) =>
+            (s.price && s.price.id !== s.item.price.id) ||
+            (s.quantity !== undefined && s.quantity > (s.item.quantity ?? 1)),
+        ));
+    if (
+      p.payment_behavior === 'error_if_incomplete' &&
+      billsNow &&
+      (store.failingCustomers.has(String(sub.customer)) ||
+        billing.paymentMethodFor(sub, String(sub.customer)) === null)
+    ) {
+      throw cardDeclined();
+    }
     if (switches.some((s) => s.quantity !== undefined && s.quantity !== (s.item.quantity ?? 1)))
       admitQuantityUpdate(emu, sub);
     const proration = {
