@@ -150,7 +150,10 @@ describe('a workspace admin in the browser', () => {
       expect(await page.textContent('body')).toContain('$29.00');
       await page.fill('#card', '4242 4242 4242 4242');
       await saveScreenshot(page, 'journey-05-checkout');
-      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      await Promise.all([
+        page.waitForURL(settings),
+        page.click('form:has(#card) button[type=submit]'),
+      ]);
       expect(await page.getByRole('status').textContent()).toContain('Welcome to Pro!');
       expect(await planBadge(page)).toBe('Pro');
       expect(await page.locator('header .badge').textContent()).toBe('Pro');
@@ -171,7 +174,8 @@ describe('a workspace admin in the browser', () => {
         page.waitForURL(`${emulatorUrl}/portal/**`),
         page.getByRole('link', { name: 'Manage billing' }).click(),
       ]);
-      expect(await page.textContent('body')).toContain('Renews on');
+      // A first upgrade is a 14-day trial: the portal says when the first charge is.
+      expect(await page.textContent('body')).toContain('Your first charge is on');
       await saveScreenshot(page, 'journey-08-portal');
       await Promise.all([
         page.waitForURL(`${emulatorUrl}/portal/**?notice=cancel_now`),
@@ -240,7 +244,7 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4000 0000 0000 0002');
-      await page.click('text=Pay and subscribe');
+      await page.click('form:has(#card) button[type=submit]');
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('Your card was declined.');
       expect(page.url().startsWith(`${emulatorUrl}/checkout/`)).toBe(true);
@@ -275,7 +279,10 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4242 4242 4242 4242');
-      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      await Promise.all([
+        page.waitForURL(settings),
+        page.click('form:has(#card) button[type=submit]'),
+      ]);
       expect(await planBadge(page)).toBe('Pro');
 
       // Pro → Team: the plans page, the previewed charge, confirm.

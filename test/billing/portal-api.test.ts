@@ -122,12 +122,14 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         cancelAtPeriodEnd: false,
         currentPeriodEnd: null,
         upgradedAt: null,
+        trialEndsAt: null,
         scheduledChange: null,
         entitlements: {
           features: { advanced: false, audit_log: false },
           limits: { members: 3, api_keys: 2 },
         },
         usage: { members: 2, keys: 0 },
+        seats: { billed: null, used: 2 },
       });
     });
 
@@ -146,12 +148,15 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
           subscription.items.data[0]!.current_period_end * 1000,
         ).toISOString(),
         upgradedAt: row.upgradedAt!.toISOString(),
+        trialEndsAt: null,
         scheduledChange: null,
         entitlements: {
           features: { advanced: true, audit_log: false },
           limits: { members: 20, api_keys: 20 },
         },
         usage: { members: 2, keys: 0 },
+        // Pro is a flat price: no seats are billed, whatever the members.
+        seats: { billed: null, used: 2 },
       });
 
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });

@@ -43,8 +43,10 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect(text).toMatch(/Free Free .*Your current plan/);
     expect(text).toContain('$29 / month');
     expect(text).toContain('$290 / year');
-    expect(text).toContain('$99 / month');
-    expect(text).toContain('$990 / year');
+    expect(text).toContain('$12 / member / month');
+    expect(text).toContain('$120 / member / year');
+    // Team is per seat: the card says what this workspace (one member) would pay.
+    expect(text).toContain('$12 × 1 member = $12/month');
     const forms = [...html.matchAll(/<form method="post" action="([^"]+)"[\s\S]*?<\/form>/g)].map(
       (m) => ({ action: m[1], html: m[0] }),
     );

@@ -51,8 +51,9 @@ const USAGE = `Usage: npm run billing -- <command> [options]
 
 Commands:
   sync --workspace ID           Re-read the workspace's billing from Stripe and fix it
+                                (and set a per-seat subscription's quantity to the members)
   sync --all                    The same for every workspace with a Stripe customer
-                                (repairs missed webhooks)
+                                (repairs missed webhooks and seat drift)
   events [--recent N]           The last N Stripe events received (default 20)
   events --failed               Events the worker gave up on, with their last error
   replay EVENT_ID               Process an event again now (after fixing its cause)

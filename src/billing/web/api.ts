@@ -1,7 +1,9 @@
 // JSON API of billing: plan status for members, checkout and portal URLs for admins, the
 // gated example endpoint, and workspace deletion. Same rules as the pages.
+
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
@@ -11,6 +13,7 @@ import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { auditApiRoutes } from '../audit/routes.js';
+import { catalogPrice } from '../catalog.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
@@ -27,6 +30,8 @@ export function billingJson(ws: Workspace) {
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
     upgradedAt: ws.upgradedAt,
+    // Set while the subscription is trialing: when the trial ends (and the card is charged).
+    trialEndsAt: ws.trialEndsAt,
     scheduledChange: ws.scheduledPlan
       ? { plan: ws.scheduledPlan, effectiveAt: ws.scheduledChangeAt }
       : null,
@@ -58,6 +63,15 @@ export function billingApiRoutes(deps: AppDeps) {
       entitlements: entitlements(workspace),
       // The brief names them members and keys; the limits say api_keys (the entitlement name).
       usage: { members: usage.members, keys: usage.api_keys },
+      // Seats Stripe bills (the per-seat subscription's quantity, read back by the sync; null
+      // without one or on a flat price) and seats in use (accepted members). They differ for a moment after a
+      // join or a removal, until the seat sync (debounced) has run.
+      seats: {
+        billed: catalogPrice(ctx.catalog, workspace.stripePriceId)?.perSeat
+          ? workspace.seatsBilled
+          : null,
+        used: usage.members,
+      },
     });
   });
 
@@ -77,6 +91,7 @@ export function billingApiRoutes(deps: AppDeps) {
       const started = await startCheckout(ctx, {
         workspace,
         adminEmail,
+        userId: actingUserId(principal),
         priceId,
         appUrl: config.appUrl,
       });

@@ -1,5 +1,6 @@
 // Billing pages and fragments: the upgrade page (admins choose a plan, members are told which
 // admin to ask), the Plan section of the settings page, and the gated example page.
+
 import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
 import type { Role } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
@@ -8,6 +9,7 @@ import { overLimits, type Usage } from '../limits.js';
 import type { LimitName } from '../plans/catalog.js';
 import { atLeast, planBadge, planOf } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
+import { quotePrice, trialStatusLine } from '../plans/quote.js';
 import { isKnownStatus, isPaymentFailing } from '../plans/status.js';
 import type { BillingHistoryEntry } from '../schema.js';
 
@@ -100,6 +102,21 @@ export function PlanSection(props: {
         <PlanBadge plan={planBadge(ws)} />
         {status && <span class="muted small"> · subscription {status.replace('_', ' ')}</span>}
       </p>
+      {status === 'trialing' && ws.trialEndsAt && (
+        <p data-testid="trial">
+          {trialStatusLine({
+            trialEndsAt: ws.trialEndsAt,
+            planLabel: plan.label,
+            cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
+            quote: props.price ? quotePrice(plan, props.price, ws.seatsBilled ?? 1) : null,
+          })}
+        </p>
+      )}
+      {paid && props.price?.perSeat && ws.seatsBilled !== null && (
+        <p class="small" data-testid="seats">
+          {quotePrice(plan, props.price, ws.seatsBilled).line}
+        </p>
+      )}
       {paid && props.price && (
         <p class="small" data-testid="price">
           {props.price.display}

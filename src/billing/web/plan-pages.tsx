@@ -1,10 +1,12 @@
 // The catalog as pages: the tiers side by side (features, limits, prices, the yearly saving),
 // for the public /pricing page and the workspace's upgrade page (current plan marked, each
 // other tier one click from Checkout or from a previewed plan change).
+
 import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { type CatalogPrice, formatAmount, type PlanCatalog } from '../catalog.js';
 import type { PlanChangePreview } from '../change-plan.js';
+import { type PlanOffer, pricingOffers, type UpgradeOffers } from '../offers.js';
 import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../plans/catalog.js';
 import { planBadge, planOf } from '../plans/entitlements.js';
 
@@ -39,8 +41,12 @@ function PlanCard(props: {
   prices: readonly CatalogPrice[];
   current: boolean;
   action: Action;
+  /** Quotes for the workspace's members and the trial it would get (src/billing/offers.ts). */
+  offer?: PlanOffer | undefined;
+  /** The quotes are an example (the public pricing page), not this workspace's members. */
+  example?: boolean;
 }) {
-  const { plan, prices, action } = props;
+  const { plan, prices, action, offer } = props;
   const saving = yearlySaving(prices);
   return (
     <div class="card" data-plan={plan.id}>
@@ -57,11 +63,23 @@ function PlanCard(props: {
         <li>{limitLine(plan, 'api_keys')}</li>
       </ul>
       {prices.length === 0 && <p class="price">Free</p>}
+      {offer?.trial.message && action.kind !== 'change' && !props.current && (
+        <p class="small" data-testid="trial-offer">
+          {offer.trial.message}
+        </p>
+      )}
       {prices.map((price) => {
         const label = (
           <p>
             <strong class="price">{price.display}</strong>
             {price.interval === 'year' && saving && <span class="small muted"> · {saving}</span>}
+            {price.perSeat && offer?.quotes[price.lookupKey] && (
+              <span class="small" data-testid="seat-quote">
+                <br />
+                {props.example ? 'For example: ' : ''}
+                {offer.quotes[price.lookupKey]!.line}
+              </span>
+            )}
           </p>
         );
         if (action.kind === 'checkout')
@@ -123,6 +141,8 @@ function PlanGrid(props: {
   interval: BillingInterval | null;
   currentPlan: PlanId | null;
   actionFor: (plan: PlanDefinition<PlanId>) => Action;
+  offers?: UpgradeOffers | undefined;
+  example?: boolean;
 }) {
   return (
     <div class="grid">
@@ -134,6 +154,8 @@ function PlanGrid(props: {
           )}
           current={plan.id === props.currentPlan}
           action={props.actionFor(plan)}
+          offer={props.offers?.plans[plan.id]}
+          example={props.example ?? false}
         />
       ))}
     </div>
@@ -158,6 +180,8 @@ export function PricingPage(props: {
         interval={props.interval}
         currentPlan={null}
         actionFor={() => ({ kind: 'signup' })}
+        offers={pricingOffers(props.catalog)}
+        example
       />
     </Layout>
   );
@@ -169,6 +193,7 @@ export function UpgradePage(props: {
   workspace: Workspace;
   catalog: PlanCatalog;
   interval?: BillingInterval | null;
+  offers?: UpgradeOffers;
 }) {
   const base = `/workspace/${props.workspace.id}`;
   const current = planOf(props.workspace);
@@ -183,6 +208,7 @@ export function UpgradePage(props: {
         catalog={props.catalog}
         interval={props.interval ?? null}
         currentPlan={current.id}
+        offers={props.offers}
         actionFor={(plan): Action => {
           if (plan.prices.length === 0) return { kind: 'none' };
           if (!paid && plan.rank > current.rank)

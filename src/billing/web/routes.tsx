@@ -1,5 +1,6 @@
 // Web routes of billing: upgrade, success, manage billing (portal), the gated example page,
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
+
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
@@ -16,6 +17,7 @@ import { auditWebRoutes } from '../audit/routes.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
+import { upgradeOffers } from '../offers.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
 import { confirmCheckout } from '../success.js';
 import { requiresFeature } from './gating.js';
@@ -53,12 +55,17 @@ export function billingWebRoutes(deps: AppDeps) {
       return c.html(<AskAdminPage chrome={chrome} workspace={workspace} admins={admins} />);
     }
     const interval = parseInterval(c.req.query('interval'));
+    const offers = await upgradeOffers(db, ctx.catalog, {
+      workspace,
+      userId: requireUser(c.var.principal).id,
+    });
     return c.html(
       <UpgradePage
         chrome={chrome}
         workspace={workspace}
         catalog={ctx.catalog}
         interval={interval}
+        offers={offers}
       />,
     );
   });
@@ -124,6 +131,7 @@ export function billingWebRoutes(deps: AppDeps) {
     const started = await startCheckout(ctx, {
       workspace,
       adminEmail: user.email,
+      userId: user.id,
       priceId,
       appUrl: config.appUrl,
     });
