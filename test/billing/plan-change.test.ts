@@ -49,11 +49,9 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     expect(res.status).toBe(200);
     const p = await readJson<Preview>(res);
     expect(p).toMatchObject({ currency: 'usd', effective: 'now' });
-    // Almost a whole month left: about $60 - $29 at Stripe. The emulator's preview of a price
-    // change ignores `subscription_details.items[].quantity` (it prorates at the current quantity,
-    // here 1 × $12 < $29, so $0): the amount is asserted once the emulator prices the new
-    // quantity (reported to the emulator's owner).
-    expect(p.amountDue).toBeGreaterThanOrEqual(0);
+    // Almost a whole month left: about $60 for five seats on Team less the unused $29 of Pro.
+    expect(p.amountDue).toBeGreaterThan(2800);
+    expect(p.amountDue).toBeLessThanOrEqual(3100);
     expect(Number.isInteger(p.prorationDate)).toBe(true);
 
     const done = await change(admin, ws.id, {

@@ -165,6 +165,28 @@ describe('seats: quantities on a subscription', () => {
     ).toHaveLength(0);
   });
 
+  it('previews a price change that also sets the quantity: the new price is charged for the new quantity', async () => {
+    const { sub, item } = await subscribe(1);
+    const date = await toMidPeriod(item);
+    const seat = await fx.stripe.prices.create({
+      product: String(item.price.product),
+      unit_amount: 1200,
+      currency: 'usd',
+      recurring: { interval: 'month' },
+    });
+    const preview = await fx.stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: {
+        items: [{ id: item.id, price: seat.id, quantity: 5 }],
+        proration_behavior: 'always_invoice',
+        proration_date: date,
+      },
+    });
+    const share =
+      (item.current_period_end - date) / (item.current_period_end - item.current_period_start);
+    expect(preview.amount_due).toBe(Math.round(5 * 1200 * share) - Math.round(2900 * share));
+  });
+
   it('returns the next renewal from a preview with no changes: price × quantity on the period end', async () => {
     const { sub, item } = await subscribe(5);
     const preview = await fx.stripe.invoices.createPreview({

@@ -19,6 +19,8 @@ export function prorationAmounts(
   item: Stripe.SubscriptionItem,
   price: Stripe.Price,
   prorationDate: number,
+  /** The quantity on the new price, when the change also sets one (default: unchanged). */
+  newQuantity: number = item.quantity ?? 1,
 ): ProrationAmounts {
   const sameInterval =
     item.price.recurring?.interval === price.recurring?.interval &&
@@ -27,7 +29,7 @@ export function prorationAmounts(
   const left =
     span > 0 ? Math.max(0, Math.min(1, (item.current_period_end - prorationDate) / span)) : 0;
   const quantity = item.quantity ?? 1;
-  const newAmount = (price.unit_amount ?? 0) * quantity;
+  const newAmount = (price.unit_amount ?? 0) * newQuantity;
   return {
     credit: -Math.round((item.price.unit_amount ?? 0) * quantity * left),
     charge: sameInterval ? Math.round(newAmount * left) : newAmount,
@@ -63,8 +65,14 @@ export function prorationLines(
   item: Stripe.SubscriptionItem,
   price: Stripe.Price,
   prorationDate: number,
+  newQuantity?: number,
 ): Stripe.InvoiceLineItem[] {
-  const { credit, charge, sameInterval } = prorationAmounts(item, price, prorationDate);
+  const { credit, charge, sameInterval } = prorationAmounts(
+    item,
+    price,
+    prorationDate,
+    newQuantity,
+  );
   return [
     invoiceLine(template, credit, `Unused time on ${item.price.nickname ?? item.price.id}`, true),
     invoiceLine(template, charge, `Remaining time on ${price.nickname ?? price.id}`, sameInterval),

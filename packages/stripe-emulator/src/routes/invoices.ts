@@ -108,7 +108,7 @@ function previewInvoice(
               false,
             ),
           ]
-        : prorationLines(template, item, price, prorationDate);
+        : prorationLines(template, item, price, prorationDate, quantity);
     return asPreview(invoice, lines);
   }
 
