@@ -69,6 +69,18 @@ export const billingHistory = pgTable(
   (t) => [index('billing_history_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
 
+/**
+ * The checkouts whose welcome ("Welcome to Pro!") was shown, one row per session id: reopening
+ * a success URL then says what the workspace is on instead of welcoming again.
+ */
+export const checkoutWelcomes = pgTable('checkout_welcomes', {
+  sessionId: text('session_id').primaryKey(),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  shownAt: timestamp('shown_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type StripeEventRow = typeof stripeEvents.$inferSelect;
 export type BillingHistoryEntry = typeof billingHistory.$inferSelect;
 

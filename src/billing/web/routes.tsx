@@ -8,6 +8,7 @@ import type { AppDeps } from '../../deps.js';
 import { parseInput } from '../../lib/input.js';
 import type { AppEnv } from '../../web/env.js';
 import { redirectWithFlash } from '../../web/flash.js';
+import { ErrorPage } from '../../web/layout.js';
 import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
@@ -142,27 +143,73 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/billing/success', async (c) => {
     const user = requireUser(c.var.principal);
     const outcome = await confirmCheckout(ctx, {
-      sessionId: c.req.query('session_id') ?? '',
+      sessionId: (c.req.query('session_id') ?? '').slice(0, 256),
       userId: user.id,
     });
+    if (outcome.kind === 'not_found') {
+      c.var.log.warn({ reason: outcome.reason }, 'success page: no such checkout');
+      const chrome = await pageChrome(c, db, "We couldn't find that checkout");
+      return c.html(
+        <ErrorPage
+          {...chrome}
+          status={404}
+          message="This link doesn't match a checkout of any of your workspaces, so nothing was changed. If you just paid, open your workspace: its plan shows there as soon as Stripe confirms the payment."
+        />,
+        404,
+      );
+    }
+    const settings = `/workspace/${outcome.workspaceId}/settings`;
     switch (outcome.kind) {
-      case 'pro':
+      case 'welcome':
         return redirectWithFlash(
           c,
-          `/workspace/${outcome.workspaceId}/settings`,
+          settings,
           'success',
-          'Welcome to Pro!',
+          `Welcome to ${planOf(outcome.plan).label}!`,
+        );
+      case 'active':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          `This workspace is on ${planOf(outcome.plan).label}.`,
         );
       case 'processing':
         return redirectWithFlash(
           c,
-          `/workspace/${outcome.workspaceId}/settings`,
+          settings,
           'info',
           'Your payment is processing. Pro turns on as soon as it clears.',
         );
-      case 'failed':
+      case 'incomplete':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          "The checkout was left before payment, so nothing was charged. You can upgrade again from here.",
+        );
+      case 'expired':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          'That checkout expired before it was paid, so nothing was charged.',
+        );
+      case 'ended':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          `The subscription from that checkout has ended: this workspace is on ${planOf(outcome.plan).label}.`,
+        );
+      case 'refused':
         c.var.log.warn({ reason: outcome.reason }, 'success page refused');
-        return redirectWithFlash(c, '/dashboard', 'error', 'Payment processing failed');
+        return redirectWithFlash(
+          c,
+          settings,
+          'error',
+          "That checkout cannot be applied to this workspace, so nothing was changed. Contact support if you were charged.",
+        );
     }
   });
 
