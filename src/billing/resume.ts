@@ -10,7 +10,10 @@ import { syncWorkspaceBilling } from './sync/sync.js';
 export async function resumeSubscription(ctx: BillingContext, workspace: Workspace) {
   const { stripeCustomerId: customerId, stripeSubscriptionId: subscriptionId } = workspace;
   if (!customerId || !subscriptionId || workspace.subscriptionStatus === 'canceled')
-    throw new AppError('conflict', 'This workspace has no subscription to resume: upgrade instead.');
+    throw new AppError(
+      'conflict',
+      'This workspace has no subscription to resume: upgrade instead.',
+    );
   return callStripe(() =>
     ctx.exclusive(`plan-change:${workspace.id}`, async () => {
       const subscription = await ctx.stripe.subscriptions.retrieve(subscriptionId);

@@ -1,6 +1,6 @@
 // Web routes of billing: upgrade, success, manage billing (portal), the gated example page,
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
@@ -8,20 +8,24 @@ import type { AppDeps } from '../../deps.js';
 import { parseInput } from '../../lib/input.js';
 import type { AppEnv } from '../../web/env.js';
 import { redirectWithFlash } from '../../web/flash.js';
-import { ErrorPage } from '../../web/layout.js';
 import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { listAdmins } from '../../workspaces/members.js';
+import { listAdmins, listMembers } from '../../workspaces/members.js';
 import { auditWebRoutes } from '../audit/routes.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
+import { listBillingHistory } from '../history.js';
+import { usageOf } from '../limits.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
+import { resumeSubscription } from '../resume.js';
 import { confirmCheckout } from '../success.js';
+import { formatDay, requestLocale } from './dates.js';
 import { requiresFeature } from './gating.js';
-import { AdvancedFeaturePage, AskAdminPage } from './pages.js';
+import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
+import { postThenRedirect } from './prg.js';
 
 const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
@@ -32,7 +36,7 @@ export function billingWebRoutes(deps: AppDeps) {
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
-  for (const page of ['upgrade', 'billing', 'advanced-feature']) {
+  for (const page of ['upgrade', 'billing', 'advanced-feature', 'reports']) {
     app.get(`/workspace/:id/${page}`, (c) =>
       c.redirect(`/workspace/${pathId(c, 'id', 'Workspace not found')}/${page}/`, 301),
     );
@@ -86,19 +90,27 @@ export function billingWebRoutes(deps: AppDeps) {
     const { workspace } = c.var;
     const form = await c.req.parseBody();
     const prorationDate = Number(form.prorationDate);
-    const result = await changePlan(ctx, {
-      workspace,
-      plan: String(form.plan ?? ''),
-      interval: String(form.interval ?? ''),
-      prorationDate:
-        Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
-    });
-    const label = planOf(result.plan).label;
-    const message =
-      result.effective === 'now'
-        ? `Switched to ${label}.`
-        : `Switches to ${label} on ${new Date((result.effectiveAt ?? 0) * 1000).toISOString().slice(0, 10)}.`;
-    return redirectWithFlash(c, `/workspace/${workspace.id}/settings`, 'success', message);
+    const locale = requestLocale(c);
+    return postThenRedirect(
+      c,
+      `/workspace/${workspace.id}/settings`,
+      async () => {
+        const result = await changePlan(ctx, {
+          workspace,
+          plan: String(form.plan ?? ''),
+          interval: String(form.interval ?? ''),
+          prorationDate:
+            Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+        });
+        const label = planOf(result.plan).label;
+        const message =
+          result.effective === 'now'
+            ? `Switched to ${label}.`
+            : `Switches to ${label} on ${formatDay(new Date((result.effectiveAt ?? 0) * 1000), locale)}.`;
+        return { type: 'success', message };
+      },
+      `/workspace/${workspace.id}/upgrade/`,
+    );
   });
 
   app.post(
@@ -107,13 +119,13 @@ export function billingWebRoutes(deps: AppDeps) {
     verified,
     async (c) => {
       const { workspace } = c.var;
-      await cancelScheduledChange(ctx, workspace);
-      return redirectWithFlash(
-        c,
-        `/workspace/${workspace.id}/settings`,
-        'info',
-        `The switch is cancelled: ${planOf(workspace).label} stays.`,
-      );
+      return postThenRedirect(c, `/workspace/${workspace.id}/settings`, async () => {
+        await cancelScheduledChange(ctx, workspace);
+        return {
+          type: 'info',
+          message: `The switch is cancelled: ${planOf(workspace).label} stays.`,
+        };
+      });
     },
   );
 
@@ -149,14 +161,7 @@ export function billingWebRoutes(deps: AppDeps) {
     if (outcome.kind === 'not_found') {
       c.var.log.warn({ reason: outcome.reason }, 'success page: no such checkout');
       const chrome = await pageChrome(c, db, "We couldn't find that checkout");
-      return c.html(
-        <ErrorPage
-          {...chrome}
-          status={404}
-          message="This link doesn't match a checkout of any of your workspaces, so nothing was changed. If you just paid, open your workspace: its plan shows there as soon as Stripe confirms the payment."
-        />,
-        404,
-      );
+      return c.html(<CheckoutNotFoundPage chrome={chrome} />, 404);
     }
     const settings = `/workspace/${outcome.workspaceId}/settings`;
     switch (outcome.kind) {
@@ -186,7 +191,7 @@ export function billingWebRoutes(deps: AppDeps) {
           c,
           settings,
           'info',
-          "The checkout was left before payment, so nothing was charged. You can upgrade again from here.",
+          'The checkout was left before payment, so nothing was charged. You can upgrade again from here.',
         );
       case 'expired':
         return redirectWithFlash(
@@ -208,7 +213,7 @@ export function billingWebRoutes(deps: AppDeps) {
           c,
           settings,
           'error',
-          "That checkout cannot be applied to this workspace, so nothing was changed. Contact support if you were charged.",
+          'That checkout cannot be applied to this workspace, so nothing was changed. Contact support if you were charged.',
         );
     }
   });
@@ -219,13 +224,59 @@ export function billingWebRoutes(deps: AppDeps) {
     return c.redirect(url ?? `/workspace/${workspace.id}/upgrade/`, url ? 303 : 302);
   });
 
+  // Reports: the example page behind requiresFeature('advanced'). The seed's path stays as an
+  // alias behind the same guard (a Free workspace is refused there too, with the same 402/redirect).
+  const reports = async (c: Context<AppEnv>) => {
+    const { workspace } = c.var;
+    const [members, usage, history] = await Promise.all([
+      listMembers(db, workspace.id),
+      usageOf(db, workspace.id),
+      listBillingHistory(db, workspace.id, 50),
+    ]);
+    const chrome = await pageChrome(c, db, 'Reports', workspace);
+    const locale = requestLocale(c);
+    return c.html(
+      <ReportsPage
+        chrome={chrome}
+        workspace={workspace}
+        data={{
+          members,
+          usage,
+          history,
+          locale,
+          joinedByMonth: joinedByMonth(members, new Date()),
+        }}
+      />,
+    );
+  };
+  app.get(
+    '/workspace/:id/reports/',
+    requireWorkspaceAccess('member'),
+    requiresFeature('advanced'),
+    reports,
+  );
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
     requiresFeature('advanced'),
+    reports,
+  );
+
+  // Resume a subscription set to cancel at the period end (the portal's "Renew"), in the app.
+  app.post(
+    '/workspace/:id/billing/resume',
+    requireWorkspaceAccess('admin'),
+    verified,
     async (c) => {
-      const chrome = await pageChrome(c, db, 'Advanced feature', c.var.workspace);
-      return c.html(<AdvancedFeaturePage chrome={chrome} workspace={c.var.workspace} />);
+      const { workspace } = c.var;
+      const settings = `/workspace/${workspace.id}/settings`;
+      return postThenRedirect(c, settings, async () => {
+        await resumeSubscription(ctx, workspace);
+        return {
+          type: 'success',
+          message: `${planOf(workspace).label} is resumed: it renews at the end of the period.`,
+        };
+      });
     },
   );
 
