@@ -281,7 +281,7 @@ export function PlanSection(props: PlanSectionProps) {
     items.push({ label: 'Usage', value: <UsageLine workspace={ws} usage={props.usage} /> });
 
   return (
-    <div data-testid="plan-section" class="plan-section">
+    <div data-testid="plan-section">
       {failing && (
         <Notice
           tone="danger"
