@@ -148,6 +148,14 @@ async function main() {
   } catch (err) {
     failStart(err);
   }
+  // Before the slow parts (PGlite's first start, the emulator), so `npm start` never looks hung.
+  if (cluster.isPrimary) {
+    console.log(
+      config.databaseUrl
+        ? 'Starting Tollgate…'
+        : `Starting Tollgate… (the first start prepares the embedded database in ${config.dataDir}, ~10 s)`,
+    );
+  }
   const logger = createLogger({
     level: config.logLevel,
     pretty: config.env !== 'production' && process.stdout.isTTY,

@@ -429,9 +429,9 @@ export function Toast(props: { message: FeedbackMessage | null }) {
   return (
     <div class="toast-region">
       <div
-        class={cx('notice', 'toast', tone, `flash ${m.type}`)}
+        class={cx('notice', 'toast', tone)}
         role={m.type === 'error' ? 'alert' : 'status'}
-        data-toast
+        data-toast={m.type}
       >
         <span class="icon" aria-hidden="true">
           {ICONS[tone]}
