@@ -178,8 +178,8 @@ describe.each(DB_KINDS)('the Plan section read from Stripe (%s)', (kind) => {
     for (let i = 0; i < 11; i++) {
       await advanceClock(t, await secondsToRenewalCharge(t, subscription.id));
       await waitForPlan(t, ws.id, 'pro');
+      await settle(t);
     }
-    await settle(t);
     const all: string[] = [];
     for await (const inv of t.stripe.invoices.list({ customer: customerId, limit: 100 }))
       all.push(inv.id!);
