@@ -12,6 +12,7 @@ import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import { listAdmins, listMembers } from '../../workspaces/members.js';
+import { listWorkspacesForUser } from '../../workspaces/service.js';
 import { auditWebRoutes } from '../audit/routes.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
@@ -45,7 +46,33 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/pricing', async (c) => {
     const chrome = await pageChrome(c, db, 'Pricing');
     const interval = parseInterval(c.req.query('interval'));
-    return c.html(<PricingPage chrome={chrome} catalog={ctx.catalog} interval={interval} />);
+    // Signed in: the page speaks for one of the user's workspaces (the one named in the URL if
+    // the user belongs to it, else the first they administer, else the first).
+    const principal = c.var.principal;
+    let workspace = null;
+    if (principal?.kind === 'user') {
+      const mine = await listWorkspacesForUser(db, principal.user.id);
+      const wanted = c.req.query('workspace');
+      const pick =
+        mine.find((m) => m.workspace.id === wanted) ??
+        mine.find((m) => m.role === 'admin') ??
+        mine[0];
+      if (pick)
+        workspace = {
+          id: pick.workspace.id,
+          name: pick.workspace.name,
+          plan: pick.workspace.plan,
+          isAdmin: pick.role === 'admin',
+        };
+    }
+    return c.html(
+      <PricingPage
+        chrome={chrome}
+        catalog={ctx.catalog}
+        interval={interval}
+        workspace={workspace}
+      />,
+    );
   });
 
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
@@ -71,7 +98,7 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
     const { workspace } = c.var;
     const plan = ctx.catalog.plans.get(c.req.query('plan') ?? '');
-    const interval = parseInterval(c.req.query('interval')) ?? 'month';
+    const interval = parseInterval(c.req.query('interval'));
     if (!plan) return c.redirect(`/workspace/${workspace.id}/upgrade/`);
     const preview = await previewPlanChange(ctx, { workspace, plan: plan.id, interval });
     const chrome = await pageChrome(c, db, `Switch to ${plan.label}`, workspace);
@@ -82,6 +109,7 @@ export function billingWebRoutes(deps: AppDeps) {
         plan={plan}
         interval={interval}
         preview={preview}
+        locale={requestLocale(c)}
       />,
     );
   });
