@@ -132,7 +132,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
       expect(banner).toContain(
         `<a class="btn sm" href="/workspace/${ws.id}/billing/">Update payment method</a>`,
       );
-      expect(textOf(forAdmin)).toContain(" Free Past due ");
+      expect(textOf(forAdmin)).toContain(' Free Past due ');
       const forMember = await plan(member, ws.id);
       expect(textOf(forMember)).toContain(
         'Your last payment failed. Ask an admin to update the payment method.',

@@ -148,7 +148,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
         flash: {
           type: 'info',
           message:
-            "The checkout was left before payment, so nothing was charged. You can upgrade again from here.",
+            'The checkout was left before payment, so nothing was charged. You can upgrade again from here.',
         },
       });
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
