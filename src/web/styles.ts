@@ -298,9 +298,9 @@ ol.timeline li time { color:var(--muted); min-width:7rem; }
 .plan-card .plan-option { display:flex; flex-direction:column; align-items:stretch; gap:var(--space-3); margin:0; }
 .plan-card .plan-option .btn, .plan-card > .btn { justify-content:center; }
 .plan-card .trial-note { color:var(--success); margin:0; }
-ul.features { list-style:none; margin:var(--space-3) 0 0; padding:var(--space-3) 0 0; border-top:1px solid var(--line); font-size:var(--text-sm); }
-ul.features li { padding:.2rem 0 .2rem 1.5rem; position:relative; }
-ul.features li::before { content:"✓"; position:absolute; left:0; color:var(--success); font-weight:700; }
+ul.plan-features { list-style:none; margin:var(--space-2) 0 0; padding:var(--space-3) 0 0; border-top:1px solid var(--line); font-size:var(--text-sm); }
+ul.plan-features li { padding:.2rem 0 .2rem 1.5rem; position:relative; }
+ul.plan-features li::before { content:"✓"; position:absolute; left:0; color:var(--success); font-weight:700; }
 .stat { font-size:var(--text-3xl); font-weight:700; margin:0; line-height:1.1; }
 meter { width:100%; max-width:14rem; height:.6rem; }
 `;

@@ -144,7 +144,7 @@ function PlanCard(props: {
           You are on this plan.
         </p>
       )}
-      <ul class="features">
+      <ul class="plan-features">
         {plan.bullets.map((b) => (
           <li>{b}</li>
         ))}
