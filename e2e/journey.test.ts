@@ -159,10 +159,10 @@ describe('a workspace admin in the browser', () => {
       ).toBe(0);
       await saveScreenshot(page, 'journey-06-settings-pro');
 
-      // The gated page now opens.
-      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
-      expect(page.url()).toBe(`${appUrl}/workspace/${id}/advanced-feature/`);
-      expect(await page.locator('main h1').textContent()).toBe('Advanced feature');
+      // The gated page (Reports) now opens.
+      await page.goto(`${appUrl}/workspace/${id}/reports/`);
+      expect(page.url()).toBe(`${appUrl}/workspace/${id}/reports/`);
+      expect(await page.locator('main h1').textContent()).toContain('Reports');
       await saveScreenshot(page, 'journey-07-advanced-feature');
 
       // Manage billing → the emulator's portal → cancel now → back to the app.
@@ -194,11 +194,11 @@ describe('a workspace admin in the browser', () => {
           { timeout: 10_000, interval: 250 },
         )
         .toBe('Free');
-      const history = page.locator('[data-testid=plan-section] table');
-      expect(await history.locator('tr[data-history=upgraded]').textContent()).toContain(
+      const history = page.locator('[data-testid=history]');
+      expect(await history.locator('li[data-history=upgraded]').textContent()).toContain(
         'Upgraded to Pro',
       );
-      expect(await history.locator('tr[data-history=downgraded]').textContent()).toContain(
+      expect(await history.locator('li[data-history=downgraded]').textContent()).toContain(
         'Downgraded to Free',
       );
       await saveScreenshot(page, 'journey-10-settings-free-again');
@@ -306,7 +306,7 @@ describe('a workspace admin in the browser', () => {
       );
       await Promise.all([page.waitForURL(settings), page.click('text=Confirm the switch')]);
       expect(await page.getByRole('status').textContent()).toMatch(
-        /Switches to Pro on \d{4}-\d\d-\d\d\./,
+        /Switches to Pro on [A-Z][a-z]{2} \d{1,2}, \d{4}\./,
       );
       expect(await page.textContent('[data-testid=scheduled-change]')).toContain(
         'Switches to Pro on',
