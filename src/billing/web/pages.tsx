@@ -41,7 +41,8 @@ export function AskAdminPage(props: {
 export function CheckoutNotFoundPage(props: { chrome: PageChrome }) {
   return (
     <Layout {...props.chrome}>
-      <Card title="We couldn't find that checkout" attrs={{ 'data-testid': 'checkout-not-found' }}>
+      <Card attrs={{ 'data-testid': 'checkout-not-found' }}>
+        <h1>We couldn't find that checkout</h1>
         <p>
           This link does not match a checkout of any of your workspaces, so nothing was changed.
         </p>
