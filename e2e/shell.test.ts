@@ -6,6 +6,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
+import { APP_JS } from '../src/web/assets.js';
+import { ErrorPage } from '../src/web/layout.js';
+import { STYLESHEET } from '../src/web/styles.js';
+import { ConfirmDialog, CopyButton, Field } from '../src/web/ui.js';
 import { freePort } from '../test/support/ports.js';
 import { launchBrowser, PHONE, saveScreenshot, saveScreenshots } from './support/browser.js';
 
@@ -150,6 +154,7 @@ describe('the shell', () => {
       expect(await page.locator('.workspace-menu a[aria-current=true]').textContent()).toContain(
         'Second Shop',
       );
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-workspace-menu-open.png' });
       await tabTo(page, "Kay Board's Workspace", (f) => f.text.startsWith("Kay Board's Workspace"));
       await enterAndWait(page, /\/workspace\/[^/]+\/settings$/);
       expect(page.url()).not.toBe(second);
@@ -157,13 +162,15 @@ describe('the shell', () => {
 
       // The gated page is in the nav with the plan it needs; following it on Free ends on the
       // upgrade page.
-      const gated = await tabTo(page, 'the gated page', (f) => f.text.startsWith('Advanced'));
-      expect(gated.text).toBe('Advanced · Pro');
+      // (ux-billing renames the seed's "Advanced" example page to "Reports".)
+      const gated = await tabTo(page, 'the gated page', (f) => f.text.endsWith('· Pro'));
+      expect(gated.text).toMatch(/^(Reports|Advanced) · Pro$/);
       await enterAndWait(page, /\/upgrade\/$/);
 
       // The account menu: Enter opens it, then Account.
       await tabTo(page, 'the account menu', (f) => f.text.endsWith('Account: Kay Board'));
       await page.keyboard.press('Enter');
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-account-menu-open.png' });
       await tabTo(page, 'Account', byText('Account'));
       await enterAndWait(page, `${appUrl}/account`);
       // Not inside a workspace: the menu says "Workspaces" again.
@@ -213,6 +220,16 @@ describe('the shell', () => {
       const id = /\/workspace\/([^/]+)\/settings$/.exec(settings)?.[1] ?? '';
       await page.goto(settings);
       await saveScreenshots(page, 'shell-04-settings');
+      // A tablet: the header collapses into the Menu button instead of wrapping or overflowing.
+      await page.setViewportSize({ width: 800, height: 1000 });
+      expect(await page.locator('header summary', { hasText: 'Menu' }).isVisible()).toBe(true);
+      expect(await page.locator('nav[aria-label=Workspace]').isVisible()).toBe(false);
+      expect(
+        await page.evaluate<number>(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        ),
+      ).toBe(0);
+      await page.setViewportSize({ width: 1280, height: 800 });
 
       // 404: says so, and offers the dashboard.
       await page.goto(`${appUrl}/no/such/page`);
@@ -248,6 +265,104 @@ describe('the shell', () => {
       expect(await bob.locator('[data-testid=ask-admins]').textContent()).toContain('Ada Admin');
       await bob.getByRole('link', { name: "Back to Ada Admin's Workspace" }).waitFor();
       await saveScreenshots(bob, 'shell-06-forbidden');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'opens a confirmation dialog from its button without a script, cancels it and submits only from inside it; a 503 page says it is brief and links back to the workspace',
+    async () => {
+      const page = await newPage();
+      const posts: string[] = [];
+      // The components on a page of their own, under the app's stylesheet and script.
+      const body = [
+        ConfirmDialog({
+          id: 'delete-acme',
+          action: '/delete',
+          token: 'csrf',
+          trigger: 'Delete workspace',
+          title: 'Delete Acme?',
+          description: 'This cannot be undone.',
+          confirm: 'Delete Acme',
+          children: Field({ id: 'confirm', name: 'confirm', label: 'Type Acme to confirm' }),
+        }),
+        CopyButton({ id: 'key', value: 'tg_secret', label: 'API key' }),
+      ].join('');
+      // What a signed-in user sees while the database restarts (the page app.onError renders).
+      const UNAVAILABLE = ErrorPage({
+        title: 'Unavailable',
+        csrfToken: 'csrf',
+        flash: null,
+        user: { name: 'Ada Admin', email: 'ada@shell.test' },
+        workspaces: [],
+        status: 503,
+        message: 'The service is briefly unavailable. Try again in a moment.',
+        workspace: { id: 'ws_1', name: 'Acme' },
+      }).toString();
+      await page.route('http://ui.test/**', async (route) => {
+        const url = route.request().url();
+        if (url.endsWith('/app.css'))
+          return route.fulfill({ body: STYLESHEET, contentType: 'text/css' });
+        if (url.endsWith('/app.js'))
+          return route.fulfill({ body: APP_JS, contentType: 'text/javascript' });
+        if (url.endsWith('/unavailable'))
+          return route.fulfill({ status: 503, contentType: 'text/html', body: UNAVAILABLE });
+        if (route.request().method() === 'POST') {
+          posts.push(route.request().postData() ?? '');
+          return route.fulfill({
+            body: '<title>done</title><h1>Deleted</h1>',
+            contentType: 'text/html',
+          });
+        }
+        return route.fulfill({
+          contentType: 'text/html',
+          // The script only with ?js: the dialog must work without it (invoker commands).
+          body: `<!doctype html><html lang="en"><title>UI</title><link rel="stylesheet" href="/app.css">${url.includes('?js') ? '<script src="/app.js" defer></script>' : ''}<main>${body}</main></html>`,
+        });
+      });
+      await page.goto('http://ui.test/');
+      const dialog = page.locator('dialog#delete-acme');
+      expect(await dialog.isVisible()).toBe(false);
+      // Without the script there is no Copy button that could not copy.
+      expect(await page.getByRole('button', { name: 'Copy' }).count()).toBe(0);
+
+      // Keyboard: Tab to the trigger, Enter opens the modal with focus inside it.
+      await tabTo(page, 'the trigger', byText('Delete workspace'));
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'visible' });
+      expect(
+        await page.evaluate<boolean>("document.querySelector('dialog').matches(':modal')"),
+      ).toBe(true);
+      // Cancel closes it; nothing was posted.
+      await page.getByRole('button', { name: 'Cancel' }).press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(posts).toEqual([]);
+
+      // Escape closes it too; the real submit is inside the dialog, with its extra input.
+      await page.getByRole('button', { name: 'Delete workspace' }).click();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Delete workspace' }).click();
+      await page.getByLabel('Type Acme to confirm').fill('Acme');
+      await Promise.all([
+        page.waitForURL('http://ui.test/delete'),
+        page.getByRole('button', { name: 'Delete Acme' }).click(),
+      ]);
+      expect(posts).toEqual(['_csrf=csrf&confirm=Acme']);
+
+      await page.goto('http://ui.test/unavailable');
+      expect(await page.locator('main h1').textContent()).toBe('Briefly unavailable');
+      await page.getByRole('link', { name: 'Back to Acme' }).waitFor();
+      await saveScreenshots(page, 'shell-07-unavailable');
+
+      // CopyButton: the script reveals the button; the value stays in a readonly input.
+      await page.goto('http://ui.test/?js');
+      const copy = page.getByRole('button', { name: 'Copy' });
+      await copy.waitFor();
+      expect(await page.getByLabel('API key').inputValue()).toBe('tg_secret');
+      expect(await page.getByLabel('API key').getAttribute('readonly')).toBe('');
+      await copy.click();
+      expect(await page.locator('.copy-status').textContent()).toMatch(/Copied|Ctrl\+C/);
     },
     TIMEOUT,
   );

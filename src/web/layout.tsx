@@ -372,7 +372,6 @@ export function ErrorPage(
               <strong>{ws.name}</strong>: {listNames(admins)}.
             </p>
           )}
-          {props.status >= 500 && <p>Try again in a moment. If it keeps happening, tell us.</p>}
           <div class="actions">
             {props.link && <Button href={props.link.href}>{props.link.label}</Button>}
             {props.action && (
@@ -391,11 +390,14 @@ export function ErrorPage(
               </Button>
             ) : null}
             {props.user ? (
-              <Button href="/dashboard" variant="secondary">
+              <Button
+                href="/dashboard"
+                variant={ws || props.link || props.action ? 'secondary' : 'primary'}
+              >
                 Back to your dashboard
               </Button>
             ) : (
-              <Button href="/" variant="secondary">
+              <Button href="/" variant={props.link || props.action ? 'secondary' : 'primary'}>
                 Go to the home page
               </Button>
             )}

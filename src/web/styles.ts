@@ -30,6 +30,7 @@ export const STYLESHEET = `
   font-family: var(--font-sans);
 }
 * { box-sizing:border-box; }
+[hidden] { display:none !important; }
 html { -webkit-text-size-adjust:100%; }
 body { margin:0; background:var(--bg); color:var(--fg); font-size:var(--text-base); line-height:1.55;
   display:flex; flex-direction:column; min-height:100vh; }
@@ -86,6 +87,7 @@ details.menu > summary::after { content:""; width:.45rem; height:.45rem; border-
   background:var(--surface); border:1px solid var(--line); border-radius:var(--radius); box-shadow:var(--shadow-lg);
   padding:var(--space-1); z-index:30; }
 .menu-panel.end { left:auto; right:0; }
+.workspace-menu .menu-panel { min-width:18rem; }
 .menu-heading { font-size:var(--text-xs); font-weight:600; color:var(--muted); text-transform:uppercase;
   letter-spacing:.04em; padding:var(--space-2) var(--space-3) var(--space-1); margin:0; }
 .menu-list a, .menu-list button.menu-item { display:flex; width:100%; align-items:center; gap:var(--space-2);
@@ -110,7 +112,9 @@ footer.site { border-top:1px solid var(--line); background:var(--surface); }
 footer.site .inner { max-width:var(--content-width); margin:0 auto; padding:var(--space-4); display:flex; gap:var(--space-4);
   flex-wrap:wrap; font-size:var(--text-sm); color:var(--muted); }
 footer.site a { color:var(--muted); }
-@media (max-width: 640px) {
+/* The header collapses into the Menu button before it could wrap (several workspaces, long
+   names); phones get tighter spacing too. */
+@media (max-width: 900px) {
   .desktop-only { display:none !important; }
   .mobile-only { display:block; }
   details.menu.mobile-only { display:block; }
@@ -118,7 +122,10 @@ footer.site a { color:var(--muted); }
   details.menu > summary { max-width:13rem; }
   .header-cta { display:none; }
   .brand-name.collapse { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
-  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:var(--space-3); right:var(--space-3); max-width:none; }
+  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:auto; right:var(--space-3); width:min(20rem, calc(100vw - 1.5rem)); max-width:none; }
+}
+@media (max-width: 640px) {
+  .mobile-nav .menu-panel { left:var(--space-3); width:auto; }
   main { padding:var(--space-5) var(--space-3) var(--space-6); }
   h1 { font-size:var(--text-xl); }
 }
@@ -141,7 +148,8 @@ button.link:hover, .btn.link:hover { background:none; color:var(--accent-hover);
 button:disabled, .btn[aria-disabled=true] { opacity:.55; cursor:not-allowed; }
 
 /* ---- Forms ---- */
-label { display:block; font-weight:600; font-size:var(--text-sm); margin:0 0 var(--space-1); }
+label { display:block; font-weight:600; font-size:var(--text-sm); margin:var(--space-3) 0 var(--space-1); }
+.field > label { margin-top:0; }
 input, select, textarea { font:inherit; font-size:var(--text-sm); padding:.5rem .65rem; border:1px solid var(--line-strong);
   border-radius:var(--radius-sm); width:100%; max-width:28rem; background:var(--surface); color:var(--fg); min-height:2.25rem; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline:2px solid var(--focus); outline-offset:0; border-color:var(--focus); }
