@@ -41,6 +41,7 @@ const envSchema = z.object({
   MAILBOX_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   STRIPE_MAX_RPS: z.coerce.number().min(1).optional(),
+  SEAT_SYNC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
 });
 
 /** Where `npm start` runs its emulator unless STRIPE_EMULATOR_PORT says otherwise. */
@@ -123,6 +124,11 @@ export interface Config {
    * of Stripe's limit, 100/s live and 25/s in test mode.
    */
   stripeMaxRps: number;
+  /**
+   * How long after a member joins or leaves the seat sync waits before it updates the Stripe
+   * quantity (SEAT_SYNC_DEBOUNCE_MS, default 60 s): a burst of joins is one update.
+   */
+  seatSyncDebounceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -270,6 +276,7 @@ export function loadConfig(
     webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
     webConcurrencySet: e.WEB_CONCURRENCY !== undefined,
     stripeMaxRps: e.STRIPE_MAX_RPS ?? defaultStripeMaxRps(e.STRIPE_SECRET_KEY),
+    seatSyncDebounceMs: e.SEAT_SYNC_DEBOUNCE_MS,
     mail,
   });
 }

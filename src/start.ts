@@ -157,7 +157,10 @@ export function assembleApp(opts: {
   cookieSecret: string;
   /** Where mail goes: the configured relay, or the embedded server's URL. */
   smtpUrl: string;
-  billing?: Pick<BillingOptions, 'debounceMs' | 'maxNetworkRetries' | 'stripeMaxRps'>;
+  billing?: Pick<
+    BillingOptions,
+    'debounceMs' | 'maxNetworkRetries' | 'stripeMaxRps' | 'seatUpdatesPerHour'
+  >;
   jobs?: Partial<JobRunnerOptions> | false;
   /** How often mail is retried once the runner's attempts ran out (tests shorten it). */
   mailRetryEveryMs?: number;
@@ -181,6 +184,7 @@ export function assembleApp(opts: {
     logger,
     backfillEveryMs: config.backfillEveryMs,
     stripeMaxRps: config.stripeMaxRps,
+    seatDebounceMs: config.seatSyncDebounceMs,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
     notices: billingNotices(mail),
     ...opts.billing,

@@ -9,6 +9,7 @@ import {
   type PlanDefinition,
   type PlanId,
 } from './plans/catalog.js';
+import { formatAmount } from './plans/quote.js';
 
 export type { BillingInterval } from './plans/catalog.js';
 
@@ -20,8 +21,10 @@ export interface CatalogPrice {
   interval: BillingInterval;
   amount: number;
   currency: string;
-  /** What the pages show, e.g. "$29 / month". */
+  /** What the pages show, e.g. "$29 / month", or "$12 / member / month" for a per-seat plan. */
   display: string;
+  /** The plan is priced per member: the amount is per seat (see plans/quote.ts). */
+  perSeat: boolean;
 }
 
 export interface PlanCatalog {
@@ -29,20 +32,7 @@ export interface PlanCatalog {
   prices: readonly CatalogPrice[];
 }
 
-export function formatAmount(amount: number, currency: string): string {
-  const value = amount / 100;
-  const digits = Number.isInteger(value) ? 0 : 2;
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency: currency.toUpperCase(),
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(value);
-  } catch {
-    return `${value.toFixed(digits)} ${currency.toUpperCase()}`;
-  }
-}
+export { formatAmount } from './plans/quote.js';
 
 export interface PriceBookOptions {
   /** Lookup key → Stripe price id, from the environment or the emulator's seed. */
@@ -66,7 +56,9 @@ export function buildCatalog(opts: PriceBookOptions = {}): PlanCatalog {
           amount: p.amount,
           currency: p.currency,
           display:
-            opts.displays?.[p.lookupKey] ?? `${formatAmount(p.amount, p.currency)} / ${p.interval}`,
+            opts.displays?.[p.lookupKey] ??
+            `${formatAmount(p.amount, p.currency)} / ${plan.perSeat ? 'member / ' : ''}${p.interval}`,
+          perSeat: plan.perSeat === true,
         }),
       );
     }

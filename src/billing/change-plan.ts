@@ -2,6 +2,7 @@
 // (invoices.createPreview), then the change — upgrades now with proration, downgrades at the
 // period end through a subscription schedule. Stripe still decides: the workspace's plan is
 // written by the sync from what Stripe then reports, as for a change made in the portal.
+
 import type Stripe from 'stripe';
 import { AppError, badRequest } from '../errors.js';
 import type { Workspace } from '../workspaces/workspace.js';
@@ -10,7 +11,9 @@ import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import type { BillingInterval, PlanId } from './plans/catalog.js';
 import { type ChangeTiming, changeTiming } from './plans/change.js';
+import { seatsFor } from './plans/quote.js';
 import { isKnownStatus, isLive } from './plans/status.js';
+import { acceptedMembers } from './seats/request.js';
 import { syncWorkspaceBilling } from './sync/sync.js';
 
 export interface PlanChangeRequest {
@@ -33,6 +36,8 @@ interface Current {
   price: CatalogPrice;
   target: CatalogPrice;
   targetPriceId: string;
+  /** The quantity on the target price: the accepted members on a per-seat plan, else 1. */
+  targetSeats: number;
   timing: ChangeTiming;
 }
 
@@ -71,6 +76,7 @@ async function planChange(ctx: BillingContext, req: PlanChangeRequest): Promise<
     price: found.price,
     target,
     targetPriceId: await resolvePriceId(ctx.stripe, target),
+    targetSeats: seatsFor(targetPlan, await acceptedMembers(ctx.db, req.workspace.id)),
     timing,
   };
 }
@@ -85,7 +91,7 @@ export async function previewPlanChange(
       customer: String(c.subscription.customer),
       subscription: c.subscription.id,
       subscription_details: {
-        items: [{ id: c.item.id, price: c.targetPriceId }],
+        items: [{ id: c.item.id, price: c.targetPriceId, quantity: c.targetSeats }],
         proration_behavior: c.timing === 'now' ? 'always_invoice' : 'none',
       },
     });
@@ -128,7 +134,7 @@ export async function changePlan(
       let effectiveAt: number | null = null;
       if (c.timing === 'now') {
         await ctx.stripe.subscriptions.update(c.subscription.id, {
-          items: [{ id: c.item.id, price: c.targetPriceId }],
+          items: [{ id: c.item.id, price: c.targetPriceId, quantity: c.targetSeats }],
           proration_behavior: 'always_invoice',
           ...(req.prorationDate ? { proration_date: req.prorationDate } : {}),
         });
@@ -143,12 +149,12 @@ export async function changePlan(
           end_behavior: 'release',
           phases: [
             {
-              items: [{ price: c.item.price.id, quantity: 1 }],
+              items: [{ price: c.item.price.id, quantity: c.item.quantity ?? 1 }],
               start_date: current.start_date,
               end_date: current.end_date,
             },
             {
-              items: [{ price: c.targetPriceId, quantity: 1 }],
+              items: [{ price: c.targetPriceId, quantity: c.targetSeats }],
               duration: { interval: c.target.interval, interval_count: 1 },
             },
           ],

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
+import type { SeatTiming } from './seats/request.js';
 
 export interface BillingContext {
   db: Db;
@@ -19,6 +20,11 @@ export interface BillingContext {
   exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Queues the admins' notices for a change, inside the sync's transaction (./notices.ts). */
   notices?: BillingNotices;
+  /**
+   * The seat sync's timing: the sync asks for a seat sync when Stripe's quantity differs from
+   * the members (a portal or dashboard change, a plan switch to a per-seat plan). Absent: never.
+   */
+  seats?: SeatTiming;
 }
 
 /** Where a billing change came from; recorded in the history. */
@@ -28,6 +34,7 @@ export type SyncSource =
   | { kind: 'checkout'; sessionId: string }
   | { kind: 'operator'; command: string }
   | { kind: 'plan_change'; workspaceId: string }
+  | { kind: 'seats'; workspaceId: string }
   | { kind: 'deletion' };
 
 export function sourceColumns(source: SyncSource): { source: string; sourceRef: string | null } {
@@ -43,5 +50,7 @@ export function sourceColumns(source: SyncSource): { source: string; sourceRef: 
       return { source: 'deletion', sourceRef: null };
     case 'plan_change':
       return { source: 'plan_change', sourceRef: null };
+    case 'seats':
+      return { source: 'seats', sourceRef: null };
   }
 }

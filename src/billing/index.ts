@@ -9,10 +9,13 @@ import { rateBudget } from '../jobs/budget.js';
 import type { JobHandler } from '../jobs/runner.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
+import type { MembersChanged } from '../workspaces/hooks.js';
 import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
+import { billingSeatsHandler } from './seats/job.js';
+import { DEFAULT_SEAT_TIMING, requestSeatSync, SEATS, type SeatTiming } from './seats/request.js';
 import { createStripeClient } from './stripe-client.js';
 import { BACKFILL, billingBackfillHandler, DEFAULT_BACKFILL_EVERY_MS } from './sync/backfill.js';
 import type { QueueTiming } from './sync/inbox.js';
@@ -26,7 +29,13 @@ export interface Billing {
   timing: QueueTiming;
   handleWebhook: (req: Request) => Promise<Response>;
   /** Billing's kinds of job, for the app's job runner. */
-  jobs: { [SYNC]: JobHandler<typeof SYNC>; [BACKFILL]: JobHandler<typeof BACKFILL> };
+  jobs: {
+    [SYNC]: JobHandler<typeof SYNC>;
+    [BACKFILL]: JobHandler<typeof BACKFILL>;
+    [SEATS]: JobHandler<typeof SEATS>;
+  };
+  /** The seat sync's timing, and the slot the workspaces services call on a join or removal. */
+  seats: SeatTiming & { membersChanged: MembersChanged };
   /** Where Checkout and the portal live: pages' forms may redirect there (CSP form-action). */
   hostedPageOrigins: readonly string[];
 }
@@ -54,6 +63,10 @@ export interface BillingOptions {
   notices?: BillingNotices;
   /** Stripe requests per second for all instances together (STRIPE_MAX_RPS); syncs are paced by it. */
   stripeMaxRps?: number;
+  /** Seat sync debounce after a join or removal (SEAT_SYNC_DEBOUNCE_MS, default 60 s). */
+  seatDebounceMs?: number;
+  /** Quantity updates per workspace per hour (default 10). */
+  seatUpdatesPerHour?: number;
 }
 
 /** How long every instance holds back after Stripe answered 429. */
@@ -86,6 +99,10 @@ export function createBilling(opts: BillingOptions): Billing {
   });
   const catalog = catalogFromSettings(opts.settings, opts.pricing);
   const debounceMs = opts.debounceMs ?? 250;
+  const seatTiming: SeatTiming = {
+    debounceMs: opts.seatDebounceMs ?? DEFAULT_SEAT_TIMING.debounceMs,
+    maxUpdatesPerHour: opts.seatUpdatesPerHour ?? DEFAULT_SEAT_TIMING.maxUpdatesPerHour,
+  };
   const ctx: BillingContext = {
     db: opts.db,
     stripe,
@@ -93,9 +110,15 @@ export function createBilling(opts: BillingOptions): Billing {
     policy: opts.policy,
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
+    seats: seatTiming,
     ...(opts.notices ? { notices: opts.notices } : {}),
   };
   const timing = { debounceMs };
+  const membersChanged: MembersChanged = async (tx, workspaceId) => {
+    await requestSeatSync(tx, workspaceId, seatTiming);
+    // The runner looks when the debounce is over (it also polls, so a lost wake-up only waits).
+    opts.notifyJobs?.(seatTiming.debounceMs + 10);
+  };
   const onQueued = () => opts.notifyJobs?.(debounceMs + 10);
   const handleWebhook = createWebhookHandler({
     db: opts.db,
@@ -121,6 +144,8 @@ export function createBilling(opts: BillingOptions): Billing {
       everyMs: opts.backfillEveryMs ?? DEFAULT_BACKFILL_EVERY_MS,
       onRecorded: onQueued,
     }),
+    // A seat sync is about three Stripe calls (list, update, read back): the same budget.
+    [SEATS]: { ...billingSeatsHandler(ctx, seatTiming), budget: stripeBudget },
   };
   return {
     ctx,
@@ -128,6 +153,7 @@ export function createBilling(opts: BillingOptions): Billing {
     timing,
     handleWebhook,
     jobs,
+    seats: { ...seatTiming, membersChanged },
     hostedPageOrigins: hostedPageOrigins(opts.settings.apiBase),
   };
 }

@@ -13,6 +13,7 @@ import {
   paymentRecovered,
   planChanged,
   subscriptionEnded,
+  trialEnding,
 } from '../mail/templates/billing.js';
 import { listAdmins } from '../workspaces/members.js';
 import { workspaces } from '../workspaces/schema.js';
@@ -54,6 +55,8 @@ function noticeFor(kind: HistoryKind, result: SyncResult): Notice | null {
     case 'renewed':
     case 'customer_linked':
     case 'duplicate_subscription':
+    // Seat changes follow the admins' own actions (a join, a removal): no mail for each.
+    case 'seats_changed':
       return null;
     default: {
       const unreachable: never = kind;
@@ -80,9 +83,46 @@ async function nextRetry(tx: Db, customerId: string): Promise<Date | null> {
 /** Queues the notices of one sync's changes, in that sync's transaction (src/billing/sync/sync.ts). */
 export type BillingNotices = (tx: Db, result: SyncResult) => Promise<void>;
 
+const TRIAL_WILL_END = 'customer.subscription.trial_will_end';
+
+/**
+ * Stripe's trial_will_end (3 days before): one notice per admin and trial, whatever the number
+ * of deliveries. It rides on the event rather than a state change (the subscription is still
+ * trialing), and it is sent only while the subscription really is trialing.
+ */
+async function queueTrialEnding(mail: Mail, tx: Db, result: SyncResult) {
+  const after = result.after;
+  if (!result.workspaceId || !after?.trialEndsAt || after.subscriptionStatus !== 'trialing') return;
+  const [ws] = await tx
+    .select({ name: workspaces.name })
+    .from(workspaces)
+    .where(eq(workspaces.id, result.workspaceId));
+  const plan = planOf(after.plan);
+  const seats = after.seatsBilled ?? 1;
+  const content = trialEnding({
+    workspaceName: ws?.name ?? 'your workspace',
+    billingUrl: `${mail.appUrl}/workspace/${result.workspaceId}/billing/`,
+    plan: plan.label,
+    endsAt: after.trialEndsAt,
+    canceled: after.cancelAtPeriodEnd,
+    charge: plan.perSeat ? `for ${seats} ${seats === 1 ? 'member' : 'members'}` : null,
+  });
+  for (const admin of await listAdmins(tx, result.workspaceId)) {
+    await mail.queue(tx, {
+      kind: 'trial_ending',
+      to: admin.email,
+      content,
+      dedupeKey: `billing:trial_ending:${after.stripeSubscriptionId}:${after.trialEndsAt.toISOString()}:${admin.userId}`,
+    });
+  }
+}
+
 export function billingNotices(mail: Mail): BillingNotices {
   return async (tx, result) => {
-    if (!result.workspaceId || result.stale) return;
+    if (!result.workspaceId) return;
+    // Even from a stale sync (its state is the newer one's): the event is covered only here.
+    if (result.eventTypes.includes(TRIAL_WILL_END)) await queueTrialEnding(mail, tx, result);
+    if (result.stale) return;
     const notices = result.historyEntries
       .map((entry) => ({ entry, notice: noticeFor(entry.kind, result) }))
       .filter(

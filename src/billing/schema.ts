@@ -2,7 +2,16 @@
 // job table, src/jobs/schema.ts), and the history of every change to a workspace's billing state.
 // The workspace's own billing columns are in workspace-columns.ts; the audit log in audit/.
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.js';
 
 export const EVENT_STATUSES = ['pending', 'processed', 'ignored', 'failed'] as const;
@@ -47,6 +56,7 @@ export const HISTORY_KINDS = [
   'subscription_changed',
   'customer_linked',
   'duplicate_subscription',
+  'seats_changed',
 ] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
@@ -80,6 +90,26 @@ export const checkoutWelcomes = pgTable('checkout_welcomes', {
     .references(() => workspaces.id, { onDelete: 'cascade' }),
   shownAt: timestamp('shown_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Who has had a trial: one row per (workspace, person) written by the sync when it first sees a
+ * subscription with a trial, for each admin of the workspace then (the one who checked out among
+ * them). The one-trial rule (src/billing/trials.ts) asks it; rows outlive the workspace and the
+ * subscription, so deleting a workspace or canceling does not earn a second trial.
+ */
+export const trialClaims = pgTable(
+  'billing_trial_claims',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId] }),
+    index('billing_trial_claims_user_idx').on(t.userId),
+  ],
+);
 
 export type StripeEventRow = typeof stripeEvents.$inferSelect;
 export type BillingHistoryEntry = typeof billingHistory.$inferSelect;

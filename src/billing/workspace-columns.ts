@@ -2,7 +2,7 @@
 // (one row per workspace keeps the sync's `FOR UPDATE` lock a plain Drizzle transaction).
 // Written only by the billing sync (src/billing/sync/sync.ts), never by routes.
 import { sql } from 'drizzle-orm';
-import { boolean, type PgColumn, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, integer, type PgColumn, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { PlanId } from './plans/catalog.js';
 
 export function workspaceBillingColumns() {
@@ -18,6 +18,16 @@ export function workspaceBillingColumns() {
     /** A change Stripe will make at the period end (a scheduled downgrade): the plan and when. */
     scheduledPlan: text('scheduled_plan').$type<PlanId>(),
     scheduledChangeAt: timestamp('scheduled_change_at', { withTimezone: true }),
+    /** The subscription's quantity as Stripe last said (seats billed); null without one. */
+    seatsBilled: integer('seats_billed'),
+    /** When the subscription's trial ends, while it is trialing. */
+    trialEndsAt: timestamp('trial_ends_at', { withTimezone: true }),
+    /**
+     * The seat sync's own budget (src/billing/seats/): quantity updates sent to Stripe in the
+     * hour that started at `seat_updates_window_start`. Written by the seat sync, not the sync.
+     */
+    seatUpdatesWindowStart: timestamp('seat_updates_window_start', { withTimezone: true }),
+    seatUpdatesInWindow: integer('seat_updates_in_window').notNull().default(0),
     upgradedAt: timestamp('upgraded_at', { withTimezone: true }),
     billingSyncedAt: timestamp('billing_synced_at', { withTimezone: true }),
   };

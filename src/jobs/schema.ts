@@ -1,5 +1,5 @@
 // The one job table: every kind of background work (billing syncs, the Stripe event backfill,
-// the mail outbox, later seat sync) is a row keyed by (kind, key), claimed with a lease.
+// the mail outbox, seat sync) is a row keyed by (kind, key), claimed with a lease.
 import {
   doublePrecision,
   index,
@@ -21,6 +21,11 @@ export const JOB_KINDS = [
   'billing.backfill',
   /** key: a mail_outbox row id. Sends that one message over SMTP (src/mail/deliver.ts). */
   'mail.send',
+  /**
+   * key: a workspace id. Sets the subscription's quantity to the accepted members, debounced
+   * after joins and removals (src/billing/seats/job.ts).
+   */
+  'billing.seats',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -11,6 +11,7 @@ export const MAIL_KINDS = [
   'payment_recovered',
   'subscription_ended',
   'plan_changed',
+  'trial_ending',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 

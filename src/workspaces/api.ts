@@ -39,7 +39,7 @@ export function workspaceJson(workspace: Workspace, role: Role) {
   };
 }
 
-export function workspaceApiRoutes({ database, config, mail }: AppDeps) {
+export function workspaceApiRoutes({ database, config, mail, billing }: AppDeps) {
   const db = database.db;
   const app = new Hono<AppEnv>();
 
@@ -114,6 +114,7 @@ export function workspaceApiRoutes({ database, config, mail }: AppDeps) {
         token: pathId(c, 'token', 'This invitation link is not valid'),
         user,
         verification: mail.verification,
+        onMembersChanged: billing.seats.membersChanged,
       }),
     );
     return c.json(workspaceJson(workspace, role));
@@ -137,6 +138,7 @@ export function workspaceApiRoutes({ database, config, mail }: AppDeps) {
       workspaceId: c.var.workspace.id,
       userId,
       actor: actorOf(c.var.principal),
+      onMembersChanged: billing.seats.membersChanged,
     });
     return c.body(null, 204);
   });

@@ -12,6 +12,7 @@ import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { emailField, parseInput } from '../lib/input.js';
 import type { Mail } from '../mail/index.js';
 import { invitation as invitationMail } from '../mail/templates/workspace.js';
+import type { MembersChanged } from './hooks.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
 import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 
@@ -149,6 +150,8 @@ export async function acceptInvitation(
     token: string;
     user: { id: string; email: string; emailVerified: boolean };
     verification: VerificationPolicy;
+    /** Told of the join in its transaction (billing's seat count). */
+    onMembersChanged?: MembersChanged;
   },
 ): Promise<{ workspace: Workspace; role: Role }> {
   return db.transaction(async (tx) => {
@@ -192,6 +195,7 @@ export async function acceptInvitation(
         actor: opts.user.id,
         detail: { email: invitation.email, role: invitation.role },
       });
+      await opts.onMembersChanged?.(tx, invitation.workspaceId);
     }
     if (state === 'pending') {
       await tx

@@ -4,6 +4,7 @@ import { user } from '../auth/schema.js';
 import { recordAudit } from '../billing/audit/log.js';
 import type { Db } from '../db/client.js';
 import { AppError, badRequest, notFound } from '../errors.js';
+import type { MembersChanged } from './hooks.js';
 import { revokeInvitationsSentBy } from './invitations.js';
 import { memberships, ROLES, type Role, workspaces } from './schema.js';
 
@@ -101,7 +102,13 @@ export async function changeRole(
 
 export async function removeMember(
   db: Db,
-  opts: { workspaceId: string; userId: string; actor?: string | null },
+  opts: {
+    workspaceId: string;
+    userId: string;
+    actor?: string | null;
+    /** Told of the removal in its transaction (billing's seat count). */
+    onMembersChanged?: MembersChanged;
+  },
 ): Promise<void> {
   await withMembershipLock(db, opts, async (tx, current) => {
     if (current === 'admin' && (await adminCount(tx, opts.workspaceId)) <= 1) throw lastAdmin();
@@ -119,5 +126,6 @@ export async function removeMember(
       actor: opts.actor ?? null,
       detail: { member: opts.userId, role: current },
     });
+    await opts.onMembersChanged?.(tx, opts.workspaceId);
   });
 }

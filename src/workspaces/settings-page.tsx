@@ -26,6 +26,8 @@ export interface SettingsProps {
   reveal?: Reveal;
   /** The Plan section, rendered by the billing domain. */
   plan?: Child;
+  /** What an added member costs (billing's per-seat price), shown under the invite form. */
+  inviteNote?: string | null;
 }
 
 export function SettingsPage(p: SettingsProps) {
@@ -168,6 +170,11 @@ export function SettingsPage(p: SettingsProps) {
             </div>
             <button type="submit">Invite</button>
           </form>
+          {p.inviteNote && (
+            <p class="small muted" data-testid="invite-cost">
+              {p.inviteNote}
+            </p>
+          )}
           {p.invitations.length > 0 && (
             <table>
               <thead>

@@ -1,6 +1,7 @@
 // Web routes of the workspaces domain. Thin: parse the form, call a service, redirect.
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../auth/principal.js';
+import { addedMemberNote } from '../billing/offers.js';
 import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../web/env.js';
@@ -54,6 +55,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         apiKeys={apiKeys}
         reveal={reveal}
         plan={planSection}
+        inviteNote={addedMemberNote(deps.billing.ctx.catalog, workspace)}
       />,
       status,
     );
@@ -139,6 +141,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       workspaceId: c.var.workspace.id,
       userId,
       actor: requireUser(c.var.principal).id,
+      onMembersChanged: deps.billing.seats.membersChanged,
     });
     const self = c.var.principal?.kind === 'user' && c.var.principal.user.id === userId;
     return redirectWithFlash(
@@ -202,6 +205,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         token: pathId(c, 'token', 'This invitation link is not valid'),
         user,
         verification: mail.verification,
+        onMembersChanged: deps.billing.seats.membersChanged,
       }),
     );
     return redirectWithFlash(

@@ -46,10 +46,12 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     const html = pages.join('');
     expect(textOf(pages[0]!)).toMatch(/Free Current plan .*You are on this plan/);
     expect(textOf(pages[0]!)).toContain('$29 / month');
-    expect(textOf(pages[0]!)).toContain('$99 / month');
+    expect(textOf(pages[0]!)).toContain('$12 / member / month');
     expect(textOf(pages[0]!)).not.toContain('/ year');
     expect(textOf(pages[1]!)).toContain('$290 / year');
-    expect(textOf(pages[1]!)).toContain('$990 / year');
+    expect(textOf(pages[1]!)).toContain('$120 / member / year');
+    // Team is per seat: the card says what this workspace (one member) would pay.
+    expect(textOf(pages[0]!)).toContain('$12 × 1 member = $12/month');
     const forms = [...html.matchAll(/<form method="post" action="([^"]+)"[\s\S]*?<\/form>/g)].map(
       (m) => ({ action: m[1], html: m[0] }),
     );
@@ -61,7 +63,9 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect(offered[0]).toBe(t.stripeSettings.proPriceId);
     expect(offered).toContain(t.stripeSettings.proAnnualPriceId);
     for (const form of upgradeForms) {
-      expect(form.html).toMatch(/<button type="submit" class="btn">Upgrade\b/);
+      expect(form.html).toMatch(
+        /<button type="submit" class="btn">(Upgrade\b|Start \d+-day free trial)/,
+      );
       expect(form.html).toMatch(/name="_csrf" value="[^"]{32,}"/);
     }
   });

@@ -16,11 +16,16 @@ export interface StripeSchemaRoots {
   webhook_endpoint: Stripe.WebhookEndpoint;
   payment_intent: Stripe.PaymentIntent;
   charge: Stripe.Charge;
+  payment_method: Stripe.PaymentMethod;
+  invoiceitem: Stripe.InvoiceItem;
   'event:customer.created': Stripe.CustomerCreatedEvent;
   'event:customer.updated': Stripe.CustomerUpdatedEvent;
   'event:customer.subscription.created': Stripe.CustomerSubscriptionCreatedEvent;
   'event:customer.subscription.updated': Stripe.CustomerSubscriptionUpdatedEvent;
   'event:customer.subscription.deleted': Stripe.CustomerSubscriptionDeletedEvent;
+  'event:customer.subscription.trial_will_end': Stripe.CustomerSubscriptionTrialWillEndEvent;
+  'event:customer.subscription.paused': Stripe.CustomerSubscriptionPausedEvent;
+  'event:invoiceitem.created': Stripe.InvoiceItemCreatedEvent;
   'event:invoice.created': Stripe.InvoiceCreatedEvent;
   'event:invoice.finalized': Stripe.InvoiceFinalizedEvent;
   'event:invoice.paid': Stripe.InvoicePaidEvent;

@@ -20,6 +20,11 @@ import { portalPages } from './pages/portal.js';
 import { checkoutRoutes, portalRoutes } from './routes/checkout.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes, invoiceRoutes } from './routes/invoices.js';
+import {
+  customerPaymentMethodRoutes,
+  invoiceItemRoutes,
+  paymentMethodRoutes,
+} from './routes/payment-methods.js';
 import { priceRoutes, productRoutes } from './routes/products.js';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -66,7 +71,10 @@ export function createApp(emu: EmulatorContext): Hono {
     eventAttribution(),
   );
 
+  app.route('/v1/customers', customerPaymentMethodRoutes(emu));
   app.route('/v1/customers', customerRoutes(emu));
+  app.route('/v1/payment_methods', paymentMethodRoutes(emu));
+  app.route('/v1/invoiceitems', invoiceItemRoutes(emu));
   app.route('/v1/products', productRoutes(emu));
   app.route('/v1/prices', priceRoutes(emu));
   app.route('/v1/checkout/sessions', checkoutRoutes(emu));

@@ -5,10 +5,21 @@ import { ApiError, invalidRequest } from './errors.js';
 import { type Events, snapshot } from './events.js';
 import { newId } from './ids.js';
 import { buildCustomer, type CustomerInput } from './objects/customer.js';
-import { type BillingReason, buildInvoice, invoiceSubscriptionId } from './objects/invoice.js';
+import {
+  type BillingReason,
+  buildInvoice,
+  invoiceItemLine,
+  invoiceSubscriptionId,
+} from './objects/invoice.js';
 import { buildCharge, buildPaymentIntent } from './objects/payment.js';
+import { buildCardPaymentMethod, type TestCard } from './objects/payment-method.js';
 import { planFromPrice } from './objects/price.js';
-import { type ProrationBehavior, prorationLines, withLines } from './objects/proration.js';
+import {
+  type ProrationBehavior,
+  prorationLines,
+  quantityProrationItems,
+  withLines,
+} from './objects/proration.js';
 import { currentPeriod, periodEndFor } from './objects/subscription.js';
 import type { Store } from './store.js';
 
@@ -17,6 +28,8 @@ export const RETRY_DAYS = [3, 5, 7];
 const DAY = 86_400;
 /** Stripe leaves a renewal invoice in draft for about an hour before finalizing and charging it. */
 export const RENEWAL_DRAFT_SECONDS = 3600;
+/** Stripe sends `customer.subscription.trial_will_end` this long before a trial ends. */
+export const TRIAL_WILL_END_SECONDS = 3 * DAY;
 
 function copyKey<T, K extends keyof T>(target: Partial<T>, source: T, key: K): void {
   target[key] = source[key];
@@ -53,6 +66,24 @@ export class Billing {
     if (Object.keys(previous).length > 0) {
       this.events.subscription('customer.subscription.updated', sub, previous);
     }
+  }
+
+  /** The subscription's proration items that no invoice has collected yet. */
+  pendingItems(subId: string): Stripe.InvoiceItem[] {
+    return [...this.store.invoiceItems.values()].filter(
+      (ii) => ii.invoice === null && ii.parent?.subscription_details?.subscription === subId,
+    );
+  }
+
+  /** Adds the subscription's pending proration items to a draft, as Stripe's next invoice does. */
+  private collectPending(sub: Stripe.Subscription, draft: Stripe.Invoice, only = false): void {
+    const pending = this.pendingItems(sub.id);
+    if (pending.length === 0 && !only) return;
+    withLines(draft, [
+      ...pending.map((ii) => invoiceItemLine(draft.id, ii)),
+      ...(only ? [] : draft.lines.data),
+    ]);
+    for (const ii of pending) ii.invoice = draft.id;
   }
 
   private createInvoice(
@@ -166,11 +197,28 @@ export class Billing {
     }
   }
 
+  /** The card a charge for this subscription/customer uses: the subscription's, else the customer's. */
+  paymentMethodFor(sub: Stripe.Subscription | undefined, customerId: string): string | null {
+    const own = sub?.default_payment_method;
+    if (own) return typeof own === 'string' ? own : own.id;
+    const fallback =
+      this.store.customers.get(customerId)?.invoice_settings.default_payment_method ?? null;
+    return typeof fallback === 'string' || fallback === null ? fallback : fallback.id;
+  }
+
   /** Charges an open invoice with the customer's saved card; runs dunning on failure. */
   charge(invoice: Stripe.Invoice): boolean {
     const sub = this.subscriptionOf(invoice);
-    const succeeded = !this.store.failingCustomers.has(this.customerOf(invoice));
-    this.recordPayment(invoice, succeeded);
+    const customer = this.customerOf(invoice);
+    // Stripe marks an invoice with nothing to collect paid without a charge.
+    if (invoice.amount_due === 0) {
+      this.markPaid(invoice);
+      return true;
+    }
+    const method = this.paymentMethodFor(sub, customer);
+    const succeeded = method !== null && !this.store.failingCustomers.has(customer);
+    // Without a card there is nothing to attempt: no PaymentIntent, no Charge, just the failure.
+    if (method !== null) this.recordPayment(invoice, succeeded);
     if (succeeded) {
       this.markPaid(invoice);
       if (sub?.status === 'past_due' && !this.hasUnpaidInvoices(sub)) {
@@ -224,6 +272,136 @@ export class Billing {
   }
 
   /**
+   * Saves a card entered on a hosted page as the customer's default and the default of their
+   * live subscriptions (as the portal's "update payment method" does), and sets whether its
+   * charges fail; a card that pays retries the open invoices at once.
+   */
+  attachCard(
+    customerId: string,
+    card: TestCard,
+    opts: { subscriptions: boolean },
+  ): Stripe.PaymentMethod {
+    const customer = this.store.customers.get(customerId);
+    const pm = buildCardPaymentMethod(
+      { card, customer: customerId, email: customer?.email ?? null },
+      this.store.now(),
+    );
+    this.store.paymentMethods.set(pm.id, pm);
+    if (customer) customer.invoice_settings.default_payment_method = pm.id;
+    if (opts.subscriptions) {
+      for (const sub of this.store.subscriptions.values()) {
+        if (sub.customer !== customerId || sub.status === 'canceled') continue;
+        this.updateSubscription(sub, () => {
+          sub.default_payment_method = pm.id;
+        });
+      }
+    }
+    if (card.behaviour === 'charge_fails') this.store.failingCustomers.add(customerId);
+    else this.setPaymentMethod(customerId, false);
+    return pm;
+  }
+
+  /** Sends `customer.subscription.trial_will_end` once per trial end. */
+  trialWillEnd(sub: Stripe.Subscription): void {
+    if (sub.trial_end === null) return;
+    this.store.trialWillEndSent.set(sub.id, sub.trial_end);
+    this.events.subscription('customer.subscription.trial_will_end', sub);
+  }
+
+  /** When `trial_will_end` falls due for a trialing subscription, unless already sent. */
+  trialWillEndAt(sub: Stripe.Subscription): number | null {
+    if (sub.status !== 'trialing' || sub.trial_end === null) return null;
+    if (this.store.trialWillEndSent.get(sub.id) === sub.trial_end) return null;
+    return sub.trial_end - TRIAL_WILL_END_SECONDS;
+  }
+
+  /**
+   * The trial is over: canceled if cancellation was requested; without a card, what
+   * `trial_settings.end_behavior.missing_payment_method` says (cancel, pause, or invoice
+   * anyway, which then fails and leaves it `past_due`); otherwise the first paid period starts
+   * (a draft charged an hour later, like every renewal).
+   */
+  endTrial(sub: Stripe.Subscription): void {
+    if (sub.cancel_at_period_end) {
+      this.cancelNow(sub, 'cancellation_requested');
+      return;
+    }
+    const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+    if (this.paymentMethodFor(sub, customer) === null) {
+      const behaviour = sub.trial_settings?.end_behavior.missing_payment_method ?? 'create_invoice';
+      switch (behaviour) {
+        case 'cancel':
+          this.cancelNow(sub, 'cancellation_requested');
+          return;
+        case 'pause':
+          this.updateSubscription(sub, () => {
+            sub.status = 'paused';
+          });
+          this.events.subscription('customer.subscription.paused', sub);
+          return;
+        case 'create_invoice':
+          break;
+        default:
+          throw new ApiError(500, 'api_error', `Unknown end behavior ${behaviour}.`);
+      }
+    }
+    this.renew(sub);
+  }
+
+  /**
+   * `trial_end=now`: the paid period starts at once and its invoice is charged immediately
+   * (Stripe also sends `trial_will_end` when a trial is ended early).
+   */
+  endTrialNow(sub: Stripe.Subscription): void {
+    if (sub.status !== 'trialing') return;
+    const now = this.store.now();
+    sub.trial_end = now;
+    this.trialWillEnd(sub);
+    let invoice: Stripe.Invoice | undefined;
+    this.updateSubscription(sub, () => {
+      sub.status = 'active';
+      sub.billing_cycle_anchor = now;
+      for (const item of sub.items.data) {
+        item.current_period_start = now;
+        item.current_period_end = periodEndFor(item.price, now);
+      }
+      if (sub.cancel_at_period_end) sub.cancel_at = currentPeriod(sub).end;
+      invoice = this.createInvoice(sub, 'subscription_update', undefined, (draft) =>
+        this.collectPending(sub, draft),
+      );
+      sub.latest_invoice = invoice.id;
+    });
+    if (!invoice) return;
+    this.finalize(invoice);
+    this.charge(invoice);
+  }
+
+  /** Moves a trial's end (`trial_end=<ts>`): the trial period, and so the first charge, move. */
+  setTrialEnd(sub: Stripe.Subscription, trialEnd: number): void {
+    if (sub.status !== 'trialing') {
+      throw invalidRequest(
+        'The Stripe emulator changes trial_end only on a trialing subscription.',
+        'trial_end',
+      );
+    }
+    if (trialEnd <= this.store.now()) {
+      throw invalidRequest(
+        'Invalid timestamp: must be an integer Unix timestamp in the future.',
+        'trial_end',
+      );
+    }
+    this.updateSubscription(sub, () => {
+      sub.trial_end = trialEnd;
+      sub.billing_cycle_anchor = trialEnd;
+      for (const item of sub.items.data) item.current_period_end = trialEnd;
+      if (sub.cancel_at_period_end) sub.cancel_at = trialEnd;
+    });
+    // A trial moved to end within three days is told so at once, as Stripe does.
+    const due = this.trialWillEndAt(sub);
+    if (due !== null && due <= this.store.now()) this.trialWillEnd(sub);
+  }
+
+  /**
    * Starts the next period: items' periods moved, and a draft invoice for it that the clock
    * finalizes and charges RENEWAL_DRAFT_SECONDS later (lifecycle.ts), as Stripe does.
    */
@@ -240,6 +418,8 @@ export class Billing {
     const ending =
       schedule?.status === 'active' && !next && schedule.current_phase?.end_date === boundary;
     this.updateSubscription(sub, () => {
+      // The first paid period after a free trial.
+      if (sub.status === 'trialing') sub.status = 'active';
       // A subscription schedule's next phase starts with the new period: its price applies.
       const nextPrice = next?.items[0]?.price;
       const price = nextPrice ? this.store.prices.get(String(nextPrice)) : undefined;
@@ -261,7 +441,9 @@ export class Billing {
         schedule.current_phase = null;
         sub.schedule = null;
       }
-      const invoice = this.createInvoice(sub, 'subscription_cycle', ended);
+      const invoice = this.createInvoice(sub, 'subscription_cycle', ended, (draft) =>
+        this.collectPending(sub, draft),
+      );
       invoice.automatically_finalizes_at = this.store.now() + RENEWAL_DRAFT_SECONDS;
       sub.latest_invoice = invoice.id;
     });
@@ -370,6 +552,48 @@ export class Billing {
           if (template)
             withLines(draft, prorationLines(template, before, price, proration.date ?? now));
         });
+        sub.latest_invoice = invoice.id;
+      }
+    });
+    if (!invoice) return;
+    this.finalize(invoice);
+    this.charge(invoice);
+  }
+
+  /**
+   * Changes an item's quantity (seats). Inside a paid period, `create_prorations` (Stripe's
+   * default) leaves two pending proration items (credit for the unused time at the old
+   * quantity, charge for the rest at the new one) that the next invoice collects;
+   * `always_invoice` bills them now on an invoice charged at once; `none` changes nothing else.
+   * A trial has nothing to prorate.
+   */
+  changeQuantity(
+    sub: Stripe.Subscription,
+    item: Stripe.SubscriptionItem,
+    quantity: number,
+    proration: { behavior?: ProrationBehavior; date?: number } = {},
+  ): void {
+    const previous = item.quantity ?? 1;
+    if (previous === quantity) return;
+    const behavior = proration.behavior ?? 'create_prorations';
+    const now = this.store.now();
+    const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+    let invoice: Stripe.Invoice | undefined;
+    this.updateSubscription(sub, () => {
+      item.quantity = quantity;
+      if (behavior === 'none' || sub.status === 'trialing') return;
+      const items = quantityProrationItems(
+        { sub, item, customer, from: previous, to: quantity, date: proration.date ?? now },
+        now,
+      );
+      for (const ii of items) {
+        this.store.invoiceItems.set(ii.id, ii);
+        this.events.invoiceItem('invoiceitem.created', ii);
+      }
+      if (behavior === 'always_invoice' && items.length > 0) {
+        invoice = this.createInvoice(sub, 'subscription_update', undefined, (draft) =>
+          this.collectPending(sub, draft, true),
+        );
         sub.latest_invoice = invoice.id;
       }
     });

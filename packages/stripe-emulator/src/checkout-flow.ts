@@ -4,10 +4,25 @@ import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
 import { ApiError, cardDeclined, invalidRequest, missingParam } from './errors.js';
 import type { Events } from './events.js';
-import { newId } from './ids.js';
 import { buildInvoice } from './objects/invoice.js';
+import type { TestCard } from './objects/payment-method.js';
 import { buildSubscription } from './objects/subscription.js';
-import type { Store } from './store.js';
+import type { CheckoutDetails, Store } from './store.js';
+
+const DAY = 86_400;
+
+/** When a session's free trial would end if it completed at `now` (null: no trial). */
+export function trialEndFor(details: CheckoutDetails | undefined, now: number): number | null {
+  if (details?.trialEnd !== undefined) return details.trialEnd;
+  if (details?.trialPeriodDays !== undefined) return now + details.trialPeriodDays * DAY;
+  return null;
+}
+
+export interface Completion {
+  /** The card entered; null when none was (allowed only for a trial with `if_required`). */
+  card: TestCard | null;
+  email?: string | undefined;
+}
 
 export class CheckoutFlow {
   constructor(
@@ -17,12 +32,12 @@ export class CheckoutFlow {
     private readonly publicUrl: () => string,
   ) {}
 
-  /** Same effect as pressing Pay on the hosted page. Throws a 402 card error on decline. */
-  complete(
-    session: Stripe.Checkout.Session,
-    outcome: 'success' | 'decline',
-    email?: string,
-  ): Stripe.Checkout.Session {
+  /**
+   * Same effect as pressing Pay (or Start trial) on the hosted page. Throws a 402 card error on
+   * a declined card, or on a card whose charges fail when something is due today.
+   */
+  complete(session: Stripe.Checkout.Session, completion: Completion): Stripe.Checkout.Session {
+    const { card, email } = completion;
     this.expireIfDue(session);
     if (session.status !== 'open') {
       throw invalidRequest(
@@ -36,13 +51,20 @@ export class CheckoutFlow {
     const existing = typeof session.customer === 'string' ? session.customer : null;
     const customerEmail = email || session.customer_email;
     if (!existing && !customerEmail) throw missingParam('email');
-    if (outcome === 'decline') throw cardDeclined();
+    const now = this.store.now();
+    const trialEnd = trialEndFor(details, now);
+    if (card?.behaviour === 'decline') throw cardDeclined();
+    // Nothing is due today during a trial, so a card that fails its charges is still accepted.
+    if (card?.behaviour === 'charge_fails' && trialEnd === null) throw cardDeclined();
+    if (!card && !(trialEnd !== null && session.payment_method_collection === 'if_required')) {
+      throw missingParam('card');
+    }
 
     const customer =
       (existing ? this.store.customers.get(existing) : undefined) ??
       this.billing.createCustomer({ email: customerEmail });
-    // The card just entered becomes the customer's default: it works until told otherwise.
-    this.store.failingCustomers.delete(customer.id);
+    // The card just entered becomes the customer's default (its behaviour decides later charges).
+    const pm = card ? this.billing.attachCard(customer.id, card, { subscriptions: false }) : null;
 
     const items = details.lineItems.map((line) => {
       const price = this.store.prices.get(line.price);
@@ -55,8 +77,10 @@ export class CheckoutFlow {
         items,
         metadata: details.subscriptionMetadata,
         currency: items[0]?.price.currency ?? 'usd',
+        trialEnd: trialEnd ?? undefined,
+        missingPaymentMethod: details.missingPaymentMethod,
       },
-      this.store.now(),
+      now,
     );
     const invoice = buildInvoice(
       {
@@ -64,27 +88,39 @@ export class CheckoutFlow {
         customer,
         billingReason: 'subscription_create',
         publicUrl: this.publicUrl(),
+        trial: trialEnd !== null,
       },
-      this.store.now(),
+      now,
     );
     sub.latest_invoice = invoice.id;
-    // As real Checkout does: the subscription starts `incomplete` with the card just entered as
-    // its default payment method, and becomes `active` once its first invoice is paid.
-    sub.status = 'incomplete';
-    sub.default_payment_method = newId('pm');
+    sub.default_payment_method = pm?.id ?? null;
     this.store.subscriptions.set(sub.id, sub);
     this.store.invoices.set(invoice.id, invoice);
-    this.events.subscription('customer.subscription.created', sub);
-    this.events.invoice('invoice.created', invoice);
-    this.billing.finalize(invoice);
-    this.billing.recordPayment(invoice, true);
-    this.billing.markPaid(invoice);
-    this.billing.updateSubscription(sub, () => {
-      sub.status = 'active';
-    });
+    if (trialEnd !== null) {
+      // A trial starts `trialing` at once, with a $0 invoice paid without a charge.
+      this.events.subscription('customer.subscription.created', sub);
+      this.events.invoice('invoice.created', invoice);
+      this.billing.finalize(invoice);
+      this.billing.markPaid(invoice);
+      // A trial shorter than three days is warned about at once, as Stripe does.
+      const warn = this.billing.trialWillEndAt(sub);
+      if (warn !== null && warn <= now) this.billing.trialWillEnd(sub);
+    } else {
+      // As real Checkout does: the subscription starts `incomplete` with the card just entered
+      // as its default payment method, and becomes `active` once its first invoice is paid.
+      sub.status = 'incomplete';
+      this.events.subscription('customer.subscription.created', sub);
+      this.events.invoice('invoice.created', invoice);
+      this.billing.finalize(invoice);
+      this.billing.recordPayment(invoice, true);
+      this.billing.markPaid(invoice);
+      this.billing.updateSubscription(sub, () => {
+        sub.status = 'active';
+      });
+    }
 
     session.status = 'complete';
-    session.payment_status = 'paid';
+    session.payment_status = trialEnd !== null ? 'no_payment_required' : 'paid';
     // Stripe drops the URL once a session can no longer be paid.
     session.url = null;
     session.customer = customer.id;

@@ -213,6 +213,59 @@ describe('conformance with the SDK types', () => {
     const third = await subscribe('third@acme.test', seed.proPriceId);
     await stripe.subscriptions.cancel(third.sub.id);
 
+    // Trials: with a card (warning, then the first charge), and without one (each end behavior).
+    const trialSession = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'trial@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 2 }],
+      success_url: 'http://app.test/ok',
+      subscription_data: { trial_period_days: 7 },
+    });
+    await fx.control.post(`/checkout/sessions/${trialSession.id}/complete`, {});
+    const trial = await stripe.checkout.sessions.retrieve(trialSession.id, {
+      expand: ['subscription.default_payment_method'],
+    });
+    const trialSub = trial.subscription as Stripe.Subscription;
+    await stripe.invoices.createPreview({ subscription: trialSub.id });
+    for (const missing of ['cancel', 'pause', 'create_invoice'] as const) {
+      const s = await stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer_email: `${missing}@acme.test`,
+        line_items: [{ price: seed.proPriceId, quantity: 1 }],
+        success_url: 'http://app.test/ok',
+        payment_method_collection: 'if_required',
+        subscription_data: {
+          trial_period_days: 1,
+          trial_settings: { end_behavior: { missing_payment_method: missing } },
+        },
+      });
+      await fx.control.post(`/checkout/sessions/${s.id}/complete`, { card: 'none' });
+    }
+    await advance(8 * DAY);
+    const ended = await subscribe('ended@acme.test', seed.proPriceId);
+    await stripe.subscriptions.update(ended.sub.id, { trial_end: 'now' });
+
+    // Seats: proration items left pending, billed at once, previewed; cards listed and retrieved.
+    const seatItem = (await stripe.subscriptions.retrieve(trialSub.id)).items.data[0]!;
+    await stripe.subscriptions.update(trialSub.id, { items: [{ id: seatItem.id, quantity: 4 }] });
+    await stripe.invoices.createPreview({
+      subscription: trialSub.id,
+      subscription_details: { items: [{ id: seatItem.id, quantity: 6 }] },
+    });
+    await stripe.invoices.createPreview({ subscription: trialSub.id });
+    await stripe.subscriptions.update(trialSub.id, {
+      items: [{ id: seatItem.id, quantity: 3 }],
+      proration_behavior: 'always_invoice',
+    });
+    const pendingItems = await stripe.invoiceItems.list({ customer: String(trialSub.customer) });
+    await stripe.invoiceItems.retrieve(pendingItems.data[0]!.id);
+    const pm = await stripe.paymentMethods.retrieve(
+      (trialSub.default_payment_method as Stripe.PaymentMethod).id,
+    );
+    await stripe.paymentMethods.list({ customer: String(trialSub.customer), type: 'card' });
+    await stripe.customers.listPaymentMethods(String(pm.customer));
+    await advance(31 * DAY);
+
     // Every list and retrieve, with and without expand.
     await stripe.checkout.sessions.list({ limit: 100 });
     await stripe.checkout.sessions.list({ customer: made.id, status: 'expired' });

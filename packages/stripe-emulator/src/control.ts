@@ -6,6 +6,7 @@ import type { EmulatorContext } from './context.js';
 import { invalidRequest, resourceMissing } from './errors.js';
 import type { FormObject } from './form.js';
 import { parseForm } from './form.js';
+import { DEFAULT_CARD, testCard } from './objects/payment-method.js';
 import { found } from './routes/helpers.js';
 
 const DEFAULT_ROTATION_EXPIRY_SECONDS = 24 * 3600;
@@ -55,7 +56,10 @@ const schemas = {
   complete: z.object({
     outcome: z.enum(['success', 'decline']).default('success'),
     email: z.string().optional(),
+    /** A test card number (default 4242 4242 4242 4242), or "none" to enter no card. */
+    card: z.string().optional(),
   }),
+  limits: z.object({ quantity_updates_per_hour: num.int().min(1).optional() }),
   paymentMethod: z.object({ fails: flag }),
   cancel: z.object({ at_period_end: flag.default(false) }),
   advance: z.object({ seconds: num.int().min(0) }),
@@ -136,7 +140,10 @@ export function controlRoutes(emu: EmulatorContext): Hono {
   app.post('/checkout/sessions/:id/complete', async (c) => {
     const session = found(store.checkoutSessions, c.req.param('id'), 'checkout.session');
     const p = parse(schemas.complete, await body(c));
-    return c.json(emu.checkout.complete(session, p.outcome, p.email));
+    const number = p.outcome === 'decline' ? '4000000000000002' : (p.card ?? DEFAULT_CARD);
+    const card = number === 'none' ? null : testCard(number);
+    if (card === undefined) throw invalidRequest(`card: ${number} is not a test card.`, 'card');
+    return c.json(emu.checkout.complete(session, { card, email: p.email }));
   });
 
   app.post('/customers/:id/payment_method', async (c) => {
@@ -152,6 +159,15 @@ export function controlRoutes(emu: EmulatorContext): Hono {
     if (p.at_period_end) billing.setCancelAtPeriodEnd(sub, true);
     else billing.cancelNow(sub, 'cancellation_requested');
     return c.json(sub);
+  });
+
+  // Stripe's per-subscription limits (200 quantity updates an hour); lower them to test them.
+  app.get('/limits', (c) => c.json(store.limits));
+  app.post('/limits', async (c) => {
+    const p = parse(schemas.limits, await body(c));
+    if (p.quantity_updates_per_hour !== undefined)
+      store.limits.quantity_updates_per_hour = p.quantity_updates_per_hour;
+    return c.json(store.limits);
   });
 
   app.post('/clock/advance', async (c) => {

@@ -56,7 +56,9 @@ export class Events {
     type:
       | 'customer.subscription.created'
       | 'customer.subscription.updated'
-      | 'customer.subscription.deleted',
+      | 'customer.subscription.deleted'
+      | 'customer.subscription.trial_will_end'
+      | 'customer.subscription.paused',
     object: Stripe.Subscription,
     previous?: Partial<Stripe.Subscription>,
   ): Stripe.Event {
@@ -94,6 +96,10 @@ export class Events {
     type: 'payment_intent.created' | 'payment_intent.succeeded' | 'payment_intent.payment_failed',
     object: Stripe.PaymentIntent,
   ): Stripe.Event {
+    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+  }
+
+  invoiceItem(type: 'invoiceitem.created', object: Stripe.InvoiceItem): Stripe.Event {
     return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
   }
 

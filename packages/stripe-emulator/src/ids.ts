@@ -22,7 +22,8 @@ export type IdPrefix =
   | 'whd'
   | 'pm'
   | 'pi'
-  | 'ch';
+  | 'ch'
+  | 'ii';
 
 export function randomToken(length: number): string {
   const bytes = randomBytes(length);

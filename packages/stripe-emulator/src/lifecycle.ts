@@ -1,5 +1,7 @@
 // Drives time-based behaviour from the emulator clock: session expiry, renewals (a draft invoice,
-// finalized and charged an hour later), payment retries and period-end cancellations, processed one at a time in the order they fall due.
+// finalized and charged an hour later), payment retries, period-end cancellations, and trials
+// (`trial_will_end` three days before, then the end of the trial), processed one at a time in
+// the order they fall due.
 import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
 import type { CheckoutFlow } from './checkout-flow.js';
@@ -10,7 +12,9 @@ type DueAction =
   | { at: number; kind: 'expire_session'; session: Stripe.Checkout.Session }
   | { at: number; kind: 'period_end'; sub: Stripe.Subscription }
   | { at: number; kind: 'retry_invoice'; invoice: Stripe.Invoice }
-  | { at: number; kind: 'finalize_invoice'; invoice: Stripe.Invoice };
+  | { at: number; kind: 'finalize_invoice'; invoice: Stripe.Invoice }
+  | { at: number; kind: 'trial_will_end'; sub: Stripe.Subscription }
+  | { at: number; kind: 'trial_end'; sub: Stripe.Subscription };
 
 /** Whether a subscription in this status still has periods that end and renew. */
 function isBilling(sub: Stripe.Subscription): boolean {
@@ -19,10 +23,11 @@ function isBilling(sub: Stripe.Subscription): boolean {
     case 'active':
     case 'past_due':
       return true;
+    // A trial's end is its own due action (lifecycle's `trial_end`).
+    case 'trialing':
     case 'canceled':
     case 'incomplete':
     case 'incomplete_expired':
-    case 'trialing':
     case 'unpaid':
     case 'paused':
       return false;
@@ -52,6 +57,11 @@ export class Lifecycle {
     }
     for (const sub of this.store.subscriptions.values()) {
       if (isBilling(sub)) consider({ at: currentPeriod(sub).end, kind: 'period_end', sub });
+      if (sub.status === 'trialing') {
+        const warn = this.billing.trialWillEndAt(sub);
+        if (warn !== null) consider({ at: warn, kind: 'trial_will_end', sub });
+        consider({ at: currentPeriod(sub).end, kind: 'trial_end', sub });
+      }
     }
     for (const invoice of this.store.invoices.values()) {
       if (invoice.status === 'open' && invoice.auto_advance && invoice.next_payment_attempt) {
@@ -85,6 +95,12 @@ export class Lifecycle {
         return;
       case 'finalize_invoice':
         this.billing.finalizeAndCharge(action.invoice);
+        return;
+      case 'trial_will_end':
+        this.billing.trialWillEnd(action.sub);
+        return;
+      case 'trial_end':
+        this.billing.endTrial(action.sub);
         return;
       default: {
         const unreachable: never = action;

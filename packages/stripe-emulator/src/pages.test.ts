@@ -135,3 +135,49 @@ describe('hosted pages over plain HTTP', () => {
     expect(html).toContain(invoice.number ?? 'missing number');
   });
 });
+
+/** What an accessibility scan checks first, read from the HTML: lang, a main landmark, labels, ids. */
+function accessibilityProblems(html: string): string[] {
+  const problems: string[] = [];
+  if (!/<html lang="en">/.test(html)) problems.push('no lang on <html>');
+  if (!/<main>/.test(html)) problems.push('no <main> landmark');
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  for (const id of new Set(ids))
+    if (ids.filter((x) => x === id).length > 1) problems.push(`duplicate id ${id}`);
+  const labelled = new Set([...html.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]));
+  for (const input of html.matchAll(/<(input|select)\b[^>]*>/g)) {
+    const id = /\sid="([^"]+)"/.exec(input[0])?.[1];
+    if (!id || !labelled.has(id)) problems.push(`unlabelled ${input[0]}`);
+  }
+  for (const button of html.matchAll(/<button\b[^>]*>([\s\S]*?)<\/button>/g))
+    if (!button[1]?.replace(/<[^>]+>/g, '').trim()) problems.push(`unnamed ${button[0]}`);
+  return problems;
+}
+
+describe('hosted pages are accessible', () => {
+  it('labels every field, names every button, and has lang, a main landmark and unique ids on Checkout, Portal and invoice pages', async () => {
+    const trial = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'a11y@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 3 }],
+      success_url: 'http://app.test/ok',
+      cancel_url: 'http://app.test/',
+      payment_method_collection: 'if_required',
+      subscription_data: { trial_period_days: 14 },
+    });
+    const open = await fetch(String(trial.url)).then((r) => r.text());
+    expect(open).toContain('Card number (optional)');
+    const declined = await form(`${emu.url}/checkout/${trial.id}/pay`, {
+      card: '4000000000000002',
+    }).then((r) => r.text());
+    await form(`${emu.url}/checkout/${trial.id}/pay`, { card: '' });
+    const done = await stripe.checkout.sessions.retrieve(trial.id);
+    const portal = await stripe.billingPortal.sessions.create({ customer: String(done.customer) });
+    const portalHtml = await fetch(portal.url).then((r) => r.text());
+    expect(portalHtml).toContain('Trial ends');
+    const invoice = await stripe.invoices.retrieve(String(done.invoice));
+    const invoiceHtml = await fetch(String(invoice.hosted_invoice_url)).then((r) => r.text());
+    for (const [page, html] of Object.entries({ open, declined, portalHtml, invoiceHtml }))
+      expect({ page, problems: accessibilityProblems(html) }).toEqual({ page, problems: [] });
+  });
+});

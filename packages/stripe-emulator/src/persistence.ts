@@ -38,6 +38,9 @@ const stateSchema = z.object({
     z.object({
       lineItems: z.array(z.object({ price: z.string(), quantity: z.number() })),
       subscriptionMetadata: z.record(z.string(), z.string()),
+      trialPeriodDays: z.number().optional(),
+      trialEnd: z.number().optional(),
+      missingPaymentMethod: z.enum(['cancel', 'pause', 'create_invoice']).optional(),
     }),
   ),
   portal_sessions: z.array(withId),
@@ -48,6 +51,10 @@ const stateSchema = z.object({
   // Absent from files written before payments were recorded: read as none.
   payment_intents: entries(withId).default([]),
   charges: z.array(withId).default([]),
+  // Absent from files written before cards, proration items and trials were emulated.
+  payment_methods: z.array(withId).default([]),
+  invoice_items: z.array(withId).default([]),
+  trial_will_end_sent: entries(z.number()).default([]),
   events: z.array(withId),
   failing_customers: z.array(z.string()),
   dunning: entries(z.object({ firstFailureAt: z.number() })),
@@ -82,6 +89,9 @@ function stateOf(emu: EmulatorContext) {
     invoices: [...store.invoices.values()],
     payment_intents: [...store.paymentIntents],
     charges: [...store.charges.values()],
+    payment_methods: [...store.paymentMethods.values()],
+    invoice_items: [...store.invoiceItems.values()],
+    trial_will_end_sent: [...store.trialWillEndSent],
     events: [...store.events.values()],
     failing_customers: [...store.failingCustomers],
     dunning: [...store.dunning],
@@ -137,6 +147,7 @@ function restore(emu: EmulatorContext, state: StateFile): void {
     state.portal_sessions,
     state.subscriptions,
     state.invoices,
+    state.invoice_items,
   ]) {
     reviveDecimals(list);
   }
@@ -157,6 +168,9 @@ function restore(emu: EmulatorContext, state: StateFile): void {
     state.payment_intents.map(([invoice, pi]) => [invoice, pi as unknown as Stripe.PaymentIntent]),
   );
   store.charges = byId(state.charges);
+  store.paymentMethods = byId(state.payment_methods);
+  store.invoiceItems = byId(state.invoice_items);
+  store.trialWillEndSent = new Map(state.trial_will_end_sent);
   store.events = byId(state.events);
   store.failingCustomers = new Set(state.failing_customers);
   store.dunning = new Map(state.dunning);

@@ -3,9 +3,17 @@
 import type Stripe from 'stripe';
 import { Clock } from './clock.js';
 
+export type MissingPaymentMethod = 'cancel' | 'pause' | 'create_invoice';
+
 export interface CheckoutDetails {
   lineItems: { price: string; quantity: number }[];
   subscriptionMetadata: Record<string, string>;
+  /** `subscription_data.trial_period_days`: the trial starts when the session completes. */
+  trialPeriodDays?: number | undefined;
+  /** `subscription_data.trial_end`: a fixed end instead. */
+  trialEnd?: number | undefined;
+  /** `subscription_data.trial_settings.end_behavior.missing_payment_method`. */
+  missingPaymentMethod?: MissingPaymentMethod | undefined;
 }
 
 export interface IdempotencyRecord {
@@ -22,6 +30,9 @@ export interface RequestLogEntry {
   idempotency_key?: string;
   at: string;
 }
+
+/** Stripe documents 200 quantity updates per subscription per hour. */
+export const DEFAULT_LIMITS = { quantity_updates_per_hour: 200 };
 
 export interface DunningState {
   firstFailureAt: number;
@@ -41,12 +52,22 @@ export class Store {
   /** One PaymentIntent per invoice charged, by invoice id; its retries reuse it. */
   paymentIntents = new Map<string, Stripe.PaymentIntent>();
   charges = new Map<string, Stripe.Charge>();
+  /** Cards entered on the hosted pages or the control API (`pm_…`, with fingerprints). */
+  paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  /** Proration items (`ii_…`); pending while `invoice` is null, collected by the next invoice. */
+  invoiceItems = new Map<string, Stripe.InvoiceItem>();
+  /** Subscriptions whose `customer.subscription.trial_will_end` was sent for their current trial end. */
+  trialWillEndSent = new Map<string, number>();
+  /** Emulator times of each subscription's recent quantity updates (Stripe limits them per hour). */
+  quantityUpdates = new Map<string, number[]>();
   events = new Map<string, Stripe.Event>();
   /** Customers whose saved card declines every charge (set via the control API). */
   failingCustomers = new Set<string>();
   dunning = new Map<string, DunningState>();
   idempotency = new Map<string, IdempotencyRecord>();
   requests: RequestLogEntry[] = [];
+  /** Stripe's per-subscription limits, lowered by tests through `/_emulator/limits`. */
+  limits = { ...DEFAULT_LIMITS };
   /** Invoices numbered so far (EMU-0001, ...); persistence.ts saves and restores it. */
   invoiceCounter = 0;
 
@@ -72,6 +93,11 @@ export class Store {
     this.invoices.clear();
     this.paymentIntents.clear();
     this.charges.clear();
+    this.paymentMethods.clear();
+    this.invoiceItems.clear();
+    this.trialWillEndSent.clear();
+    this.quantityUpdates.clear();
+    this.limits = { ...DEFAULT_LIMITS };
     this.events.clear();
     this.failingCustomers.clear();
     this.dunning.clear();
@@ -100,6 +126,10 @@ export class Store {
         return this.invoices.get(id);
       case 'evt':
         return this.events.get(id);
+      case 'pm':
+        return this.paymentMethods.get(id);
+      case 'ii':
+        return this.invoiceItems.get(id);
       default:
         return undefined;
     }

@@ -17,6 +17,7 @@ import {
   type StripeEventRow,
   stripeEvents,
 } from '../schema.js';
+import { syncSeats } from '../seats/job.js';
 import { isHandledEvent } from '../sync/events.js';
 import { requestSyncNow, SYNC, type SyncJob } from '../sync/queue.js';
 import { syncWorkspaceBilling } from '../sync/sync.js';
@@ -119,6 +120,10 @@ export async function syncWorkspaces(
     async (row) => {
       const customerId = row.customerId!;
       try {
+        // Seats first: a quantity that drifted from the members is corrected at Stripe (no
+        // debounce: an operator asked), then the sync below reads it back like everything else.
+        if (ctx.seats)
+          await syncSeats(ctx, { workspaceId: row.id, timing: ctx.seats, readBack: false });
         const result = await syncWorkspaceBilling(ctx, {
           customerId,
           source: { kind: 'operator', command: 'sync' },

@@ -14,8 +14,8 @@ describe('the shipped catalog', () => {
       { interval: 'year', lookupKey: 'pro_yearly', amount: 29000, currency: 'usd' },
     ]);
     expect(CATALOG.get('team')?.prices.map((p) => [p.lookupKey, p.amount])).toEqual([
-      ['team_monthly', 9900],
-      ['team_yearly', 99000],
+      ['team_monthly', 1200],
+      ['team_yearly', 12000],
     ]);
   });
 

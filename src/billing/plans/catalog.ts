@@ -33,6 +33,16 @@ export interface PlanDefinition<Id extends string = string> {
   limits: Readonly<Record<LimitName, number | null>>;
   /** Empty for the free plan (rank 0), which needs no Stripe price. */
   prices: readonly PlanPrice[];
+  /**
+   * Days of free trial a first subscription gets at Checkout (Stripe's
+   * `subscription_data.trial_period_days`); absent or 0: no trial. Paid plans only.
+   */
+  trialDays?: number;
+  /**
+   * Priced per member: each price is per seat, and the subscription's quantity follows the
+   * workspace's accepted members (src/billing/seats/). Otherwise the quantity is always 1.
+   */
+  perSeat?: boolean;
 }
 
 export interface Catalog<Id extends string = string> {
@@ -80,6 +90,14 @@ export function defineCatalog<const Id extends string>(
   for (const plan of sorted.slice(1)) {
     if (plan.prices.length === 0) throw new Error(`Paid plan "${plan.id}" has no price`);
   }
+  if (free.trialDays || free.perSeat)
+    throw new Error('The free plan can have neither a trial nor seats');
+  for (const plan of sorted) {
+    const days = plan.trialDays ?? 0;
+    // Stripe accepts 1 to 730 trial days on Checkout.
+    if (!Number.isInteger(days) || days < 0 || days > 730)
+      throw new Error(`Plan "${plan.id}" has trialDays ${days}: a whole number from 0 to 730`);
+  }
   const byId = new Map(sorted.map((p) => [p.id as string, Object.freeze(p)]));
   return Object.freeze({
     plans: Object.freeze([...byId.values()]),
@@ -110,6 +128,7 @@ export const CATALOG = defineCatalog([
     features: ['advanced'],
     limits: { members: 20, api_keys: 20 },
     prices: usdPrices('pro', 2900, 29000),
+    trialDays: 14,
   },
   {
     id: 'team',
@@ -119,7 +138,10 @@ export const CATALOG = defineCatalog([
     bullets: ['Everything in Pro', 'Audit log of who did what'],
     features: ['advanced', 'audit_log'],
     limits: { members: null, api_keys: null },
-    prices: usdPrices('team', 9900, 99000),
+    // Per member: $12 a month or $120 a year for each accepted member.
+    prices: usdPrices('team', 1200, 12000),
+    trialDays: 14,
+    perSeat: true,
   },
 ]);
 

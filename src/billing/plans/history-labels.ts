@@ -28,6 +28,10 @@ export function historyLabel(entry: Pick<BillingHistoryEntry, 'kind' | 'changes'
       const date = label(at);
       return `${planOf(String(entry.changes.plan ?? entry.changes.currentPlan ?? '')).label} → ${plan ? planOf(String(plan)).label : '?'}${date ? ` (scheduled for ${String(date).slice(0, 10)})` : ''}`;
     }
+    case 'seats_changed': {
+      const seats = entry.changes.seatsBilled;
+      return Array.isArray(seats) ? `Seats ${seats[0]} → ${seats[1]}` : 'Seats changed';
+    }
     default:
       return HISTORY_LABELS[entry.kind];
   }
@@ -48,4 +52,5 @@ const HISTORY_LABELS: Record<HistoryKind, string> = {
   subscription_changed: 'Subscription changed',
   customer_linked: 'Billing account linked',
   duplicate_subscription: 'Second subscription detected (refund needed)',
+  seats_changed: 'Seats changed',
 };

@@ -163,6 +163,8 @@ describe('desiredState', () => {
       cancelAtPeriodEnd: false,
       scheduledPlan: null,
       scheduledChangeAt: null,
+      seatsBilled: null,
+      trialEndsAt: null,
     });
   });
 
@@ -185,6 +187,8 @@ describe('desiredState', () => {
       cancelAtPeriodEnd: false,
       scheduledPlan: null,
       scheduledChangeAt: null,
+      seatsBilled: 1,
+      trialEndsAt: null,
     });
   });
 
@@ -240,6 +244,8 @@ describe('describeChange', () => {
     cancelAtPeriodEnd: false,
     scheduledPlan: null,
     scheduledChangeAt: null,
+    seatsBilled: null,
+    trialEndsAt: null,
   };
   const PERIOD = new Date(T0 * 1000);
   const ACTIVE: BillingState = {
@@ -251,9 +257,15 @@ describe('describeChange', () => {
     cancelAtPeriodEnd: false,
     scheduledPlan: null,
     scheduledChangeAt: null,
+    seatsBilled: 1,
+    trialEndsAt: null,
   };
   const kinds = (before: BillingState, after: BillingState) =>
     describeChange(before, after).map((e) => e.kind);
+
+  it('reads a quantity-only change as a seat change', () => {
+    expect(kinds(ACTIVE, { ...ACTIVE, seatsBilled: 5 })).toEqual(['seats_changed']);
+  });
 
   it('says nothing when nothing changed (a Date equal in value counts as unchanged)', () => {
     expect(describeChange(ACTIVE, { ...ACTIVE, currentPeriodEnd: new Date(PERIOD) })).toEqual([]);
@@ -270,6 +282,7 @@ describe('describeChange', () => {
           subscriptionStatus: [null, 'active'],
           stripePriceId: [null, PRO],
           currentPeriodEnd: [null, PERIOD.toISOString()],
+          seatsBilled: [null, 1],
         },
       },
     ]);

@@ -22,6 +22,10 @@ export interface BillingState {
   /** A switch Stripe will make at a phase boundary of the subscription's schedule. */
   scheduledPlan: PlanId | null;
   scheduledChangeAt: Date | null;
+  /** The catalog item's quantity: seats billed (1 on a flat plan); null without a subscription. */
+  seatsBilled: number | null;
+  /** When the trial ends, while the subscription is trialing. */
+  trialEndsAt: Date | null;
 }
 
 const FREE: PlanId = CATALOG.free.id;
@@ -36,6 +40,8 @@ export const FREE_STATE: Readonly<BillingState> = Object.freeze({
   cancelAtPeriodEnd: false,
   scheduledPlan: null,
   scheduledChangeAt: null,
+  seatsBilled: null,
+  trialEndsAt: null,
 });
 
 export interface Selection {
@@ -143,6 +149,8 @@ export function desiredState(
     cancelAtPeriodEnd: live && (sub.cancel_at_period_end || sub.cancel_at != null),
     scheduledPlan: live && scheduled ? scheduled.plan : null,
     scheduledChangeAt: live && scheduled ? new Date(scheduled.at * 1000) : null,
+    seatsBilled: live ? (chosen.item.quantity ?? 1) : null,
+    trialEndsAt: status === 'trialing' && sub.trial_end ? new Date(sub.trial_end * 1000) : null,
   };
 }
 
@@ -210,6 +218,13 @@ export function describeChange(
     entries.push({ kind: 'plan_change_canceled', changes });
   if (entries.length === 0 && 'currentPeriodEnd' in changes)
     entries.push({ kind: 'renewed', changes });
+  if (
+    entries.length === 0 &&
+    before.seatsBilled !== null &&
+    after.seatsBilled !== null &&
+    'seatsBilled' in changes
+  )
+    entries.push({ kind: 'seats_changed', changes });
   if (entries.length === 0) entries.push({ kind: 'subscription_changed', changes });
   return entries;
 }

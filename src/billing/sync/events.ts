@@ -12,6 +12,8 @@ export const HANDLED_EVENT_TYPES = [
   'customer.subscription.deleted',
   'customer.subscription.paused',
   'customer.subscription.resumed',
+  // Three days before a trial ends: the admins are told (src/billing/notices.ts).
+  'customer.subscription.trial_will_end',
   'invoice.paid',
   'invoice.payment_failed',
   // A plan switch scheduled, released or canceled (also changes made in the portal).

@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/log.js';
 import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
 import { atLeast } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
+import { seatsFor } from '../plans/quote.js';
 import {
   type BillingState,
   describeChange,
@@ -19,7 +20,9 @@ import {
   selectSubscription,
 } from '../plans/select.js';
 import { billingHistory, type HistoryKind } from '../schema.js';
+import { acceptedMembers, requestSeatSync } from '../seats/request.js';
 import { isStripeError } from '../stripe-client.js';
+import { recordTrialClaims } from '../trials.js';
 
 export interface SyncResult {
   customerId: string;
@@ -32,6 +35,8 @@ export interface SyncResult {
   historyEntries: Array<{ id: number; kind: HistoryKind }>;
   /** A sync that read Stripe later had already written: this one wrote nothing. */
   stale: boolean;
+  /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
+  eventTypes: readonly string[];
 }
 
 export interface SyncOptions {
@@ -39,6 +44,8 @@ export interface SyncOptions {
   source: SyncSource;
   /** Runs first inside the transaction (the worker links customers from checkout events here). */
   prepare?: (tx: Db) => Promise<void>;
+  /** The types of the events behind this sync (the worker's claim), passed to the notices. */
+  eventTypes?: readonly string[];
   /** Runs last inside the transaction, so it commits together with the workspace write. */
   finish?: (tx: Db, result: SyncResult) => Promise<void>;
 }
@@ -108,6 +115,8 @@ function stateOf(row: typeof workspaces.$inferSelect): BillingState {
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     scheduledPlan: row.scheduledPlan,
     scheduledChangeAt: row.scheduledChangeAt,
+    seatsBilled: row.seatsBilled,
+    trialEndsAt: row.trialEndsAt,
   };
 }
 
@@ -156,6 +165,7 @@ export async function syncWorkspaceBilling(
       history: [],
       historyEntries: [],
       stale: false,
+      eventTypes: opts.eventTypes ?? [],
     };
     if (!row) {
       logger.warn(
@@ -193,6 +203,13 @@ export async function syncWorkspaceBilling(
         result.historyEntries.push({ id: written!.id, kind: entry.kind });
       }
       await flagExtraSubscriptions(tx, ctx, row.id, selection.extraLive, opts.source);
+      await requestSeatSyncOnDrift(tx, ctx, row.id, after);
+      // A trial, once seen at Stripe, counts against the workspace and its admins for good.
+      if (selection.chosen)
+        await recordTrialClaims(tx, {
+          workspaceId: row.id,
+          subscription: selection.chosen.subscription,
+        });
       if (entries.length > 0) {
         logger.info(
           {
@@ -212,6 +229,23 @@ export async function syncWorkspaceBilling(
     await opts.finish?.(tx, result);
     return result;
   });
+}
+
+/**
+ * Stripe bills a per-seat plan for a quantity other than the accepted members (changed in the
+ * portal or dashboard, a switch from a flat plan): the seat sync corrects it after its debounce.
+ * Convergent: once the quantity matches, nothing more is asked.
+ */
+async function requestSeatSyncOnDrift(
+  tx: Db,
+  ctx: BillingContext,
+  workspaceId: string,
+  after: BillingState,
+) {
+  const plan = ctx.catalog.plans.get(after.plan);
+  if (!ctx.seats || !plan?.perSeat || after.seatsBilled === null) return;
+  const want = seatsFor(plan, await acceptedMembers(tx, workspaceId));
+  if (want !== after.seatsBilled) await requestSeatSync(tx, workspaceId, ctx.seats);
 }
 
 /**

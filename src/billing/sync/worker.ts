@@ -84,6 +84,7 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
   await syncWorkspaceBilling(ctx, {
     customerId: claim.key,
     source: { kind: 'webhook', eventIds: events.map((e) => e.eventId) },
+    eventTypes: [...new Set(events.map((e) => e.type))],
     prepare: async (tx) => {
       await lockJob(tx, claim);
       await linkFromCheckoutEvents(tx, claim, events);

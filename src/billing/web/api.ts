@@ -2,6 +2,7 @@
 // gated example endpoint, and workspace deletion. Same rules as the pages.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
@@ -27,6 +28,8 @@ export function billingJson(ws: Workspace) {
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
     upgradedAt: ws.upgradedAt,
+    // Set while the subscription is trialing: when the trial ends (and the card is charged).
+    trialEndsAt: ws.trialEndsAt,
     scheduledChange: ws.scheduledPlan
       ? { plan: ws.scheduledPlan, effectiveAt: ws.scheduledChangeAt }
       : null,
@@ -58,6 +61,10 @@ export function billingApiRoutes(deps: AppDeps) {
       entitlements: entitlements(workspace),
       // The brief names them members and keys; the limits say api_keys (the entitlement name).
       usage: { members: usage.members, keys: usage.api_keys },
+      // Seats Stripe bills (the subscription's quantity, read back by the sync; null without a
+      // subscription) and seats in use (accepted members). They differ for a moment after a
+      // join or a removal, until the seat sync (debounced) has run.
+      seats: { billed: workspace.seatsBilled, used: usage.members },
     });
   });
 
@@ -77,6 +84,7 @@ export function billingApiRoutes(deps: AppDeps) {
       const started = await startCheckout(ctx, {
         workspace,
         adminEmail,
+        userId: actingUserId(principal),
         priceId,
         appUrl: config.appUrl,
       });

@@ -7,6 +7,7 @@ import { Badge, Button, Card, CsrfField, PageHeader } from '../../web/ui.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { type CatalogPrice, formatAmount, type PlanCatalog } from '../catalog.js';
 import type { PlanChangePreview } from '../change-plan.js';
+import { type PlanOffer, pricingOffers, type UpgradeOffers } from '../offers.js';
 import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../plans/catalog.js';
 import { planOf } from '../plans/entitlements.js';
 import { Time } from './dates.js';
@@ -21,14 +22,6 @@ function limitLine(plan: PlanDefinition, name: LimitName) {
   const [one, many] = LIMIT_LABELS[name];
   return max === null ? `Unlimited ${many}` : `Up to ${max} ${max === 1 ? one : many}`;
 }
-
-/**
- * What the catalog may say beyond prices: a free trial and per-member pricing (the fields the
- * trials-and-seats work adds to a plan). Read structurally so the cards show them as soon as
- * the catalog has them.
- */
-type PlanExtras = { trialDays?: number; perSeat?: boolean };
-const extras = (plan: PlanDefinition): PlanExtras => plan as PlanDefinition & PlanExtras;
 
 /** "Save $58 a year" when twelve months cost more than the yearly price. */
 export function yearlySaving(prices: readonly CatalogPrice[]): string | null {
@@ -47,7 +40,13 @@ type Action =
   | { kind: 'checkout'; action: string; csrfToken: string }
   | { kind: 'change'; base: string };
 
-function PriceTag(props: { price: CatalogPrice; perSeat: boolean; saving: string | null }) {
+function PriceTag(props: {
+  price: CatalogPrice;
+  perSeat: boolean;
+  saving: string | null;
+  /** "$12 × 5 members = $60/month" for a per-member price. */
+  quote?: string | undefined;
+}) {
   const { price } = props;
   return (
     <p class="plan-price">
@@ -55,6 +54,11 @@ function PriceTag(props: { price: CatalogPrice; perSeat: boolean; saving: string
       <span class="per">/ {props.perSeat ? `member / ${price.interval}` : price.interval}</span>
       {price.interval === 'year' && props.saving && (
         <span class="saving small"> · {props.saving}</span>
+      )}
+      {props.quote && (
+        <span class="quote small" data-testid="seat-quote">
+          {props.quote}
+        </span>
       )}
     </p>
   );
@@ -68,10 +72,22 @@ function PlanCard(props: {
   allPrices: readonly CatalogPrice[];
   current: boolean;
   action: Action;
+  /** This workspace's quotes and trial (src/billing/offers.ts). */
+  offer?: PlanOffer | undefined;
+  /** The quotes are an example (the public pricing page), not this workspace's members. */
+  example?: boolean;
 }) {
-  const { plan, prices, action } = props;
+  const { plan, prices, action, offer } = props;
   const saving = yearlySaving(props.allPrices);
-  const { trialDays, perSeat = false } = extras(plan);
+  const perSeat = plan.perSeat === true;
+  // The trial Checkout would start: the catalog's, unless this workspace or admin had one.
+  const trial = offer?.trial;
+  const trialDays = trial?.eligible ? trial.days : 0;
+  const quoteFor = (price: CatalogPrice) => {
+    const quote = offer?.quotes[price.lookupKey];
+    if (!perSeat || !quote) return undefined;
+    return `${props.example ? 'For example: ' : ''}${quote.line}`;
+  };
   return (
     <section
       class={props.current ? 'card plan-card current' : 'card plan-card'}
@@ -89,7 +105,9 @@ function PlanCard(props: {
         </p>
       )}
       {prices.map((price) => {
-        const tag = <PriceTag price={price} perSeat={perSeat} saving={saving} />;
+        const tag = (
+          <PriceTag price={price} perSeat={perSeat} saving={saving} quote={quoteFor(price)} />
+        );
         const billed = prices.length > 1 ? ` — billed ${price.interval}ly` : '';
         if (action.kind === 'checkout')
           return (
@@ -125,11 +143,11 @@ function PlanCard(props: {
           </div>
         );
       })}
-      {trialDays ? (
-        <p class="small trial-note" data-testid="trial">
-          {trialDays}-day free trial: no charge until it ends, cancel any time.
+      {trial?.message && !props.current && action.kind !== 'change' && (
+        <p class={trial.eligible ? 'small trial-note' : 'small muted'} data-testid="trial-offer">
+          {trial.message}
         </p>
-      ) : null}
+      )}
       {action.kind === 'signup' && (
         <Button href="/signup" variant={prices.length === 0 ? 'secondary' : 'primary'}>
           {prices.length === 0
@@ -197,6 +215,8 @@ function PlanGrid(props: {
   interval: BillingInterval;
   currentPlan: PlanId | null;
   actionFor: (plan: PlanDefinition<PlanId>) => Action;
+  offers?: UpgradeOffers | undefined;
+  example?: boolean;
 }) {
   return (
     <div class="grid plan-grid">
@@ -209,6 +229,8 @@ function PlanGrid(props: {
             allPrices={all}
             current={plan.id === props.currentPlan}
             action={props.actionFor(plan)}
+            offer={props.offers?.plans[plan.id]}
+            example={props.example ?? false}
           />
         );
       })}
@@ -251,6 +273,8 @@ export function PricingPage(props: {
         catalog={props.catalog}
         interval={props.interval}
         currentPlan={current?.id ?? null}
+        offers={pricingOffers(props.catalog)}
+        example
         actionFor={(plan): Action => {
           if (!ws || !current) return { kind: 'signup' };
           if (plan.id === current.id) return { kind: 'current' };
@@ -276,6 +300,7 @@ export function UpgradePage(props: {
   workspace: Workspace;
   catalog: PlanCatalog;
   interval?: BillingInterval;
+  offers?: UpgradeOffers;
 }) {
   const base = `/workspace/${props.workspace.id}`;
   const current = planOf(props.workspace);
@@ -300,6 +325,7 @@ export function UpgradePage(props: {
         catalog={props.catalog}
         interval={interval}
         currentPlan={current.id}
+        offers={props.offers}
         actionFor={(plan): Action => {
           if (plan.id === current.id) return { kind: 'current' };
           if (plan.prices.length === 0) return { kind: 'none' };

@@ -22,6 +22,7 @@ import { overLimits, type Usage } from '../limits.js';
 import type { LimitName } from '../plans/catalog.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
+import { quotePrice } from '../plans/quote.js';
 import {
   assertNever,
   isKnownStatus,
@@ -134,8 +135,10 @@ function OverLimits(props: { workspace: Workspace; usage: Usage }) {
   );
 }
 
-/** "$29 per month" — the slot where a per-seat price reads "$12 × 5 members". */
-function priceLine(price: CatalogPrice): string {
+/** "$29 per month", or for a per-member price "$12 × 5 members = $60/month" (seats billed). */
+function priceLine(ws: Workspace, price: CatalogPrice): string {
+  if (price.perSeat && ws.seatsBilled !== null)
+    return quotePrice(planOf(ws), price, ws.seatsBilled).line;
   return `${formatAmount(price.amount, price.currency)} per ${price.interval}`;
 }
 
@@ -230,7 +233,21 @@ export function PlanSection(props: PlanSectionProps) {
   const end = ws.currentPeriodEnd;
 
   const items: { label: string; value: Child }[] = [];
-  if (paid && props.price) items.push({ label: 'Price', value: priceLine(props.price) });
+  if (paid && props.price) items.push({ label: 'Price', value: priceLine(ws, props.price) });
+  if (status === 'trialing' && ws.trialEndsAt)
+    items.push({
+      label: 'Trial',
+      value: (
+        <span data-testid="trial">
+          Trial — ends on <Time date={ws.trialEndsAt} locale={locale} />.{' '}
+          {ws.cancelAtPeriodEnd
+            ? 'It was canceled: the workspace returns to Free then.'
+            : `Then ${plan.label} continues and the card on file is charged${
+                props.price ? ` ${priceLine(ws, props.price)}` : ''
+              }.`}
+        </span>
+      ),
+    });
   if (live && end && ws.cancelAtPeriodEnd)
     items.push({
       label: 'Cancels on',

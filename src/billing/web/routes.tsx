@@ -19,6 +19,7 @@ import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
 import { listBillingHistory } from '../history.js';
 import { usageOf } from '../limits.js';
+import { upgradeOffers } from '../offers.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
 import { resumeSubscription } from '../resume.js';
 import { confirmCheckout } from '../success.js';
@@ -85,12 +86,17 @@ export function billingWebRoutes(deps: AppDeps) {
       return c.html(<AskAdminPage chrome={chrome} workspace={workspace} admins={admins} />);
     }
     const interval = parseInterval(c.req.query('interval'));
+    const offers = await upgradeOffers(db, ctx.catalog, {
+      workspace,
+      userId: requireUser(c.var.principal).id,
+    });
     return c.html(
       <UpgradePage
         chrome={chrome}
         workspace={workspace}
         catalog={ctx.catalog}
         interval={interval}
+        offers={offers}
       />,
     );
   });
@@ -165,6 +171,7 @@ export function billingWebRoutes(deps: AppDeps) {
     const started = await startCheckout(ctx, {
       workspace,
       adminEmail: user.email,
+      userId: user.id,
       priceId,
       appUrl: config.appUrl,
     });

@@ -101,3 +101,39 @@ ${opts.billingUrl}`,
     reason: reason(opts.workspaceName),
   };
 }
+
+/** Stripe's `customer.subscription.trial_will_end`, three days before the trial ends. */
+export function trialEnding(
+  opts: NoticeBase & {
+    plan: string;
+    endsAt: Date;
+    /** Canceled during the trial: it ends into Free, nothing is charged. */
+    canceled: boolean;
+    /** What is charged then, e.g. "$12 × 5 members = $60/month"; null when unknown. */
+    charge: string | null;
+  },
+): MailContent {
+  const when = dateOf(opts.endsAt);
+  const then = opts.canceled
+    ? 'The subscription was canceled: the workspace returns to the Free plan then, and nothing is charged.'
+    : `Then the card on file is charged${opts.charge ? ` ${opts.charge}` : ''} and ${opts.plan} continues. To stop, cancel in Manage billing before then.`;
+  return {
+    subject: `The ${opts.plan} trial of ${opts.workspaceName} ends on ${when}`,
+    body: (
+      <div>
+        <p>
+          The {opts.plan} trial of <strong>{opts.workspaceName}</strong> ends on {when}.
+        </p>
+        <p>{then}</p>
+        <Button href={opts.billingUrl} label="Manage billing" />
+        <FullLink href={opts.billingUrl} />
+      </div>
+    ),
+    text: `The ${opts.plan} trial of ${opts.workspaceName} ends on ${when}.
+
+${then}
+
+${opts.billingUrl}`,
+    reason: reason(opts.workspaceName),
+  };
+}

@@ -16,22 +16,26 @@ export interface InvoiceInput {
    * ended (its lines carry the new one); other invoices get the moment they are created.
    */
   period?: { start: number; end: number };
+  /** The $0 invoice that starts a free trial: its lines cost nothing. */
+  trial?: boolean;
 }
 
 function buildLine(
   invoiceId: string,
   sub: Stripe.Subscription,
   item: Stripe.SubscriptionItem,
+  trial = false,
 ): Stripe.InvoiceLineItem {
-  const amount = (item.price.unit_amount ?? 0) * (item.quantity ?? 1);
+  const amount = trial ? 0 : (item.price.unit_amount ?? 0) * (item.quantity ?? 1);
   const product =
     typeof item.price.product === 'string' ? item.price.product : item.price.product.id;
+  const name = item.price.nickname ?? product;
   return {
     id: newId('il'),
     object: 'line_item',
     amount,
     currency: item.price.currency,
-    description: `${item.quantity ?? 1} × ${item.price.nickname ?? product}`,
+    description: trial ? `Trial period for ${name}` : `${item.quantity ?? 1} × ${name}`,
     discount_amounts: [],
     discountable: true,
     discounts: [],
@@ -68,7 +72,7 @@ function buildLine(
 export function buildInvoice(input: InvoiceInput, now: number): Stripe.Invoice {
   const id = newId('in');
   const { subscription: sub, customer } = input;
-  const lines = sub.items.data.map((item) => buildLine(id, sub, item));
+  const lines = sub.items.data.map((item) => buildLine(id, sub, item, input.trial));
   const total = lines.reduce((sum, line) => sum + line.amount, 0);
   const first = sub.items.data[0];
   return {
@@ -119,7 +123,7 @@ export function buildInvoice(input: InvoiceInput, now: number): Stripe.Invoice {
     footer: null,
     from_invoice: null,
     hosted_invoice_url: `${input.publicUrl}/invoices/${id}`,
-    invoice_pdf: null,
+    invoice_pdf: input.publicUrl ? `${input.publicUrl}/invoices/${id}/pdf` : null,
     issuer: { type: 'self' },
     last_finalization_error: null,
     latest_revision: null,
@@ -173,4 +177,50 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   const sub = invoice.parent?.subscription_details?.subscription;
   if (!sub) return null;
   return typeof sub === 'string' ? sub : sub.id;
+}
+
+/** The line a pending invoice item (a proration) becomes on the invoice that collects it. */
+export function invoiceItemLine(invoiceId: string, ii: Stripe.InvoiceItem): Stripe.InvoiceLineItem {
+  const subscription = ii.parent?.subscription_details?.subscription ?? null;
+  const price = ii.pricing?.price_details?.price;
+  return {
+    id: newId('il'),
+    object: 'line_item',
+    amount: ii.amount,
+    currency: ii.currency,
+    description: ii.description,
+    discount_amounts: [],
+    discountable: false,
+    discounts: [],
+    invoice: invoiceId,
+    livemode: false,
+    metadata: {},
+    parent: {
+      invoice_item_details: {
+        invoice_item: ii.id,
+        proration: ii.proration,
+        proration_details: { credited_items: null },
+        subscription,
+      },
+      subscription_item_details: null,
+      type: 'invoice_item_details',
+    },
+    period: { ...ii.period },
+    pretax_credit_amounts: [],
+    pricing: ii.pricing?.price_details
+      ? {
+          price_details: {
+            price: typeof price === 'string' ? price : (price?.id ?? ''),
+            product: ii.pricing.price_details.product,
+          },
+          type: 'price_details',
+          unit_amount_decimal: ii.pricing.unit_amount_decimal,
+        }
+      : null,
+    quantity: ii.quantity,
+    quantity_decimal: null,
+    subscription,
+    subtotal: ii.amount,
+    taxes: [],
+  };
 }

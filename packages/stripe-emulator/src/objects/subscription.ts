@@ -33,7 +33,14 @@ export function periodEndFor(price: Stripe.Price, start: number): number {
 }
 
 export function buildSubscriptionItem(
-  input: { subscription: string; price: Stripe.Price; quantity: number; periodStart: number },
+  input: {
+    subscription: string;
+    price: Stripe.Price;
+    quantity: number;
+    periodStart: number;
+    /** A trial's end; otherwise one interval of the price after the start. */
+    periodEnd?: number | undefined;
+  },
   now: number,
 ): Stripe.SubscriptionItem {
   return {
@@ -41,7 +48,7 @@ export function buildSubscriptionItem(
     object: 'subscription_item',
     billing_thresholds: null,
     created: now,
-    current_period_end: periodEndFor(input.price, input.periodStart),
+    current_period_end: input.periodEnd ?? periodEndFor(input.price, input.periodStart),
     current_period_start: input.periodStart,
     current_trial: null,
     discounts: [],
@@ -63,12 +70,19 @@ export interface SubscriptionInput {
   items: { price: Stripe.Price; quantity: number }[];
   metadata: Record<string, string>;
   currency: string;
+  /** A free trial until then: status `trialing`, the first period is the trial. */
+  trialEnd?: number | undefined;
+  missingPaymentMethod?: 'cancel' | 'pause' | 'create_invoice' | undefined;
 }
 
 export function buildSubscription(input: SubscriptionInput, now: number): Stripe.Subscription {
   const id = newId('sub');
+  const { trialEnd } = input;
   const items = input.items.map((item) =>
-    buildSubscriptionItem({ subscription: id, ...item, periodStart: now }, now),
+    buildSubscriptionItem(
+      { subscription: id, ...item, periodStart: now, periodEnd: trialEnd },
+      now,
+    ),
   );
   return {
     id,
@@ -76,7 +90,7 @@ export function buildSubscription(input: SubscriptionInput, now: number): Stripe
     application: null,
     application_fee_percent: null,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
-    billing_cycle_anchor: now,
+    billing_cycle_anchor: trialEnd ?? now,
     billing_cycle_anchor_config: null,
     billing_mode: { flexible: null, type: 'classic' },
     billing_schedules: [],
@@ -122,14 +136,17 @@ export function buildSubscription(input: SubscriptionInput, now: number): Stripe
     pending_update: null,
     schedule: null,
     start_date: now,
-    status: 'active',
+    status: trialEnd ? 'trialing' : 'active',
     test_clock: null,
     transfer_data: null,
-    trial_end: null,
+    trial_end: trialEnd ?? null,
     trial_settings: {
-      end_behavior: { billing_cycle_anchor: 'reset', missing_payment_method: 'create_invoice' },
+      end_behavior: {
+        billing_cycle_anchor: 'reset',
+        missing_payment_method: input.missingPaymentMethod ?? 'create_invoice',
+      },
     },
-    trial_start: null,
+    trial_start: trialEnd ? now : null,
   };
 }
 

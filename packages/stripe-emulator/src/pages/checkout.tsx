@@ -3,9 +3,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
+import { trialEndFor } from '../checkout-flow.js';
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { cardOutcome, formatAmount, intervalLabel, Layout } from './layout.js';
+import { testCard } from '../objects/payment-method.js';
+import { formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
 
 function successRedirect(session: Stripe.Checkout.Session): string {
   return (session.success_url ?? '/').replaceAll('{CHECKOUT_SESSION_ID}', session.id);
@@ -27,6 +29,11 @@ function CheckoutView(props: {
   const customer =
     typeof session.customer === 'string' ? emu.store.customers.get(session.customer) : undefined;
   const first = lines[0];
+  const trialEnd = trialEndFor(details, emu.store.now());
+  const total = lines.reduce((sum, l) => sum + (l.price?.unit_amount ?? 0) * l.line.quantity, 0);
+  const currency = first?.price?.currency ?? 'usd';
+  // A trial that may start without a card (`payment_method_collection=if_required`).
+  const cardOptional = trialEnd !== null && session.payment_method_collection === 'if_required';
   return (
     <Layout title={`Subscribe to ${first?.product?.name ?? 'plan'}`}>
       <div class="card">
@@ -40,9 +47,26 @@ function CheckoutView(props: {
                 {intervalLabel(price?.recurring?.interval, price?.recurring?.interval_count)}
               </span>
             </div>
-            {line.quantity > 1 ? <p class="muted">Quantity {line.quantity}</p> : null}
+            {line.quantity > 1 ? (
+              <p class="muted">
+                Quantity {line.quantity} × {formatAmount(price?.unit_amount ?? 0, currency)}
+              </p>
+            ) : null}
           </div>
         ))}
+        {trialEnd !== null ? (
+          <p class="trial" data-trial-end={String(trialEnd)}>
+            Free trial until {formatDate(trialEnd)}. Then {formatAmount(total, currency)}{' '}
+            {intervalLabel(
+              first?.price?.recurring?.interval,
+              first?.price?.recurring?.interval_count,
+            )}
+            , starting {formatDate(trialEnd)}.
+          </p>
+        ) : null}
+        <p class="muted">
+          Due today: <strong>{formatAmount(session.amount_total ?? 0, currency)}</strong>
+        </p>
       </div>
       {session.status !== 'open' ? (
         <div class="card">
@@ -78,14 +102,14 @@ function CheckoutView(props: {
               value={props.email ?? ''}
             />
           )}
-          <label for="card">Card number</label>
+          <label for="card">{cardOptional ? 'Card number (optional)' : 'Card number'}</label>
           <input
             id="card"
             name="card"
             inputmode="numeric"
             autocomplete="cc-number"
             placeholder="4242 4242 4242 4242"
-            required
+            required={!cardOptional}
           />
           <div class="row">
             <div>
@@ -102,9 +126,10 @@ function CheckoutView(props: {
               {props.error}
             </div>
           ) : null}
-          <button type="submit">Pay and subscribe</button>
+          <button type="submit">{trialEnd !== null ? 'Start trial' : 'Pay and subscribe'}</button>
           <p class="muted">
-            Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.
+            Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000
+            0000 0341 is accepted but its charges fail.
           </p>
         </form>
       )}
@@ -148,18 +173,19 @@ export function checkoutPages(emu: EmulatorContext): Hono {
     if (!session) return notFound(c);
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email.trim() : undefined;
-    const outcome = cardOutcome(typeof form.card === 'string' ? form.card : '');
+    const typed = typeof form.card === 'string' ? form.card.trim() : '';
+    const card = typed === '' ? null : testCard(typed);
     const show = (error: string, status: 400 | 402 = 402) =>
       c.html(<CheckoutView emu={emu} session={session} error={error} email={email} />, status);
     if (session.status !== 'open') return c.html(<CheckoutView emu={emu} session={session} />, 409);
-    if (outcome === 'invalid') {
+    if (card === undefined) {
       return show(
         'Your card number is invalid. Use 4242 4242 4242 4242 or 4000 0000 0000 0002.',
         400,
       );
     }
     try {
-      emu.checkout.complete(session, outcome, email);
+      emu.checkout.complete(session, { card, email });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500)
         return show(err.message, err.status === 402 ? 402 : 400);

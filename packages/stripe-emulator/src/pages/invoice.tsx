@@ -2,10 +2,19 @@
 // a read-only summary, enough for an app's "view invoice" link to land somewhere real.
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../context.js';
+import { invoicePdf } from '../pdf.js';
 import { formatAmount, formatDate, Layout } from './layout.js';
 
 export function invoicePages(emu: EmulatorContext): Hono {
   const app = new Hono();
+  app.get('/:id/pdf', (c) => {
+    const invoice = emu.store.invoices.get(c.req.param('id'));
+    if (!invoice) return c.text('Invoice not found', 404);
+    return c.body(new Uint8Array(invoicePdf(invoice)), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `inline; filename="${invoice.number ?? invoice.id}.pdf"`,
+    });
+  });
   app.get('/:id', (c) => {
     const invoice = emu.store.invoices.get(c.req.param('id'));
     if (!invoice) {
@@ -21,7 +30,7 @@ export function invoicePages(emu: EmulatorContext): Hono {
     return c.html(
       <Layout title={`Invoice ${invoice.number ?? invoice.id}`}>
         <div class="card">
-          <p class="muted">Invoice {invoice.number ?? invoice.id}</p>
+          <h1>Invoice {invoice.number ?? invoice.id}</h1>
           <div class="price">{formatAmount(invoice.amount_due, invoice.currency)}</div>
           <p>
             Status: <span class={`badge ${invoice.status ?? ''}`}>{invoice.status}</span>
@@ -30,6 +39,14 @@ export function invoicePages(emu: EmulatorContext): Hono {
             Issued {formatDate(invoice.created)} to {invoice.customer_email ?? 'customer'}
           </p>
           <table>
+            <caption class="sr-only">Invoice lines</caption>
+            <thead>
+              <tr>
+                <th scope="col">Description</th>
+                <th scope="col">Period</th>
+                <th scope="col">Amount</th>
+              </tr>
+            </thead>
             <tbody>
               {invoice.lines.data.map((line) => (
                 <tr>
@@ -42,6 +59,12 @@ export function invoicePages(emu: EmulatorContext): Hono {
               ))}
             </tbody>
           </table>
+          <p>Amount paid: {formatAmount(invoice.amount_paid, invoice.currency)}</p>
+          {invoice.invoice_pdf ? (
+            <a class="button secondary" href={invoice.invoice_pdf}>
+              Download PDF
+            </a>
+          ) : null}
         </div>
       </Layout>,
     );

@@ -5,8 +5,9 @@ import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { testCard } from '../objects/payment-method.js';
 import { currentPeriod } from '../objects/subscription.js';
-import { cardOutcome, formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
+import { formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
 
 function SubscriptionCard(props: {
   emu: EmulatorContext;
@@ -41,8 +42,22 @@ function SubscriptionCard(props: {
           {intervalLabel(item.price.recurring?.interval, item.price.recurring?.interval_count)}
         </span>
       </div>
+      {(item.quantity ?? 1) > 1 ? (
+        <p class="muted">
+          {item.quantity} seats × {formatAmount(item.price.unit_amount, item.price.currency)}
+        </p>
+      ) : null}
       {sub.status === 'canceled' ? (
         <p>Canceled on {formatDate(sub.ended_at ?? sub.canceled_at ?? period.end)}.</p>
+      ) : sub.status === 'trialing' && sub.trial_end !== null ? (
+        <p class="trial">
+          Trial ends {formatDate(sub.trial_end)}.{' '}
+          {sub.cancel_at_period_end
+            ? 'Your plan will be canceled then; you will not be charged.'
+            : `Your first charge is on ${formatDate(sub.trial_end)}.`}
+        </p>
+      ) : sub.status === 'paused' ? (
+        <p>Paused: the trial ended without a payment method.</p>
       ) : sub.cancel_at_period_end ? (
         <p class="cancel-notice">Your plan will be canceled on {formatDate(period.end)}.</p>
       ) : (
@@ -109,6 +124,11 @@ function PortalView(props: {
     .filter((i) => i.customer === session.customer)
     .reverse();
   const failing = emu.store.failingCustomers.has(session.customer);
+  const methodId = customer?.invoice_settings.default_payment_method;
+  const method = typeof methodId === 'string' ? emu.store.paymentMethods.get(methodId) : undefined;
+  const cardText = method?.card
+    ? `${method.card.brand.toUpperCase()} •••• ${method.card.last4}`
+    : 'No card on file';
   return (
     <Layout title="Manage your subscription">
       <h1>Billing</h1>
@@ -126,7 +146,7 @@ function PortalView(props: {
       <form class="card" method="post" action={`/portal/${session.id}/payment_method`}>
         <h2>Payment method</h2>
         <p class="muted">
-          {failing ? 'Your card on file is being declined.' : 'Card on file: •••• 4242'}
+          {failing ? `Your card on file is being declined (${cardText}).` : cardText}
         </p>
         <label for="card">New card number</label>
         <input
@@ -142,17 +162,38 @@ function PortalView(props: {
       </form>
       <div class="card">
         <h2>Invoices</h2>
-        <table>
-          <tbody>
-            {invoices.map((inv) => (
+        {invoices.length === 0 ? (
+          <p class="muted">No invoices yet.</p>
+        ) : (
+          <table>
+            <thead>
               <tr>
-                <td>{formatDate(inv.created)}</td>
-                <td>{formatAmount(inv.amount_due, inv.currency)}</td>
-                <td>{inv.status}</td>
+                <th scope="col">Date</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span class="sr-only">Invoice</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {invoices.map((inv) => (
+                <tr>
+                  <td>{formatDate(inv.created)}</td>
+                  <td>{formatAmount(inv.amount_due, inv.currency)}</td>
+                  <td>{inv.status}</td>
+                  <td>
+                    {inv.hosted_invoice_url ? (
+                      <a href={inv.hosted_invoice_url}>
+                        View<span class="sr-only"> invoice {inv.number ?? inv.id}</span>
+                      </a>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
       {session.return_url ? (
         <a class="button secondary" href={session.return_url}>
@@ -233,14 +274,14 @@ export function portalPages(emu: EmulatorContext): Hono {
     const session = load(c);
     if (!session) return notFound(c);
     const form = await c.req.parseBody();
-    const outcome = cardOutcome(typeof form.card === 'string' ? form.card : '');
-    if (outcome !== 'success') {
-      const error =
-        outcome === 'decline' ? 'Your card was declined.' : 'Your card number is invalid.';
+    const card = testCard(typeof form.card === 'string' ? form.card : '');
+    if (card?.behaviour !== 'success' && card?.behaviour !== 'charge_fails') {
+      const error = card ? 'Your card was declined.' : 'Your card number is invalid.';
       return c.html(<PortalView emu={emu} session={session} error={error} />, 402);
     }
-    // A good card clears the failing flag and retries open invoices straight away, as Stripe does.
-    emu.billing.setPaymentMethod(session.customer, false);
+    // The new card becomes the default everywhere; a good one retries open invoices straight
+    // away, as Stripe does.
+    emu.billing.attachCard(session.customer, card, { subscriptions: true });
     return c.redirect(`/portal/${session.id}?notice=payment_method`, 303);
   });
 

@@ -20,7 +20,21 @@ const createSchema = z.strictObject({
   success_url: str,
   cancel_url: str.optional(),
   metadata: metadata.optional(),
-  subscription_data: z.strictObject({ metadata: metadata.optional() }).optional(),
+  subscription_data: z
+    .strictObject({
+      metadata: metadata.optional(),
+      trial_period_days: int.optional(),
+      trial_end: int.optional(),
+      trial_settings: z
+        .strictObject({
+          end_behavior: z.strictObject({
+            missing_payment_method: z.enum(['cancel', 'pause', 'create_invoice']),
+          }),
+        })
+        .optional(),
+    })
+    .optional(),
+  payment_method_collection: z.enum(['always', 'if_required']).optional(),
   payment_method_types: z.array(str).optional(),
   expand: expand.optional(),
 });
@@ -78,10 +92,44 @@ export function checkoutRoutes(emu: EmulatorContext): Hono {
       }
       return price;
     });
-    const amount = prices.reduce(
-      (sum, price, i) => sum + (price.unit_amount ?? 0) * (p.line_items[i]?.quantity ?? 1),
-      0,
-    );
+    const quantities = p.line_items.map((line, i) => {
+      const quantity = line.quantity ?? 1;
+      if (quantity < 1 || quantity > 999_999)
+        throw invalidRequest(
+          'Quantity must be between 1 and 999999.',
+          `line_items[${i}][quantity]`,
+          'parameter_invalid_integer',
+        );
+      return quantity;
+    });
+    const trial = p.subscription_data;
+    if (trial?.trial_period_days !== undefined && trial.trial_end !== undefined) {
+      throw invalidRequest(
+        'You may only specify one of these parameters: subscription_data[trial_end], subscription_data[trial_period_days].',
+        'subscription_data[trial_end]',
+      );
+    }
+    if (
+      trial?.trial_period_days !== undefined &&
+      (trial.trial_period_days < 1 || trial.trial_period_days > 730)
+    ) {
+      throw invalidRequest(
+        'The trial period must be between 1 and 730 days.',
+        'subscription_data[trial_period_days]',
+      );
+    }
+    // Checkout wants a fixed trial end at least 48 hours away, as Stripe documents.
+    if (trial?.trial_end !== undefined && trial.trial_end < store.now() + 48 * 3600) {
+      throw invalidRequest(
+        'subscription_data[trial_end] must be at least 48 hours in the future.',
+        'subscription_data[trial_end]',
+      );
+    }
+    const hasTrial = trial?.trial_period_days !== undefined || trial?.trial_end !== undefined;
+    // What is due today: nothing during a free trial.
+    const amount = hasTrial
+      ? 0
+      : prices.reduce((sum, price, i) => sum + (price.unit_amount ?? 0) * (quantities[i] ?? 1), 0);
     const session = buildCheckoutSession(
       {
         customer: p.customer ?? null,
@@ -96,10 +144,14 @@ export function checkoutRoutes(emu: EmulatorContext): Hono {
       },
       store.now(),
     );
+    session.payment_method_collection = p.payment_method_collection ?? 'always';
     store.checkoutSessions.set(session.id, session);
     store.checkoutDetails.set(session.id, {
       lineItems: p.line_items.map((line) => ({ price: line.price, quantity: line.quantity ?? 1 })),
       subscriptionMetadata: mergeMetadata({}, p.subscription_data?.metadata),
+      trialPeriodDays: trial?.trial_period_days,
+      trialEnd: trial?.trial_end,
+      missingPaymentMethod: trial?.trial_settings?.end_behavior.missing_payment_method,
     });
     return respond(c, emu, session, p.expand);
   });

@@ -4,11 +4,18 @@
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import { RENEWAL_DRAFT_SECONDS } from '../billing.js';
 import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { listOf, paginate } from '../list.js';
-import { buildInvoice, invoiceSubscriptionId } from '../objects/invoice.js';
-import { invoiceLine, prorationLines } from '../objects/proration.js';
+import { buildInvoice, invoiceItemLine, invoiceSubscriptionId } from '../objects/invoice.js';
+import {
+  invoiceLine,
+  prorationLines,
+  quantityProrationItems,
+  withLines,
+} from '../objects/proration.js';
+import { periodEndFor } from '../objects/subscription.js';
 import { expand, int, pagination, parseParams, str } from '../params.js';
 import { found, readParams, respond } from './helpers.js';
 
@@ -17,7 +24,11 @@ const previewSchema = z.strictObject({
   subscription: str.optional(),
   subscription_details: z
     .strictObject({
-      items: z.array(z.strictObject({ id: str.optional(), price: str.optional() })).optional(),
+      items: z
+        .array(
+          z.strictObject({ id: str.optional(), price: str.optional(), quantity: int.optional() }),
+        )
+        .optional(),
       proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
       proration_date: int.optional(),
     })
@@ -25,16 +36,35 @@ const previewSchema = z.strictObject({
   expand: expand.optional(),
 });
 
+type PreviewDetails = z.output<typeof previewSchema>['subscription_details'];
+
+/** A preview is never stored: it has no page, no PDF and an id Stripe's previews resemble. */
+function asPreview(invoice: Stripe.Invoice, lines: Stripe.InvoiceLineItem[]): Stripe.Invoice {
+  withLines(invoice, lines);
+  invoice.lines = listOf(lines, `/v1/invoices/upcoming/lines`);
+  return {
+    ...invoice,
+    id: `upcoming_${invoice.id}`,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+  };
+}
+
 /**
- * The invoice a subscription change would produce (`invoices.createPreview`), not stored. With a
- * price change and prorations: a credit for the unused time on the old price and a charge for
- * the rest of the period on the new one (a new interval starts a new period, billed in full).
- * Without prorations: the next renewal's invoice at the new price.
+ * The invoice a subscription would produce (`invoices.createPreview`), not stored.
+ * - A price change: with prorations, a credit for the unused time on the old price and a charge
+ *   for the rest of the period on the new one (a new interval starts a new period, billed in
+ *   full); without, the new price for a period.
+ * - A quantity change with `always_invoice`: the proration invoice it would bill now.
+ * - Otherwise (no change, a quantity change with `create_prorations` or `none`): the next
+ *   renewal invoice, as Stripe's upcoming invoice: the pending proration items (and those the
+ *   change would add), then the next period at the (new) quantity; `period_end` is the renewal
+ *   date (for a trial, its end: the first charge) and `next_payment_attempt` when it is charged.
  */
 function previewInvoice(
   emu: EmulatorContext,
   sub: Stripe.Subscription,
-  details: z.output<typeof previewSchema>['subscription_details'],
+  details: PreviewDetails,
 ): Stripe.Invoice {
   const { store } = emu;
   const customer = store.customers.get(String(sub.customer));
@@ -50,6 +80,13 @@ function previewInvoice(
   const price = change?.price ? store.prices.get(change.price) : item.price;
   if (!price)
     throw resourceMissing('price', change?.price ?? '', 'subscription_details[items][0][price]');
+  const quantity = change?.quantity ?? item.quantity ?? 1;
+  if (quantity < 1)
+    throw invalidRequest(
+      'Quantity must be at least 1.',
+      'subscription_details[items][0][quantity]',
+    );
+  const behavior = details?.proration_behavior ?? 'create_prorations';
   const now = store.now();
   const prorationDate = details?.proration_date ?? now;
   const invoice = buildInvoice(
@@ -58,21 +95,63 @@ function previewInvoice(
   );
   const [template] = invoice.lines.data;
   if (!template) throw invalidRequest('The subscription has no items.');
-  const lines =
-    details?.proration_behavior === 'none' || price.id === item.price.id
-      ? [invoiceLine(template, price.unit_amount ?? 0, `1 × ${price.nickname ?? price.id}`, false)]
-      : prorationLines(template, item, price, prorationDate);
-  const total = lines.reduce((sum, l) => sum + l.amount, 0);
-  return {
-    ...invoice,
-    id: `upcoming_${invoice.id}`,
-    hosted_invoice_url: null,
-    lines: listOf(lines, `/v1/invoices/upcoming/lines`),
-    subtotal: total,
-    total,
-    amount_due: Math.max(0, total),
-    amount_remaining: Math.max(0, total),
-  } as Stripe.Invoice;
+  const name = price.nickname ?? String(price.product);
+
+  if (price.id !== item.price.id) {
+    const lines =
+      behavior === 'none'
+        ? [
+            invoiceLine(
+              template,
+              (price.unit_amount ?? 0) * quantity,
+              `${quantity} × ${name}`,
+              false,
+            ),
+          ]
+        : prorationLines(template, item, price, prorationDate);
+    return asPreview(invoice, lines);
+  }
+
+  const quantityChanged = quantity !== (item.quantity ?? 1);
+  const prorate = quantityChanged && behavior !== 'none' && sub.status !== 'trialing';
+  const prorations = prorate
+    ? quantityProrationItems(
+        {
+          sub,
+          item,
+          customer: customer.id,
+          from: item.quantity ?? 1,
+          to: quantity,
+          date: prorationDate,
+        },
+        now,
+      ).map((ii) => invoiceItemLine(invoice.id, ii))
+    : [];
+  if (behavior === 'always_invoice' && quantityChanged) return asPreview(invoice, prorations);
+
+  const renewal = item.current_period_end;
+  const next = { start: renewal, end: periodEndFor(price, renewal) };
+  const amount = (price.unit_amount ?? 0) * quantity;
+  const pending = emu.billing.pendingItems(sub.id).map((ii) => invoiceItemLine(invoice.id, ii));
+  const lines = [
+    ...pending,
+    ...prorations,
+    {
+      ...template,
+      amount,
+      subtotal: amount,
+      quantity,
+      description: `${quantity} × ${name}`,
+      period: next,
+    },
+  ];
+  const upcoming = asPreview(invoice, lines);
+  upcoming.billing_reason = 'subscription_cycle';
+  upcoming.created = renewal;
+  upcoming.period_start = item.current_period_start;
+  upcoming.period_end = renewal;
+  upcoming.next_payment_attempt = renewal + RENEWAL_DRAFT_SECONDS;
+  return upcoming;
 }
 
 const retrieveSchema = z.strictObject({ expand: expand.optional() });

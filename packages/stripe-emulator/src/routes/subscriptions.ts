@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { invalidRequest, resourceMissing } from '../errors.js';
+import { ApiError, invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { bool, expand, int, metadata, pagination, parseParams, str } from '../params.js';
 import { mergeMetadata } from './customers.js';
@@ -31,7 +31,10 @@ const listSchema = z.strictObject({
 });
 const updateSchema = z.strictObject({
   cancel_at_period_end: bool.optional(),
-  items: z.array(z.strictObject({ id: str.optional(), price: str.optional() })).optional(),
+  items: z
+    .array(z.strictObject({ id: str.optional(), price: str.optional(), quantity: int.optional() }))
+    .optional(),
+  trial_end: z.union([z.literal('now'), int]).optional(),
   metadata: metadata.optional(),
   // always_invoice bills the proration now; create_prorations and none bill the new price at
   // renewal (billing.ts switchPrice).
@@ -44,6 +47,30 @@ const cancelSchema = z.strictObject({
   prorate: bool.optional(),
   expand: expand.optional(),
 });
+
+const HOUR = 3600;
+
+/**
+ * Stripe's per-subscription limit on quantity updates (200 an hour, lowered through
+ * `/_emulator/limits`), measured on the emulator clock; refused with a 429 before anything changes.
+ */
+function admitQuantityUpdate(emu: EmulatorContext, sub: Stripe.Subscription): void {
+  const { store } = emu;
+  const now = store.now();
+  const recent = (store.quantityUpdates.get(sub.id) ?? []).filter((at) => at > now - HOUR);
+  const limit = store.limits.quantity_updates_per_hour;
+  if (recent.length >= limit) {
+    store.quantityUpdates.set(sub.id, recent);
+    throw new ApiError(
+      429,
+      'invalid_request_error',
+      `This subscription's quantity was updated too many times: at most ${limit} quantity updates per subscription per hour. Batch the changes and try again later.`,
+      { code: 'rate_limit' },
+    );
+  }
+  recent.push(now);
+  store.quantityUpdates.set(sub.id, recent);
+}
 
 function matchesStatus(sub: Stripe.Subscription, status: string | undefined): boolean {
   if (status === 'all') return true;
@@ -79,7 +106,10 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
   app.post('/:id', async (c) => {
     const sub = found(store.subscriptions, c.req.param('id'), 'subscription');
     const p = parseParams(updateSchema, await readParams(c));
-    if (sub.status === 'canceled' && (p.items || p.cancel_at_period_end !== undefined)) {
+    if (
+      sub.status === 'canceled' &&
+      (p.items || p.cancel_at_period_end !== undefined || p.trial_end !== undefined)
+    ) {
       throw invalidRequest(
         'A canceled subscription can only update its cancellation_details and metadata.',
       );
@@ -97,21 +127,31 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
       const price = change.price ? store.prices.get(change.price) : undefined;
       if (change.price && !price)
         throw resourceMissing('price', change.price, `items[${i}][price]`);
-      return { item, price };
+      if (change.quantity !== undefined && (change.quantity < 1 || change.quantity > 999_999))
+        throw invalidRequest(
+          'Quantity must be between 1 and 999999.',
+          `items[${i}][quantity]`,
+          'parameter_invalid_integer',
+        );
+      return { item, price, quantity: change.quantity };
     });
+    if (switches.some((s) => s.quantity !== undefined && s.quantity !== (s.item.quantity ?? 1)))
+      admitQuantityUpdate(emu, sub);
+    const proration = {
+      ...(p.proration_behavior ? { behavior: p.proration_behavior } : {}),
+      ...(p.proration_date !== undefined ? { date: p.proration_date } : {}),
+    };
     if (p.metadata) {
       billing.updateSubscription(sub, () => {
         sub.metadata = mergeMetadata(sub.metadata, p.metadata);
       });
     }
-    for (const { item, price } of switches) {
-      if (price) {
-        billing.switchPrice(sub, item, price, {
-          ...(p.proration_behavior ? { behavior: p.proration_behavior } : {}),
-          ...(p.proration_date !== undefined ? { date: p.proration_date } : {}),
-        });
-      }
+    for (const { item, price, quantity } of switches) {
+      if (price) billing.switchPrice(sub, item, price, proration);
+      if (quantity !== undefined) billing.changeQuantity(sub, item, quantity, proration);
     }
+    if (p.trial_end === 'now') billing.endTrialNow(sub);
+    else if (p.trial_end !== undefined) billing.setTrialEnd(sub, p.trial_end);
     if (
       p.cancel_at_period_end !== undefined &&
       p.cancel_at_period_end !== sub.cancel_at_period_end
