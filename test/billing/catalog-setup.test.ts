@@ -43,7 +43,7 @@ describe('setting up the catalog in Stripe', () => {
     expect(first.actions).toHaveLength(4);
     const team = await stripe.prices.retrieve(first.priceIds.team_yearly!, { expand: ['product'] });
     expect(team).toMatchObject({
-      unit_amount: 99000,
+      unit_amount: 12000,
       currency: 'usd',
       lookup_key: 'team_yearly',
       recurring: { interval: 'year' },
@@ -73,7 +73,7 @@ describe('setting up the catalog in Stripe', () => {
       status: 'mismatched',
       priceId: wrong.id,
       problems: [
-        'amount 1000 instead of 9900',
+        'amount 1000 instead of 1200',
         'currency eur instead of usd',
         'interval year instead of month',
       ],
@@ -81,7 +81,7 @@ describe('setting up the catalog in Stripe', () => {
     const result = await setupCatalog(stripe, CATALOG);
     expect(result.priceIds.team_monthly).not.toBe(wrong.id);
     expect(result.actions).toContain(
-      `replaced price team_monthly (${wrong.id} → ${result.priceIds.team_monthly}: amount 1000 instead of 9900, currency eur instead of usd, interval year instead of month)`,
+      `replaced price team_monthly (${wrong.id} → ${result.priceIds.team_monthly}: amount 1000 instead of 1200, currency eur instead of usd, interval year instead of month)`,
     );
     // The new Team prices join the product the old one was on.
     const fixed = await stripe.prices.retrieve(result.priceIds.team_monthly!);

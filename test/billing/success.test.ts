@@ -87,7 +87,8 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
         flash: { type: 'success', message: 'Welcome to Pro!' },
       });
       const row = await workspaceRow(t, ws.id);
-      expect(row).toMatchObject({ plan: 'pro', subscriptionStatus: 'active' });
+      // A first upgrade starts Pro's trial (the card is on file; Pro is granted meanwhile).
+      expect(row).toMatchObject({ plan: 'pro', subscriptionStatus: 'trialing' });
       expect(row.upgradedAt).toBeInstanceOf(Date);
     } finally {
       await releaseDeliveries(t);
