@@ -279,7 +279,9 @@ describe('the public pricing page', () => {
     expect(res.status).toBe(200);
     const text = textOf(await res.text());
     expect(text).toMatch(/Free .*\$0 forever Start free .*Up to 3 members Up to 2 API keys/);
-    expect(text).toMatch(/Pro .*\$29 \/ month Start with Pro .*Up to 20 members/);
+    expect(text).toMatch(
+      /Pro .*\$29 \/ month 14-day free trial\. .* Start a 14-day free trial .*Up to 20 members/,
+    );
     expect(text).toMatch(
       /Team .*\$12 \/ member \/ month For example: \$12 × 5 members = \$60\/month .*Unlimited members Unlimited API keys/,
     );
