@@ -150,10 +150,15 @@ describe('billing screens in the browser', () => {
       const checkoutUrl = page.url();
       const sessionId = /\/checkout\/(cs_\w+)/.exec(checkoutUrl)?.[1];
       await page.fill('#card', '4242 4242 4242 4242');
-      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      // Pro starts with its 14-day trial (the catalog's trialDays): the emulator says "Start trial".
+      await Promise.all([
+        page.waitForURL(settings),
+        page.getByRole('button', { name: 'Start trial' }).click(),
+      ]);
       expect(await toast(page)).toContain('Welcome to Pro!');
       const pro = (await section(page).textContent()) ?? '';
-      expect(pro).toMatch(/Pro\s*Active/);
+      expect(pro).toMatch(/Pro\s*Trial/);
+      expect(pro).toMatch(/Trial — ends on \d{1,2} [A-Z][a-z]{2} \d{4}\. Then Pro continues/);
       expect(pro).toMatch(/Next charge\s*\$29 on/);
       expect(await page.locator('[data-testid=plan-section] tr[data-invoice]').count()).toBe(1);
       expect(
@@ -179,7 +184,7 @@ describe('billing screens in the browser', () => {
         page.getByRole('link', { name: 'Manage billing' }).first().click(),
       ]);
       await page.locator('form[action$="/cancel"] button[type=submit]').click();
-      await page.getByText('Your plan will be canceled on').waitFor();
+      await page.getByText('Your plan will be canceled then').waitFor();
       await Promise.all([
         page.waitForURL(settings),
         page.getByRole('link', { name: 'Return to the application' }).click(),
@@ -193,7 +198,7 @@ describe('billing screens in the browser', () => {
       ]);
       expect(await toast(page)).toContain('Pro is resumed');
       expect(await section(page).textContent()).toMatch(/Next charge/);
-      await reloadUntil(page, /Pro\s*Active/);
+      await reloadUntil(page, /Pro\s*Trial/);
       await saveScreenshots(page, 'billing-ux-06-resumed');
 
       // The change-plan preview, its two actions apart.
