@@ -301,6 +301,7 @@ ol.timeline li time { color:var(--muted); min-width:7rem; }
 .plan-card-head { display:flex; justify-content:space-between; align-items:center; gap:var(--space-2); }
 .plan-card-head h2 { margin:0; }
 .plan-price { margin:var(--space-2) 0 0; }
+.plan-price .quote { display:block; color:var(--muted); margin-top:var(--space-1); font-size:var(--text-sm); }
 .plan-price .amount { font-size:var(--text-3xl); font-weight:700; letter-spacing:-.02em; }
 .plan-price .per, .plan-price .saving { color:var(--muted); }
 .plan-card .plan-option { display:flex; flex-direction:column; align-items:stretch; gap:var(--space-3); margin:0; }
