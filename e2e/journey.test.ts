@@ -95,6 +95,10 @@ async function verifyEmail(page: Page, email: string, shot?: string) {
   expect(await page.locator('main .badge').first().textContent()).toBe('verified');
 }
 
+/** Checkout's submit: "Start trial" when the plan starts with a trial, else "Pay and subscribe". */
+const payButton = (page: Page) =>
+  page.getByRole('button', { name: /^(Start trial|Pay and subscribe)$/ });
+
 const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
 
 /** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
@@ -150,7 +154,7 @@ describe('a workspace admin in the browser', () => {
       expect(await page.textContent('body')).toContain('$29.00');
       await page.fill('#card', '4242 4242 4242 4242');
       await saveScreenshot(page, 'journey-05-checkout');
-      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      await Promise.all([page.waitForURL(settings), payButton(page).click()]);
       expect(await page.getByRole('status').textContent()).toContain('Welcome to Pro!');
       expect(await planBadge(page)).toBe('Pro');
       expect(await page.locator('header .badge').textContent()).toBe('Pro');
@@ -171,7 +175,7 @@ describe('a workspace admin in the browser', () => {
         page.waitForURL(`${emulatorUrl}/portal/**`),
         page.getByRole('link', { name: 'Manage billing' }).click(),
       ]);
-      expect(await page.textContent('body')).toContain('Renews on');
+      expect(await page.textContent('body')).toContain('Trial ends');
       await saveScreenshot(page, 'journey-08-portal');
       await Promise.all([
         page.waitForURL(`${emulatorUrl}/portal/**?notice=cancel_now`),
@@ -240,7 +244,7 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4000 0000 0000 0002');
-      await page.click('text=Pay and subscribe');
+      await payButton(page).click();
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('Your card was declined.');
       expect(page.url().startsWith(`${emulatorUrl}/checkout/`)).toBe(true);
@@ -275,7 +279,7 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4242 4242 4242 4242');
-      await Promise.all([page.waitForURL(settings), page.click('text=Pay and subscribe')]);
+      await Promise.all([page.waitForURL(settings), payButton(page).click()]);
       expect(await planBadge(page)).toBe('Pro');
 
       // Pro → Team: the plans page, the previewed charge, confirm.
