@@ -95,6 +95,10 @@ async function verifyEmail(page: Page, email: string, shot?: string) {
   expect(await page.locator('main .badge').first().textContent()).toBe('verified');
 }
 
+/** Checkout's submit: "Start trial" when the plan starts with a trial, else "Pay and subscribe". */
+const payButton = (page: Page) =>
+  page.getByRole('button', { name: /^(Start trial|Pay and subscribe)$/ });
+
 const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
 
 /** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
@@ -150,10 +154,7 @@ describe('a workspace admin in the browser', () => {
       expect(await page.textContent('body')).toContain('$29.00');
       await page.fill('#card', '4242 4242 4242 4242');
       await saveScreenshot(page, 'journey-05-checkout');
-      await Promise.all([
-        page.waitForURL(settings),
-        page.click('form:has(#card) button[type=submit]'),
-      ]);
+      await Promise.all([page.waitForURL(settings), payButton(page).click()]);
       expect(await page.getByRole('status').textContent()).toContain('Welcome to Pro!');
       expect(await planBadge(page)).toBe('Pro');
       expect(await page.locator('header .badge').textContent()).toBe('Pro');
@@ -162,10 +163,10 @@ describe('a workspace admin in the browser', () => {
       ).toBe(0);
       await saveScreenshot(page, 'journey-06-settings-pro');
 
-      // The gated page now opens.
-      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
-      expect(page.url()).toBe(`${appUrl}/workspace/${id}/advanced-feature/`);
-      expect(await page.locator('main h1').textContent()).toBe('Advanced feature');
+      // The gated page (Reports) now opens.
+      await page.goto(`${appUrl}/workspace/${id}/reports/`);
+      expect(page.url()).toBe(`${appUrl}/workspace/${id}/reports/`);
+      expect(await page.locator('main h1').textContent()).toContain('Reports');
       await saveScreenshot(page, 'journey-07-advanced-feature');
 
       // Manage billing → the emulator's portal → cancel now → back to the app.
@@ -174,8 +175,7 @@ describe('a workspace admin in the browser', () => {
         page.waitForURL(`${emulatorUrl}/portal/**`),
         page.getByRole('link', { name: 'Manage billing' }).click(),
       ]);
-      // A first upgrade is a 14-day trial: the portal says when the first charge is.
-      expect(await page.textContent('body')).toContain('Your first charge is on');
+      expect(await page.textContent('body')).toContain('Trial ends');
       await saveScreenshot(page, 'journey-08-portal');
       await Promise.all([
         page.waitForURL(`${emulatorUrl}/portal/**?notice=cancel_now`),
@@ -198,11 +198,11 @@ describe('a workspace admin in the browser', () => {
           { timeout: 10_000, interval: 250 },
         )
         .toBe('Free');
-      const history = page.locator('[data-testid=plan-section] table');
-      expect(await history.locator('tr[data-history=upgraded]').textContent()).toContain(
+      const history = page.locator('[data-testid=history]');
+      expect(await history.locator('li[data-history=upgraded]').textContent()).toContain(
         'Upgraded to Pro',
       );
-      expect(await history.locator('tr[data-history=downgraded]').textContent()).toContain(
+      expect(await history.locator('li[data-history=downgraded]').textContent()).toContain(
         'Downgraded to Free',
       );
       await saveScreenshot(page, 'journey-10-settings-free-again');
@@ -244,7 +244,7 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4000 0000 0000 0002');
-      await page.click('form:has(#card) button[type=submit]');
+      await payButton(page).click();
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('Your card was declined.');
       expect(page.url().startsWith(`${emulatorUrl}/checkout/`)).toBe(true);
@@ -279,10 +279,7 @@ describe('a workspace admin in the browser', () => {
       await page.goto(upgrade);
       await upgradeMonthly(page);
       await page.fill('#card', '4242 4242 4242 4242');
-      await Promise.all([
-        page.waitForURL(settings),
-        page.click('form:has(#card) button[type=submit]'),
-      ]);
+      await Promise.all([page.waitForURL(settings), payButton(page).click()]);
       expect(await planBadge(page)).toBe('Pro');
 
       // Pro → Team: the plans page, the previewed charge, confirm.
@@ -313,7 +310,7 @@ describe('a workspace admin in the browser', () => {
       );
       await Promise.all([page.waitForURL(settings), page.click('text=Confirm the switch')]);
       expect(await page.getByRole('status').textContent()).toMatch(
-        /Switches to Pro on \d{4}-\d\d-\d\d\./,
+        /Switches to Pro on [A-Z][a-z]{2} \d{1,2}, \d{4}\./,
       );
       expect(await page.textContent('[data-testid=scheduled-change]')).toContain(
         'Switches to Pro on',

@@ -80,6 +80,18 @@ export const billingHistory = pgTable(
 );
 
 /**
+ * The checkouts whose welcome ("Welcome to Pro!") was shown, one row per session id: reopening
+ * a success URL then says what the workspace is on instead of welcoming again.
+ */
+export const checkoutWelcomes = pgTable('checkout_welcomes', {
+  sessionId: text('session_id').primaryKey(),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  shownAt: timestamp('shown_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
  * Who has had a trial: one row per (workspace, person) written by the sync when it first sees a
  * subscription with a trial, for each admin of the workspace then (the one who checked out among
  * them). The one-trial rule (src/billing/trials.ts) asks it; rows outlive the workspace and the

@@ -23,7 +23,7 @@ function workspaceLinks(workspace: Workspace, isAdmin: boolean): NavLink[] {
   return [
     { href: `${base}/settings`, label: 'Settings' },
     ...(isAdmin ? [{ href: `${base}/settings#plan`, label: 'Billing' }] : []),
-    gated(`${base}/advanced-feature/`, 'Advanced', 'advanced'),
+    gated(`${base}/reports/`, 'Reports', 'advanced'),
     ...(isAdmin ? [gated(`${base}/audit-log/`, 'Audit log', 'audit_log')] : []),
   ];
 }

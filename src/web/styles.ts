@@ -280,4 +280,36 @@ form.confirm-form { display:inline; margin:0; }
 /* Legacy tables outside <Table>: hide middle columns on phones. <Table> scrolls or stacks instead. */
 @media (max-width: 600px) { :not(.table-wrap) > table:not(.stack) th:nth-child(n+3):not(:last-child), :not(.table-wrap) > table:not(.stack) td:nth-child(n+3):not(:last-child) { display:none; }
   .keep td, .keep th { display:table-cell; } }
+/* ---- Billing (src/billing/web): plan section, plan cards, interval switch, reports ---- */
+.plan-summary { margin-bottom:var(--space-4); }
+.plan-summary .plan-name { font-size:var(--text-xl); display:flex; gap:var(--space-3); align-items:center; flex-wrap:wrap; margin-bottom:var(--space-1); }
+[data-testid=plan-section] > .notice, [data-testid=plan-section] > dl.details, [data-testid=plan-section] > .actions { margin-bottom:var(--space-4); }
+.plan-subsection { margin-top:var(--space-5); padding-top:var(--space-4); border-top:1px solid var(--line); }
+.plan-subsection > .actions { margin-top:var(--space-3); }
+.invoice-links { white-space:nowrap; text-align:right; }
+ol.timeline { list-style:none; margin:0; padding:0 0 0 var(--space-4); border-left:2px solid var(--line); font-size:var(--text-sm); }
+ol.timeline li { position:relative; padding:0 0 var(--space-3); display:flex; gap:var(--space-3); flex-wrap:wrap; }
+ol.timeline li::before { content:""; position:absolute; left:calc(-1 * var(--space-4) - 6px); top:.45rem; width:10px; height:10px; border-radius:50%; background:var(--surface); border:2px solid var(--line-strong); }
+ol.timeline li time { color:var(--muted); min-width:7rem; }
+.segmented { display:inline-flex; align-items:center; gap:var(--space-1); padding:var(--space-1); background:var(--surface-2); border:1px solid var(--line); border-radius:var(--radius-full); margin-bottom:var(--space-5); flex-wrap:wrap; }
+.segmented a { padding:.35rem var(--space-4); border-radius:var(--radius-full); text-decoration:none; color:var(--muted); font-weight:600; font-size:var(--text-sm); }
+.segmented a.selected { background:var(--surface); color:var(--fg); box-shadow:var(--shadow-sm); }
+.segmented > span { padding:0 var(--space-3) 0 var(--space-1); }
+.plan-grid { align-items:stretch; margin-bottom:var(--space-4); }
+.plan-card { display:flex; flex-direction:column; gap:var(--space-2); margin:0; }
+.plan-card.current { border-color:var(--accent); box-shadow:0 0 0 1px var(--accent); }
+.plan-card-head { display:flex; justify-content:space-between; align-items:center; gap:var(--space-2); }
+.plan-card-head h2 { margin:0; }
+.plan-price { margin:var(--space-2) 0 0; }
+.plan-price .quote { display:block; color:var(--muted); margin-top:var(--space-1); font-size:var(--text-sm); }
+.plan-price .amount { font-size:var(--text-3xl); font-weight:700; letter-spacing:-.02em; }
+.plan-price .per, .plan-price .saving { color:var(--muted); }
+.plan-card .plan-option { display:flex; flex-direction:column; align-items:stretch; gap:var(--space-3); margin:0; }
+.plan-card .plan-option .btn, .plan-card > .btn { justify-content:center; }
+.plan-card .trial-note { color:var(--success); margin:0; }
+ul.plan-features { list-style:none; margin:var(--space-2) 0 0; padding:var(--space-3) 0 0; border-top:1px solid var(--line); font-size:var(--text-sm); }
+ul.plan-features li { padding:.2rem 0 .2rem 1.5rem; position:relative; }
+ul.plan-features li::before { content:"✓"; position:absolute; left:0; color:var(--success); font-weight:700; }
+.stat { font-size:var(--text-3xl); font-weight:700; margin:0; line-height:1.1; }
+meter { width:100%; max-width:14rem; height:.6rem; }
 `;

@@ -36,7 +36,12 @@ export function workspaceWebRoutes(deps: AppDeps) {
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
-      billingSettingsSection(deps.billing.ctx, { workspace, role, csrfToken: c.var.csrfToken }),
+      billingSettingsSection(deps.billing.ctx, {
+        workspace,
+        role,
+        csrfToken: c.var.csrfToken,
+        request: c.req.raw,
+      }),
     ]);
     const chrome = await pageChrome(c, db, `${workspace.name} settings`, workspace);
     return c.html(

@@ -67,7 +67,7 @@ describe.each(DB_KINDS)('requiresProPlan on the advanced feature (%s)', (kind) =
       for (const client of [admin, member]) {
         const html = await client.get(page(ws.id));
         expect(html.status).toBe(200);
-        expect(textOf(await html.text())).toContain('Only Pro workspaces see this page.');
+        expect(textOf(await html.text())).toContain('Reports are included in Pro and above.');
         const json = await client.getJson(api(ws.id));
         expect(json.status).toBe(200);
         expect(await readJson(json)).toMatchObject({ feature: 'advanced', workspaceId: ws.id });

@@ -2,6 +2,7 @@
 // invoice preview, upgrades now with proration, monthly → yearly, the guards on who and what,
 // and two admins changing at once ending in one consistent state with one subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDay } from '../../src/billing/web/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
@@ -164,7 +165,9 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     expect(row).toMatchObject({ plan: 'team', scheduledPlan: 'pro' });
     expect(row.scheduledChangeAt?.getTime()).toBe(periodEnd * 1000);
     const settings = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
-    expect(settings).toContain(`Switches to Pro on ${day}.`);
+    expect(settings).toContain(
+      `Switches to Pro on ${formatDay(new Date(periodEnd * 1000), 'en-US')} .`,
+    );
     expect(settings).toContain(`Team → Pro (scheduled for ${day})`);
 
     await advanceClock(t, await secondsToPeriodEnd(t, subscription.id));
@@ -193,10 +196,12 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
   it('walks the web: the plans page, the preview, confirm; then a scheduled switch kept with "Keep Team"', async () => {
     const { admin, ws, subscription } = await proWorkspace();
     const section = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
-    const renews = new Date(subscription.items.data[0]!.current_period_end * 1000)
-      .toISOString()
-      .slice(0, 10);
-    expect(section).toContain(`$29 / month · next charge on ${renews}`);
+    const renews = formatDay(
+      new Date(subscription.items.data[0]!.current_period_end * 1000),
+      'en-US',
+    );
+    expect(section).toContain('Price $29 per month');
+    expect(section).toContain(`Next charge $29 on ${renews}`);
     expect(section).toContain('Members 1 of 20 · API keys 0 of 20');
 
     const page = await admin.get(`/workspace/${ws.id}/change-plan/?plan=team&interval=month`);
@@ -220,7 +225,9 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
       interval: 'month',
     });
     const settings = await follow(admin, down);
-    expect(flashIn(settings.html)?.message).toMatch(/^Switches to Pro on \d{4}-\d\d-\d\d\.$/);
+    expect(flashIn(settings.html)?.message).toMatch(
+      /^Switches to Pro on [A-Z][a-z]{2} \d{1,2}, \d{4}\.$/,
+    );
     expect(settings.html).toContain(`action="/workspace/${ws.id}/change-plan/cancel"`);
     const kept = await admin.postForm(`/workspace/${ws.id}/change-plan/cancel`);
     expect(location(kept)).toBe(`/workspace/${ws.id}/settings`);
@@ -269,19 +276,34 @@ describe('the public pricing page', () => {
     const res = await t.client().get('/pricing');
     expect(res.status).toBe(200);
     const text = textOf(await res.text());
-    expect(text).toMatch(/Free Free .*Up to 3 members Up to 2 API keys Free Start free/);
-    expect(text).toMatch(/Pro Pro .*\$29 \/ month \$290 \/ year · Save \$58 a year/);
+    expect(text).toMatch(/Free .*\$0 forever Start free .*Up to 3 members Up to 2 API keys/);
     expect(text).toMatch(
-      /Team Team .*Unlimited members Unlimited API keys .*\$12 \/ member \/ month For example: \$12 × 5 members = \$60\/month \$120 \/ member \/ year · Save \$24 a year/,
+      /Pro .*\$29 \/ month 14-day free trial\. .* Start a 14-day free trial .*Up to 20 members/,
     );
+    expect(text).toMatch(
+      /Team .*\$12 \/ member \/ month For example: \$12 × 5 members = \$60\/month .*Unlimited members Unlimited API keys/,
+    );
+    expect(text).toContain('Monthly Yearly Save up to 17% yearly');
   });
 
   it('switches between monthly and yearly prices', async () => {
     const yearly = textOf(await (await t.client().get('/pricing?interval=year')).text());
-    expect(yearly).toContain('$120 / member / year');
+    expect(yearly).toContain('$290 / year · Save $58 a year');
+    expect(yearly).toContain('$120 / member / year · Save $24 a year');
     expect(yearly).not.toContain('$12 / member / month');
     const monthly = textOf(await (await t.client().get('/pricing?interval=month')).text());
     expect(monthly).toContain('$12 / member / month');
     expect(monthly).not.toContain('$120 / member / year');
+  });
+
+  it("marks a signed-in user's plan and links the other tiers to their workspace's upgrade page", async () => {
+    const admin = await t.signUp('Priya Pricing');
+    const ws = await admin.firstWorkspace();
+    const html = await (await admin.get('/pricing?interval=year')).text();
+    const free = /<section class="card plan-card current" data-plan="free"/.test(html);
+    expect(free).toBe(true);
+    expect(textOf(html)).toContain(`Plans for ${ws.name}.`);
+    expect(html).toContain(`href="/workspace/${ws.id}/upgrade/?interval=year">Upgrade to Pro</a>`);
+    expect(html).not.toContain('href="/signup"');
   });
 });

@@ -42,10 +42,25 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
     return { landedOn: location(res), flash: flashIn(page.html) };
   }
 
-  const refused = {
-    landedOn: '/dashboard',
-    flash: { type: 'error', message: 'Payment processing failed' },
-  };
+  /** Opens a success URL that must not match any checkout: a 404 page that changes nothing. */
+  async function expectNotFound(client: TestClient, path: string) {
+    const res = await client.get(path);
+    expect(res.status, path).toBe(404);
+    const text = textOf(await res.text());
+    expect(text).toContain("We couldn't find that checkout");
+    expect(text).toContain('nothing was changed');
+    expect(text).not.toMatch(/Welcome|Payment processing failed/);
+  }
+
+  /** The flash a redirect sets (read from its Set-Cookie), when several requests race. */
+  function flashSetBy(res: Response): { type: string; message: string } | null {
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('tollgate.flash=') && !c.startsWith('tollgate.flash=;'));
+    if (!cookie) return null;
+    const value = decodeURIComponent(cookie.slice('tollgate.flash='.length).split(';')[0]!);
+    return JSON.parse(value.slice(0, value.lastIndexOf('.'))) as { type: string; message: string };
+  }
 
   async function upgradedEntries(workspaceId: string) {
     await settle(t);
@@ -81,10 +96,10 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
     expect(await upgradedEntries(ws.id)).toHaveLength(1);
   });
 
-  describe('refuses, grants nothing and says "Payment processing failed"', () => {
+  describe('answers 404 "We couldn\'t find that checkout" and grants nothing', () => {
     it('for a session id Stripe does not know', async () => {
       const { admin, ws } = await adminWithWorkspace();
-      expect(await visitSuccess(admin, 'cs_test_nope')).toEqual(refused);
+      await expectNotFound(admin, successPath('cs_test_nope'));
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
     });
 
@@ -98,10 +113,10 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
         'cs_test_x/../../v1/customers',
         'cs_test_a?expand[]=x',
       ]) {
-        expect(await visitSuccess(admin, id), JSON.stringify(id)).toEqual(refused);
+        await expectNotFound(admin, successPath(id));
       }
-      const missing = await admin.get('/billing/success');
-      expect(location(missing)).toBe('/dashboard');
+      await expectNotFound(admin, '/billing/success');
+      await expectNotFound(admin, `/billing/success?session_id=cs_${'a'.repeat(5000)}`);
       expect((await stripeRequests(t)).length).toBe(before);
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
     });
@@ -113,7 +128,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       try {
         const { sessionId } = await upgradeViaPage(t, a.admin, a.ws.id);
         await pay(t, sessionId);
-        expect(await visitSuccess(b.admin, sessionId)).toEqual(refused);
+        await expectNotFound(b.admin, successPath(sessionId));
         expect((await workspaceRow(t, b.ws.id)).plan).toBe('free');
         // Nor does B's visit upgrade A, which B cannot see.
         expect((await workspaceRow(t, a.ws.id)).plan).toBe('free');
@@ -123,13 +138,36 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       await waitForPlan(t, a.ws.id, 'pro');
       expect((await workspaceRow(t, b.ws.id)).plan).toBe('free');
     });
+  });
 
+  describe('lands on the workspace and says what happened, granting nothing', () => {
     it('for a session that is still open (not paid)', async () => {
       const { admin, ws } = await adminWithWorkspace();
       const { sessionId } = await upgradeViaPage(t, admin, ws.id);
-      expect(await visitSuccess(admin, sessionId)).toEqual(refused);
+      expect(await visitSuccess(admin, sessionId)).toEqual({
+        landedOn: `/workspace/${ws.id}/settings`,
+        flash: {
+          type: 'info',
+          message:
+            'The checkout was left before payment, so nothing was charged. You can upgrade again from here.',
+        },
+      });
       expect((await workspaceRow(t, ws.id)).plan).toBe('free');
       expect((await t.stripe.checkout.sessions.retrieve(sessionId)).status).toBe('open');
+    });
+
+    it('for a session that expired unpaid', async () => {
+      const { admin, ws } = await adminWithWorkspace();
+      const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+      await t.stripe.checkout.sessions.expire(sessionId);
+      expect(await visitSuccess(admin, sessionId)).toEqual({
+        landedOn: `/workspace/${ws.id}/settings`,
+        flash: {
+          type: 'info',
+          message: 'That checkout expired before it was paid, so nothing was charged.',
+        },
+      });
+      expect((await workspaceRow(t, ws.id)).plan).toBe('free');
     });
 
     it('for an old success URL reopened after the subscription was cancelled', async () => {
@@ -145,11 +183,32 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       await waitForPlan(t, ws.id, 'free');
       await settle(t);
 
-      expect(await visitSuccess(admin, sessionId)).toEqual(refused);
+      expect(await visitSuccess(admin, sessionId)).toEqual({
+        landedOn: `/workspace/${ws.id}/settings`,
+        flash: {
+          type: 'info',
+          message: 'The subscription from that checkout has ended: this workspace is on Free.',
+        },
+      });
       const row = await workspaceRow(t, ws.id);
       expect(row).toMatchObject({ plan: 'free', subscriptionStatus: 'canceled' });
       expect((await historyOf(t, ws.id)).map((h) => h.kind)).toEqual(['upgraded', 'downgraded']);
     });
+  });
+
+  it('says "This workspace is on Pro" instead of welcoming again when the success URL is reopened', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    const { sessionId } = await upgradeViaPage(t, admin, ws.id);
+    await pay(t, sessionId);
+    expect((await visitSuccess(admin, sessionId)).flash?.message).toBe('Welcome to Pro!');
+    for (let i = 0; i < 2; i++) {
+      expect(await visitSuccess(admin, sessionId)).toEqual({
+        landedOn: `/workspace/${ws.id}/settings`,
+        flash: { type: 'info', message: 'This workspace is on Pro.' },
+      });
+    }
+    expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
+    expect(await upgradedEntries(ws.id)).toHaveLength(1);
   });
 
   it('makes a workspace whose subscription ended Pro again from its new checkout', async () => {
@@ -232,8 +291,12 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
         expect(res.status).toBe(303);
         expect(location(res)).toBe(`/workspace/${ws.id}/settings`);
       }
-      const page = await follow(admin, loads[2]!);
-      expect(flashIn(page.html)).toEqual({ type: 'success', message: 'Welcome to Pro!' });
+      // Exactly one of the three says the welcome; the others say what the workspace is on.
+      expect(loads.map((res) => flashSetBy(res)?.message).sort()).toEqual([
+        'This workspace is on Pro.',
+        'This workspace is on Pro.',
+        'Welcome to Pro!',
+      ]);
       expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
       expect(await upgradedEntries(ws.id)).toHaveLength(1);
     });

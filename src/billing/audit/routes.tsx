@@ -4,31 +4,58 @@ import type { AppDeps } from '../../deps.js';
 import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { pageChrome } from '../../web/render.js';
+import { Badge, EmptyState, PageHeader, Table } from '../../web/ui.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { requiresFeature } from '../web/gating.js';
+import { requestLocale } from '../web/dates.js';
+import { lowestPlanWith, requiresFeature } from '../web/gating.js';
 import { describeAudit, listAudit } from './log.js';
 import type { AuditEntry } from './schema.js';
 
-const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
-function AuditLogPage(props: { chrome: PageChrome; name: string; entries: AuditEntry[] }) {
+function AuditLogPage(props: {
+  chrome: PageChrome;
+  name: string;
+  entries: AuditEntry[];
+  locale: string;
+}) {
+  // Who did what, to the minute: an audit trail needs the time, not only the day.
+  const when = new Intl.DateTimeFormat(props.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
   return (
     <Layout {...props.chrome}>
-      <h1>Audit log of {props.name}</h1>
+      <PageHeader
+        title="Audit log"
+        badge={<Badge tone="accent">{lowestPlanWith('audit_log').label}</Badge>}
+        description={`Who did what in ${props.name}: members, roles, invitations, API keys and billing. Times in UTC.`}
+      />
       {props.entries.length === 0 ? (
-        <p class="muted">Nothing recorded yet.</p>
+        <EmptyState
+          title="Nothing recorded yet"
+          description="Changes to members, roles, invitations, API keys and billing appear here."
+        />
       ) : (
-        <table class="keep" data-testid="audit-log">
+        <Table label="Audit log" stack attrs={{ 'data-testid': 'audit-log' }}>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+            </tr>
+          </thead>
           <tbody>
             {props.entries.map((e) => (
               <tr data-action={e.action}>
-                <td>{when(e.createdAt)}</td>
-                <td>{e.actorName ?? e.actor ?? '—'}</td>
-                <td>{describeAudit(e)}</td>
+                <td data-label="When">
+                  <time datetime={e.createdAt.toISOString()}>{when.format(e.createdAt)}</time>
+                </td>
+                <td data-label="Who">{e.actorName ?? e.actor ?? '—'}</td>
+                <td data-label="What">{describeAudit(e)}</td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </Layout>
   );
@@ -44,7 +71,14 @@ export function auditWebRoutes({ database }: AppDeps) {
       const { workspace } = c.var;
       const entries = await listAudit(database.db, workspace.id);
       const chrome = await pageChrome(c, database.db, `${workspace.name} audit log`, workspace);
-      return c.html(<AuditLogPage chrome={chrome} name={workspace.name} entries={entries} />);
+      return c.html(
+        <AuditLogPage
+          chrome={chrome}
+          name={workspace.name}
+          entries={entries}
+          locale={requestLocale(c)}
+        />,
+      );
     },
   );
   return app;

@@ -14,7 +14,7 @@ import { CATALOG, type Feature, type PlanDefinition, type PlanId } from '../plan
 import { atLeast, can } from '../plans/entitlements.js';
 
 const FEATURE_NAMES: Record<Feature, string> = {
-  advanced: 'The advanced feature',
+  advanced: 'Reports',
   audit_log: 'The audit log',
 };
 

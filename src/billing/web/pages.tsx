@@ -1,197 +1,204 @@
-// Billing pages and fragments: the upgrade page (admins choose a plan, members are told which
-// admin to ask), the Plan section of the settings page, and the gated example page.
-
-import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
-import type { Role } from '../../workspaces/schema.js';
+// Billing pages: the upgrade page's "ask an admin" for members, the success page's "no such
+// checkout", and Reports — the example page gated on the `advanced` feature (Pro and up),
+// which shows the workspace's own data: members, seats, API keys and billing events.
+import { Layout, type PageChrome } from '../../web/layout.js';
+import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
+import type { Member } from '../../workspaces/members.js';
 import type { Workspace } from '../../workspaces/workspace.js';
-import type { CatalogPrice } from '../catalog.js';
-import { overLimits, type Usage } from '../limits.js';
-import type { LimitName } from '../plans/catalog.js';
-import { atLeast, planBadge, planOf } from '../plans/entitlements.js';
+import type { Usage } from '../limits.js';
+import { planOf } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
-import { quotePrice, trialStatusLine } from '../plans/quote.js';
-import { isKnownStatus, isPaymentFailing } from '../plans/status.js';
 import type { BillingHistoryEntry } from '../schema.js';
-
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—');
+import { Time } from './dates.js';
+import { lowestPlanWith } from './gating.js';
 
 export function AskAdminPage(props: {
   chrome: PageChrome;
   workspace: Workspace;
   admins: string[];
 }) {
+  const needed = lowestPlanWith('advanced');
   return (
     <Layout {...props.chrome}>
-      <div class="card">
-        <h1>This needs Pro</h1>
+      <Card title={`This needs ${needed.label}`}>
         <p>
-          <strong>{props.workspace.name}</strong> is on the Free plan. Only an admin can upgrade it:
-          ask {props.admins.join(', ')}.
+          <strong>{props.workspace.name}</strong> is on the {planOf(props.workspace).label} plan.
+          Only an admin can upgrade it: ask {props.admins.join(', ')}.
         </p>
-        <p>
-          <a href={`/workspace/${props.workspace.id}/settings`}>Back to the workspace</a>
-        </p>
-      </div>
+        <div class="actions">
+          <Button variant="secondary" href={`/workspace/${props.workspace.id}/settings`}>
+            Back to the workspace
+          </Button>
+          <Button variant="link" href="/pricing">
+            Compare plans
+          </Button>
+        </div>
+      </Card>
     </Layout>
   );
 }
 
-const LIMIT_NOUNS: Record<LimitName, string> = { members: 'Members', api_keys: 'API keys' };
-
-/** "Members 2 of 3 · API keys 1 of 2", and a warning for each limit passed after a downgrade. */
-function UsageLines(props: { workspace: Workspace; usage: Usage }) {
-  const plan = planOf(props.workspace);
-  const over = overLimits(plan.id, props.usage);
-  const names = Object.keys(LIMIT_NOUNS) as LimitName[];
-  return (
-    <>
-      <p class="small" data-testid="usage">
-        {names
-          .map((name) => {
-            const max = plan.limits[name];
-            return `${LIMIT_NOUNS[name]} ${props.usage[name]} of ${max === null ? 'unlimited' : max}`;
-          })
-          .join(' · ')}
-      </p>
-      {over.map((name) => (
-        <div class="banner" data-over-limit={name}>
-          This workspace has {props.usage[name]} {LIMIT_NOUNS[name].toLowerCase()}, more than the{' '}
-          {plan.label} plan's {plan.limits[name]}. Everything stays as it is, but no more can be
-          added until it is back under the limit or the workspace{' '}
-          <a href={`/workspace/${props.workspace.id}/upgrade/`}>upgrades</a>.
-        </div>
-      ))}
-    </>
-  );
-}
-
-export function PlanSection(props: {
-  workspace: Workspace;
-  role: Role;
-  history: BillingHistoryEntry[];
-  usage?: Usage;
-  /** The catalog price the workspace pays, when known. */
-  price?: CatalogPrice | undefined;
-  /** For the admin's "Keep <plan>" button (cancels a scheduled switch). */
-  csrfToken?: string | undefined;
-}) {
-  const ws = props.workspace;
-  const base = `/workspace/${ws.id}`;
-  const status = ws.subscriptionStatus;
-  const failing = status !== null && isKnownStatus(status) && isPaymentFailing(status);
-  const isAdmin = props.role === 'admin';
-  const plan = planOf(ws);
-  const paid = atLeast(ws, 'pro');
-  return (
-    <div data-testid="plan-section">
-      {failing && (
-        <div class="banner" role="alert">
-          <strong>Your last payment failed.</strong>{' '}
-          {isAdmin ? (
-            <a href={`${base}/billing/`}>Update the payment method</a>
-          ) : (
-            'Ask an admin to update the payment method.'
-          )}{' '}
-          {paid
-            ? `${plan.label} stays on while Stripe retries.`
-            : 'Your paid plan comes back as soon as a payment succeeds.'}
-        </div>
-      )}
-      <p>
-        This workspace is on the <strong>{plan.label}</strong> plan{' '}
-        <PlanBadge plan={planBadge(ws)} />
-        {status && <span class="muted small"> · subscription {status.replace('_', ' ')}</span>}
-      </p>
-      {status === 'trialing' && ws.trialEndsAt && (
-        <p data-testid="trial">
-          {trialStatusLine({
-            trialEndsAt: ws.trialEndsAt,
-            planLabel: plan.label,
-            cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
-            quote: props.price ? quotePrice(plan, props.price, ws.seatsBilled ?? 1) : null,
-          })}
-        </p>
-      )}
-      {paid && props.price?.perSeat && ws.seatsBilled !== null && (
-        <p class="small" data-testid="seats">
-          {quotePrice(plan, props.price, ws.seatsBilled).line}
-        </p>
-      )}
-      {paid && props.price && (
-        <p class="small" data-testid="price">
-          {props.price.display}
-          {ws.currentPeriodEnd && !ws.cancelAtPeriodEnd && status !== 'canceled'
-            ? ` · next charge on ${day(ws.currentPeriodEnd)}`
-            : ''}
-        </p>
-      )}
-      {ws.currentPeriodEnd && status !== 'canceled' && (
-        <p>
-          {ws.cancelAtPeriodEnd
-            ? `Cancels on ${day(ws.currentPeriodEnd)}; ${plan.label} until then.`
-            : `Renews on ${day(ws.currentPeriodEnd)}.`}
-        </p>
-      )}
-      {ws.scheduledPlan && ws.scheduledChangeAt && (
-        <p data-testid="scheduled-change">
-          Switches to {planOf(ws.scheduledPlan).label} on {day(ws.scheduledChangeAt)}.{' '}
-          {isAdmin && props.csrfToken && (
-            <form method="post" action={`${base}/change-plan/cancel`} class="inline">
-              <CsrfField token={props.csrfToken} />
-              <button type="submit" class="link">
-                Keep {plan.label}
-              </button>
-            </form>
-          )}
-        </p>
-      )}
-      {props.usage && <UsageLines workspace={ws} usage={props.usage} />}
-      <p>
-        {isAdmin && ws.stripeCustomerId && (
-          <a class="button secondary" href={`${base}/billing/`}>
-            Manage billing
-          </a>
-        )}{' '}
-        {!paid && (
-          <a class="button" href={`${base}/upgrade/`}>
-            Upgrade to Pro
-          </a>
-        )}
-        {paid && isAdmin && (
-          <a class="button secondary" href={`${base}/upgrade/`}>
-            Change plan
-          </a>
-        )}
-      </p>
-      {props.history.length > 0 && (
-        <>
-          <h3 class="small muted">Billing history</h3>
-          <table class="keep history">
-            <tbody>
-              {props.history.map((h) => (
-                <tr data-history={h.kind}>
-                  <td>{day(h.createdAt)}</td>
-                  <td>{historyLabel(h)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </div>
-  );
-}
-
-export function AdvancedFeaturePage(props: { chrome: PageChrome; workspace: Workspace }) {
+export function CheckoutNotFoundPage(props: { chrome: PageChrome }) {
   return (
     <Layout {...props.chrome}>
-      <div class="card">
-        <h1>Advanced feature</h1>
+      <Card attrs={{ 'data-testid': 'checkout-not-found' }}>
+        <h1>We couldn't find that checkout</h1>
         <p>
-          Only Pro workspaces see this page. {props.workspace.name} is on{' '}
-          {planOf(props.workspace).label} <PlanBadge plan={planBadge(props.workspace)} />.
+          This link does not match a checkout of any of your workspaces, so nothing was changed.
         </p>
+        <p class="muted">
+          If you have just paid, open your workspace: its plan shows there as soon as Stripe
+          confirms the payment.
+        </p>
+        <div class="actions">
+          <Button href="/dashboard">Go to your workspaces</Button>
+        </div>
+      </Card>
+    </Layout>
+  );
+}
+
+export interface ReportData {
+  members: Member[];
+  usage: Usage;
+  history: BillingHistoryEntry[];
+  locale: string;
+  /** The last six months, oldest first: "2026-07" → members who joined that month. */
+  joinedByMonth: { month: Date; count: number }[];
+}
+
+/** Members who joined in each of the last `months` calendar months (UTC), oldest first. */
+export function joinedByMonth(members: Member[], now: Date, months = 6) {
+  const start = (i: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+  return Array.from({ length: months }, (_, k) => {
+    const i = months - 1 - k;
+    const from = start(i);
+    const to = start(i - 1);
+    return {
+      month: from,
+      count: members.filter((m) => m.joinedAt >= from && m.joinedAt < to).length,
+    };
+  });
+}
+
+export function ReportsPage(props: { chrome: PageChrome; workspace: Workspace; data: ReportData }) {
+  const ws = props.workspace;
+  const plan = planOf(ws);
+  const needed = lowestPlanWith('advanced');
+  const { members, usage, history, locale } = props.data;
+  const seats = plan.limits.members;
+  const keys = plan.limits.api_keys;
+  const admins = members.filter((m) => m.role === 'admin').length;
+  const monthName = new Intl.DateTimeFormat(locale, {
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const busiest = Math.max(1, ...props.data.joinedByMonth.map((m) => m.count));
+  return (
+    <Layout {...props.chrome}>
+      <PageHeader
+        title="Reports"
+        badge={<Badge tone="accent">{needed.label}</Badge>}
+        description={`How ${ws.name} is used: members, seats, API keys and billing events. Reports are included in ${needed.label} and above.`}
+      />
+      <div class="grid" data-testid="report-stats">
+        <Card title="Members" level={2}>
+          <p class="stat">{usage.members}</p>
+          <p class="muted small">
+            {admins} admin{admins === 1 ? '' : 's'} ·{' '}
+            {seats === null ? 'no member limit' : `${seats} included in ${plan.label}`}
+          </p>
+          {seats !== null && (
+            <meter min={0} max={seats} value={usage.members} aria-label="Seats used" />
+          )}
+        </Card>
+        <Card title="API keys" level={2}>
+          <p class="stat">{usage.api_keys}</p>
+          <p class="muted small">
+            {keys === null ? 'no key limit' : `${keys} included in ${plan.label}`}
+          </p>
+          {keys !== null && (
+            <meter min={0} max={keys} value={usage.api_keys} aria-label="API keys used" />
+          )}
+        </Card>
+        <Card title="Billing events" level={2}>
+          <p class="stat">{history.length}</p>
+          <p class="muted small">
+            {history[0] ? (
+              <>
+                Last: {historyLabel(history[0])},{' '}
+                <Time date={history[0].createdAt} locale={locale} />
+              </>
+            ) : (
+              'None yet'
+            )}
+          </p>
+        </Card>
       </div>
+      <Card
+        title="New members per month"
+        description="Members who joined, by calendar month (UTC)."
+      >
+        <Table label="New members per month" attrs={{ 'data-testid': 'joined-by-month' }}>
+          <thead>
+            <tr>
+              <th scope="col">Month</th>
+              <th scope="col">Joined</th>
+              <th scope="col">
+                <span class="visually-hidden">Compared with the busiest month</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.data.joinedByMonth.map((m) => (
+              <tr>
+                <td>{monthName.format(m.month)}</td>
+                <td>{m.count}</td>
+                <td>
+                  <meter
+                    min={0}
+                    max={busiest}
+                    value={m.count}
+                    aria-label={`${m.count} joined in ${monthName.format(m.month)}`}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      </Card>
+      <Card title="Members">
+        <Table label="Members" stack>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Joined</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr>
+                <td data-label="Name">{m.name}</td>
+                <td data-label="Role">{m.role === 'admin' ? 'Admin' : 'Member'}</td>
+                <td data-label="Joined">
+                  <Time date={m.joinedAt} locale={locale} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      </Card>
+      <DescriptionList
+        items={[
+          { label: 'Plan', value: plan.label },
+          {
+            label: 'Report generated',
+            value: <Time date={new Date()} locale={locale} />,
+          },
+        ]}
+      />
     </Layout>
   );
 }

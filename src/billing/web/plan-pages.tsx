@@ -1,14 +1,16 @@
-// The catalog as pages: the tiers side by side (features, limits, prices, the yearly saving),
-// for the public /pricing page and the workspace's upgrade page (current plan marked, each
-// other tier one click from Checkout or from a previewed plan change).
-
-import { CsrfField, Layout, type PageChrome, PlanBadge } from '../../web/layout.js';
+// The catalog as pages: the tiers side by side (features, limits, price for the chosen
+// interval, the yearly saving), for the public /pricing page and the workspace's upgrade page
+// (current plan marked, each other tier one click from Checkout or from a previewed plan
+// change), and the change's preview before the admin confirms it.
+import { Layout, type PageChrome } from '../../web/layout.js';
+import { Badge, Button, Card, CsrfField, PageHeader } from '../../web/ui.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { type CatalogPrice, formatAmount, type PlanCatalog } from '../catalog.js';
 import type { PlanChangePreview } from '../change-plan.js';
 import { type PlanOffer, pricingOffers, type UpgradeOffers } from '../offers.js';
 import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../plans/catalog.js';
-import { planBadge, planOf } from '../plans/entitlements.js';
+import { planOf } from '../plans/entitlements.js';
+import { Time } from './dates.js';
 
 const LIMIT_LABELS: Record<LimitName, [one: string, many: string]> = {
   members: ['member', 'members'],
@@ -32,157 +34,262 @@ export function yearlySaving(prices: readonly CatalogPrice[]): string | null {
 
 type Action =
   | { kind: 'none' }
+  | { kind: 'current' }
   | { kind: 'signup' }
+  | { kind: 'link'; href: (interval: BillingInterval) => string; label: string }
   | { kind: 'checkout'; action: string; csrfToken: string }
   | { kind: 'change'; base: string };
 
+function PriceTag(props: {
+  price: CatalogPrice;
+  perSeat: boolean;
+  saving: string | null;
+  /** "$12 × 5 members = $60/month" for a per-member price. */
+  quote?: string | undefined;
+}) {
+  const { price } = props;
+  return (
+    <p class="plan-price">
+      <span class="amount">{formatAmount(price.amount, price.currency)}</span>{' '}
+      <span class="per">/ {props.perSeat ? `member / ${price.interval}` : price.interval}</span>
+      {price.interval === 'year' && props.saving && (
+        <span class="saving small"> · {props.saving}</span>
+      )}
+      {props.quote && (
+        <span class="quote small" data-testid="seat-quote">
+          {props.quote}
+        </span>
+      )}
+    </p>
+  );
+}
+
 function PlanCard(props: {
   plan: PlanDefinition<PlanId>;
+  /** The prices shown (one interval, or all of them). */
   prices: readonly CatalogPrice[];
+  /** Every price of the plan, for the yearly saving. */
+  allPrices: readonly CatalogPrice[];
   current: boolean;
   action: Action;
-  /** Quotes for the workspace's members and the trial it would get (src/billing/offers.ts). */
+  /** This workspace's quotes and trial (src/billing/offers.ts). */
   offer?: PlanOffer | undefined;
   /** The quotes are an example (the public pricing page), not this workspace's members. */
   example?: boolean;
 }) {
   const { plan, prices, action, offer } = props;
-  const saving = yearlySaving(prices);
+  const saving = yearlySaving(props.allPrices);
+  const perSeat = plan.perSeat === true;
+  // The trial Checkout would start: the catalog's, unless this workspace or admin had one.
+  const trial = offer?.trial;
+  const trialDays = trial?.eligible ? trial.days : 0;
+  const quoteFor = (price: CatalogPrice) => {
+    const quote = offer?.quotes[price.lookupKey];
+    if (!perSeat || !quote) return undefined;
+    return `${props.example ? 'For example: ' : ''}${quote.line}`;
+  };
   return (
-    <div class="card" data-plan={plan.id}>
-      <h2>
-        {plan.label} <PlanBadge plan={planBadge(plan.id)} />
-      </h2>
-      {props.current && <p class="muted">Your current plan.</p>}
-      <p class="small">{plan.description}</p>
-      <ul>
+    <section
+      class={props.current ? 'card plan-card current' : 'card plan-card'}
+      data-plan={plan.id}
+      aria-labelledby={`plan-${plan.id}`}
+    >
+      <div class="plan-card-head">
+        <h2 id={`plan-${plan.id}`}>{plan.label}</h2>
+        {props.current && <Badge tone="accent">Current plan</Badge>}
+      </div>
+      <p class="muted small">{plan.description}</p>
+      {prices.length === 0 && (
+        <p class="plan-price">
+          <span class="amount">$0</span> <span class="per">forever</span>
+        </p>
+      )}
+      {prices.map((price) => {
+        const tag = (
+          <PriceTag price={price} perSeat={perSeat} saving={saving} quote={quoteFor(price)} />
+        );
+        const billed = prices.length > 1 ? ` — billed ${price.interval}ly` : '';
+        if (action.kind === 'checkout')
+          return (
+            <form
+              method="post"
+              action={action.action}
+              class="plan-option"
+              data-interval={price.interval}
+            >
+              <CsrfField token={action.csrfToken} />
+              <input type="hidden" name="price" value={price.priceId ?? price.lookupKey} />
+              {tag}
+              <button type="submit" class="btn">
+                {trialDays ? `Start ${trialDays}-day free trial${billed}` : `Upgrade${billed}`}
+              </button>
+            </form>
+          );
+        return (
+          <div class="plan-option" data-interval={price.interval}>
+            {tag}
+            {action.kind === 'change' && (
+              <Button
+                variant="secondary"
+                href={`${action.base}/change-plan/?plan=${plan.id}&interval=${price.interval}`}
+              >
+                Switch to {plan.label}
+                {billed}
+              </Button>
+            )}
+            {action.kind === 'link' && (
+              <Button href={action.href(price.interval)}>{action.label}</Button>
+            )}
+          </div>
+        );
+      })}
+      {trial?.message && !props.current && action.kind !== 'change' && (
+        <p class={trial.eligible ? 'small trial-note' : 'small muted'} data-testid="trial-offer">
+          {trial.message}
+        </p>
+      )}
+      {action.kind === 'signup' && (
+        <Button href="/signup" variant={prices.length === 0 ? 'secondary' : 'primary'}>
+          {prices.length === 0
+            ? 'Start free'
+            : trialDays
+              ? `Start a ${trialDays}-day free trial`
+              : `Start with ${plan.label}`}
+        </Button>
+      )}
+      {action.kind === 'current' && (
+        <p class="small muted" data-testid="current">
+          You are on this plan.
+        </p>
+      )}
+      <ul class="plan-features">
         {plan.bullets.map((b) => (
           <li>{b}</li>
         ))}
         <li>{limitLine(plan, 'members')}</li>
         <li>{limitLine(plan, 'api_keys')}</li>
       </ul>
-      {prices.length === 0 && <p class="price">Free</p>}
-      {offer?.trial.message && action.kind !== 'change' && !props.current && (
-        <p class="small" data-testid="trial-offer">
-          {offer.trial.message}
-        </p>
-      )}
-      {prices.map((price) => {
-        const label = (
-          <p>
-            <strong class="price">{price.display}</strong>
-            {price.interval === 'year' && saving && <span class="small muted"> · {saving}</span>}
-            {price.perSeat && offer?.quotes[price.lookupKey] && (
-              <span class="small" data-testid="seat-quote">
-                <br />
-                {props.example ? 'For example: ' : ''}
-                {offer.quotes[price.lookupKey]!.line}
-              </span>
-            )}
-          </p>
-        );
-        if (action.kind === 'checkout')
-          return (
-            <form
-              method="post"
-              action={action.action}
-              class="row plan-option"
-              data-interval={price.interval}
-            >
-              <CsrfField token={action.csrfToken} />
-              <input type="hidden" name="price" value={price.priceId ?? price.lookupKey} />
-              {label}
-              <button type="submit">
-                {prices.length > 1 ? `Upgrade — billed ${price.interval}ly` : 'Upgrade'}
-              </button>
-            </form>
-          );
-        return (
-          <div class="row plan-option" data-interval={price.interval}>
-            {label}
-            {action.kind === 'change' && (
-              <a
-                class="button secondary"
-                href={`${action.base}/change-plan/?plan=${plan.id}&interval=${price.interval}`}
-              >
-                Switch — billed {price.interval}ly
-              </a>
-            )}
-          </div>
-        );
-      })}
-      {action.kind === 'signup' && (
-        <a class="button" href="/signup">
-          {prices.length === 0 ? 'Start free' : `Start free, upgrade to ${plan.label}`}
-        </a>
-      )}
-    </div>
+    </section>
   );
 }
 
-/** Monthly / yearly: links that keep one interval's prices (no script: the CSP allows none). */
-function IntervalSwitch(props: { path: string; interval: BillingInterval | null }) {
-  const link = (interval: BillingInterval | null, label: string) =>
-    props.interval === interval ? (
-      <strong>{label}</strong>
-    ) : (
-      <a href={interval ? `${props.path}?interval=${interval}` : props.path}>{label}</a>
-    );
-  return (
-    <p class="small" data-testid="interval-switch">
-      {link(null, 'All prices')} · {link('month', 'Monthly')} · {link('year', 'Yearly')}
-    </p>
+/** Monthly / yearly: links (no script; the CSP allows none inline), the chosen one marked. */
+function IntervalSwitch(props: {
+  path: string;
+  interval: BillingInterval;
+  saving: string | null;
+  query?: string;
+}) {
+  const link = (interval: BillingInterval, label: string) => (
+    <a
+      href={`${props.path}?interval=${interval}${props.query ?? ''}`}
+      aria-current={props.interval === interval ? 'true' : undefined}
+      class={props.interval === interval ? 'selected' : undefined}
+    >
+      {label}
+    </a>
   );
+  return (
+    <nav class="segmented" aria-label="Billing interval" data-testid="interval-switch">
+      {link('month', 'Monthly')}
+      {link('year', 'Yearly')}
+      {props.saving && <span class="small muted"> {props.saving}</span>}
+    </nav>
+  );
+}
+
+/** The largest yearly saving of the catalog, for the switch ("Save up to 17%"). */
+function bestSaving(catalog: PlanCatalog): string | null {
+  let best = 0;
+  for (const plan of catalog.plans.plans) {
+    const month = catalog.prices.find((p) => p.plan === plan.id && p.interval === 'month');
+    const year = catalog.prices.find((p) => p.plan === plan.id && p.interval === 'year');
+    if (month && year && month.amount > 0)
+      best = Math.max(best, 1 - year.amount / (month.amount * 12));
+  }
+  return best > 0 ? `Save up to ${Math.round(best * 100)}% yearly` : null;
 }
 
 function PlanGrid(props: {
   catalog: PlanCatalog;
-  interval: BillingInterval | null;
+  interval: BillingInterval;
   currentPlan: PlanId | null;
   actionFor: (plan: PlanDefinition<PlanId>) => Action;
   offers?: UpgradeOffers | undefined;
   example?: boolean;
 }) {
   return (
-    <div class="grid">
-      {props.catalog.plans.plans.map((plan) => (
-        <PlanCard
-          plan={plan}
-          prices={props.catalog.prices.filter(
-            (p) => p.plan === plan.id && (!props.interval || p.interval === props.interval),
-          )}
-          current={plan.id === props.currentPlan}
-          action={props.actionFor(plan)}
-          offer={props.offers?.plans[plan.id]}
-          example={props.example ?? false}
-        />
-      ))}
+    <div class="grid plan-grid">
+      {props.catalog.plans.plans.map((plan) => {
+        const all = props.catalog.prices.filter((p) => p.plan === plan.id);
+        return (
+          <PlanCard
+            plan={plan}
+            prices={all.filter((p) => p.interval === props.interval)}
+            allPrices={all}
+            current={plan.id === props.currentPlan}
+            action={props.actionFor(plan)}
+            offer={props.offers?.plans[plan.id]}
+            example={props.example ?? false}
+          />
+        );
+      })}
     </div>
   );
 }
 
-export function parseInterval(value: string | undefined): BillingInterval | null {
-  return value === 'month' || value === 'year' ? value : null;
+/** The interval in the URL; monthly by default. */
+export function parseInterval(value: string | undefined): BillingInterval {
+  return value === 'year' ? 'year' : 'month';
 }
 
+/** The public pricing page; for a signed-in user, marked with one workspace's plan. */
 export function PricingPage(props: {
   chrome: PageChrome;
   catalog: PlanCatalog;
-  interval: BillingInterval | null;
+  interval: BillingInterval;
+  /** The signed-in user's workspace the page speaks for (its plan marked, its upgrade linked). */
+  workspace?: { id: string; name: string; plan: PlanId; isAdmin: boolean } | null;
 }) {
+  const ws = props.workspace ?? null;
+  const current = ws ? planOf(ws.plan) : null;
   return (
     <Layout {...props.chrome}>
-      <h1>Pricing</h1>
-      <IntervalSwitch path="/pricing" interval={props.interval} />
+      <PageHeader
+        title="Pricing"
+        description={
+          ws
+            ? `Plans for ${ws.name}. Change or cancel any time; Stripe handles the payment.`
+            : 'Start free. Upgrade when your team needs more; change or cancel any time.'
+        }
+      />
+      <IntervalSwitch
+        path="/pricing"
+        interval={props.interval}
+        saving={bestSaving(props.catalog)}
+        query={ws ? `&workspace=${ws.id}` : ''}
+      />
       <PlanGrid
         catalog={props.catalog}
         interval={props.interval}
-        currentPlan={null}
-        actionFor={() => ({ kind: 'signup' })}
+        currentPlan={current?.id ?? null}
         offers={pricingOffers(props.catalog)}
         example
+        actionFor={(plan): Action => {
+          if (!ws || !current) return { kind: 'signup' };
+          if (plan.id === current.id) return { kind: 'current' };
+          if (!ws.isAdmin || plan.prices.length === 0) return { kind: 'none' };
+          if (current.prices.length > 0) return { kind: 'change', base: `/workspace/${ws.id}` };
+          return {
+            kind: 'link',
+            href: (interval) => `/workspace/${ws.id}/upgrade/?interval=${interval}`,
+            label: `Upgrade to ${plan.label}`,
+          };
+        }}
       />
+      <p class="small muted">
+        Prices in US dollars, taxes excluded. Payments are handled by Stripe.
+      </p>
     </Layout>
   );
 }
@@ -192,24 +299,35 @@ export function UpgradePage(props: {
   chrome: PageChrome;
   workspace: Workspace;
   catalog: PlanCatalog;
-  interval?: BillingInterval | null;
+  interval?: BillingInterval;
   offers?: UpgradeOffers;
 }) {
   const base = `/workspace/${props.workspace.id}`;
   const current = planOf(props.workspace);
   const paid = current.prices.length > 0;
+  const interval = props.interval ?? 'month';
   return (
     <Layout {...props.chrome}>
-      <h1>
-        {paid ? 'Change the plan of' : 'Upgrade'} {props.workspace.name}
-      </h1>
-      <IntervalSwitch path={`${base}/upgrade/`} interval={props.interval ?? null} />
+      <PageHeader
+        title={`${paid ? 'Change the plan of' : 'Upgrade'} ${props.workspace.name}`}
+        description={
+          paid
+            ? `${props.workspace.name} is on ${current.label}. An upgrade applies now (the unused time is credited); a downgrade at the end of the period.`
+            : 'Choose a plan. Checkout is on Stripe; the plan applies as soon as the payment clears.'
+        }
+      />
+      <IntervalSwitch
+        path={`${base}/upgrade/`}
+        interval={interval}
+        saving={bestSaving(props.catalog)}
+      />
       <PlanGrid
         catalog={props.catalog}
-        interval={props.interval ?? null}
+        interval={interval}
         currentPlan={current.id}
         offers={props.offers}
         actionFor={(plan): Action => {
+          if (plan.id === current.id) return { kind: 'current' };
           if (plan.prices.length === 0) return { kind: 'none' };
           if (!paid && plan.rank > current.rank)
             return {
@@ -229,8 +347,6 @@ export function UpgradePage(props: {
   );
 }
 
-const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
-
 /** The change's preview, before the admin confirms it. */
 export function ChangePlanPage(props: {
   chrome: PageChrome;
@@ -238,13 +354,15 @@ export function ChangePlanPage(props: {
   plan: PlanDefinition<PlanId>;
   interval: BillingInterval;
   preview: PlanChangePreview;
+  locale: string;
 }) {
   const base = `/workspace/${props.workspace.id}`;
   const from = planOf(props.workspace);
   const amount = formatAmount(props.preview.amountDue, props.preview.currency);
+  const when = new Date(props.preview.prorationDate * 1000);
   return (
     <Layout {...props.chrome}>
-      <div class="card" data-testid="change-preview">
+      <Card attrs={{ 'data-testid': 'change-preview' }}>
         <h1>
           {from.label} → {props.plan.label}, billed {props.interval}ly
         </h1>
@@ -255,20 +373,27 @@ export function ChangePlanPage(props: {
           </p>
         ) : (
           <p>
-            {from.label} stays on until <strong>{day(props.preview.prorationDate)}</strong>; then
-            the workspace switches to {props.plan.label} at <strong>{amount}</strong> per{' '}
+            {from.label} stays on until{' '}
+            <strong>
+              <Time date={when} locale={props.locale} />
+            </strong>
+            ; then the workspace switches to {props.plan.label} at <strong>{amount}</strong> per{' '}
             {props.interval}.
           </p>
         )}
-        <form method="post" action={`${base}/change-plan/`} class="inline">
+        <form method="post" action={`${base}/change-plan/`} class="actions">
           <CsrfField token={props.chrome.csrfToken} />
           <input type="hidden" name="plan" value={props.plan.id} />
           <input type="hidden" name="interval" value={props.interval} />
           <input type="hidden" name="prorationDate" value={String(props.preview.prorationDate)} />
-          <button type="submit">Confirm the switch</button>
-        </form>{' '}
-        <a href={`${base}/upgrade/`}>Back to the plans</a>
-      </div>
+          <button type="submit" class="btn">
+            Confirm the switch
+          </button>
+          <Button variant="secondary" href={`${base}/upgrade/`}>
+            Back to the plans
+          </Button>
+        </form>
+      </Card>
     </Layout>
   );
 }

@@ -1,7 +1,6 @@
 // Web routes of billing: upgrade, success, manage billing (portal), the gated example page,
 // and workspace deletion (which must cancel at Stripe first). Thin: services do the work.
-
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
@@ -12,17 +11,23 @@ import { redirectWithFlash } from '../../web/flash.js';
 import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { listAdmins } from '../../workspaces/members.js';
+import { listAdmins, listMembers } from '../../workspaces/members.js';
+import { listWorkspacesForUser } from '../../workspaces/service.js';
 import { auditWebRoutes } from '../audit/routes.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
+import { listBillingHistory } from '../history.js';
+import { usageOf } from '../limits.js';
 import { upgradeOffers } from '../offers.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
+import { resumeSubscription } from '../resume.js';
 import { confirmCheckout } from '../success.js';
+import { formatDay, requestLocale } from './dates.js';
 import { requiresFeature } from './gating.js';
-import { AdvancedFeaturePage, AskAdminPage } from './pages.js';
+import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
+import { postThenRedirect } from './prg.js';
 
 const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
@@ -33,7 +38,7 @@ export function billingWebRoutes(deps: AppDeps) {
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
-  for (const page of ['upgrade', 'billing', 'advanced-feature']) {
+  for (const page of ['upgrade', 'billing', 'advanced-feature', 'reports']) {
     app.get(`/workspace/:id/${page}`, (c) =>
       c.redirect(`/workspace/${pathId(c, 'id', 'Workspace not found')}/${page}/`, 301),
     );
@@ -42,7 +47,33 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/pricing', async (c) => {
     const chrome = await pageChrome(c, db, 'Pricing');
     const interval = parseInterval(c.req.query('interval'));
-    return c.html(<PricingPage chrome={chrome} catalog={ctx.catalog} interval={interval} />);
+    // Signed in: the page speaks for one of the user's workspaces (the one named in the URL if
+    // the user belongs to it, else the first they administer, else the first).
+    const principal = c.var.principal;
+    let workspace = null;
+    if (principal?.kind === 'user') {
+      const mine = await listWorkspacesForUser(db, principal.user.id);
+      const wanted = c.req.query('workspace');
+      const pick =
+        mine.find((m) => m.workspace.id === wanted) ??
+        mine.find((m) => m.role === 'admin') ??
+        mine[0];
+      if (pick)
+        workspace = {
+          id: pick.workspace.id,
+          name: pick.workspace.name,
+          plan: pick.workspace.plan,
+          isAdmin: pick.role === 'admin',
+        };
+    }
+    return c.html(
+      <PricingPage
+        chrome={chrome}
+        catalog={ctx.catalog}
+        interval={interval}
+        workspace={workspace}
+      />,
+    );
   });
 
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
@@ -73,7 +104,7 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), async (c) => {
     const { workspace } = c.var;
     const plan = ctx.catalog.plans.get(c.req.query('plan') ?? '');
-    const interval = parseInterval(c.req.query('interval')) ?? 'month';
+    const interval = parseInterval(c.req.query('interval'));
     if (!plan) return c.redirect(`/workspace/${workspace.id}/upgrade/`);
     const preview = await previewPlanChange(ctx, { workspace, plan: plan.id, interval });
     const chrome = await pageChrome(c, db, `Switch to ${plan.label}`, workspace);
@@ -84,6 +115,7 @@ export function billingWebRoutes(deps: AppDeps) {
         plan={plan}
         interval={interval}
         preview={preview}
+        locale={requestLocale(c)}
       />,
     );
   });
@@ -92,19 +124,27 @@ export function billingWebRoutes(deps: AppDeps) {
     const { workspace } = c.var;
     const form = await c.req.parseBody();
     const prorationDate = Number(form.prorationDate);
-    const result = await changePlan(ctx, {
-      workspace,
-      plan: String(form.plan ?? ''),
-      interval: String(form.interval ?? ''),
-      prorationDate:
-        Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
-    });
-    const label = planOf(result.plan).label;
-    const message =
-      result.effective === 'now'
-        ? `Switched to ${label}.`
-        : `Switches to ${label} on ${new Date((result.effectiveAt ?? 0) * 1000).toISOString().slice(0, 10)}.`;
-    return redirectWithFlash(c, `/workspace/${workspace.id}/settings`, 'success', message);
+    const locale = requestLocale(c);
+    return postThenRedirect(
+      c,
+      `/workspace/${workspace.id}/settings`,
+      async () => {
+        const result = await changePlan(ctx, {
+          workspace,
+          plan: String(form.plan ?? ''),
+          interval: String(form.interval ?? ''),
+          prorationDate:
+            Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+        });
+        const label = planOf(result.plan).label;
+        const message =
+          result.effective === 'now'
+            ? `Switched to ${label}.`
+            : `Switches to ${label} on ${formatDay(new Date((result.effectiveAt ?? 0) * 1000), locale)}.`;
+        return { type: 'success', message };
+      },
+      `/workspace/${workspace.id}/upgrade/`,
+    );
   });
 
   app.post(
@@ -113,13 +153,13 @@ export function billingWebRoutes(deps: AppDeps) {
     verified,
     async (c) => {
       const { workspace } = c.var;
-      await cancelScheduledChange(ctx, workspace);
-      return redirectWithFlash(
-        c,
-        `/workspace/${workspace.id}/settings`,
-        'info',
-        `The switch is cancelled: ${planOf(workspace).label} stays.`,
-      );
+      return postThenRedirect(c, `/workspace/${workspace.id}/settings`, async () => {
+        await cancelScheduledChange(ctx, workspace);
+        return {
+          type: 'info',
+          message: `The switch is cancelled: ${planOf(workspace).label} stays.`,
+        };
+      });
     },
   );
 
@@ -150,27 +190,66 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get('/billing/success', async (c) => {
     const user = requireUser(c.var.principal);
     const outcome = await confirmCheckout(ctx, {
-      sessionId: c.req.query('session_id') ?? '',
+      sessionId: (c.req.query('session_id') ?? '').slice(0, 256),
       userId: user.id,
     });
+    if (outcome.kind === 'not_found') {
+      c.var.log.warn({ reason: outcome.reason }, 'success page: no such checkout');
+      const chrome = await pageChrome(c, db, "We couldn't find that checkout");
+      return c.html(<CheckoutNotFoundPage chrome={chrome} />, 404);
+    }
+    const settings = `/workspace/${outcome.workspaceId}/settings`;
     switch (outcome.kind) {
-      case 'pro':
+      case 'welcome':
         return redirectWithFlash(
           c,
-          `/workspace/${outcome.workspaceId}/settings`,
+          settings,
           'success',
-          'Welcome to Pro!',
+          `Welcome to ${planOf(outcome.plan).label}!`,
+        );
+      case 'active':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          `This workspace is on ${planOf(outcome.plan).label}.`,
         );
       case 'processing':
         return redirectWithFlash(
           c,
-          `/workspace/${outcome.workspaceId}/settings`,
+          settings,
           'info',
           'Your payment is processing. Pro turns on as soon as it clears.',
         );
-      case 'failed':
+      case 'incomplete':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          'The checkout was left before payment, so nothing was charged. You can upgrade again from here.',
+        );
+      case 'expired':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          'That checkout expired before it was paid, so nothing was charged.',
+        );
+      case 'ended':
+        return redirectWithFlash(
+          c,
+          settings,
+          'info',
+          `The subscription from that checkout has ended: this workspace is on ${planOf(outcome.plan).label}.`,
+        );
+      case 'refused':
         c.var.log.warn({ reason: outcome.reason }, 'success page refused');
-        return redirectWithFlash(c, '/dashboard', 'error', 'Payment processing failed');
+        return redirectWithFlash(
+          c,
+          settings,
+          'error',
+          'That checkout cannot be applied to this workspace, so nothing was changed. Contact support if you were charged.',
+        );
     }
   });
 
@@ -180,13 +259,59 @@ export function billingWebRoutes(deps: AppDeps) {
     return c.redirect(url ?? `/workspace/${workspace.id}/upgrade/`, url ? 303 : 302);
   });
 
+  // Reports: the example page behind requiresFeature('advanced'). The seed's path stays as an
+  // alias behind the same guard (a Free workspace is refused there too, with the same 402/redirect).
+  const reports = async (c: Context<AppEnv>) => {
+    const { workspace } = c.var;
+    const [members, usage, history] = await Promise.all([
+      listMembers(db, workspace.id),
+      usageOf(db, workspace.id),
+      listBillingHistory(db, workspace.id, 50),
+    ]);
+    const chrome = await pageChrome(c, db, 'Reports', workspace);
+    const locale = requestLocale(c);
+    return c.html(
+      <ReportsPage
+        chrome={chrome}
+        workspace={workspace}
+        data={{
+          members,
+          usage,
+          history,
+          locale,
+          joinedByMonth: joinedByMonth(members, new Date()),
+        }}
+      />,
+    );
+  };
+  app.get(
+    '/workspace/:id/reports/',
+    requireWorkspaceAccess('member'),
+    requiresFeature('advanced'),
+    reports,
+  );
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
     requiresFeature('advanced'),
+    reports,
+  );
+
+  // Resume a subscription set to cancel at the period end (the portal's "Renew"), in the app.
+  app.post(
+    '/workspace/:id/billing/resume',
+    requireWorkspaceAccess('admin'),
+    verified,
     async (c) => {
-      const chrome = await pageChrome(c, db, 'Advanced feature', c.var.workspace);
-      return c.html(<AdvancedFeaturePage chrome={chrome} workspace={c.var.workspace} />);
+      const { workspace } = c.var;
+      const settings = `/workspace/${workspace.id}/settings`;
+      return postThenRedirect(c, settings, async () => {
+        await resumeSubscription(ctx, workspace);
+        return {
+          type: 'success',
+          message: `${planOf(workspace).label} is resumed: it renews at the end of the period.`,
+        };
+      });
     },
   );
 
