@@ -11,6 +11,7 @@ import {
   createWorkspaceApi,
   invitationTokenIn,
   inviteApi,
+  landingPage,
   roleIn,
 } from './support/workspaces.js';
 
@@ -40,12 +41,11 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
       .filter((i) => i.acceptedAt === null)
       .map((i) => i.email);
 
-  it('an admin invites through the settings page, which shows the accept link once (201)', async () => {
+  it('an admin invites through the settings page, which redirects and then shows the accept link once', async () => {
     const email = freshEmail('webinvitee');
     const res = await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' });
-    expect(res.status).toBe(201);
-    const html = await res.text();
-    expect(html).toContain(`Invitation for ${email} created.`);
+    const html = await landingPage(admin, res);
+    expect(html).toContain(`Invitation sent to ${email}.`);
     const token = invitationTokenIn(html);
     expect(html).toContain(`${TEST_APP_URL}/invitations/${token}`);
     // The settings page lists the pending invitation but never shows its link again.
@@ -56,9 +56,10 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
 
   it('a new user follows the link, signs up on the web and accepts as the invited role', async () => {
     const email = freshEmail('newcomer');
-    const html = await (
-      await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' })
-    ).text();
+    const html = await landingPage(
+      admin,
+      await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' }),
+    );
     const token = invitationTokenIn(html);
 
     const invitee = t.client();
@@ -248,7 +249,7 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
   });
 
   it('a member who was removed cannot rejoin with the link they already used', async () => {
-    const member = await addMember(t, admin, wsId, 'member', 'Removed Later');
+    const member = await t.signUp('Removed Later');
     const { token } = await inviteApi(admin, wsId, member.user!.email, 'member');
     expect((await member.json('POST', `/api/invitations/${token}/accept`)).status).toBe(200);
     const del = await admin.json('DELETE', `/api/workspaces/${wsId}/members/${member.user!.id}`);
@@ -280,7 +281,7 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     expect(await unacceptedEmails()).not.toContain(email);
   });
 
-  it('refuses an invalid email or role with 400', async () => {
+  it('refuses an invalid email or role with 400 (the form: back to it, with the error)', async () => {
     const bad = await admin.json('POST', `/api/workspaces/${wsId}/invitations`, {
       email: 'not-an-email',
     });
@@ -296,7 +297,8 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
       email: '',
       role: 'member',
     });
-    expect(web.status).toBe(400);
+    expect(web.status).toBe(303);
+    expect(await landingPage(admin, web)).toContain('aria-invalid="true"');
   });
 
   it('an admin cannot withdraw an invitation of another workspace', async () => {

@@ -5,3 +5,4 @@ export * from '../jobs/schema.js';
 export * from '../mail/schema.js';
 export * from '../security/schema.js';
 export * from '../workspaces/schema.js';
+export * from '../web/reveal-schema.js';

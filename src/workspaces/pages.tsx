@@ -1,17 +1,22 @@
 // Pages of the workspaces domain: dashboard and invitation acceptance (the settings page is
 // in settings-page.tsx).
 import { planBadge } from '../billing/plans/entitlements.js';
+import { type Flash, flashFor } from '../web/flash.js';
 import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
 import type { Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
+import { FieldError, fieldProps, SectionFlash } from './ui-bits.js';
 
 export function DashboardPage({
   chrome,
   items,
+  flash = null,
 }: {
   chrome: PageChrome;
   items: WorkspaceWithRole[];
+  flash?: Flash | null;
 }) {
+  const create = flashFor(flash, 'new-workspace');
   return (
     <Layout {...chrome}>
       <h1>Your workspaces</h1>
@@ -36,17 +41,27 @@ export function DashboardPage({
           </div>
         )}
       </div>
-      <div class="card">
-        <h2>New workspace</h2>
+      <section class="card" id="new-workspace" aria-labelledby="new-workspace-title">
+        <h2 id="new-workspace-title">New workspace</h2>
+        <SectionFlash flash={create} />
         <form method="post" action="/workspaces" class="row">
           <CsrfField token={chrome.csrfToken} />
           <div>
             <label for="ws-name">Name</label>
-            <input id="ws-name" name="name" required maxlength={100} placeholder="Acme Inc." />
+            <input
+              id="ws-name"
+              name="name"
+              required
+              maxlength={100}
+              placeholder="Acme Inc."
+              value={create?.values?.name ?? ''}
+              {...fieldProps(create, 'name', 'ws-name-error')}
+            />
+            <FieldError flash={create} field="name" id="ws-name-error" />
           </div>
           <button type="submit">Create workspace</button>
         </form>
-      </div>
+      </section>
     </Layout>
   );
 }
@@ -74,10 +89,17 @@ export function InvitationPage(props: {
               {props.email}).
             </p>
             {props.signedInAs && props.signedInAs.toLowerCase() !== props.email ? (
-              <p class="flash error">
-                You are signed in as {props.signedInAs}, but this invitation is for {props.email}.
-                Sign out and sign in (or up) with {props.email} to accept it.
-              </p>
+              <div class="flash info" id="wrong-account">
+                <p>
+                  You are signed in as <strong>{props.signedInAs}</strong>, but this invitation is
+                  for <strong>{props.email}</strong>.
+                </p>
+                <PostButton
+                  action={`/logout?next=${encodeURIComponent(next)}`}
+                  token={props.chrome.csrfToken}
+                  label="Sign out and continue"
+                />
+              </div>
             ) : props.signedInAs && props.mustVerify ? (
               <div class="flash info" id="verify">
                 <p>
@@ -102,7 +124,7 @@ export function InvitationPage(props: {
                 <a class="button" href={`/signup?next=${encodeURIComponent(next)}`}>
                   Sign up to accept
                 </a>{' '}
-                <a href={`/login?next=${encodeURIComponent(next)}`}>or sign in</a>
+                <a href={`/login?next=${encodeURIComponent(next)}`}>or sign in as {props.email}</a>
               </p>
             )}
           </>

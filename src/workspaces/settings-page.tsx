@@ -1,11 +1,15 @@
 // The workspace settings page: plan (rendered by billing), name, members, invitations,
-// API keys, and deletion. Admin-only sections are left out for members.
+// API keys, and deletion. Admin-only sections are left out for members. Each section shows the
+// message about what was just done in it (a flash scoped to its id), and a form's error next
+// to its field.
 import type { Child } from 'hono/jsx';
 import { planBadge } from '../billing/plans/entitlements.js';
-import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
+import { type Flash, flashFor } from '../web/flash.js';
+import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import type { ApiKeyListing } from './api-keys.js';
 import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
+import { ConfirmDialog, CopyButton, FieldError, fieldProps, SectionFlash } from './ui-bits.js';
 import type { Workspace } from './workspace.js';
 
 const fmtDate = (d: Date | null) =>
@@ -17,15 +21,30 @@ export type Reveal =
 
 export interface SettingsProps {
   chrome: PageChrome;
+  /** The request's flash: sections show the one scoped to them. */
+  flash?: Flash | null;
   workspace: Workspace;
   role: Role;
   currentUserId: string | null;
   members: Member[];
   invitations: Invitation[];
   apiKeys: ApiKeyListing[];
-  reveal?: Reveal;
+  reveal?: Reveal | undefined;
   /** The Plan section, rendered by the billing domain. */
   plan?: Child;
+}
+
+function RoleOptions({ selected }: { selected?: string | undefined }) {
+  return (
+    <>
+      <option value="member" selected={selected !== 'admin'}>
+        member
+      </option>
+      <option value="admin" selected={selected === 'admin'}>
+        admin
+      </option>
+    </>
+  );
 }
 
 export function SettingsPage(p: SettingsProps) {
@@ -33,47 +52,42 @@ export function SettingsPage(p: SettingsProps) {
   const token = p.chrome.csrfToken;
   const isAdmin = p.role === 'admin';
   const adminCount = p.members.filter((m) => m.role === 'admin').length;
+  const flash = p.flash ?? null;
+  const general = flashFor(flash, 'general');
+  const members = flashFor(flash, 'members');
+  const invites = flashFor(flash, 'invitations');
+  const keys = flashFor(flash, 'api-keys');
+  const danger = flashFor(flash, 'danger');
   return (
     <Layout {...p.chrome}>
-      <h1>
-        {p.workspace.name} <PlanBadge plan={planBadge(p.workspace)} />
-      </h1>
-      {p.reveal?.kind === 'invitation' && (
-        <div class="card banner" data-testid="invitation-link">
-          <strong>Invitation for {p.reveal.email} created.</strong> Send them this link (it works
-          once, for 7 days):
-          <p>
-            <code class="secret">{p.reveal.acceptUrl}</code>
-          </p>
-        </div>
-      )}
-      {p.reveal?.kind === 'apiKey' && (
-        <div class="card banner" data-testid="new-api-key">
-          <strong>API key “{p.reveal.name}” created.</strong> Copy it now: it will not be shown
-          again.
-          <p>
-            <code class="secret">{p.reveal.key}</code>
-          </p>
-        </div>
-      )}
+      <h1>{p.workspace.name}</h1>
 
-      <section class="card" id="plan">
-        <h2>Plan</h2>
+      <section class="card" id="plan" aria-labelledby="plan-title">
+        <h2 id="plan-title">Plan</h2>
         {p.plan ?? (
           <p>
-            This workspace is on the <strong>{planBadge(p.workspace).label}</strong> plan.
+            This workspace is on the <PlanBadge plan={planBadge(p.workspace)} /> plan.
           </p>
         )}
       </section>
 
-      <section class="card" id="general">
-        <h2>General</h2>
+      <section class="card" id="general" aria-labelledby="general-title">
+        <h2 id="general-title">General</h2>
+        <SectionFlash flash={general} />
         {isAdmin ? (
           <form method="post" action={`${base}/settings/name`} class="row">
             <CsrfField token={token} />
             <div>
               <label for="name">Workspace name</label>
-              <input id="name" name="name" required maxlength={100} value={p.workspace.name} />
+              <input
+                id="name"
+                name="name"
+                required
+                maxlength={100}
+                value={general?.values?.name ?? p.workspace.name}
+                {...fieldProps(general, 'name', 'name-error')}
+              />
+              <FieldError flash={general} field="name" id="name-error" />
             </div>
             <button type="submit">Save</button>
           </form>
@@ -85,97 +99,149 @@ export function SettingsPage(p: SettingsProps) {
         )}
       </section>
 
-      <section class="card" id="members">
-        <h2>Members</h2>
-        <table>
+      <section class="card" id="members" aria-labelledby="members-title">
+        <h2 id="members-title">Members</h2>
+        <SectionFlash flash={members} />
+        <table class="stack">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Email</th>
-              {isAdmin && <th />}
+              <th scope="col">Member</th>
+              <th scope="col">Role</th>
+              {isAdmin && (
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
-            {p.members.map((m) => (
-              <tr data-member={m.email}>
-                <td>
-                  {m.name}
-                  {m.userId === p.currentUserId && <span class="muted small"> (you)</span>}
-                </td>
-                <td>
-                  {isAdmin && m.role === 'admin' && adminCount === 1 ? (
-                    <span>
-                      admin{' '}
-                      <span class="muted small">
-                        (the only admin: promote someone else before changing this role)
-                      </span>
-                    </span>
-                  ) : isAdmin ? (
-                    <form method="post" action={`${base}/members/${m.userId}/role`} class="inline">
-                      <CsrfField token={token} />
-                      <select name="role" aria-label={`Role of ${m.email}`}>
-                        <option value="member" selected={m.role === 'member'}>
-                          member
-                        </option>
-                        <option value="admin" selected={m.role === 'admin'}>
-                          admin
-                        </option>
-                      </select>
-                      <button type="submit" class="secondary">
-                        Save
-                      </button>
-                    </form>
-                  ) : (
-                    m.role
-                  )}
-                </td>
-                <td>{m.email}</td>
-                {isAdmin && (
+            {p.members.map((m) => {
+              const onlyAdmin = m.role === 'admin' && adminCount === 1;
+              const self = m.userId === p.currentUserId;
+              const roleId = `role-${m.userId}`;
+              return (
+                <tr data-member={m.email}>
                   <td>
-                    {/* The last admin cannot be removed (409): do not offer it. */}
-                    {!(m.role === 'admin' && adminCount === 1) && (
-                      <PostButton
-                        action={`${base}/members/${m.userId}/remove`}
-                        token={token}
-                        label="Remove"
-                        variant="link"
-                      />
+                    <strong>{m.name}</strong>
+                    {self && <span class="muted small"> (you)</span>}
+                    <br />
+                    <span class="muted small">{m.email}</span>
+                  </td>
+                  <td>
+                    {isAdmin ? (
+                      <form
+                        method="post"
+                        action={`${base}/members/${m.userId}/role`}
+                        class="inline"
+                      >
+                        <CsrfField token={token} />
+                        <select
+                          id={roleId}
+                          name="role"
+                          aria-label={`Role of ${m.email}`}
+                          disabled={onlyAdmin}
+                          {...(onlyAdmin ? { 'aria-describedby': `${roleId}-why` } : {})}
+                        >
+                          <RoleOptions selected={m.role} />
+                        </select>
+                        {!onlyAdmin && (
+                          <button type="submit" class="secondary">
+                            Save
+                          </button>
+                        )}
+                      </form>
+                    ) : (
+                      m.role
+                    )}
+                    {isAdmin && onlyAdmin && (
+                      <p class="small muted" id={`${roleId}-why`}>
+                        The only admin: promote someone else before changing this role or removing
+                        them.
+                      </p>
                     )}
                   </td>
-                )}
-              </tr>
-            ))}
+                  {isAdmin && (
+                    <td class="actions">
+                      {onlyAdmin ? (
+                        <button type="button" class="link" disabled>
+                          {self ? 'Leave' : 'Remove'}
+                        </button>
+                      ) : (
+                        <ConfirmDialog
+                          id={`remove-${m.userId}`}
+                          trigger={self ? 'Leave' : 'Remove'}
+                          title={self ? 'Leave this workspace?' : `Remove ${m.name}?`}
+                          action={`${base}/members/${m.userId}/remove`}
+                          token={token}
+                          confirm={self ? 'Leave workspace' : 'Remove member'}
+                        >
+                          <p>
+                            {self
+                              ? `You will lose access to ${p.workspace.name}.`
+                              : `${m.name} (${m.email}) will lose access to ${p.workspace.name}. Their API keys stop working and their pending invitations are withdrawn.`}
+                          </p>
+                        </ConfirmDialog>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </section>
 
       {isAdmin && (
-        <section class="card" id="invitations">
-          <h2>Invitations</h2>
+        <section class="card" id="invitations" aria-labelledby="invitations-title">
+          <h2 id="invitations-title">Invitations</h2>
+          <SectionFlash flash={invites} />
+          {p.reveal?.kind === 'invitation' && (
+            <div class="reveal" data-testid="invitation-link">
+              <p>
+                We emailed the invitation to <strong>{p.reveal.email}</strong>. You can also send
+                them this link yourself (it works once, for 7 days; it is not shown again):
+              </p>
+              <p class="secret-row">
+                <code class="secret" id="invitation-url">
+                  {p.reveal.acceptUrl}
+                </code>
+                <CopyButton target="invitation-url" label="Copy link" />
+              </p>
+            </div>
+          )}
           <form method="post" action={`${base}/invitations`} class="row">
             <CsrfField token={token} />
             <div>
               <label for="invite-email">Email</label>
-              <input id="invite-email" name="email" type="email" required maxlength={254} />
+              <input
+                id="invite-email"
+                name="email"
+                type="email"
+                required
+                maxlength={254}
+                value={invites?.values?.email ?? ''}
+                {...fieldProps(invites, 'email', 'invite-email-error')}
+              />
+              <FieldError flash={invites} field="email" id="invite-email-error" />
             </div>
             <div>
               <label for="invite-role">Role</label>
               <select id="invite-role" name="role">
-                <option value="member">member</option>
-                <option value="admin">admin</option>
+                <RoleOptions selected={invites?.values?.role} />
               </select>
             </div>
             <button type="submit">Invite</button>
           </form>
           {p.invitations.length > 0 && (
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>Expires</th>
-                  <th />
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -184,13 +250,18 @@ export function SettingsPage(p: SettingsProps) {
                     <td>{inv.email}</td>
                     <td>{inv.role}</td>
                     <td>{fmtDate(inv.expiresAt)}</td>
-                    <td>
-                      <PostButton
+                    <td class="actions">
+                      <form
+                        method="post"
                         action={`${base}/invitations/${inv.id}/revoke`}
-                        token={token}
-                        label="Withdraw"
-                        variant="link"
-                      />
+                        class="inline"
+                      >
+                        <CsrfField token={token} />
+                        <button type="submit" class="link">
+                          Withdraw
+                          <span class="visually-hidden"> the invitation for {inv.email}</span>
+                        </button>
+                      </form>
                     </td>
                   </tr>
                 ))}
@@ -201,8 +272,22 @@ export function SettingsPage(p: SettingsProps) {
       )}
 
       {isAdmin && (
-        <section class="card" id="api-keys">
-          <h2>API keys</h2>
+        <section class="card" id="api-keys" aria-labelledby="api-keys-title">
+          <h2 id="api-keys-title">API keys</h2>
+          <SectionFlash flash={keys} />
+          {p.reveal?.kind === 'apiKey' && (
+            <div class="reveal" data-testid="new-api-key">
+              <p>
+                <strong>Copy the key “{p.reveal.name}” now:</strong> it will not be shown again.
+              </p>
+              <p class="secret-row">
+                <code class="secret" id="new-key">
+                  {p.reveal.key}
+                </code>
+                <CopyButton target="new-key" label="Copy key" />
+              </p>
+            </div>
+          )}
           <p class="small muted">
             Keys reach this workspace only, through <code>Authorization: Bearer tg_…</code> on the
             JSON API.
@@ -211,34 +296,44 @@ export function SettingsPage(p: SettingsProps) {
             <CsrfField token={token} />
             <div>
               <label for="key-name">Name</label>
-              <input id="key-name" name="name" required maxlength={100} placeholder="CI deploy" />
+              <input
+                id="key-name"
+                name="name"
+                required
+                maxlength={100}
+                placeholder="CI deploy"
+                value={keys?.values?.name ?? ''}
+                {...fieldProps(keys, 'name', 'key-name-error')}
+              />
+              <FieldError flash={keys} field="name" id="key-name-error" />
             </div>
             <div>
               <label for="key-role">Role</label>
               <select id="key-role" name="role">
-                <option value="member">member</option>
-                <option value="admin">admin</option>
+                <RoleOptions selected={keys?.values?.role} />
               </select>
             </div>
             <button type="submit">Create key</button>
           </form>
           {p.apiKeys.length > 0 && (
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
-                  <th>Name</th>
-                  <th>Key</th>
-                  <th>Role</th>
-                  <th>Created by</th>
-                  <th>Last used</th>
-                  <th />
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Created by</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {p.apiKeys.map((k) => (
-                  <tr>
-                    <td>{k.name}</td>
+                  <tr data-key={k.name}>
                     <td>
+                      {k.name}
+                      <br />
                       <code>{k.prefix}…</code>
                     </td>
                     <td>
@@ -254,13 +349,17 @@ export function SettingsPage(p: SettingsProps) {
                     </td>
                     <td>{k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}</td>
                     <td>{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
-                    <td>
-                      <PostButton
+                    <td class="actions">
+                      <ConfirmDialog
+                        id={`revoke-${k.id}`}
+                        trigger="Revoke"
+                        title={`Revoke the key “${k.name}”?`}
                         action={`${base}/api-keys/${k.id}/revoke`}
                         token={token}
-                        label="Revoke"
-                        variant="link"
-                      />
+                        confirm="Revoke key"
+                      >
+                        <p>Anything using it gets 401 from now on. This cannot be undone.</p>
+                      </ConfirmDialog>
                     </td>
                   </tr>
                 ))}
@@ -270,22 +369,32 @@ export function SettingsPage(p: SettingsProps) {
         </section>
       )}
       {isAdmin && (
-        <section class="card" id="danger">
-          <h2>Delete workspace</h2>
-          <p class="small muted">
+        <section class="card danger-zone" id="danger" aria-labelledby="danger-title">
+          <h2 id="danger-title">Delete workspace</h2>
+          <SectionFlash flash={danger} />
+          <p class="small">
             Deletes the workspace, its members' access, invitations and API keys. An active
-            subscription is cancelled at Stripe first.
+            subscription is cancelled at Stripe first. This cannot be undone.
           </p>
-          <form method="post" action={`${base}/delete`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="confirm-delete">Type “{p.workspace.name}” to confirm</label>
-              <input id="confirm-delete" name="confirm" required autocomplete="off" />
-            </div>
-            <button type="submit" class="danger">
-              Delete workspace
-            </button>
-          </form>
+          <ConfirmDialog
+            id="delete-workspace"
+            trigger="Delete workspace…"
+            title={`Delete ${p.workspace.name}?`}
+            action={`${base}/delete`}
+            token={token}
+            confirm="Delete workspace"
+            open={danger?.type === 'error'}
+          >
+            <label for="confirm-delete">Type “{p.workspace.name}” to confirm</label>
+            <input
+              id="confirm-delete"
+              name="confirm"
+              required
+              autocomplete="off"
+              {...fieldProps(danger, 'confirm', 'confirm-delete-error')}
+            />
+            <FieldError flash={danger} field="confirm" id="confirm-delete-error" />
+          </ConfirmDialog>
         </section>
       )}
     </Layout>
