@@ -19,14 +19,17 @@ import { AppError } from './errors.js';
 import { hasControlCharacters } from './lib/input.js';
 import { mailboxWebRoutes } from './mail/mailbox-web.js';
 import { clientAddress } from './security/client-ip.js';
+import { APP_JS, FAVICON_SVG } from './web/assets.js';
 import { csrfProtection } from './web/csrf.js';
 import type { AppEnv } from './web/env.js';
 import { readFlash } from './web/flash.js';
-import { ErrorPage, type PageChrome } from './web/layout.js';
+import { landingWebRoutes } from './web/landing.js';
+import { ErrorPage, type ErrorWorkspace, type PageChrome } from './web/layout.js';
 import { loginUrlFor, wantsJson } from './web/negotiate.js';
 import { pageChrome } from './web/render.js';
 import { STYLESHEET } from './web/styles.js';
 import { workspaceApiRoutes } from './workspaces/api.js';
+import { listAdmins } from './workspaces/members.js';
 import { workspaceWebRoutes } from './workspaces/web.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -165,11 +168,17 @@ export function createApp(deps: AppDeps) {
       ready ? 200 : 503,
     );
   });
-  app.get('/static/app.css', (c) => {
-    c.header('content-type', 'text/css; charset=utf-8');
-    c.header('cache-control', 'public, max-age=3600');
-    return c.body(STYLESHEET);
-  });
+  const asset = (path: string, type: string, body: string) =>
+    app.get(path, (c) => {
+      c.header('content-type', type);
+      c.header('cache-control', 'public, max-age=3600');
+      return c.body(body);
+    });
+  asset('/static/app.css', 'text/css; charset=utf-8', STYLESHEET);
+  asset('/static/app.js', 'text/javascript; charset=utf-8', APP_JS);
+  // Browsers ask for /favicon.ico on their own; every current one accepts SVG there.
+  asset('/favicon.svg', 'image/svg+xml', FAVICON_SVG);
+  asset('/favicon.ico', 'image/svg+xml', FAVICON_SVG);
 
   // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/sync/webhook.ts).
   app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
@@ -181,6 +190,7 @@ export function createApp(deps: AppDeps) {
   app.use(csrfProtection);
   app.use(readFlash);
 
+  app.route('/', landingWebRoutes(deps));
   app.route('/', authWebRoutes(deps));
   app.route('/', accountWebRoutes(deps));
   // Development only: what the embedded SMTP server received.
@@ -233,10 +243,23 @@ export function createApp(deps: AppDeps) {
         ? 'Not found'
         : appError.code === 'forbidden'
           ? 'Not allowed'
-          : 'Error';
+          : appError.status >= 500
+            ? 'Unavailable'
+            : 'Error';
     let chrome: PageChrome;
+    let workspace: ErrorWorkspace | null = null;
     try {
-      chrome = await pageChrome(c, database.db, title);
+      // Set by requireWorkspaceAccess once the user is known to be a member: the page can
+      // name the workspace, its admins, and link back to it.
+      const current = c.get('workspace');
+      chrome = await pageChrome(c, database.db, title, current ?? null);
+      if (current && c.var.principal?.kind === 'user') {
+        const admins =
+          appError.code === 'forbidden'
+            ? (await listAdmins(database.db, current.id)).map((a) => a.name)
+            : [];
+        workspace = { id: current.id, name: current.name, admins };
+      }
     } catch {
       chrome = { title, csrfToken: c.var.csrfToken ?? '', flash: null };
     }
@@ -245,6 +268,7 @@ export function createApp(deps: AppDeps) {
         {...chrome}
         status={appError.status}
         message={appError.message}
+        workspace={workspace}
         {...(appError.link ? { link: appError.link } : {})}
         {...(appError.details?.reason === UNVERIFIED
           ? { action: { post: '/account/verify/resend', label: 'Resend the verification email' } }

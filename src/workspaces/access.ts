@@ -31,6 +31,9 @@ export function requireWorkspaceAccess(required: Role = 'member', param = 'id') 
     }
     if (!found.workspace) throw notFound;
     if (!hasRole(found.role, required)) {
+      // A member: the 403 page may name the workspace and its admins.
+      c.set('workspace', found.workspace);
+      c.set('role', found.role);
       throw new AppError('forbidden', `Only workspace ${required}s can do this`);
     }
     c.set('workspace', found.workspace);

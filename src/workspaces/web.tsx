@@ -91,8 +91,6 @@ export function workspaceWebRoutes(deps: AppDeps) {
     );
   };
 
-  app.get('/', (c) => c.redirect(c.var.principal ? '/dashboard' : '/login'));
-
   app.get('/dashboard', async (c) => {
     const user = requireUser(c.var.principal);
     const items = await listWorkspacesForUser(db, user.id);

@@ -35,7 +35,7 @@ export async function follow(client: TestClient, res: Response) {
 
 /** The flash message a page shows, or null. */
 export function flashIn(html: string): { type: string; message: string } | null {
-  const m = /<div class="flash (\w+)" role="status">([^<]*)<\/div>/.exec(html);
+  const m = /data-toast="(\w+)"[^>]*>[\s\S]*?<div class="body">([^<]*)<\/div>/.exec(html);
   return m ? { type: m[1]!, message: m[2]! } : null;
 }
 

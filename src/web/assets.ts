@@ -1,0 +1,79 @@
+// Static assets served by src/app.tsx: the progressive-enhancement script (/static/app.js;
+// CSP allows scripts from 'self' only, so nothing is inline) and the favicon.
+import { LOGO_SVG } from './layout.js';
+
+export const FAVICON_SVG = LOGO_SVG;
+
+/**
+ * Everything works without it. It adds: Copy buttons (ui.tsx CopyButton), dismissing the
+ * flash toast, and the `commandfor`/`command` dialog buttons where the browser lacks them.
+ */
+export const APP_JS = `'use strict';
+(function () {
+  // Invoker commands polyfill (Chromium has them natively): show-modal and close only.
+  if (!('command' in HTMLButtonElement.prototype)) {
+    document.addEventListener('click', function (event) {
+      var button = event.target instanceof Element ? event.target.closest('button[commandfor]') : null;
+      if (!button) return;
+      var dialog = document.getElementById(button.getAttribute('commandfor'));
+      if (!(dialog instanceof HTMLDialogElement)) return;
+      var command = button.getAttribute('command');
+      if (command === 'show-modal' && !dialog.open) dialog.showModal();
+      else if (command === 'close' && dialog.open) dialog.close();
+    });
+  }
+  function enhance() {
+    document.querySelectorAll('button[data-copy]').forEach(function (button) {
+      var input = document.getElementById(button.getAttribute('data-copy'));
+      if (!input || !navigator.clipboard) return;
+      button.hidden = false;
+      var status = button.parentElement && button.parentElement.querySelector('.copy-status');
+      button.addEventListener('click', function () {
+        navigator.clipboard.writeText(input.value).then(function () {
+          button.textContent = 'Copied';
+          if (status) status.textContent = 'Copied to the clipboard.';
+          setTimeout(function () { button.textContent = 'Copy'; if (status) status.textContent = ''; }, 2500);
+        }, function () {
+          input.focus();
+          input.select();
+          if (status) status.textContent = 'Press Ctrl+C (or Cmd+C) to copy.';
+        });
+      });
+    });
+    document.querySelectorAll('[data-toast] button[data-dismiss]').forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var toast = button.closest('[data-toast]');
+        if (toast && toast.parentElement) toast.parentElement.remove();
+        var main = document.getElementById('content');
+        if (main) main.focus();
+      });
+    });
+    // Escape closes an open menu (a <details>) and returns focus to its summary.
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape') return;
+      var open = document.activeElement && document.activeElement.closest('details.menu[open]');
+      if (!open) return;
+      open.open = false;
+      var summary = open.querySelector('summary');
+      if (summary) summary.focus();
+    });
+    // Opening one menu closes the others; a click outside closes them all.
+    document.querySelectorAll('details.menu').forEach(function (menu) {
+      menu.addEventListener('toggle', function () {
+        if (!menu.open) return;
+        document.querySelectorAll('details.menu[open]').forEach(function (other) {
+          if (other !== menu) other.open = false;
+        });
+      });
+    });
+    document.addEventListener('click', function (event) {
+      document.querySelectorAll('details.menu[open]').forEach(function (menu) {
+        if (!(event.target instanceof Node) || !menu.contains(event.target)) menu.open = false;
+      });
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);
+  else enhance();
+})();
+`;
