@@ -113,7 +113,7 @@ describe.each(DB_KINDS)('workspaces (%s)', (kind) => {
       const form = await c.postForm('/workspaces', { name });
       expect(form.status).toBe(303);
       expect(await landingPage(c, form)).toContain(
-        '<p class="field-error" id="ws-name-error">A workspace needs a name</p>',
+        '<p class="error-text" id="ws-name-error">A workspace needs a name</p>',
       );
     }
     expect((await c.json('POST', '/api/workspaces', {})).status).toBe(400);

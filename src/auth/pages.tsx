@@ -7,13 +7,21 @@ interface AuthFormProps {
   next: string;
   error?: string;
   values?: { name?: string; email?: string };
+  /** The sign-up comes from a pending invitation to this workspace. */
+  invitation?: { workspaceName: string };
 }
 
-export function SignupPage({ chrome, next, error, values }: AuthFormProps) {
+export function SignupPage({ chrome, next, error, values, invitation }: AuthFormProps) {
   return (
     <Layout {...chrome}>
       <div class="card auth">
         <h1>Create your account</h1>
+        {invitation && (
+          <p class="muted" data-invitation-signup="">
+            Then you join <strong>{invitation.workspaceName}</strong>. Use the invited address to
+            accept the invitation.
+          </p>
+        )}
         {error && <div class="flash error">{error}</div>}
         <form method="post" action={`/signup?next=${encodeURIComponent(next)}`}>
           <CsrfField token={chrome.csrfToken} />

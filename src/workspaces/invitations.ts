@@ -174,6 +174,26 @@ export async function findInvitation(
 }
 
 /**
+ * The pending invitation behind `token` when it was sent to `email`, or null (unknown, used,
+ * withdrawn, expired, or for another address): what a sign-up from an invitation link checks.
+ */
+export async function findPendingInvitationFor(
+  db: Db,
+  token: string,
+  email: string,
+): Promise<{ invitation: Invitation; workspace: Workspace } | null> {
+  if (token.length > 200) return null;
+  try {
+    const found = await findInvitation(db, token);
+    if (invitationState(found.invitation) !== 'pending') return null;
+    return found.invitation.email === email.toLowerCase() ? found : null;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') return null;
+    throw err;
+  }
+}
+
+/**
  * Accepts an invitation for a signed-in user whose email it was sent to and who verified it
  * (unless EMAIL_VERIFICATION=optional): otherwise anyone could register the invited address
  * without owning it. Accepting twice, or as someone who is already a member, is harmless and

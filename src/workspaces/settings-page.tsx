@@ -1,15 +1,28 @@
 // The workspace settings page: plan (rendered by billing), name, members, invitations,
 // API keys, and deletion. Admin-only sections are left out for members. Each section shows the
 // message about what was just done in it (a flash scoped to its id), and a form's error next
-// to its field.
+// to its field, with what the user typed.
 import type { Child } from 'hono/jsx';
 import { planBadge } from '../billing/plans/entitlements.js';
 import { type Flash, flashFor } from '../web/flash.js';
-import { CsrfField, Layout, type PageChrome, PlanBadge } from '../web/layout.js';
+import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
+import {
+  Badge,
+  Button,
+  Card,
+  ConfirmDialog,
+  CopyButton,
+  CsrfField,
+  DangerZone,
+  EmptyState,
+  Feedback,
+  Field,
+  PageHeader,
+  Table,
+} from '../web/ui.js';
 import type { ApiKeyListing } from './api-keys.js';
 import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
-import { ConfirmDialog, CopyButton, FieldError, fieldProps, SectionFlash } from './ui-bits.js';
 import type { Workspace } from './workspace.js';
 
 const fmtDate = (d: Date | null) =>
@@ -34,16 +47,325 @@ export interface SettingsProps {
   plan?: Child;
 }
 
-function RoleOptions({ selected }: { selected?: string | undefined }) {
+/** The error a section's flash reports about `field`, if any. */
+export const fieldError = (flash: Flash | null, field: string) =>
+  flash?.type === 'error' && flash.field === field ? flash.message : null;
+
+/** The section's message, unless it is already shown beside its field. */
+export const sectionMessage = (flash: Flash | null) => (flash?.field ? null : flash);
+
+const roleOptions = (selected: string | undefined) => [
+  { value: 'member', label: 'Member', selected: selected !== 'admin' },
+  { value: 'admin', label: 'Admin', selected: selected === 'admin' },
+];
+
+function MembersCard(p: SettingsProps & { flash: Flash | null }) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const isAdmin = p.role === 'admin';
+  const adminCount = p.members.filter((m) => m.role === 'admin').length;
   return (
-    <>
-      <option value="member" selected={selected !== 'admin'}>
-        member
-      </option>
-      <option value="admin" selected={selected === 'admin'}>
-        admin
-      </option>
-    </>
+    <Card
+      id="members"
+      title="Members"
+      description={
+        isAdmin
+          ? 'Admins manage members, invitations, API keys and billing. Members use the workspace.'
+          : 'Admins manage this workspace.'
+      }
+    >
+      <Feedback message={p.flash} />
+      <Table label="Members" stack>
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Role</th>
+            {isAdmin && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {p.members.map((m) => {
+            const onlyAdmin = m.role === 'admin' && adminCount === 1;
+            const self = m.userId === p.currentUserId;
+            const roleId = `role-${m.userId}`;
+            const why = `${roleId}-why`;
+            return (
+              <tr data-member={m.email}>
+                <td data-label="Member">
+                  <span>
+                    <strong>{m.name}</strong>
+                    {self && <span class="muted small"> (you)</span>}
+                    <br />
+                    <span class="muted small">{m.email}</span>
+                  </span>
+                </td>
+                <td data-label="Role">
+                  {isAdmin ? (
+                    <span>
+                      <form
+                        method="post"
+                        action={`${base}/members/${m.userId}/role`}
+                        class="inline role-form"
+                      >
+                        <CsrfField token={token} />
+                        <select
+                          id={roleId}
+                          name="role"
+                          aria-label={`Role of ${m.name}`}
+                          disabled={onlyAdmin}
+                          aria-describedby={onlyAdmin ? why : undefined}
+                        >
+                          <option value="member" selected={m.role === 'member'}>
+                            Member
+                          </option>
+                          <option value="admin" selected={m.role === 'admin'}>
+                            Admin
+                          </option>
+                        </select>
+                        {!onlyAdmin && (
+                          <Button
+                            variant="secondary"
+                            size="sm"
+                            attrs={{ 'aria-label': `Save the role of ${m.name}` }}
+                          >
+                            Save
+                          </Button>
+                        )}
+                      </form>
+                      {onlyAdmin && (
+                        <span class="hint small muted" id={why}>
+                          The only admin: make someone else an admin first.
+                        </span>
+                      )}
+                    </span>
+                  ) : (
+                    <Badge tone={m.role === 'admin' ? 'info' : 'neutral'}>{m.role}</Badge>
+                  )}
+                </td>
+                {isAdmin && (
+                  <td class="row-actions">
+                    {onlyAdmin ? (
+                      <Button
+                        type="button"
+                        variant="secondary"
+                        size="sm"
+                        disabled
+                        attrs={{ 'aria-describedby': why }}
+                      >
+                        {self ? 'Leave' : 'Remove'}
+                      </Button>
+                    ) : (
+                      <ConfirmDialog
+                        id={`remove-${m.userId}`}
+                        action={`${base}/members/${m.userId}/remove`}
+                        token={token}
+                        trigger={self ? 'Leave' : 'Remove'}
+                        triggerVariant="secondary"
+                        triggerSize="sm"
+                        triggerLabel={self ? 'Leave this workspace' : `Remove ${m.name}`}
+                        title={self ? `Leave ${p.workspace.name}?` : `Remove ${m.name}?`}
+                        description={
+                          self
+                            ? `You will lose access to ${p.workspace.name}.`
+                            : `${m.name} (${m.email}) loses access to ${p.workspace.name}. API keys they created stop working and their pending invitations are withdrawn.`
+                        }
+                        confirm={self ? 'Leave workspace' : 'Remove member'}
+                      />
+                    )}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const f = p.flash;
+  return (
+    <Card
+      id="invitations"
+      title="Invitations"
+      description="We email the invitation; it works once, for 7 days, for that address only."
+    >
+      <Feedback message={sectionMessage(f)} />
+      {p.reveal?.kind === 'invitation' && (
+        <div class="reveal" data-testid="invitation-link">
+          <p class="small">
+            You can also send <strong>{p.reveal.email}</strong> this link yourself. It is shown only
+            now.
+          </p>
+          <CopyButton id="invitation-url" value={p.reveal.acceptUrl} label="Invitation link" />
+        </div>
+      )}
+      <form method="post" action={`${base}/invitations`} class="row">
+        <CsrfField token={token} />
+        <Field
+          id="invite-email"
+          name="email"
+          label="Email"
+          type="email"
+          required
+          maxlength={254}
+          autocomplete="off"
+          value={f?.values?.email ?? ''}
+          error={fieldError(f, 'email')}
+        />
+        <Field id="invite-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
+        <Button>Invite</Button>
+      </form>
+      {p.invitations.length > 0 ? (
+        <Table label="Pending invitations" stack>
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.invitations.map((inv) => (
+              <tr data-invitation={inv.email}>
+                <td data-label="Email">{inv.email}</td>
+                <td data-label="Role">{inv.role}</td>
+                <td data-label="Expires">{fmtDate(inv.expiresAt)}</td>
+                <td class="row-actions">
+                  <ConfirmDialog
+                    id={`withdraw-${inv.id}`}
+                    action={`${base}/invitations/${inv.id}/revoke`}
+                    token={token}
+                    trigger="Withdraw"
+                    triggerVariant="secondary"
+                    triggerSize="sm"
+                    triggerLabel={`Withdraw the invitation for ${inv.email}`}
+                    title={`Withdraw the invitation for ${inv.email}?`}
+                    description="The link stops working. You can invite the address again."
+                    confirm="Withdraw invitation"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : (
+        <p class="small muted">No pending invitations.</p>
+      )}
+    </Card>
+  );
+}
+
+function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const f = p.flash;
+  return (
+    <Card
+      id="api-keys"
+      title="API keys"
+      description={
+        <>
+          Keys reach this workspace only, through <code>Authorization: Bearer tg_…</code> on the
+          JSON API, and act with no more than their creator's role.
+        </>
+      }
+    >
+      <Feedback message={sectionMessage(f)} />
+      {p.reveal?.kind === 'apiKey' && (
+        <div class="reveal" data-testid="new-api-key">
+          <p class="small">
+            <strong>Copy the key now: it will not be shown again.</strong>
+          </p>
+          <CopyButton id="new-key" value={p.reveal.key} label={`API key ${p.reveal.name}`} />
+        </div>
+      )}
+      <form method="post" action={`${base}/api-keys`} class="row">
+        <CsrfField token={token} />
+        <Field
+          id="key-name"
+          name="name"
+          label="Name"
+          required
+          maxlength={100}
+          placeholder="CI deploy"
+          value={f?.values?.name ?? ''}
+          error={fieldError(f, 'name')}
+        />
+        <Field id="key-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
+        <Button>Create key</Button>
+      </form>
+      {p.apiKeys.length > 0 ? (
+        <Table label="API keys" stack>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Created by</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.apiKeys.map((k) => (
+              <tr data-key={k.name}>
+                <td data-label="Name">
+                  <span>
+                    {k.name} <code>{k.prefix}…</code>
+                  </span>
+                </td>
+                <td data-label="Role">
+                  {k.effectiveRole === k.role ? (
+                    k.role
+                  ) : k.effectiveRole ? (
+                    <span title={`Its creator is now a ${k.effectiveRole}`}>
+                      {k.role} (acts as {k.effectiveRole})
+                    </span>
+                  ) : (
+                    <span class="muted">{k.role} (inactive: creator left)</span>
+                  )}
+                </td>
+                <td data-label="Created by">
+                  {k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}
+                </td>
+                <td data-label="Last used">{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
+                <td class="row-actions">
+                  <ConfirmDialog
+                    id={`revoke-${k.id}`}
+                    action={`${base}/api-keys/${k.id}/revoke`}
+                    token={token}
+                    trigger="Revoke"
+                    triggerVariant="secondary"
+                    triggerSize="sm"
+                    triggerLabel={`Revoke the key ${k.name}`}
+                    title={`Revoke the key “${k.name}”?`}
+                    description="Anything using it gets 401 from now on. This cannot be undone."
+                    confirm="Revoke key"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : (
+        <EmptyState
+          title="No API keys yet"
+          description="Create one for a script or a CI job; it is shown once."
+        />
+      )}
+    </Card>
   );
 }
 
@@ -51,351 +373,75 @@ export function SettingsPage(p: SettingsProps) {
   const base = `/workspace/${p.workspace.id}`;
   const token = p.chrome.csrfToken;
   const isAdmin = p.role === 'admin';
-  const adminCount = p.members.filter((m) => m.role === 'admin').length;
   const flash = p.flash ?? null;
   const general = flashFor(flash, 'general');
-  const members = flashFor(flash, 'members');
-  const invites = flashFor(flash, 'invitations');
-  const keys = flashFor(flash, 'api-keys');
   const danger = flashFor(flash, 'danger');
   return (
     <Layout {...p.chrome}>
-      <h1>{p.workspace.name}</h1>
+      <PageHeader
+        title={p.workspace.name}
+        description={
+          isAdmin ? 'Workspace settings' : 'You are a member; admins manage this workspace.'
+        }
+      />
 
-      <section class="card" id="plan" aria-labelledby="plan-title">
-        <h2 id="plan-title">Plan</h2>
+      <Card id="plan" title="Plan">
         {p.plan ?? (
           <p>
             This workspace is on the <PlanBadge plan={planBadge(p.workspace)} /> plan.
           </p>
         )}
-      </section>
+      </Card>
 
-      <section class="card" id="general" aria-labelledby="general-title">
-        <h2 id="general-title">General</h2>
-        <SectionFlash flash={general} />
-        {isAdmin ? (
+      {isAdmin && (
+        <Card id="general" title="General" description="The workspace's name, shown to members.">
+          <Feedback message={sectionMessage(general)} />
           <form method="post" action={`${base}/settings/name`} class="row">
             <CsrfField token={token} />
-            <div>
-              <label for="name">Workspace name</label>
-              <input
-                id="name"
-                name="name"
-                required
-                maxlength={100}
-                value={general?.values?.name ?? p.workspace.name}
-                {...fieldProps(general, 'name', 'name-error')}
-              />
-              <FieldError flash={general} field="name" id="name-error" />
-            </div>
-            <button type="submit">Save</button>
+            <Field
+              id="name"
+              name="name"
+              label="Workspace name"
+              required
+              maxlength={100}
+              value={general?.values?.name ?? p.workspace.name}
+              error={fieldError(general, 'name')}
+            />
+            <Button>Save</Button>
           </form>
-        ) : (
-          <p>
-            Name: <strong>{p.workspace.name}</strong>. You are a member; admins manage this
-            workspace.
-          </p>
-        )}
-      </section>
-
-      <section class="card" id="members" aria-labelledby="members-title">
-        <h2 id="members-title">Members</h2>
-        <SectionFlash flash={members} />
-        <table class="stack">
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Role</th>
-              {isAdmin && (
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {p.members.map((m) => {
-              const onlyAdmin = m.role === 'admin' && adminCount === 1;
-              const self = m.userId === p.currentUserId;
-              const roleId = `role-${m.userId}`;
-              return (
-                <tr data-member={m.email}>
-                  <td>
-                    <strong>{m.name}</strong>
-                    {self && <span class="muted small"> (you)</span>}
-                    <br />
-                    <span class="muted small">{m.email}</span>
-                  </td>
-                  <td>
-                    {isAdmin ? (
-                      <form
-                        method="post"
-                        action={`${base}/members/${m.userId}/role`}
-                        class="inline"
-                      >
-                        <CsrfField token={token} />
-                        <select
-                          id={roleId}
-                          name="role"
-                          aria-label={`Role of ${m.email}`}
-                          disabled={onlyAdmin}
-                          {...(onlyAdmin ? { 'aria-describedby': `${roleId}-why` } : {})}
-                        >
-                          <RoleOptions selected={m.role} />
-                        </select>
-                        {!onlyAdmin && (
-                          <button type="submit" class="secondary">
-                            Save
-                          </button>
-                        )}
-                      </form>
-                    ) : (
-                      m.role
-                    )}
-                    {isAdmin && onlyAdmin && (
-                      <p class="small muted" id={`${roleId}-why`}>
-                        The only admin: promote someone else before changing this role or removing
-                        them.
-                      </p>
-                    )}
-                  </td>
-                  {isAdmin && (
-                    <td class="actions">
-                      {onlyAdmin ? (
-                        <button type="button" class="link" disabled>
-                          {self ? 'Leave' : 'Remove'}
-                        </button>
-                      ) : (
-                        <ConfirmDialog
-                          id={`remove-${m.userId}`}
-                          trigger={self ? 'Leave' : 'Remove'}
-                          title={self ? 'Leave this workspace?' : `Remove ${m.name}?`}
-                          action={`${base}/members/${m.userId}/remove`}
-                          token={token}
-                          confirm={self ? 'Leave workspace' : 'Remove member'}
-                        >
-                          <p>
-                            {self
-                              ? `You will lose access to ${p.workspace.name}.`
-                              : `${m.name} (${m.email}) will lose access to ${p.workspace.name}. Their API keys stop working and their pending invitations are withdrawn.`}
-                          </p>
-                        </ConfirmDialog>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </section>
-
-      {isAdmin && (
-        <section class="card" id="invitations" aria-labelledby="invitations-title">
-          <h2 id="invitations-title">Invitations</h2>
-          <SectionFlash flash={invites} />
-          {p.reveal?.kind === 'invitation' && (
-            <div class="reveal" data-testid="invitation-link">
-              <p>
-                We emailed the invitation to <strong>{p.reveal.email}</strong>. You can also send
-                them this link yourself (it works once, for 7 days; it is not shown again):
-              </p>
-              <p class="secret-row">
-                <code class="secret" id="invitation-url">
-                  {p.reveal.acceptUrl}
-                </code>
-                <CopyButton target="invitation-url" label="Copy link" />
-              </p>
-            </div>
-          )}
-          <form method="post" action={`${base}/invitations`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="invite-email">Email</label>
-              <input
-                id="invite-email"
-                name="email"
-                type="email"
-                required
-                maxlength={254}
-                value={invites?.values?.email ?? ''}
-                {...fieldProps(invites, 'email', 'invite-email-error')}
-              />
-              <FieldError flash={invites} field="email" id="invite-email-error" />
-            </div>
-            <div>
-              <label for="invite-role">Role</label>
-              <select id="invite-role" name="role">
-                <RoleOptions selected={invites?.values?.role} />
-              </select>
-            </div>
-            <button type="submit">Invite</button>
-          </form>
-          {p.invitations.length > 0 && (
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.invitations.map((inv) => (
-                  <tr>
-                    <td>{inv.email}</td>
-                    <td>{inv.role}</td>
-                    <td>{fmtDate(inv.expiresAt)}</td>
-                    <td class="actions">
-                      <form
-                        method="post"
-                        action={`${base}/invitations/${inv.id}/revoke`}
-                        class="inline"
-                      >
-                        <CsrfField token={token} />
-                        <button type="submit" class="link">
-                          Withdraw
-                          <span class="visually-hidden"> the invitation for {inv.email}</span>
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        </Card>
       )}
 
+      <MembersCard {...p} flash={flashFor(flash, 'members')} />
+      {isAdmin && <InvitationsCard {...p} flash={flashFor(flash, 'invitations')} />}
+      {isAdmin && <ApiKeysCard {...p} flash={flashFor(flash, 'api-keys')} />}
+
       {isAdmin && (
-        <section class="card" id="api-keys" aria-labelledby="api-keys-title">
-          <h2 id="api-keys-title">API keys</h2>
-          <SectionFlash flash={keys} />
-          {p.reveal?.kind === 'apiKey' && (
-            <div class="reveal" data-testid="new-api-key">
-              <p>
-                <strong>Copy the key “{p.reveal.name}” now:</strong> it will not be shown again.
-              </p>
-              <p class="secret-row">
-                <code class="secret" id="new-key">
-                  {p.reveal.key}
-                </code>
-                <CopyButton target="new-key" label="Copy key" />
-              </p>
-            </div>
-          )}
-          <p class="small muted">
-            Keys reach this workspace only, through <code>Authorization: Bearer tg_…</code> on the
-            JSON API.
-          </p>
-          <form method="post" action={`${base}/api-keys`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="key-name">Name</label>
-              <input
-                id="key-name"
-                name="name"
-                required
-                maxlength={100}
-                placeholder="CI deploy"
-                value={keys?.values?.name ?? ''}
-                {...fieldProps(keys, 'name', 'key-name-error')}
-              />
-              <FieldError flash={keys} field="name" id="key-name-error" />
-            </div>
-            <div>
-              <label for="key-role">Role</label>
-              <select id="key-role" name="role">
-                <RoleOptions selected={keys?.values?.role} />
-              </select>
-            </div>
-            <button type="submit">Create key</button>
-          </form>
-          {p.apiKeys.length > 0 && (
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Created by</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.apiKeys.map((k) => (
-                  <tr data-key={k.name}>
-                    <td>
-                      {k.name}
-                      <br />
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>
-                      {k.effectiveRole === k.role ? (
-                        k.role
-                      ) : k.effectiveRole ? (
-                        <span title={`Its creator is now a ${k.effectiveRole}`}>
-                          {k.role} (acts as {k.effectiveRole})
-                        </span>
-                      ) : (
-                        <span class="muted">{k.role} (inactive: creator left)</span>
-                      )}
-                    </td>
-                    <td>{k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}</td>
-                    <td>{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
-                    <td class="actions">
-                      <ConfirmDialog
-                        id={`revoke-${k.id}`}
-                        trigger="Revoke"
-                        title={`Revoke the key “${k.name}”?`}
-                        action={`${base}/api-keys/${k.id}/revoke`}
-                        token={token}
-                        confirm="Revoke key"
-                      >
-                        <p>Anything using it gets 401 from now on. This cannot be undone.</p>
-                      </ConfirmDialog>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
-      )}
-      {isAdmin && (
-        <section class="card danger-zone" id="danger" aria-labelledby="danger-title">
-          <h2 id="danger-title">Delete workspace</h2>
-          <SectionFlash flash={danger} />
-          <p class="small">
-            Deletes the workspace, its members' access, invitations and API keys. An active
-            subscription is cancelled at Stripe first. This cannot be undone.
-          </p>
+        <DangerZone
+          id="danger"
+          title="Delete workspace"
+          description="Deletes the workspace, its members' access, invitations and API keys. An active subscription is cancelled at Stripe first. This cannot be undone."
+        >
+          <Feedback message={danger} />
           <ConfirmDialog
             id="delete-workspace"
-            trigger="Delete workspace…"
-            title={`Delete ${p.workspace.name}?`}
             action={`${base}/delete`}
             token={token}
+            trigger="Delete workspace…"
+            title={`Delete ${p.workspace.name}?`}
+            description="Everyone loses access at once. This cannot be undone."
             confirm="Delete workspace"
-            open={danger?.type === 'error'}
           >
-            <label for="confirm-delete">Type “{p.workspace.name}” to confirm</label>
-            <input
+            <Field
               id="confirm-delete"
               name="confirm"
+              label={`Type “${p.workspace.name}” to confirm`}
               required
               autocomplete="off"
-              {...fieldProps(danger, 'confirm', 'confirm-delete-error')}
+              error={fieldError(danger, 'confirm')}
             />
-            <FieldError flash={danger} field="confirm" id="confirm-delete-error" />
           </ConfirmDialog>
-        </section>
+        </DangerZone>
       )}
     </Layout>
   );
