@@ -317,4 +317,75 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     expect(row!.tokenHash).toBe(sha256(token));
     expect(JSON.stringify(row)).not.toContain(token);
   });
+  describe('signing up from an invitation', () => {
+    const signupFrom = (token: string) =>
+      `/signup?next=${encodeURIComponent(`/invitations/${token}`)}`;
+
+    it('pre-fills the invited address and names the workspace', async () => {
+      const email = freshEmail('prefilled');
+      const { token } = await inviteApi(admin, wsId, email);
+      const html = await (await t.client().get(signupFrom(token))).text();
+      expect(html).toMatch(new RegExp(`<input id="email"[^>]*value="${email}"`));
+      expect(html).toContain('Then you join <strong>Inviter&#39;s Workspace</strong>');
+    });
+
+    it('creates no personal workspace: the newcomer lands on the invitation and joins only the team', async () => {
+      const email = freshEmail('joiner');
+      const { token } = await inviteApi(admin, wsId, email);
+      const invitee = t.client();
+      const res = await invitee.postForm(signupFrom(token), {
+        name: 'Joiner',
+        email,
+        password: 'correct horse battery',
+      });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/invitations/${token}`);
+      const before = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await invitee.getJson('/api/workspaces'),
+      );
+      expect(before.workspaces).toEqual([]);
+      const accept = await invitee.postForm(`/invitations/${token}/accept`);
+      expect(location(accept)).toBe(`/workspace/${wsId}/settings`);
+      const after = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await invitee.getJson('/api/workspaces'),
+      );
+      expect(after.workspaces.map((w) => w.id)).toEqual([wsId]);
+    });
+
+    it('still creates the personal workspace when the address is not the invited one', async () => {
+      const { token } = await inviteApi(admin, wsId, freshEmail('invited'));
+      const someone = t.client();
+      await someone.postForm(signupFrom(token), {
+        name: 'Someone',
+        email: freshEmail('someone'),
+        password: 'correct horse battery',
+      });
+      const list = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await someone.getJson('/api/workspaces'),
+      );
+      expect(list.workspaces.map((w) => w.name)).toEqual(["Someone's Workspace"]);
+    });
+  });
+
+  describe('an invitation opened while signed in as someone else', () => {
+    it('offers "Sign out and continue", which signs out and comes back to the invitation', async () => {
+      const { token } = await inviteApi(admin, wsId, freshEmail('elsewhere'));
+      const other = await t.signUp('Other Person');
+      const html = await (await other.get(`/invitations/${token}`)).text();
+      const next = encodeURIComponent(`/invitations/${token}`);
+      expect(html).toContain(`action="/logout?next=${next}"`);
+      expect(html).toContain('Sign out and continue');
+      const res = await other.postForm(`/logout?next=${next}`);
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/invitations/${token}`);
+      const after = await (await other.get(location(res))).text();
+      expect(after).toContain('Sign up to accept');
+    });
+
+    it('never follows a next that leaves the site', async () => {
+      const other = await t.signUp('Careful');
+      const res = await other.postForm(`/logout?next=${encodeURIComponent('//evil.example/x')}`);
+      expect(location(res)).toBe('/login');
+    });
+  });
 });

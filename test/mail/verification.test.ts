@@ -88,6 +88,22 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     expect(location(accepted)).toBe(`/workspace/${wsId}/settings`);
   });
 
+  it('the verification link of a sign-up from an invitation lands back on the invitation', async () => {
+    const email = freshEmail('roundtrip');
+    const created = await admin.postForm(`/workspace/${wsId}/invitations`, {
+      email,
+      role: 'member',
+    });
+    const token = invitationTokenIn(await landingPage(admin, created));
+    const invitee = await signUpOnWeb(t, 'Roundtrip', email, `/invitations/${token}`);
+    const mail = await waitForMail(t, email, { subject: 'Confirm your email address' });
+    const verify = await invitee.get(linkIn(mail, '/api/auth/verify-email'));
+    expect(verify.status).toBe(302);
+    expect(location(verify)).toBe(`/invitations/${token}`);
+    const page = await (await invitee.get(location(verify))).text();
+    expect(page).toContain(`action="/invitations/${token}/accept"`);
+  });
+
   it('a verified user whose address differs from the invitation still cannot accept it', async () => {
     const created = await admin.postForm(`/workspace/${wsId}/invitations`, {
       email: freshEmail('someone.else'),
