@@ -1,6 +1,7 @@
 // `npm start`: runs Tollgate with the configuration from the environment (and .env). On
 // PostgreSQL it runs WEB_CONCURRENCY app processes (src/cluster.ts); PGlite runs in one.
 import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
 import { runWorkerPool, WORKER_READY } from './cluster.js';
 import { type Config, ConfigError, DEFAULT_EMULATOR_PORT, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/lock.js';
@@ -147,6 +148,14 @@ async function main() {
     config = loadConfig();
   } catch (err) {
     failStart(err);
+  }
+  // Before the slow parts (PGlite's first start, the emulator), so `npm start` never looks hung.
+  if (cluster.isPrimary) {
+    console.log(
+      config.databaseUrl || existsSync(config.dataDir)
+        ? 'Starting Tollgate…'
+        : `Starting Tollgate… (the first start prepares the embedded database in ${config.dataDir}, ~10 s)`,
+    );
   }
   const logger = createLogger({
     level: config.logLevel,

@@ -23,13 +23,20 @@ export const APP_JS = `'use strict';
     });
   }
   function enhance() {
+    // Copy: the Clipboard API where the page is a secure context, else the selection.
+    function copyText(input) {
+      if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(input.value);
+      input.focus();
+      input.select();
+      return document.execCommand('copy') ? Promise.resolve() : Promise.reject(new Error('copy'));
+    }
     document.querySelectorAll('button[data-copy]').forEach(function (button) {
       var input = document.getElementById(button.getAttribute('data-copy'));
-      if (!input || !navigator.clipboard) return;
+      if (!input) return;
       button.hidden = false;
       var status = button.parentElement && button.parentElement.querySelector('.copy-status');
       button.addEventListener('click', function () {
-        navigator.clipboard.writeText(input.value).then(function () {
+        copyText(input).then(function () {
           button.textContent = 'Copied';
           if (status) status.textContent = 'Copied to the clipboard.';
           setTimeout(function () { button.textContent = 'Copy'; if (status) status.textContent = ''; }, 2500);

@@ -73,6 +73,7 @@ function NavLinks(props: { links: NavLink[]; path?: string }) {
         <li>
           <a href={link.href} aria-current={samePage(link.href, props.path) ? 'page' : undefined}>
             {link.label}
+            {link.needs && ' '}
             {link.needs && (
               <span class="nav-tag">
                 <span aria-hidden="true">·</span> {link.needs}
@@ -234,6 +235,13 @@ export function Layout(props: PageChrome & { children?: Child }) {
                         </ul>
                       </nav>
                     )}
+                    {current && !current.plan.paid && (
+                      <ul class="menu-list">
+                        <li>
+                          <a href={`/workspace/${current.id}/upgrade/`}>Upgrade to Pro</a>
+                        </li>
+                      </ul>
+                    )}
                     {links.length > 0 && <hr class="menu-divider" />}
                     <AccountItems user={user} csrfToken={props.csrfToken} />
                   </div>
@@ -294,6 +302,8 @@ const listNames = (names: string[]) =>
     ? (names[0] ?? '')
     : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 /** What the page says above the server's message, per status. */
 function explain(status: number): { heading: string; lead: string } {
   if (status === 404)
@@ -336,6 +346,10 @@ export function ErrorPage(
   },
 ) {
   const { heading, lead } = explain(props.status);
+  // "Page not found" under "Page not found" says nothing: show the server's words only when
+  // they add something.
+  const generic = [heading, props.title, 'Not found', 'Page not found', 'Bad request'];
+  const specific = !generic.some((g) => g.toLowerCase() === props.message.toLowerCase());
   const ws = props.workspace;
   const admins = ws?.admins ?? [];
   return (
@@ -344,8 +358,14 @@ export function ErrorPage(
         <div class="card">
           <p class="status-code">Error {props.status}</p>
           <h1>{heading}</h1>
-          <p>{lead}</p>
-          <p class="muted">{props.message}</p>
+          {specific ? (
+            <>
+              <p>{sentence(props.message)}</p>
+              <p class="muted">{lead}</p>
+            </>
+          ) : (
+            <p>{lead}</p>
+          )}
           {props.status === 403 && ws && admins.length > 0 && (
             <p data-testid="ask-admins">
               If you need this, ask {admins.length === 1 ? 'the admin of' : 'an admin of'}{' '}
@@ -371,11 +391,14 @@ export function ErrorPage(
               </Button>
             ) : null}
             {props.user ? (
-              <Button href="/dashboard" variant="secondary">
+              <Button
+                href="/dashboard"
+                variant={ws || props.link || props.action ? 'secondary' : 'primary'}
+              >
                 Back to your dashboard
               </Button>
             ) : (
-              <Button href="/" variant="secondary">
+              <Button href="/" variant={props.link || props.action ? 'secondary' : 'primary'}>
                 Go to the home page
               </Button>
             )}

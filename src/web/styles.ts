@@ -30,6 +30,7 @@ export const STYLESHEET = `
   font-family: var(--font-sans);
 }
 * { box-sizing:border-box; }
+[hidden] { display:none !important; }
 html { -webkit-text-size-adjust:100%; }
 body { margin:0; background:var(--bg); color:var(--fg); font-size:var(--text-base); line-height:1.55;
   display:flex; flex-direction:column; min-height:100vh; }
@@ -50,9 +51,8 @@ code, .secret { font-family:var(--font-mono); font-size:.85em; background:var(--
 
 /* ---- Shell ---- */
 .skip-link { position:absolute; left:var(--space-3); top:-4rem; z-index:100; background:var(--surface);
-  color:var(--accent); padding:var(--space-2) var(--space-4); border-radius:var(--radius);
-  box-shadow:var(--shadow-lg); font-weight:600; }
-.skip-link:focus { top:var(--space-3); }
+  color:var(--accent); padding:var(--space-2) var(--space-4); border-radius:var(--radius); font-weight:600; }
+.skip-link:focus { top:var(--space-3); box-shadow:var(--shadow-lg); }
 header.top { background:var(--surface); border-bottom:1px solid var(--line); position:relative; z-index:20; }
 header.top .bar { max-width:var(--content-width); margin:0 auto; padding:0 var(--space-4); min-height:3.5rem;
   display:flex; gap:var(--space-3); align-items:center; }
@@ -64,9 +64,9 @@ header.top .bar { max-width:var(--content-width); margin:0 auto; padding:0 var(-
 .spacer { flex:1 1 auto; }
 nav.primary ul, .menu-list { list-style:none; margin:0; padding:0; }
 nav.primary ul { display:flex; gap:var(--space-1); align-items:center; }
-nav.primary a { display:inline-flex; align-items:center; gap:var(--space-1); padding:.35rem .6rem; border-radius:var(--radius-sm);
+nav.primary a:not(.btn) { display:inline-flex; align-items:center; gap:var(--space-1); padding:.35rem .6rem; border-radius:var(--radius-sm);
   color:var(--muted); text-decoration:none; font-size:var(--text-sm); font-weight:500; white-space:nowrap; }
-nav.primary a:hover { background:var(--surface-2); color:var(--fg); }
+nav.primary a:not(.btn):hover { background:var(--surface-2); color:var(--fg); }
 nav.primary a[aria-current=page] { color:var(--fg); background:var(--surface-2); }
 .nav-tag { font-size:var(--text-xs); color:var(--muted); font-weight:500; }
 .header-cta a { font-size:var(--text-sm); font-weight:600; white-space:nowrap; text-decoration:none; padding:.3rem .6rem;
@@ -76,7 +76,7 @@ nav.primary a[aria-current=page] { color:var(--fg); background:var(--surface-2);
 details.menu { position:relative; }
 details.menu > summary { list-style:none; cursor:pointer; display:inline-flex; align-items:center; gap:var(--space-2);
   padding:.35rem .6rem; border-radius:var(--radius-sm); font-size:var(--text-sm); font-weight:600; white-space:nowrap;
-  max-width:16rem; border:1px solid transparent; }
+  max-width:20rem; border:1px solid transparent; }
 details.menu > summary::-webkit-details-marker { display:none; }
 details.menu > summary:hover { background:var(--surface-2); }
 details.menu[open] > summary { background:var(--surface-2); border-color:var(--line); }
@@ -94,6 +94,8 @@ details.menu > summary::after { content:""; width:.45rem; height:.45rem; border-
   text-decoration:none; font-size:var(--text-sm); background:none; border:0; font-weight:400; text-align:left; cursor:pointer; }
 .menu-list a:hover, .menu-list button.menu-item:hover { background:var(--surface-2); color:var(--fg); }
 .menu-list a[aria-current] { font-weight:600; }
+.menu-list .nav-tag [aria-hidden] { display:none; }
+.menu-list .nav-tag { border:1px solid var(--line); border-radius:var(--radius-full); padding:0 .4rem; }
 .menu-list a[aria-current]::after { content:"✓"; color:var(--accent); }
 .menu-list form { display:block; margin:0; }
 .menu-divider { border:0; border-top:1px solid var(--line); margin:var(--space-1) 0; }
@@ -109,14 +111,20 @@ footer.site { border-top:1px solid var(--line); background:var(--surface); }
 footer.site .inner { max-width:var(--content-width); margin:0 auto; padding:var(--space-4); display:flex; gap:var(--space-4);
   flex-wrap:wrap; font-size:var(--text-sm); color:var(--muted); }
 footer.site a { color:var(--muted); }
-@media (max-width: 640px) {
+/* The header collapses into the Menu button before it could wrap (several workspaces, long
+   names); phones get tighter spacing too. */
+@media (max-width: 900px) {
   .desktop-only { display:none !important; }
   .mobile-only { display:block; }
   details.menu.mobile-only { display:block; }
   header.top .bar { gap:var(--space-2); padding:0 var(--space-3); }
-  details.menu > summary { max-width:11rem; }
+  details.menu > summary { max-width:13rem; }
+  .header-cta { display:none; }
   .brand-name.collapse { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
-  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:var(--space-3); right:var(--space-3); max-width:none; }
+  .mobile-nav .menu-panel { position:fixed; top:3.5rem; left:auto; right:var(--space-3); width:min(20rem, calc(100vw - 1.5rem)); max-width:none; }
+}
+@media (max-width: 640px) {
+  .mobile-nav .menu-panel { left:var(--space-3); width:auto; }
   main { padding:var(--space-5) var(--space-3) var(--space-6); }
   h1 { font-size:var(--text-xl); }
 }
@@ -139,7 +147,8 @@ button.link:hover, .btn.link:hover { background:none; color:var(--accent-hover);
 button:disabled, .btn[aria-disabled=true] { opacity:.55; cursor:not-allowed; }
 
 /* ---- Forms ---- */
-label { display:block; font-weight:600; font-size:var(--text-sm); margin:0 0 var(--space-1); }
+label { display:block; font-weight:600; font-size:var(--text-sm); margin:var(--space-3) 0 var(--space-1); }
+.field > label { margin-top:0; }
 input, select, textarea { font:inherit; font-size:var(--text-sm); padding:.5rem .65rem; border:1px solid var(--line-strong);
   border-radius:var(--radius-sm); width:100%; max-width:28rem; background:var(--surface); color:var(--fg); min-height:2.25rem; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline:2px solid var(--focus); outline-offset:0; border-color:var(--focus); }
@@ -255,7 +264,7 @@ form.confirm-form { display:inline; margin:0; }
 .hero { text-align:center; padding:var(--space-7) 0 var(--space-6); }
 .hero h1 { font-size:var(--text-3xl); letter-spacing:-.03em; max-width:44rem; margin:0 auto var(--space-4); }
 .hero .lede { font-size:var(--text-lg); color:var(--muted); max-width:36rem; margin:0 auto var(--space-5); }
-.hero .actions { justify-content:center; }
+.hero .actions { justify-content:center; margin-bottom:var(--space-4); }
 .hero .btn { font-size:var(--text-base); padding:.65rem 1.2rem; }
 .features { display:grid; gap:var(--space-4); grid-template-columns:repeat(auto-fit, minmax(220px, 1fr)); list-style:none; padding:0; margin:0; }
 .features li { background:var(--surface); border:1px solid var(--line); border-radius:var(--radius-lg); padding:var(--space-5); }

@@ -358,7 +358,7 @@ export function CopyButton(props: { id: string; value: string; label: string }) 
       <button type="button" class="btn secondary" data-copy={props.id} hidden>
         Copy
       </button>
-      <span class="copy-status" role="status" aria-live="polite" />
+      <span class="copy-status" aria-live="polite" />
     </div>
   );
 }

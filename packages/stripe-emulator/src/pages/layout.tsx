@@ -6,7 +6,7 @@ const CSS = `
 main{max-width:480px;margin:0 auto;padding:24px 16px}
 .card{background:#fff;border:1px solid #e3e8ee;border-radius:12px;padding:20px;margin-bottom:16px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
 h1{font-size:1.25rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 8px}
-.muted{color:#697386;font-size:.9rem}.price{font-size:1.75rem;font-weight:600;margin:8px 0}
+.muted{color:#5c6675;font-size:.9rem}.price{font-size:1.75rem;font-weight:600;margin:8px 0}
 label{display:block;font-size:.9rem;font-weight:500;margin:12px 0 4px}
 input,select{width:100%;padding:10px 12px;border:1px solid #cfd7df;border-radius:8px;font-size:1rem;background:#fff}
 button,.button{display:inline-block;width:100%;margin-top:12px;padding:11px 14px;border:0;border-radius:8px;font-size:1rem;font-weight:600;cursor:pointer;text-align:center;text-decoration:none;background:#635bff;color:#fff}
@@ -17,7 +17,7 @@ button.danger{background:#df1b41}
 .badge{display:inline-block;padding:2px 8px;border-radius:999px;font-size:.8rem;font-weight:600;background:#e3e8ee}
 .badge.active{background:#d7f7c2;color:#05690d}.badge.past_due{background:#ffe3b3;color:#983705}.badge.canceled{background:#eee;color:#555}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{padding:6px 4px;border-bottom:1px solid #eef1f4;text-align:left}
-.row{display:flex;gap:8px}.row>*{flex:1}footer{text-align:center;font-size:.8rem;color:#8792a2;margin-top:24px}
+.row{display:flex;gap:8px}.row>*{flex:1}footer{text-align:center;font-size:.8rem;color:#5c6675;margin-top:24px}
 `;
 
 export function Layout(props: { title: string; children?: Child }) {
