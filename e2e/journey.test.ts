@@ -95,7 +95,8 @@ async function verifyEmail(page: Page, email: string, shot?: string) {
   expect(await page.locator('main .badge').first().textContent()).toBe('verified');
 }
 
-const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
+// The plan badge is shown once, in the header's workspace menu.
+const planBadge = (page: Page) => page.locator('header .badge').first().textContent();
 
 /** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
 async function upgradeMonthly(page: Page) {

@@ -44,6 +44,14 @@ export function DashboardPage({
                   You are {role === 'admin' ? 'an admin' : 'a member'}
                 </span>
               </p>
+              <Button
+                variant="secondary"
+                size="sm"
+                href={`/workspace/${workspace.id}/settings`}
+                attrs={{ 'aria-label': `Open ${workspace.name}` }}
+              >
+                Open
+              </Button>
             </Card>
           ))}
         </div>
