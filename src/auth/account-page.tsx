@@ -90,7 +90,7 @@ export function AccountPage(props: {
 
       <Card id="profile" title="Profile" description="Your name, as your teammates see it.">
         <Feedback message={sectionMessage(profile)} />
-        <form method="post" action="/account/name" class="row">
+        <form method="post" action="/account/name" class="row fields">
           <CsrfField token={token} />
           <Field
             id="account-name"
@@ -132,7 +132,7 @@ export function AccountPage(props: {
             />
           </div>
         )}
-        <form method="post" action="/account/email" class="row">
+        <form method="post" action="/account/email" class="row fields">
           <CsrfField token={token} />
           <Field
             id="new-email"

@@ -279,4 +279,14 @@ form.confirm-form { display:inline; margin:0; }
 /* Legacy tables outside <Table>: hide middle columns on phones. <Table> scrolls or stacks instead. */
 @media (max-width: 600px) { :not(.table-wrap) > table:not(.stack) th:nth-child(n+3):not(:last-child), :not(.table-wrap) > table:not(.stack) td:nth-child(n+3):not(:last-child) { display:none; }
   .keep td, .keep th { display:table-cell; } }
+/* Forms of the workspace and account pages: a row of fields whose button lines up with the inputs
+   whatever sits under a field (a hint, an error); a revealed secret; a role cell with its reason. */
+form.row.fields { align-items:flex-start; margin-bottom:var(--space-4); }
+form.row.fields > .field { margin-bottom:0; }
+form.row.fields > .btn { margin-top:calc(var(--space-2) + var(--text-sm) * 1.55 + var(--space-1)); }
+.reveal { margin-bottom:var(--space-5); }
+.reveal > p { margin:0 0 var(--space-2); }
+.role-cell .hint { display:block; margin-top:var(--space-1); max-width:22rem; }
+td.row-actions { text-align:right; white-space:nowrap; }
+@media (max-width: 640px) { td.row-actions { text-align:left; } .role-cell { text-align:right; } }
 `;

@@ -64,7 +64,7 @@ export function DashboardPage({
       )}
       <Card id="new-workspace" title="New workspace">
         <Feedback message={sectionMessage(create)} />
-        <form method="post" action="/workspaces" class="row">
+        <form method="post" action="/workspaces" class="row fields">
           <CsrfField token={chrome.csrfToken} />
           <Field
             id="ws-name"

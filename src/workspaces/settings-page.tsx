@@ -105,7 +105,7 @@ function MembersCard(p: SettingsProps & { flash: Flash | null }) {
                 </td>
                 <td data-label="Role">
                   {isAdmin ? (
-                    <span>
+                    <span class="role-cell">
                       <form
                         method="post"
                         action={`${base}/members/${m.userId}/role`}
@@ -137,7 +137,7 @@ function MembersCard(p: SettingsProps & { flash: Flash | null }) {
                         )}
                       </form>
                       {onlyAdmin && (
-                        <span class="hint small muted" id={why}>
+                        <span class="hint muted small" id={why}>
                           The only admin: make someone else an admin first.
                         </span>
                       )}
@@ -207,7 +207,7 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
           <CopyButton id="invitation-url" value={p.reveal.acceptUrl} label="Invitation link" />
         </div>
       )}
-      <form method="post" action={`${base}/invitations`} class="row">
+      <form method="post" action={`${base}/invitations`} class="row fields">
         <CsrfField token={token} />
         <Field
           id="invite-email"
@@ -290,7 +290,7 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
           <CopyButton id="new-key" value={p.reveal.key} label={`API key ${p.reveal.name}`} />
         </div>
       )}
-      <form method="post" action={`${base}/api-keys`} class="row">
+      <form method="post" action={`${base}/api-keys`} class="row fields">
         <CsrfField token={token} />
         <Field
           id="key-name"
@@ -396,7 +396,7 @@ export function SettingsPage(p: SettingsProps) {
       {isAdmin && (
         <Card id="general" title="General" description="The workspace's name, shown to members.">
           <Feedback message={sectionMessage(general)} />
-          <form method="post" action={`${base}/settings/name`} class="row">
+          <form method="post" action={`${base}/settings/name`} class="row fields">
             <CsrfField token={token} />
             <Field
               id="name"

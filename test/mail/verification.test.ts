@@ -144,9 +144,14 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     expect(account).toContain('verified</span>');
   });
 
-  it('a bad address on the change form is a 400', async () => {
+  it('a bad address on the change form goes back to the form, marked invalid, with what was typed', async () => {
     const mover = await t.signUp('Typo');
-    expect((await mover.postForm('/account/email', { email: 'nope' })).status).toBe(400);
+    const res = await mover.postForm('/account/email', { email: 'nope' });
+    expect(res.status).toBe(303);
+    expect(location(res)).toBe('/account#email');
+    const html = await landingPage(mover, res);
+    expect(html).toMatch(/<input id="new-email"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/<input id="new-email"[^>]*value="nope"/);
   });
 });
 
