@@ -288,5 +288,6 @@ form.row.fields > .btn { margin-top:calc(var(--space-2) + var(--text-sm) * 1.55 
 .reveal > p { margin:0 0 var(--space-2); }
 .role-cell .hint { display:block; margin-top:var(--space-1); max-width:22rem; }
 td.row-actions { text-align:right; white-space:nowrap; }
+td.row-actions dialog { white-space:normal; text-align:left; }
 @media (max-width: 640px) { td.row-actions { text-align:left; } .role-cell { text-align:right; } }
 `;

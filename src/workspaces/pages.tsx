@@ -44,12 +44,7 @@ export function DashboardPage({
                   You are {role === 'admin' ? 'an admin' : 'a member'}
                 </span>
               </p>
-              <Button
-                variant="secondary"
-                size="sm"
-                href={`/workspace/${workspace.id}/settings`}
-                attrs={{ 'aria-label': `Open ${workspace.name}` }}
-              >
+              <Button variant="secondary" size="sm" href={`/workspace/${workspace.id}/settings`}>
                 Open
               </Button>
             </Card>
@@ -100,7 +95,8 @@ export function InvitationPage(props: {
   return (
     <Layout {...props.chrome}>
       <div class="auth">
-        <Card title={`Join ${props.workspaceName}`} attrs={{ 'data-invitation': props.state }}>
+        <Card attrs={{ 'data-invitation': props.state }}>
+          <h1>Join {props.workspaceName}</h1>
           {props.state === 'pending' ? (
             <>
               <p>
