@@ -67,10 +67,14 @@ export function verificationUrl(appUrl: string, token: string, callback = '/acco
   return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent(callback)}`;
 }
 
-/** The callbackURL Better Auth put in its own link, when it is one of our pages. */
+/**
+ * Where the link should land: the invitation page a sign-up came from (the callbackURL Better
+ * Auth put in its own link), otherwise /account.
+ */
 function callbackOf(url: string): string {
   try {
-    return safeNext(new URL(url).searchParams.get('callbackURL'), '/account');
+    const next = safeNext(new URL(url).searchParams.get('callbackURL'), '/account');
+    return next.startsWith('/invitations/') ? next : '/account';
   } catch {
     return '/account';
   }
