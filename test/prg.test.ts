@@ -170,6 +170,12 @@ describe.each(DB_KINDS)('post/redirect/get on the workspace pages (%s)', (kind) 
     const dashboard = await admin.get('/workspaces');
     expect(dashboard.status).toBe(303);
     expect(location(dashboard)).toBe('/dashboard');
+    for (const path of ['/account/name', '/account/password', '/account/delete']) {
+      expect(location(await admin.get(path)), path).toBe('/account');
+    }
+    // Opening /logout signs nobody out (only its form's POST does).
+    expect(location(await admin.get('/logout'))).toBe('/account');
+    expect((await admin.get(settings())).status).toBe(200);
     // Not a member: the same 404 as any other workspace page.
     const stranger = await t.signUp('Stranger');
     expect((await stranger.get(`/workspace/${wsId}/api-keys`)).status).toBe(404);

@@ -226,6 +226,10 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     return c.redirect(next, 303);
   });
 
+  // Signing out is a POST (a link could not be forged into it); the address opened with GET
+  // signs nobody out.
+  app.get('/logout', (c) => c.redirect(c.var.principal ? '/account' : '/login', 303));
+
   app.post('/logout', async (c) => {
     // Our CSRF check has passed, so vouch for the origin Better Auth insists on with cookies.
     const headers = forwardedHeaders(c);

@@ -16,8 +16,6 @@ export interface FlashScope {
   values?: Record<string, string>;
   /** The id of a one-time reveal (src/web/reveal.ts) for the page to take. */
   reveal?: string;
-  /** Where to go about it (e.g. the upgrade page when a plan limit was reached). */
-  link?: { href: string; label: string };
 }
 
 export interface Flash extends FlashScope {

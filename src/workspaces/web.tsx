@@ -50,10 +50,7 @@ async function backWithError(
   if (!(err instanceof AppError) || !(err.code === 'bad_request' || err.code === 'conflict')) {
     throw err;
   }
-  return redirectWithFlash(c, location, 'error', err.message, {
-    ...scope,
-    ...(err.link ? { link: err.link } : {}),
-  });
+  return redirectWithFlash(c, location, 'error', err.message, scope);
 }
 
 export function workspaceWebRoutes(deps: AppDeps) {
