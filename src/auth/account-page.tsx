@@ -117,7 +117,7 @@ export function AccountPage(props: {
           )}
         </p>
         {!user.emailVerified && (
-          <div id="verify">
+          <div id="verify" class="verify">
             <p>
               We sent a confirmation link to {user.email}.{' '}
               {props.verificationRequired
@@ -132,7 +132,7 @@ export function AccountPage(props: {
             />
           </div>
         )}
-        <form method="post" action="/account/email" class="row fields">
+        <form method="post" action="/account/email">
           <CsrfField token={token} />
           <Field
             id="new-email"

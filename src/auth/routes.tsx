@@ -143,10 +143,19 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
     const values = { name: formValue(form.name), email: formValue(form.email) };
+    // A refused sign-up is shown again with its error (no redirect: the password cannot travel
+    // in a cookie, and nothing was created that a reload could repeat).
     const refuse = async (error: string, status: 400 | 422 | 429) => {
       const chrome = await pageChrome(c, db, 'Sign up');
+      const invitation = await invitationFor(next);
       return c.html(
-        <SignupPage chrome={chrome} next={next} error={error} values={values} />,
+        <SignupPage
+          chrome={chrome}
+          next={next}
+          error={error}
+          values={values}
+          {...(invitation ? { invitation: { workspaceName: invitation.workspaceName } } : {})}
+        />,
         status,
       );
     };

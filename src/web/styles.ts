@@ -284,7 +284,7 @@ form.confirm-form { display:inline; margin:0; }
 form.row.fields { align-items:flex-start; margin-bottom:var(--space-4); }
 form.row.fields > .field { margin-bottom:0; }
 form.row.fields > .btn { margin-top:calc(var(--space-2) + var(--text-sm) * 1.55 + var(--space-1)); }
-.reveal { margin-bottom:var(--space-5); }
+.reveal, .verify { margin-bottom:var(--space-5); }
 .reveal > p { margin:0 0 var(--space-2); }
 .role-cell .hint { display:block; margin-top:var(--space-1); max-width:22rem; }
 td.row-actions { text-align:right; white-space:nowrap; }
