@@ -24,6 +24,8 @@ interface Standing {
   blockers: DeletionBlocker[];
   /** Workspaces where the user is the only member (and nothing is billed): deleted with them. */
   alone: string[];
+  /** Workspaces that stay, without the user. */
+  left: string[];
 }
 
 async function standingOf(db: Db, userId: string, lock: boolean): Promise<Standing> {
@@ -38,7 +40,7 @@ async function standingOf(db: Db, userId: string, lock: boolean): Promise<Standi
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
     .where(eq(memberships.userId, userId));
   const rows = lock ? await mine.for('update', { of: workspaces }) : await mine;
-  if (rows.length === 0) return { blockers: [], alone: [] };
+  if (rows.length === 0) return { blockers: [], alone: [], left: [] };
   const counts = await db
     .select({
       workspaceId: memberships.workspaceId,
@@ -56,6 +58,7 @@ async function standingOf(db: Db, userId: string, lock: boolean): Promise<Standi
   const byId = new Map(counts.map((c) => [c.workspaceId, c]));
   const blockers: DeletionBlocker[] = [];
   const alone: string[] = [];
+  const left: string[] = [];
   for (const ws of rows) {
     const count = byId.get(ws.id) ?? { members: 1, admins: 1 };
     const lastAdmin = ws.role === 'admin' && count.admins <= 1;
@@ -64,8 +67,9 @@ async function standingOf(db: Db, userId: string, lock: boolean): Promise<Standi
     else if (lastAdmin && liveSubscription(ws.status))
       blockers.push({ ...blocker, reason: 'live_subscription' });
     else if (count.members <= 1) alone.push(ws.id);
+    else left.push(ws.id);
   }
-  return { blockers, alone };
+  return { blockers, alone, left };
 }
 
 /** What stands in the way of deleting the account (empty: it can go). */
@@ -76,10 +80,14 @@ export async function accountDeletionBlockers(db: Db, userId: string): Promise<D
 /** Deletes the account and its solitary workspaces, or throws `conflict` naming the blockers. */
 export async function deleteAccount(
   db: Db,
-  opts: { userId: string },
+  opts: {
+    userId: string;
+    /** Told, in the transaction, of each workspace that loses the user (billing's seat count). */
+    onMembersChanged?: (tx: Db, workspaceId: string) => Promise<void>;
+  },
 ): Promise<{ deletedWorkspaces: string[] }> {
   return db.transaction(async (tx) => {
-    const { blockers, alone } = await standingOf(tx, opts.userId, true);
+    const { blockers, alone, left } = await standingOf(tx, opts.userId, true);
     if (blockers.length > 0) {
       throw new AppError(
         'conflict',
@@ -98,6 +106,7 @@ export async function deleteAccount(
       );
     if (alone.length > 0) await tx.delete(workspaces).where(inArray(workspaces.id, alone));
     await tx.delete(user).where(eq(user.id, opts.userId));
+    for (const workspaceId of left) await opts.onMembersChanged?.(tx, workspaceId);
     return { deletedWorkspaces: alone };
   });
 }

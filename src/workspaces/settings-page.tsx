@@ -45,6 +45,8 @@ export interface SettingsProps {
   reveal?: Reveal | undefined;
   /** The Plan section, rendered by the billing domain. */
   plan?: Child;
+  /** What an added member costs (billing's per-seat price), shown under the invite form. */
+  inviteNote?: string | null;
 }
 
 /** The error a section's flash reports about `field`, if any. */
@@ -223,6 +225,11 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
         <Field id="invite-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
         <Button>Invite</Button>
       </form>
+      {p.inviteNote && (
+        <p class="small muted" data-testid="invite-cost">
+          {p.inviteNote}
+        </p>
+      )}
       {p.invitations.length > 0 ? (
         <Table label="Pending invitations" stack>
           <thead>
