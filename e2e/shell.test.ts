@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type RunningTollgate, startTollgate } from '../src/start.js';
 import { APP_JS } from '../src/web/assets.js';
+import { ErrorPage } from '../src/web/layout.js';
 import { STYLESHEET } from '../src/web/styles.js';
 import { ConfirmDialog, CopyButton, Field } from '../src/web/ui.js';
 import { freePort } from '../test/support/ports.js';
@@ -153,6 +154,7 @@ describe('the shell', () => {
       expect(await page.locator('.workspace-menu a[aria-current=true]').textContent()).toContain(
         'Second Shop',
       );
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-workspace-menu-open.png' });
       await tabTo(page, "Kay Board's Workspace", (f) => f.text.startsWith("Kay Board's Workspace"));
       await enterAndWait(page, /\/workspace\/[^/]+\/settings$/);
       expect(page.url()).not.toBe(second);
@@ -160,13 +162,15 @@ describe('the shell', () => {
 
       // The gated page is in the nav with the plan it needs; following it on Free ends on the
       // upgrade page.
-      const gated = await tabTo(page, 'the gated page', (f) => f.text.startsWith('Advanced'));
-      expect(gated.text).toBe('Advanced · Pro');
+      // (ux-billing renames the seed's "Advanced" example page to "Reports".)
+      const gated = await tabTo(page, 'the gated page', (f) => f.text.endsWith('· Pro'));
+      expect(gated.text).toMatch(/^(Reports|Advanced) · Pro$/);
       await enterAndWait(page, /\/upgrade\/$/);
 
       // The account menu: Enter opens it, then Account.
       await tabTo(page, 'the account menu', (f) => f.text.endsWith('Account: Kay Board'));
       await page.keyboard.press('Enter');
+      await page.screenshot({ path: 'test-results/screenshots/shell-00-account-menu-open.png' });
       await tabTo(page, 'Account', byText('Account'));
       await enterAndWait(page, `${appUrl}/account`);
       // Not inside a workspace: the menu says "Workspaces" again.
@@ -266,7 +270,7 @@ describe('the shell', () => {
   );
 
   it(
-    'opens a confirmation dialog from its button without a script, cancels it, and submits only from inside it',
+    'opens a confirmation dialog from its button without a script, cancels it and submits only from inside it; a 503 page says it is brief and links back to the workspace',
     async () => {
       const page = await newPage();
       const posts: string[] = [];
@@ -284,12 +288,25 @@ describe('the shell', () => {
         }),
         CopyButton({ id: 'key', value: 'tg_secret', label: 'API key' }),
       ].join('');
+      // What a signed-in user sees while the database restarts (the page app.onError renders).
+      const UNAVAILABLE = ErrorPage({
+        title: 'Unavailable',
+        csrfToken: 'csrf',
+        flash: null,
+        user: { name: 'Ada Admin', email: 'ada@shell.test' },
+        workspaces: [],
+        status: 503,
+        message: 'The service is briefly unavailable. Try again in a moment.',
+        workspace: { id: 'ws_1', name: 'Acme' },
+      }).toString();
       await page.route('http://ui.test/**', async (route) => {
         const url = route.request().url();
         if (url.endsWith('/app.css'))
           return route.fulfill({ body: STYLESHEET, contentType: 'text/css' });
         if (url.endsWith('/app.js'))
           return route.fulfill({ body: APP_JS, contentType: 'text/javascript' });
+        if (url.endsWith('/unavailable'))
+          return route.fulfill({ status: 503, contentType: 'text/html', body: UNAVAILABLE });
         if (route.request().method() === 'POST') {
           posts.push(route.request().postData() ?? '');
           return route.fulfill({
@@ -332,6 +349,11 @@ describe('the shell', () => {
         page.getByRole('button', { name: 'Delete Acme' }).click(),
       ]);
       expect(posts).toEqual(['_csrf=csrf&confirm=Acme']);
+
+      await page.goto('http://ui.test/unavailable');
+      expect(await page.locator('main h1').textContent()).toBe('Briefly unavailable');
+      await page.getByRole('link', { name: 'Back to Acme' }).waitFor();
+      await saveScreenshots(page, 'shell-07-unavailable');
 
       // CopyButton: the script reveals the button; the value stays in a readonly input.
       await page.goto('http://ui.test/?js');

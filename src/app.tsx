@@ -243,9 +243,11 @@ export function createApp(deps: AppDeps) {
         ? 'Not found'
         : appError.code === 'forbidden'
           ? 'Not allowed'
-          : appError.status >= 500
+          : appError.status === 503
             ? 'Unavailable'
-            : 'Error';
+            : appError.status >= 500
+              ? 'Something went wrong'
+              : 'Error';
     let chrome: PageChrome;
     let workspace: ErrorWorkspace | null = null;
     try {

@@ -372,7 +372,6 @@ export function ErrorPage(
               <strong>{ws.name}</strong>: {listNames(admins)}.
             </p>
           )}
-          {props.status >= 500 && <p>Try again in a moment. If it keeps happening, tell us.</p>}
           <div class="actions">
             {props.link && <Button href={props.link.href}>{props.link.label}</Button>}
             {props.action && (

@@ -87,6 +87,7 @@ details.menu > summary::after { content:""; width:.45rem; height:.45rem; border-
   background:var(--surface); border:1px solid var(--line); border-radius:var(--radius); box-shadow:var(--shadow-lg);
   padding:var(--space-1); z-index:30; }
 .menu-panel.end { left:auto; right:0; }
+.workspace-menu .menu-panel { min-width:18rem; }
 .menu-heading { font-size:var(--text-xs); font-weight:600; color:var(--muted); text-transform:uppercase;
   letter-spacing:.04em; padding:var(--space-2) var(--space-3) var(--space-1); margin:0; }
 .menu-list a, .menu-list button.menu-item { display:flex; width:100%; align-items:center; gap:var(--space-2);

@@ -394,6 +394,8 @@ const ICONS = { info: 'i', warn: '!', danger: '!', success: '✓' } as const;
 export interface FeedbackMessage {
   type: 'success' | 'error' | 'info';
   message: string;
+  /** Where to go about it ("Upgrade" when a plan limit was reached). */
+  link?: { href: string; label: string };
 }
 
 /**
@@ -416,6 +418,7 @@ export function Feedback(props: { message?: FeedbackMessage | null; id?: string 
           {ICONS[tone]}
         </span>
         <div class="body">{m.message}</div>
+        {m.link && <a href={m.link.href}>{m.link.label}</a>}
       </div>
     </div>
   );
@@ -437,6 +440,7 @@ export function Toast(props: { message: FeedbackMessage | null }) {
           {ICONS[tone]}
         </span>
         <div class="body">{m.message}</div>
+        {m.link && <a href={m.link.href}>{m.link.label}</a>}
         <button type="button" class="dismiss" data-dismiss aria-label="Dismiss" hidden>
           ×
         </button>
