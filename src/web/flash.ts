@@ -16,6 +16,8 @@ export interface FlashScope {
   values?: Record<string, string>;
   /** The id of a one-time reveal (src/web/reveal.ts) for the page to take. */
   reveal?: string;
+  /** Where to go about it (the plans, when a limit was reached): Feedback and Toast show it. */
+  link?: { href: string; label: string };
 }
 
 export interface Flash extends FlashScope {
