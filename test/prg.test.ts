@@ -3,6 +3,7 @@
 // in the section where it happened.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REVEAL_TTL_MS, storeReveal, takeReveal } from '../src/web/reveal.js';
 import { oneTimeReveals } from '../src/web/reveal-schema.js';
 import { invitations } from '../src/workspaces/schema.js';
 import { mailsTo, waitForMail } from './mail/support.js';
@@ -77,6 +78,28 @@ describe.each(DB_KINDS)('post/redirect/get on the workspace pages (%s)', (kind) 
         .from(oneTimeReveals)
         .where(eq(oneTimeReveals.userId, admin.user!.id));
       expect(left).toHaveLength(0);
+    });
+
+    it('expires: a reveal not taken within its time is gone', async () => {
+      const db = t.database.db;
+      const userId = admin.user!.id;
+      const stale = await storeReveal(db, {
+        userId,
+        payload: { kind: 'apiKey', name: 'late', key: 'tg_late' },
+        now: new Date(Date.now() - REVEAL_TTL_MS - 1000),
+      });
+      expect(await takeReveal(db, { id: stale, userId })).toBeNull();
+      const fresh = await storeReveal(db, {
+        userId,
+        payload: { kind: 'apiKey', name: 'x', key: 'y' },
+      });
+      expect(await takeReveal(db, { id: fresh, userId: 'someone-else' })).toBeNull();
+      expect(await takeReveal(db, { id: fresh, userId })).toEqual({
+        kind: 'apiKey',
+        name: 'x',
+        key: 'y',
+      });
+      expect(await takeReveal(db, { id: fresh, userId })).toBeNull();
     });
 
     it('is not shown to another user who replays the flash cookie', async () => {
