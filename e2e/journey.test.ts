@@ -99,7 +99,8 @@ async function verifyEmail(page: Page, email: string, shot?: string) {
 const payButton = (page: Page) =>
   page.getByRole('button', { name: /^(Start trial|Pay and subscribe)$/ });
 
-const planBadge = (page: Page) => page.locator('main h1 .badge').textContent();
+// The plan badge is shown once, in the header's workspace menu.
+const planBadge = (page: Page) => page.locator('header .badge').first().textContent();
 
 /** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
 async function upgradeMonthly(page: Page) {

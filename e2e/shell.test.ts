@@ -242,7 +242,8 @@ describe('the shell', () => {
       await page.goto(settings);
       await page.fill('#invite-email', 'bob@shell.test');
       await page.getByRole('button', { name: 'Invite' }).click();
-      const invitation = await page.locator('[data-testid=invitation-link]').textContent();
+      // The link is shown once, in a copy field, by the page the form redirects to.
+      const invitation = await page.locator('[data-testid=invitation-link] input').inputValue();
       const acceptUrl = /https?:\/\/\S+\/invitations\/[\w-]+/.exec(invitation ?? '')?.[0];
       expect(acceptUrl).toBeTruthy();
 

@@ -196,7 +196,7 @@ describe.each(DB_KINDS)('workspace access guard (%s)', (kind) => {
     it('submits an admin form', async () => {
       const res = await adminPage(admin);
       expect(res.status).toBe(303);
-      expect(location(res)).toBe(`/workspace/${wsId}/settings`);
+      expect(location(res)).toBe(`/workspace/${wsId}/settings#general`);
     });
 
     it('calls an admin API route', async () => {

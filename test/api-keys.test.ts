@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from './support/app.js';
 import { location, readJson, type TestClient, type WorkspaceJson } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
 import { setPlanForTest } from './support/plans.js';
-import { addMember, apiKeyIn, createWorkspaceApi } from './support/workspaces.js';
+import { addMember, apiKeyIn, createWorkspaceApi, landingPage } from './support/workspaces.js';
 
 describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
   let t: TestApp;
@@ -23,8 +23,7 @@ describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
 
   const createKey = async (name: string, role: 'admin' | 'member', workspaceId = wsId) => {
     const res = await admin.postForm(`/workspace/${workspaceId}/api-keys`, { name, role });
-    expect(res.status).toBe(201);
-    const html = await res.text();
+    const html = await landingPage(admin, res);
     const key = apiKeyIn(html);
     const [row] = await t.database.db
       .select()
@@ -114,19 +113,19 @@ describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
   it('the settings page shows the key prefix and when it was last used, never the key', async () => {
     const { key } = await createKey('usage tracked', 'member');
     const row = (html: string) => {
-      const start = html.indexOf('<td>usage tracked</td>');
+      const start = html.indexOf('<tr data-key="usage tracked">');
       expect(start).toBeGreaterThan(-1);
       return html.slice(start, html.indexOf('</tr>', start));
     };
     const before = row(await settingsHtml());
     expect(before).toContain(`<code>${key.slice(0, 10)}…</code>`);
-    expect(before).toContain('<td>never</td>');
+    expect(before).toContain('<td data-label="Last used">never</td>');
 
     expect((await admin.withApiKey(key).getJson(`/api/workspaces/${wsId}`)).status).toBe(200);
     const html = await settingsHtml();
     const after = row(html);
-    expect(after).not.toContain('<td>never</td>');
-    const shown = /<td>(\d{4}-\d\d-\d\d) (\d\d:\d\d) UTC<\/td>/.exec(after);
+    expect(after).not.toContain('<td data-label="Last used">never</td>');
+    const shown = /<td data-label="Last used">(\d{4}-\d\d-\d\d) (\d\d:\d\d) UTC<\/td>/.exec(after);
     expect(shown, after).not.toBeNull();
     const lastUsed = Date.parse(`${shown![1]}T${shown![2]}:00Z`);
     expect(Math.abs(Date.now() - lastUsed)).toBeLessThan(2 * 60_000);
@@ -180,9 +179,17 @@ describe.each(DB_KINDS)('workspace API keys (%s)', (kind) => {
     expect((await admin.withApiKey(key).getJson(`/api/workspaces/${wsId}`)).status).toBe(200);
   });
 
-  it('refuses a key without a name (400)', async () => {
-    const res = await admin.postForm(`/workspace/${wsId}/api-keys`, { name: '  ', role: 'member' });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Give the key a name');
+  it('refuses a key without a name: back to the form, the field marked invalid with the reason', async () => {
+    const res = await admin.postForm(`/workspace/${wsId}/api-keys`, { name: '  ', role: 'admin' });
+    expect(res.status).toBe(303);
+    expect(location(res)).toBe(`/workspace/${wsId}/settings#api-keys`);
+    const html = await landingPage(admin, res);
+    expect(html).toMatch(/<input id="key-name"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/<input id="key-name"[^>]*aria-describedby="key-name-error"/);
+    expect(html).toContain('<p class="error-text" id="key-name-error">Give the key a name</p>');
+    // The role the user chose is kept.
+    expect(html).toMatch(
+      /<select id="key-role" name="role">.*?<option value="admin" selected="">/s,
+    );
   });
 });

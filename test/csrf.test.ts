@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_APP_URL, type TestApp } from './support/app.js';
 import { readJson, type TestClient, type WorkspaceJson } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
-import { apiKeyIn } from './support/workspaces.js';
+import { createKeyOnPage } from './support/workspaces.js';
 
 const CROSS_SITE =
   'Cross-site request refused: send an Origin header matching the app, or use an API key';
@@ -122,11 +122,7 @@ describe.each(DB_KINDS)('CSRF protection (%s)', (kind) => {
   });
 
   it('an API-key request needs no Origin', async () => {
-    const page = await user.postForm(`/workspace/${wsId}/api-keys`, {
-      name: 'csrf bot',
-      role: 'admin',
-    });
-    const key = apiKeyIn(await page.text());
+    const key = await createKeyOnPage(user, wsId, 'csrf bot', 'admin');
     const bot = t.client();
     const res = await bot.request(`/api/workspaces/${wsId}/invitations`, {
       method: 'POST',

@@ -11,6 +11,7 @@ import {
   createWorkspaceApi,
   invitationTokenIn,
   inviteApi,
+  landingPage,
   roleIn,
 } from './support/workspaces.js';
 
@@ -40,12 +41,11 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
       .filter((i) => i.acceptedAt === null)
       .map((i) => i.email);
 
-  it('an admin invites through the settings page, which shows the accept link once (201)', async () => {
+  it('an admin invites through the settings page, which redirects and then shows the accept link once', async () => {
     const email = freshEmail('webinvitee');
     const res = await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' });
-    expect(res.status).toBe(201);
-    const html = await res.text();
-    expect(html).toContain(`Invitation for ${email} created.`);
+    const html = await landingPage(admin, res);
+    expect(html).toContain(`Invitation sent to ${email}.`);
     const token = invitationTokenIn(html);
     expect(html).toContain(`${TEST_APP_URL}/invitations/${token}`);
     // The settings page lists the pending invitation but never shows its link again.
@@ -56,9 +56,10 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
 
   it('a new user follows the link, signs up on the web and accepts as the invited role', async () => {
     const email = freshEmail('newcomer');
-    const html = await (
-      await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' })
-    ).text();
+    const html = await landingPage(
+      admin,
+      await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' }),
+    );
     const token = invitationTokenIn(html);
 
     const invitee = t.client();
@@ -248,7 +249,7 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
   });
 
   it('a member who was removed cannot rejoin with the link they already used', async () => {
-    const member = await addMember(t, admin, wsId, 'member', 'Removed Later');
+    const member = await t.signUp('Removed Later');
     const { token } = await inviteApi(admin, wsId, member.user!.email, 'member');
     expect((await member.json('POST', `/api/invitations/${token}/accept`)).status).toBe(200);
     const del = await admin.json('DELETE', `/api/workspaces/${wsId}/members/${member.user!.id}`);
@@ -280,7 +281,7 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     expect(await unacceptedEmails()).not.toContain(email);
   });
 
-  it('refuses an invalid email or role with 400', async () => {
+  it('refuses an invalid email or role with 400 (the form: back to it, with the error)', async () => {
     const bad = await admin.json('POST', `/api/workspaces/${wsId}/invitations`, {
       email: 'not-an-email',
     });
@@ -296,7 +297,8 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
       email: '',
       role: 'member',
     });
-    expect(web.status).toBe(400);
+    expect(web.status).toBe(303);
+    expect(await landingPage(admin, web)).toContain('aria-invalid="true"');
   });
 
   it('an admin cannot withdraw an invitation of another workspace', async () => {
@@ -314,5 +316,76 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     const [row] = await t.database.db.select().from(invitations).where(eq(invitations.id, id));
     expect(row!.tokenHash).toBe(sha256(token));
     expect(JSON.stringify(row)).not.toContain(token);
+  });
+  describe('signing up from an invitation', () => {
+    const signupFrom = (token: string) =>
+      `/signup?next=${encodeURIComponent(`/invitations/${token}`)}`;
+
+    it('pre-fills the invited address and names the workspace', async () => {
+      const email = freshEmail('prefilled');
+      const { token } = await inviteApi(admin, wsId, email);
+      const html = await (await t.client().get(signupFrom(token))).text();
+      expect(html).toMatch(new RegExp(`<input id="email"[^>]*value="${email}"`));
+      expect(html).toContain('Then you join <strong>Inviter&#39;s Workspace</strong>');
+    });
+
+    it('creates no personal workspace: the newcomer lands on the invitation and joins only the team', async () => {
+      const email = freshEmail('joiner');
+      const { token } = await inviteApi(admin, wsId, email);
+      const invitee = t.client();
+      const res = await invitee.postForm(signupFrom(token), {
+        name: 'Joiner',
+        email,
+        password: 'correct horse battery',
+      });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/invitations/${token}`);
+      const before = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await invitee.getJson('/api/workspaces'),
+      );
+      expect(before.workspaces).toEqual([]);
+      const accept = await invitee.postForm(`/invitations/${token}/accept`);
+      expect(location(accept)).toBe(`/workspace/${wsId}/settings`);
+      const after = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await invitee.getJson('/api/workspaces'),
+      );
+      expect(after.workspaces.map((w) => w.id)).toEqual([wsId]);
+    });
+
+    it('still creates the personal workspace when the address is not the invited one', async () => {
+      const { token } = await inviteApi(admin, wsId, freshEmail('invited'));
+      const someone = t.client();
+      await someone.postForm(signupFrom(token), {
+        name: 'Someone',
+        email: freshEmail('someone'),
+        password: 'correct horse battery',
+      });
+      const list = await readJson<{ workspaces: WorkspaceJson[] }>(
+        await someone.getJson('/api/workspaces'),
+      );
+      expect(list.workspaces.map((w) => w.name)).toEqual(["Someone's Workspace"]);
+    });
+  });
+
+  describe('an invitation opened while signed in as someone else', () => {
+    it('offers "Sign out and continue", which signs out and comes back to the invitation', async () => {
+      const { token } = await inviteApi(admin, wsId, freshEmail('elsewhere'));
+      const other = await t.signUp('Other Person');
+      const html = await (await other.get(`/invitations/${token}`)).text();
+      const next = encodeURIComponent(`/invitations/${token}`);
+      expect(html).toContain(`action="/logout?next=${next}"`);
+      expect(html).toContain('Sign out and continue');
+      const res = await other.postForm(`/logout?next=${next}`);
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/invitations/${token}`);
+      const after = await (await other.get(location(res))).text();
+      expect(after).toContain('Sign up to accept');
+    });
+
+    it('never follows a next that leaves the site', async () => {
+      const other = await t.signUp('Careful');
+      const res = await other.postForm(`/logout?next=${encodeURIComponent('//evil.example/x')}`);
+      expect(location(res)).toBe('/login');
+    });
   });
 });

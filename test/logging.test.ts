@@ -4,7 +4,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from './support/app.js';
 import { TestClient } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
-import { apiKeyIn, inviteApi } from './support/workspaces.js';
+import { createKeyOnPage, inviteApi } from './support/workspaces.js';
 
 describe.each(DB_KINDS)('logs (%s)', (kind) => {
   let t: TestApp;
@@ -28,11 +28,7 @@ describe.each(DB_KINDS)('logs (%s)', (kind) => {
     await admin.postForm('/signup', { name: 'Logan', email: 'logan@example.com', password });
     const ws = await admin.firstWorkspace();
     const sessionCookie = admin.cookies.get('tollgate.session_token')!;
-    const created = await admin.postForm(`/workspace/${ws.id}/api-keys`, {
-      name: 'ci',
-      role: 'admin',
-    });
-    const key = apiKeyIn(await created.text());
+    const key = await createKeyOnPage(admin, ws.id, 'ci', 'admin');
     await admin.withApiKey(key).getJson(`/api/workspaces/${ws.id}`);
     const { token } = await inviteApi(admin, ws.id, 'guest@example.com');
     await client().get(`/invitations/${token}`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app.js';
 import { location, readJson, type WorkspaceJson } from './support/client.js';
 import { DB_KINDS } from './support/databases.js';
-import { createWorkspaceApi } from './support/workspaces.js';
+import { createWorkspaceApi, landingPage } from './support/workspaces.js';
 
 describe.each(DB_KINDS)('workspaces (%s)', (kind) => {
   let t: TestApp;
@@ -104,15 +104,17 @@ describe.each(DB_KINDS)('workspaces (%s)', (kind) => {
     expect(await page.text()).not.toContain('Hidden Workspace');
   });
 
-  it('refuses an empty or blank workspace name with 400 on the API and the web form', async () => {
+  it('refuses an empty or blank workspace name: 400 on the API, the reason beside the field on the web', async () => {
     const c = await t.signUp('Blank');
     for (const name of ['', '   ']) {
       const api = await c.json('POST', '/api/workspaces', { name });
       expect(api.status).toBe(400);
       expect(await readJson(api)).toEqual({ error: 'A workspace needs a name' });
       const form = await c.postForm('/workspaces', { name });
-      expect(form.status).toBe(400);
-      expect(await form.text()).toContain('A workspace needs a name');
+      expect(form.status).toBe(303);
+      expect(await landingPage(c, form)).toContain(
+        '<p class="error-text" id="ws-name-error">A workspace needs a name</p>',
+      );
     }
     expect((await c.json('POST', '/api/workspaces', {})).status).toBe(400);
     expect(await listNames(c)).toEqual(["Blank's Workspace"]);
@@ -153,10 +155,11 @@ describe.each(DB_KINDS)('workspaces (%s)', (kind) => {
     const ws = await c.firstWorkspace();
     const res = await c.postForm(`/workspace/${ws.id}/settings/name`, { name: 'Renamed Co' });
     expect(res.status).toBe(303);
-    expect(location(res)).toBe(`/workspace/${ws.id}/settings`);
+    expect(location(res)).toBe(`/workspace/${ws.id}/settings#general`);
     expect((await c.firstWorkspace()).name).toBe('Renamed Co');
     const blank = await c.postForm(`/workspace/${ws.id}/settings/name`, { name: ' ' });
-    expect(blank.status).toBe(400);
+    expect(blank.status).toBe(303);
+    expect(await landingPage(c, blank)).toContain('aria-invalid="true"');
     expect((await c.firstWorkspace()).name).toBe('Renamed Co');
   });
 

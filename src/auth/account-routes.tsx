@@ -1,19 +1,24 @@
 // Web routes for a forgotten password (/forgot-password, /reset-password) and the account page
-// (/account: verification status, resend, change of address). Better Auth makes and checks the
-// tokens; its mails go through the outbox (src/auth/auth.ts).
+// (/account: name, address and its verification, password, sessions, deleting the account).
+// Better Auth makes and checks the tokens, changes passwords and revokes sessions; its mails go
+// through the outbox (src/auth/auth.ts). Every form answers 303 back to its section.
+import { desc, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { emailField, passwordField } from '../lib/input.js';
+import { emailField, nameField, passwordField } from '../lib/input.js';
 import { addressBucket } from '../security/client-ip.js';
 import { enforce, LIMITS } from '../security/rate-limit.js';
 import type { AppEnv } from '../web/env.js';
-import { setFlash } from '../web/flash.js';
+import { type FlashScope, pageFlash, redirectWithFlash, setFlash } from '../web/flash.js';
 import { pageChrome } from '../web/render.js';
-import { AccountPage, ForgotPasswordPage, ResetPasswordPage } from './pages.js';
+import { accountDeletionBlockers, deleteAccount } from './account-deletion.js';
+import { AccountPage, describeDevice } from './account-page.js';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages.js';
 import { requireUser } from './principal.js';
 import { copySetCookies, formValue, forwardedHeaders, parseForm } from './routes.js';
+import { session as sessions } from './schema.js';
 
 const ForgotForm = z.object({ email: emailField });
 const ResetForm = z.object({
@@ -21,6 +26,21 @@ const ResetForm = z.object({
   password: passwordField,
 });
 const EmailForm = z.object({ email: emailField });
+const NameForm = z.object({ name: nameField('Your name', 'Enter your name') });
+const PasswordForm = z.object({
+  currentPassword: z.string().min(1, 'Enter your current password').max(128),
+  newPassword: passwordField,
+});
+const DeleteForm = z.object({ password: z.string().min(1, 'Enter your password').max(128) });
+
+/** Better Auth's error code in a refused answer, or null. */
+async function authErrorCode(res: Response): Promise<string | null> {
+  try {
+    return ((await res.json()) as { code?: string }).code ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** What Better Auth's verify-email redirect puts in ?error= on /account. */
 const VERIFY_ERRORS: Record<string, string> = {
@@ -54,7 +74,7 @@ function sessionHeaders(c: Context<AppEnv>): Headers {
   return headers;
 }
 
-export function accountWebRoutes({ auth, database, config }: AppDeps) {
+export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
   const app = new Hono<AppEnv>();
   const db = database.db;
 
@@ -145,56 +165,217 @@ export function accountWebRoutes({ auth, database, config }: AppDeps) {
   });
 
   app.get('/account', async (c) => {
-    const user = requireUser(c.var.principal);
+    const principal = c.var.principal;
+    const user = requireUser(principal);
+    const currentSession = principal?.kind === 'user' ? principal.sessionId : null;
     const error = VERIFY_ERRORS[c.req.query('error') ?? ''];
+    const [rows, blockers, chrome] = await Promise.all([
+      db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.userId, user.id))
+        .orderBy(desc(sessions.updatedAt))
+        .limit(50),
+      accountDeletionBlockers(db, user.id),
+      pageChrome(c, db, 'Your account'),
+    ]);
+    const now = new Date();
     return c.html(
       <AccountPage
-        chrome={await pageChrome(c, db, 'Your account')}
+        chrome={{ ...chrome, flash: pageFlash(c.var.flash) }}
+        flash={c.var.flash}
         user={user}
         verificationRequired={config.mail.verification === 'required'}
+        sessions={rows
+          .filter((s) => s.expiresAt > now)
+          .map((s) => ({
+            id: s.id,
+            device: describeDevice(s.userAgent),
+            ipAddress: s.ipAddress,
+            createdAt: s.createdAt,
+            lastActiveAt: s.updatedAt,
+            current: s.id === currentSession,
+          }))}
+        blockers={blockers}
         {...(error ? { error } : {})}
       />,
     );
   });
 
+  // The account forms' addresses, opened with GET: the account page.
+  for (const path of [
+    '/account/name',
+    '/account/email',
+    '/account/password',
+    '/account/sessions/revoke-others',
+    '/account/delete',
+    '/account/verify/resend',
+  ]) {
+    app.get(path, (c) => c.redirect('/account', 303));
+  }
+
+  const back = (
+    c: Context<AppEnv>,
+    section: string,
+    type: 'success' | 'error' | 'info',
+    message: string,
+    scope: FlashScope = {},
+  ) => redirectWithFlash(c, `/account#${section}`, type, message, { section, ...scope });
+
+  app.post('/account/name', async (c) => {
+    requireUser(c.var.principal);
+    const form = await c.req.parseBody();
+    const parsed = parseForm(NameForm, form);
+    if ('error' in parsed) {
+      return back(c, 'profile', 'error', parsed.error, {
+        field: 'name',
+        values: { name: formValue(form.name) },
+      });
+    }
+    const res = await auth.api.updateUser({
+      body: { name: parsed.name },
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!res.ok) return back(c, 'profile', 'error', 'Could not change your name.');
+    return back(c, 'profile', 'success', 'Your name was changed.');
+  });
+
+  app.post('/account/password', async (c) => {
+    requireUser(c.var.principal);
+    const form = await c.req.parseBody();
+    const parsed = parseForm(PasswordForm, form);
+    if ('error' in parsed) {
+      const field = formValue(form.currentPassword) ? 'newPassword' : 'currentPassword';
+      return back(c, 'password', 'error', parsed.error, { field });
+    }
+    if (parsed.newPassword.length < 8) {
+      return back(c, 'password', 'error', 'Choose a password of at least 8 characters.', {
+        field: 'newPassword',
+      });
+    }
+    try {
+      await enforce(
+        db,
+        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
+        'password requests',
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
+      return back(c, 'password', 'error', err.message);
+    }
+    const res = await auth.api.changePassword({
+      body: {
+        currentPassword: parsed.currentPassword,
+        newPassword: parsed.newPassword,
+        revokeOtherSessions: false,
+      },
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!res.ok) {
+      const code = await authErrorCode(res);
+      return code === 'INVALID_PASSWORD'
+        ? back(c, 'password', 'error', 'That is not your current password.', {
+            field: 'currentPassword',
+          })
+        : back(c, 'password', 'error', 'Could not change your password.', {
+            field: 'newPassword',
+          });
+    }
+    copySetCookies(res, c);
+    return back(c, 'password', 'success', 'Your password was changed.');
+  });
+
+  app.post('/account/sessions/revoke-others', async (c) => {
+    requireUser(c.var.principal);
+    const res = await auth.api.revokeOtherSessions({
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!res.ok) return back(c, 'sessions', 'error', 'Could not sign out the other devices.');
+    return back(c, 'sessions', 'success', 'You are signed out everywhere else.');
+  });
+
+  app.post('/account/delete', async (c) => {
+    const user = requireUser(c.var.principal);
+    const form = await c.req.parseBody();
+    const parsed = parseForm(DeleteForm, form);
+    if ('error' in parsed) {
+      return back(c, 'delete-account', 'error', parsed.error, { field: 'password' });
+    }
+    try {
+      await enforce(
+        db,
+        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
+        'password requests',
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
+      return back(c, 'delete-account', 'error', err.message);
+    }
+    const check = await auth.api.verifyPassword({
+      body: { password: parsed.password },
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!check.ok) {
+      return back(c, 'delete-account', 'error', 'That is not your password: nothing was deleted.', {
+        field: 'password',
+      });
+    }
+    try {
+      await deleteAccount(db, {
+        userId: user.id,
+        onMembersChanged: billing.seats.membersChanged,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+      return back(c, 'delete-account', 'error', err.message);
+    }
+    // The session rows went with the user; this clears the browser's cookies.
+    const res = await auth.api.signOut({ headers: sessionHeaders(c), asResponse: true });
+    copySetCookies(res, c);
+    return redirectWithFlash(c, '/login', 'info', 'Your account was deleted.');
+  });
+
   app.post('/account/verify/resend', async (c) => {
     const user = requireUser(c.var.principal);
-    if (user.emailVerified) {
-      await setFlash(c, 'info', 'Your address is already verified.');
-      return c.redirect('/account', 303);
-    }
+    if (user.emailVerified) return back(c, 'email', 'info', 'Your address is already verified.');
     await throttleMailRequest(c, db, user.email);
     await auth.api.sendVerificationEmail({
       body: { email: user.email, callbackURL: '/account' },
       headers: sessionHeaders(c),
     });
-    await setFlash(c, 'success', `We sent a new verification link to ${user.email}.`);
-    return c.redirect('/account', 303);
+    return back(c, 'email', 'success', `We sent a new verification link to ${user.email}.`);
   });
 
   app.post('/account/email', async (c) => {
     const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
     const parsed = parseForm(EmailForm, form);
-    if ('error' in parsed) throw new AppError('bad_request', parsed.error);
-    if (parsed.email === user.email.toLowerCase()) {
-      throw new AppError('bad_request', 'That is already your address.');
-    }
+    const refuse = (message: string) =>
+      back(c, 'email', 'error', message, {
+        field: 'email',
+        values: { email: formValue(form.email) },
+      });
+    if ('error' in parsed) return refuse(parsed.error);
+    if (parsed.email === user.email.toLowerCase()) return refuse('That is already your address.');
     await throttleMailRequest(c, db, parsed.email);
     const res = await auth.api.changeEmail({
       body: { newEmail: parsed.email, callbackURL: '/account' },
       headers: sessionHeaders(c),
       asResponse: true,
     });
-    if (!res.ok) throw new AppError('bad_request', 'Could not change the address.');
+    if (!res.ok) return refuse('Could not change the address.');
     copySetCookies(res, c);
     // The same answer whether or not another account has the address (Better Auth's too).
-    await setFlash(
+    return back(
       c,
+      'email',
       'success',
       `We sent a confirmation link to ${parsed.email}; the new address counts as verified once you open it.`,
     );
-    return c.redirect('/account', 303);
   });
 
   return app;

@@ -1,5 +1,6 @@
 // Better Auth: email + password accounts and database sessions. Password hashing, session
-// tokens and cookies are Better Auth's; we only add "a new account gets its own workspace".
+// tokens and cookies are Better Auth's; we only add "a new account gets its own workspace"
+// (unless it signed up to accept an invitation to someone else's).
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError } from 'better-auth/api';
@@ -8,6 +9,8 @@ import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mail } from '../mail/index.js';
 import { passwordReset, verifyEmail } from '../mail/templates/account.js';
+import { safeNext } from '../web/negotiate.js';
+import { findPendingInvitationFor } from '../workspaces/invitations.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
 import * as authSchema from './schema.js';
 
@@ -16,6 +19,12 @@ import * as authSchema from './schema.js';
  * Ours alone: src/app.tsx strips any copy a client sends, unlike X-Forwarded-For.
  */
 export const CLIENT_IP_HEADER = 'x-tollgate-client-ip';
+
+/**
+ * The invitation token a sign-up comes from (set by /signup?next=/invitations/…). Whoever sends
+ * it, it only counts when it is a pending invitation for the new account's own address.
+ */
+export const INVITATION_HEADER = 'x-tollgate-invitation';
 
 const userName = nameField('Your name', 'Enter your name');
 
@@ -50,9 +59,25 @@ export interface AuthOptions {
 export const RESET_TOKEN_TTL_SECONDS = 60 * 60;
 const VERIFY_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
-/** Where a verification link lands: Better Auth checks the token, then redirects to /account. */
-export function verificationUrl(appUrl: string, token: string): string {
-  return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent('/account')}`;
+/**
+ * Where a verification link lands: Better Auth checks the token, then redirects to `callback`
+ * (/account, or the invitation the account was made for).
+ */
+export function verificationUrl(appUrl: string, token: string, callback = '/account'): string {
+  return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent(callback)}`;
+}
+
+/**
+ * Where the link should land: the invitation page a sign-up came from (the callbackURL Better
+ * Auth put in its own link), otherwise /account.
+ */
+function callbackOf(url: string): string {
+  try {
+    const next = safeNext(new URL(url).searchParams.get('callbackURL'), '/account');
+    return next.startsWith('/invitations/') ? next : '/account';
+  } catch {
+    return '/account';
+  }
 }
 
 export function resetUrl(appUrl: string, token: string): string {
@@ -95,11 +120,14 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
       sendOnSignUp: true,
       autoSignInAfterVerification: true,
       expiresIn: VERIFY_TOKEN_TTL_SECONDS,
-      sendVerificationEmail: async ({ user, token }) => {
+      sendVerificationEmail: async ({ user, token, url }) => {
         await mail.send({
           kind: 'verify_email',
           to: user.email,
-          content: verifyEmail({ name: user.name, url: verificationUrl(appUrl, token) }),
+          content: verifyEmail({
+            name: user.name,
+            url: verificationUrl(appUrl, token, callbackOf(url)),
+          }),
         });
       },
     },
@@ -140,8 +168,13 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
             return { data };
           },
           // Web form and /api/auth/sign-up/email both land here, so every account starts
-          // with "<Name>'s Workspace" and its owner as admin.
-          after: async (created) => {
+          // with "<Name>'s Workspace" and its owner as admin — except one made to accept an
+          // invitation: that person came to join a team, not to own an empty workspace.
+          after: async (created, ctx) => {
+            const invitation = ctx?.headers?.get(INVITATION_HEADER);
+            if (invitation && (await findPendingInvitationFor(db, invitation, created.email))) {
+              return;
+            }
             await createWorkspace(db, {
               name: personalWorkspaceName(created.name),
               ownerId: created.id,

@@ -1,19 +1,27 @@
-// Account pages: sign-up, sign-in, forgotten and reset passwords, and the account page
-// (address verification, resend, change of address).
-import { CsrfField, Layout, type PageChrome, PostButton } from '../web/layout.js';
+// Account pages: sign-up, sign-in, forgotten and reset passwords (the account page itself is
+// in account-page.tsx).
+import { CsrfField, Layout, type PageChrome } from '../web/layout.js';
 
 interface AuthFormProps {
   chrome: PageChrome;
   next: string;
   error?: string;
   values?: { name?: string; email?: string };
+  /** The sign-up comes from a pending invitation to this workspace. */
+  invitation?: { workspaceName: string };
 }
 
-export function SignupPage({ chrome, next, error, values }: AuthFormProps) {
+export function SignupPage({ chrome, next, error, values, invitation }: AuthFormProps) {
   return (
     <Layout {...chrome}>
       <div class="card auth">
         <h1>Create your account</h1>
+        {invitation && (
+          <p class="muted" data-invitation-signup="">
+            Then you join <strong>{invitation.workspaceName}</strong>. Use the invited address to
+            accept the invitation.
+          </p>
+        )}
         {error && <div class="flash error">{error}</div>}
         <form method="post" action={`/signup?next=${encodeURIComponent(next)}`}>
           <CsrfField token={chrome.csrfToken} />
@@ -169,57 +177,6 @@ export function ResetPasswordPage(props: { chrome: PageChrome; token: string; er
         <p class="small">
           <a href="/forgot-password">Ask for a new link</a>
         </p>
-      </div>
-    </Layout>
-  );
-}
-
-export function AccountPage(props: {
-  chrome: PageChrome;
-  user: { name: string; email: string; emailVerified: boolean };
-  verificationRequired: boolean;
-  error?: string;
-}) {
-  const { user, chrome } = props;
-  return (
-    <Layout {...chrome}>
-      <div class="card">
-        <h1>Your account</h1>
-        {props.error && <div class="flash error">{props.error}</div>}
-        <p>
-          {user.name} · {user.email}{' '}
-          {user.emailVerified ? (
-            <span class="badge pro">verified</span>
-          ) : (
-            <span class="badge">unverified</span>
-          )}
-        </p>
-        {!user.emailVerified && (
-          <div id="verify">
-            <p>
-              We sent a confirmation link to {user.email}.{' '}
-              {props.verificationRequired
-                ? 'Until you open it, you cannot join workspaces or manage billing.'
-                : 'Open it to confirm the address is yours.'}
-            </p>
-            <PostButton
-              action="/account/verify/resend"
-              token={chrome.csrfToken}
-              label="Resend the verification email"
-              variant="secondary"
-            />
-          </div>
-        )}
-        <h2>Change your email address</h2>
-        <form method="post" action="/account/email">
-          <CsrfField token={chrome.csrfToken} />
-          <label for="email">New address</label>
-          <input id="email" name="email" type="email" required maxlength={254} />
-          <p class="small muted">
-            We send a link to the new address; it counts as verified once you open it.
-          </p>
-          <button type="submit">Change address</button>
-        </form>
       </div>
     </Layout>
   );

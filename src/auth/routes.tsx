@@ -12,7 +12,8 @@ import type { AppEnv } from '../web/env.js';
 import { setFlash } from '../web/flash.js';
 import { safeNext } from '../web/negotiate.js';
 import { pageChrome } from '../web/render.js';
-import { CLIENT_IP_HEADER } from './auth.js';
+import { findInvitation, invitationState } from '../workspaces/invitations.js';
+import { CLIENT_IP_HEADER, INVITATION_HEADER } from './auth.js';
 import { LoginPage, SignupPage } from './pages.js';
 import {
   beginSignIn,
@@ -96,24 +97,65 @@ export function copySetCookies(from: Response, c: Context<AppEnv>) {
     c.header('set-cookie', cookie, { append: true });
 }
 
+/** The invitation token when `next` is an invitation's page (/invitations/<token>). */
+export function invitationTokenOf(next: string): string | null {
+  const m = /^\/invitations\/([A-Za-z0-9_-]{20,200})$/.exec(next);
+  return m?.[1] ?? null;
+}
+
 export function authWebRoutes({ auth, database }: AppDeps) {
   const app = new Hono<AppEnv>();
   const db = database.db;
 
+  /** The pending invitation a sign-up comes from, to pre-fill and explain the form. */
+  const invitationFor = async (next: string) => {
+    const token = invitationTokenOf(next);
+    if (!token) return null;
+    try {
+      const found = await findInvitation(db, token);
+      if (invitationState(found.invitation) !== 'pending') return null;
+      return { token, email: found.invitation.email, workspaceName: found.workspace.name };
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') return null;
+      throw err;
+    }
+  };
+
   app.get('/signup', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.var.principal?.kind === 'user') return c.redirect(next);
-    return c.html(<SignupPage chrome={await pageChrome(c, db, 'Sign up')} next={next} />);
+    const invitation = await invitationFor(next);
+    return c.html(
+      <SignupPage
+        chrome={await pageChrome(c, db, 'Sign up')}
+        next={next}
+        {...(invitation
+          ? {
+              invitation: { workspaceName: invitation.workspaceName },
+              values: { email: invitation.email },
+            }
+          : {})}
+      />,
+    );
   });
 
   app.post('/signup', async (c) => {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
     const values = { name: formValue(form.name), email: formValue(form.email) };
+    // A refused sign-up is shown again with its error (no redirect: the password cannot travel
+    // in a cookie, and nothing was created that a reload could repeat).
     const refuse = async (error: string, status: 400 | 422 | 429) => {
       const chrome = await pageChrome(c, db, 'Sign up');
+      const invitation = await invitationFor(next);
       return c.html(
-        <SignupPage chrome={chrome} next={next} error={error} values={values} />,
+        <SignupPage
+          chrome={chrome}
+          next={next}
+          error={error}
+          values={values}
+          {...(invitation ? { invitation: { workspaceName: invitation.workspaceName } } : {})}
+        />,
         status,
       );
     };
@@ -129,9 +171,14 @@ export function authWebRoutes({ auth, database }: AppDeps) {
       }
       throw err;
     }
+    // From an invitation link: no personal workspace (src/auth/auth.ts checks the invitation is
+    // for this address), and the verification link comes back to the invitation.
+    const headers = forwardedHeaders(c);
+    const invitation = invitationTokenOf(next);
+    if (invitation) headers.set(INVITATION_HEADER, invitation);
     const res = await auth.api.signUpEmail({
-      body: parsed,
-      headers: forwardedHeaders(c),
+      body: { ...parsed, ...(invitation ? { callbackURL: next } : {}) },
+      headers,
       asResponse: true,
     });
     if (!res.ok) {
@@ -188,6 +235,10 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     return c.redirect(next, 303);
   });
 
+  // Signing out is a POST (a link could not be forged into it); the address opened with GET
+  // signs nobody out.
+  app.get('/logout', (c) => c.redirect(c.var.principal ? '/account' : '/login', 303));
+
   app.post('/logout', async (c) => {
     // Our CSRF check has passed, so vouch for the origin Better Auth insists on with cookies.
     const headers = forwardedHeaders(c);
@@ -196,7 +247,8 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     const res = await auth.api.signOut({ headers, asResponse: true });
     copySetCookies(res, c);
     await setFlash(c, 'info', 'You are signed out.');
-    return c.redirect('/login', 303);
+    // "Sign out and continue" on an invitation for another address comes back to it.
+    return c.redirect(safeNext(c.req.query('next'), '/login'), 303);
   });
 
   return app;

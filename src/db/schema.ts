@@ -4,4 +4,5 @@ export * from '../billing/schema.js';
 export * from '../jobs/schema.js';
 export * from '../mail/schema.js';
 export * from '../security/schema.js';
+export * from '../web/reveal-schema.js';
 export * from '../workspaces/schema.js';

@@ -1,10 +1,26 @@
-// One-shot messages across a redirect ("Welcome to Pro!"), in a signed cookie read once.
+// One-shot messages across a redirect ("Welcome to Pro!", "Invitation sent."), in a signed
+// cookie read once. A flash may be scoped to a page section (shown where the action happened,
+// not at the top of the page), name the form field it is about (aria-invalid + message beside
+// it), carry the user's input back into the form, and point at a one-time reveal (./reveal.ts).
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './env.js';
 
-export interface Flash {
+export interface FlashScope {
+  /** The id of the page section the message belongs in (`members`, `api-keys`, …). */
+  section?: string;
+  /** The form field an error is about: the page marks it aria-invalid with the message. */
+  field?: string;
+  /** What the user typed, put back into the form (never passwords or secrets). */
+  values?: Record<string, string>;
+  /** The id of a one-time reveal (src/web/reveal.ts) for the page to take. */
+  reveal?: string;
+  /** Where to go about it (the plans, when a limit was reached): Feedback and Toast show it. */
+  link?: { href: string; label: string };
+}
+
+export interface Flash extends FlashScope {
   type: 'success' | 'error' | 'info';
   message: string;
 }
@@ -27,9 +43,27 @@ export const readFlash = createMiddleware<AppEnv>(async function readFlash(c, ne
   await next();
 });
 
-export async function setFlash(c: Context<AppEnv>, type: Flash['type'], message: string) {
+const MAX_VALUE = 254;
+
+export async function setFlash(
+  c: Context<AppEnv>,
+  type: Flash['type'],
+  message: string,
+  scope: FlashScope = {},
+) {
   const { cookieSecret, secureCookies } = c.var.web;
-  await setSignedCookie(c, COOKIE, JSON.stringify({ type, message }), cookieSecret, {
+  // Control characters are what got the input refused more often than not: not worth keeping.
+  const values = scope.values
+    ? Object.fromEntries(
+        Object.entries(scope.values).map(([k, v]) => [
+          k,
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+          v.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_VALUE),
+        ]),
+      )
+    : undefined;
+  const flash: Flash = { type, message, ...scope, ...(values ? { values } : {}) };
+  await setSignedCookie(c, COOKIE, JSON.stringify(flash), cookieSecret, {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
@@ -44,7 +78,20 @@ export async function redirectWithFlash(
   location: string,
   type: Flash['type'],
   message: string,
+  scope: FlashScope = {},
 ) {
-  await setFlash(c, type, message);
+  await setFlash(c, type, message, scope);
   return c.redirect(location, 303);
+}
+
+/**
+ * The flash for one section of the page, or null. Pages call it once per section; the layout's
+ * page-wide banner should then be given `pageFlash` (which leaves scoped messages out).
+ */
+export function flashFor(flash: Flash | null, section: string): Flash | null {
+  return flash?.section === section ? flash : null;
+}
+
+export function pageFlash(flash: Flash | null): Flash | null {
+  return flash?.section ? null : flash;
 }

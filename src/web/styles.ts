@@ -312,4 +312,15 @@ ul.plan-features li { padding:.2rem 0 .2rem 1.5rem; position:relative; }
 ul.plan-features li::before { content:"✓"; position:absolute; left:0; color:var(--success); font-weight:700; }
 .stat { font-size:var(--text-3xl); font-weight:700; margin:0; line-height:1.1; }
 meter { width:100%; max-width:14rem; height:.6rem; }
+/* Forms of the workspace and account pages: a row of fields whose button lines up with the inputs
+   whatever sits under a field (a hint, an error); a revealed secret; a role cell with its reason. */
+form.row.fields { align-items:flex-start; margin-bottom:var(--space-4); }
+form.row.fields > .field { margin-bottom:0; }
+form.row.fields > .btn { margin-top:calc(var(--space-2) + var(--text-sm) * 1.55 + var(--space-1)); }
+.reveal, .verify { margin-bottom:var(--space-5); }
+.reveal > p { margin:0 0 var(--space-2); }
+.role-cell .hint { display:block; margin-top:var(--space-1); max-width:22rem; }
+td.row-actions { text-align:right; white-space:nowrap; }
+td.row-actions dialog { white-space:normal; text-align:left; }
+@media (max-width: 640px) { td.row-actions { text-align:left; } .role-cell { text-align:right; } }
 `;

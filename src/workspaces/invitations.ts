@@ -1,7 +1,7 @@
 // Invitations: an admin invites an email with a role; the link carries a one-time token whose
 // hash is all we store, and goes to the invitee by mail (queued in the same transaction). The
 // invitee signs in (or up) with that email, verifies it, and accepts.
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { user as users } from '../auth/schema.js';
 import { requireVerifiedEmail, type VerificationPolicy } from '../auth/verification.js';
 import { recordAudit } from '../billing/audit/log.js';
@@ -36,14 +36,17 @@ export async function createInvitation(
   },
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
   const email = parseInput(emailField, opts.email);
-  await assertWithinLimit(db, {
-    workspaceId: opts.workspaceId,
-    limit: 'members',
-    invitation: true,
-  });
   const token = newToken();
   const acceptUrl = acceptUrlFor(opts.appUrl, token);
   const invitation = await db.transaction(async (tx) => {
+    // The limit check locks the workspace row, so the duplicate checks below cannot race a
+    // second invitation for the same address.
+    await assertWithinLimit(tx, {
+      workspaceId: opts.workspaceId,
+      limit: 'members',
+      invitation: true,
+    });
+    await assertNotInvitedYet(tx, { workspaceId: opts.workspaceId, email });
     const [created] = await tx
       .insert(invitations)
       .values({
@@ -81,6 +84,39 @@ export async function createInvitation(
   });
   opts.mail.notify();
   return { invitation, token, acceptUrl };
+}
+
+/**
+ * An address that already belongs to a member, or already has a pending invitation, gets no
+ * second one (and no second mail): the admin is told which, as an error about the email field.
+ */
+async function assertNotInvitedYet(tx: Db, opts: { workspaceId: string; email: string }) {
+  const [member] = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.workspaceId, opts.workspaceId),
+        sql`lower(${users.email}) = ${opts.email}`,
+      ),
+    );
+  if (member) {
+    throw new AppError('conflict', `${opts.email} is already a member of this workspace`, {
+      details: { field: 'email' },
+    });
+  }
+  const [pending] = await tx
+    .select({ id: invitations.id })
+    .from(invitations)
+    .where(and(pendingInvitationsOf(opts.workspaceId), eq(invitations.email, opts.email)));
+  if (pending) {
+    throw new AppError(
+      'conflict',
+      `${opts.email} already has a pending invitation: withdraw it to send a new one`,
+      { details: { field: 'email' } },
+    );
+  }
 }
 
 /** The SQL condition for a workspace's invitations that can still be accepted. */
@@ -136,6 +172,26 @@ export async function findInvitation(
     .where(eq(invitations.tokenHash, sha256(token)));
   if (!row) throw notFound('This invitation link is not valid');
   return { invitation: row.invitation, workspace: toWorkspace(row.workspace) };
+}
+
+/**
+ * The pending invitation behind `token` when it was sent to `email`, or null (unknown, used,
+ * withdrawn, expired, or for another address): what a sign-up from an invitation link checks.
+ */
+export async function findPendingInvitationFor(
+  db: Db,
+  token: string,
+  email: string,
+): Promise<{ invitation: Invitation; workspace: Workspace } | null> {
+  if (token.length > 200) return null;
+  try {
+    const found = await findInvitation(db, token);
+    if (invitationState(found.invitation) !== 'pending') return null;
+    return found.invitation.email === email.toLowerCase() ? found : null;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') return null;
+    throw err;
+  }
 }
 
 /**

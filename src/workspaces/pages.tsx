@@ -1,52 +1,79 @@
 // Pages of the workspaces domain: dashboard and invitation acceptance (the settings page is
 // in settings-page.tsx).
 import { planBadge } from '../billing/plans/entitlements.js';
-import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
+import { type Flash, flashFor } from '../web/flash.js';
+import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
+import {
+  Button,
+  Card,
+  CsrfField,
+  EmptyState,
+  Feedback,
+  Field,
+  Notice,
+  PageHeader,
+  PostButton,
+} from '../web/ui.js';
 import type { Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
+import { fieldError, sectionMessage } from './settings-page.js';
 
 export function DashboardPage({
   chrome,
   items,
+  flash = null,
 }: {
   chrome: PageChrome;
   items: WorkspaceWithRole[];
+  flash?: Flash | null;
 }) {
+  const create = flashFor(flash, 'new-workspace');
   return (
     <Layout {...chrome}>
-      <h1>Your workspaces</h1>
-      <div class="grid">
-        {items.map(({ workspace, role }) => (
-          <div class="card">
-            <h2>
-              <a href={`/workspace/${workspace.id}/settings`}>{workspace.name}</a>
-            </h2>
-            <p>
-              <PlanBadge plan={planBadge(workspace)} />{' '}
-              <span class="muted small">You are {role}</span>
-            </p>
-            <a class="button secondary" href={`/workspace/${workspace.id}/settings`}>
-              Open
-            </a>
-          </div>
-        ))}
-        {items.length === 0 && (
-          <div class="card">
-            <p>You are not in any workspace yet. Create one, or accept an invitation.</p>
-          </div>
-        )}
-      </div>
-      <div class="card">
-        <h2>New workspace</h2>
-        <form method="post" action="/workspaces" class="row">
+      <PageHeader title="Your workspaces" />
+      {items.length > 0 ? (
+        <div class="grid">
+          {items.map(({ workspace, role }) => (
+            <Card
+              title={<a href={`/workspace/${workspace.id}/settings`}>{workspace.name}</a>}
+              attrs={{ 'data-workspace': workspace.id }}
+            >
+              <p>
+                <PlanBadge plan={planBadge(workspace)} />{' '}
+                <span class="muted small">
+                  You are {role === 'admin' ? 'an admin' : 'a member'}
+                </span>
+              </p>
+              <Button variant="secondary" size="sm" href={`/workspace/${workspace.id}/settings`}>
+                Open
+              </Button>
+            </Card>
+          ))}
+        </div>
+      ) : (
+        <EmptyState
+          level={2}
+          title="You are not in any workspace yet"
+          description="Create one below, or open the invitation link someone sent you."
+        />
+      )}
+      <Card id="new-workspace" title="New workspace">
+        <Feedback message={sectionMessage(create)} />
+        <form method="post" action="/workspaces" class="row fields">
           <CsrfField token={chrome.csrfToken} />
-          <div>
-            <label for="ws-name">Name</label>
-            <input id="ws-name" name="name" required maxlength={100} placeholder="Acme Inc." />
-          </div>
-          <button type="submit">Create workspace</button>
+          <Field
+            id="ws-name"
+            name="name"
+            label="Name"
+            required
+            maxlength={100}
+            placeholder="Acme Inc."
+            value={create?.values?.name ?? ''}
+            error={fieldError(create, 'name')}
+          />
+          <Button>Create workspace</Button>
         </form>
-      </div>
+      </Card>
     </Layout>
   );
 }
@@ -63,52 +90,65 @@ export function InvitationPage(props: {
   mustVerify: boolean;
 }) {
   const next = `/invitations/${props.token}`;
+  const token = props.chrome.csrfToken;
+  const wrongAccount = props.signedInAs && props.signedInAs.toLowerCase() !== props.email;
   return (
     <Layout {...props.chrome}>
-      <div class="card auth">
-        <h1>Join {props.workspaceName}</h1>
-        {props.state === 'pending' ? (
-          <>
-            <p>
-              You were invited to <strong>{props.workspaceName}</strong> as {props.role} (
-              {props.email}).
-            </p>
-            {props.signedInAs && props.signedInAs.toLowerCase() !== props.email ? (
-              <p class="flash error">
-                You are signed in as {props.signedInAs}, but this invitation is for {props.email}.
-                Sign out and sign in (or up) with {props.email} to accept it.
-              </p>
-            ) : props.signedInAs && props.mustVerify ? (
-              <div class="flash info" id="verify">
-                <p>
-                  Confirm your address first: open the link we sent to {props.signedInAs}, then come
-                  back to this page.
-                </p>
-                <PostButton
-                  action="/account/verify/resend"
-                  token={props.chrome.csrfToken}
-                  label="Resend the verification email"
-                  variant="secondary"
-                />
-              </div>
-            ) : props.signedInAs ? (
-              <PostButton
-                action={`${next}/accept`}
-                token={props.chrome.csrfToken}
-                label="Accept invitation"
-              />
-            ) : (
+      <div class="auth">
+        <Card attrs={{ 'data-invitation': props.state }}>
+          <h1>Join {props.workspaceName}</h1>
+          {props.state === 'pending' ? (
+            <>
               <p>
-                <a class="button" href={`/signup?next=${encodeURIComponent(next)}`}>
-                  Sign up to accept
-                </a>{' '}
-                <a href={`/login?next=${encodeURIComponent(next)}`}>or sign in</a>
+                You were invited to <strong>{props.workspaceName}</strong> as{' '}
+                {props.role === 'admin' ? 'an admin' : 'a member'} ({props.email}).
               </p>
-            )}
-          </>
-        ) : (
-          <p>This invitation is {props.state}. Ask an admin of the workspace for a new one.</p>
-        )}
+              {wrongAccount ? (
+                <Notice
+                  tone="warn"
+                  title="This invitation is for another address"
+                  attrs={{ id: 'wrong-account' }}
+                >
+                  <p>
+                    You are signed in as <strong>{props.signedInAs}</strong>. Sign out, then sign in
+                    or sign up as <strong>{props.email}</strong> to accept it.
+                  </p>
+                  <PostButton
+                    action={`/logout?next=${encodeURIComponent(next)}`}
+                    token={token}
+                    label="Sign out and continue"
+                  />
+                </Notice>
+              ) : props.signedInAs && props.mustVerify ? (
+                <Notice tone="info" title="Confirm your address first" attrs={{ id: 'verify' }}>
+                  <p>
+                    Confirm your address first: open the link we sent to {props.signedInAs}, then
+                    come back to this page.
+                  </p>
+                  <PostButton
+                    action="/account/verify/resend"
+                    token={token}
+                    label="Resend the verification email"
+                    variant="secondary"
+                  />
+                </Notice>
+              ) : props.signedInAs ? (
+                <PostButton action={`${next}/accept`} token={token} label="Accept invitation" />
+              ) : (
+                <div class="actions">
+                  <Button href={`/signup?next=${encodeURIComponent(next)}`}>
+                    Sign up to accept
+                  </Button>
+                  <Button variant="secondary" href={`/login?next=${encodeURIComponent(next)}`}>
+                    I have an account: sign in
+                  </Button>
+                </div>
+              )}
+            </>
+          ) : (
+            <p>This invitation is {props.state}. Ask an admin of the workspace for a new one.</p>
+          )}
+        </Card>
       </div>
     </Layout>
   );

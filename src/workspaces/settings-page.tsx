@@ -1,8 +1,25 @@
 // The workspace settings page: plan (rendered by billing), name, members, invitations,
-// API keys, and deletion. Admin-only sections are left out for members.
+// API keys, and deletion. Admin-only sections are left out for members. Each section shows the
+// message about what was just done in it (a flash scoped to its id), and a form's error next
+// to its field, with what the user typed.
 import type { Child } from 'hono/jsx';
 import { planBadge } from '../billing/plans/entitlements.js';
-import { CsrfField, Layout, type PageChrome, PlanBadge, PostButton } from '../web/layout.js';
+import { type Flash, flashFor } from '../web/flash.js';
+import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
+import {
+  Badge,
+  Button,
+  Card,
+  ConfirmDialog,
+  CopyButton,
+  CsrfField,
+  DangerZone,
+  EmptyState,
+  Feedback,
+  Field,
+  PageHeader,
+  Table,
+} from '../web/ui.js';
 import type { ApiKeyListing } from './api-keys.js';
 import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
@@ -17,283 +34,421 @@ export type Reveal =
 
 export interface SettingsProps {
   chrome: PageChrome;
+  /** The request's flash: sections show the one scoped to them. */
+  flash?: Flash | null;
   workspace: Workspace;
   role: Role;
   currentUserId: string | null;
   members: Member[];
   invitations: Invitation[];
   apiKeys: ApiKeyListing[];
-  reveal?: Reveal;
+  reveal?: Reveal | undefined;
   /** The Plan section, rendered by the billing domain. */
   plan?: Child;
   /** What an added member costs (billing's per-seat price), shown under the invite form. */
   inviteNote?: string | null;
 }
 
-export function SettingsPage(p: SettingsProps) {
+/** The error a section's flash reports about `field`, if any. */
+export const fieldError = (flash: Flash | null, field: string) =>
+  flash?.type === 'error' && flash.field === field ? flash.message : null;
+
+/** The section's message, unless it is already shown beside its field. */
+export const sectionMessage = (flash: Flash | null) => (flash?.field ? null : flash);
+
+const roleOptions = (selected: string | undefined) => [
+  { value: 'member', label: 'Member', selected: selected !== 'admin' },
+  { value: 'admin', label: 'Admin', selected: selected === 'admin' },
+];
+
+function MembersCard(p: SettingsProps & { flash: Flash | null }) {
   const base = `/workspace/${p.workspace.id}`;
   const token = p.chrome.csrfToken;
   const isAdmin = p.role === 'admin';
   const adminCount = p.members.filter((m) => m.role === 'admin').length;
   return (
-    <Layout {...p.chrome}>
-      <h1>
-        {p.workspace.name} <PlanBadge plan={planBadge(p.workspace)} />
-      </h1>
-      {p.reveal?.kind === 'invitation' && (
-        <div class="card banner" data-testid="invitation-link">
-          <strong>Invitation for {p.reveal.email} created.</strong> Send them this link (it works
-          once, for 7 days):
-          <p>
-            <code class="secret">{p.reveal.acceptUrl}</code>
-          </p>
-        </div>
-      )}
-      {p.reveal?.kind === 'apiKey' && (
-        <div class="card banner" data-testid="new-api-key">
-          <strong>API key “{p.reveal.name}” created.</strong> Copy it now: it will not be shown
-          again.
-          <p>
-            <code class="secret">{p.reveal.key}</code>
-          </p>
-        </div>
-      )}
-
-      <section class="card" id="plan">
-        <h2>Plan</h2>
-        {p.plan ?? (
-          <p>
-            This workspace is on the <strong>{planBadge(p.workspace).label}</strong> plan.
-          </p>
-        )}
-      </section>
-
-      <section class="card" id="general">
-        <h2>General</h2>
-        {isAdmin ? (
-          <form method="post" action={`${base}/settings/name`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="name">Workspace name</label>
-              <input id="name" name="name" required maxlength={100} value={p.workspace.name} />
-            </div>
-            <button type="submit">Save</button>
-          </form>
-        ) : (
-          <p>
-            Name: <strong>{p.workspace.name}</strong>. You are a member; admins manage this
-            workspace.
-          </p>
-        )}
-      </section>
-
-      <section class="card" id="members">
-        <h2>Members</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Email</th>
-              {isAdmin && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {p.members.map((m) => (
+    <Card
+      id="members"
+      title="Members"
+      description={
+        isAdmin
+          ? 'Admins manage members, invitations, API keys and billing. Members use the workspace.'
+          : 'Admins manage this workspace.'
+      }
+    >
+      <Feedback message={p.flash} />
+      <Table label="Members" stack>
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Role</th>
+            {isAdmin && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {p.members.map((m) => {
+            const onlyAdmin = m.role === 'admin' && adminCount === 1;
+            const self = m.userId === p.currentUserId;
+            const roleId = `role-${m.userId}`;
+            const why = `${roleId}-why`;
+            return (
               <tr data-member={m.email}>
-                <td>
-                  {m.name}
-                  {m.userId === p.currentUserId && <span class="muted small"> (you)</span>}
+                <td data-label="Member">
+                  <span>
+                    <strong>{m.name}</strong>
+                    {self && <span class="muted small"> (you)</span>}
+                    <br />
+                    <span class="muted small">{m.email}</span>
+                  </span>
                 </td>
-                <td>
-                  {isAdmin && m.role === 'admin' && adminCount === 1 ? (
-                    <span>
-                      admin{' '}
-                      <span class="muted small">
-                        (the only admin: promote someone else before changing this role)
-                      </span>
+                <td data-label="Role">
+                  {isAdmin ? (
+                    <span class="role-cell">
+                      <form
+                        method="post"
+                        action={`${base}/members/${m.userId}/role`}
+                        class="inline role-form"
+                      >
+                        <CsrfField token={token} />
+                        <select
+                          id={roleId}
+                          name="role"
+                          aria-label={`Role of ${m.name}`}
+                          disabled={onlyAdmin}
+                          aria-describedby={onlyAdmin ? why : undefined}
+                        >
+                          <option value="member" selected={m.role === 'member'}>
+                            Member
+                          </option>
+                          <option value="admin" selected={m.role === 'admin'}>
+                            Admin
+                          </option>
+                        </select>
+                        {!onlyAdmin && (
+                          <Button
+                            variant="secondary"
+                            size="sm"
+                            attrs={{ 'aria-label': `Save the role of ${m.name}` }}
+                          >
+                            Save
+                          </Button>
+                        )}
+                      </form>
+                      {onlyAdmin && (
+                        <span class="hint muted small" id={why}>
+                          The only admin: make someone else an admin first.
+                        </span>
+                      )}
                     </span>
-                  ) : isAdmin ? (
-                    <form method="post" action={`${base}/members/${m.userId}/role`} class="inline">
-                      <CsrfField token={token} />
-                      <select name="role" aria-label={`Role of ${m.email}`}>
-                        <option value="member" selected={m.role === 'member'}>
-                          member
-                        </option>
-                        <option value="admin" selected={m.role === 'admin'}>
-                          admin
-                        </option>
-                      </select>
-                      <button type="submit" class="secondary">
-                        Save
-                      </button>
-                    </form>
                   ) : (
-                    m.role
+                    <Badge tone={m.role === 'admin' ? 'info' : 'neutral'}>{m.role}</Badge>
                   )}
                 </td>
-                <td>{m.email}</td>
                 {isAdmin && (
-                  <td>
-                    {/* The last admin cannot be removed (409): do not offer it. */}
-                    {!(m.role === 'admin' && adminCount === 1) && (
-                      <PostButton
+                  <td class="row-actions">
+                    {onlyAdmin ? (
+                      <Button
+                        type="button"
+                        variant="secondary"
+                        size="sm"
+                        disabled
+                        attrs={{ 'aria-describedby': why }}
+                      >
+                        {self ? 'Leave' : 'Remove'}
+                      </Button>
+                    ) : (
+                      <ConfirmDialog
+                        id={`remove-${m.userId}`}
                         action={`${base}/members/${m.userId}/remove`}
                         token={token}
-                        label="Remove"
-                        variant="link"
+                        trigger={self ? 'Leave' : 'Remove'}
+                        triggerVariant="secondary"
+                        triggerSize="sm"
+                        triggerLabel={self ? 'Leave this workspace' : `Remove ${m.name}`}
+                        title={self ? `Leave ${p.workspace.name}?` : `Remove ${m.name}?`}
+                        description={
+                          self
+                            ? `You will lose access to ${p.workspace.name}.`
+                            : `${m.name} (${m.email}) loses access to ${p.workspace.name}. API keys they created stop working and their pending invitations are withdrawn.`
+                        }
+                        confirm={self ? 'Leave workspace' : 'Remove member'}
                       />
                     )}
                   </td>
                 )}
               </tr>
+            );
+          })}
+        </tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const f = p.flash;
+  return (
+    <Card
+      id="invitations"
+      title="Invitations"
+      description="We email the invitation; it works once, for 7 days, for that address only."
+    >
+      <Feedback message={sectionMessage(f)} />
+      {p.reveal?.kind === 'invitation' && (
+        <div class="reveal" data-testid="invitation-link">
+          <p class="small">
+            You can also send <strong>{p.reveal.email}</strong> this link yourself. It is shown only
+            now.
+          </p>
+          <CopyButton id="invitation-url" value={p.reveal.acceptUrl} label="Invitation link" />
+        </div>
+      )}
+      <form method="post" action={`${base}/invitations`} class="row fields">
+        <CsrfField token={token} />
+        <Field
+          id="invite-email"
+          name="email"
+          label="Email"
+          type="email"
+          required
+          maxlength={254}
+          autocomplete="off"
+          value={f?.values?.email ?? ''}
+          error={fieldError(f, 'email')}
+        />
+        <Field id="invite-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
+        <Button>Invite</Button>
+      </form>
+      {p.inviteNote && (
+        <p class="small muted" data-testid="invite-cost">
+          {p.inviteNote}
+        </p>
+      )}
+      {p.invitations.length > 0 ? (
+        <Table label="Pending invitations" stack>
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.invitations.map((inv) => (
+              <tr data-invitation={inv.email}>
+                <td data-label="Email">{inv.email}</td>
+                <td data-label="Role">{inv.role}</td>
+                <td data-label="Expires">{fmtDate(inv.expiresAt)}</td>
+                <td class="row-actions">
+                  <ConfirmDialog
+                    id={`withdraw-${inv.id}`}
+                    action={`${base}/invitations/${inv.id}/revoke`}
+                    token={token}
+                    trigger="Withdraw"
+                    triggerVariant="secondary"
+                    triggerSize="sm"
+                    triggerLabel={`Withdraw the invitation for ${inv.email}`}
+                    title={`Withdraw the invitation for ${inv.email}?`}
+                    description="The link stops working. You can invite the address again."
+                    confirm="Withdraw invitation"
+                  />
+                </td>
+              </tr>
             ))}
           </tbody>
-        </table>
-      </section>
+        </Table>
+      ) : (
+        <p class="small muted">No pending invitations.</p>
+      )}
+    </Card>
+  );
+}
+
+function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const f = p.flash;
+  return (
+    <Card
+      id="api-keys"
+      title="API keys"
+      description={
+        <>
+          Keys reach this workspace only, through <code>Authorization: Bearer tg_…</code> on the
+          JSON API, and act with no more than their creator's role.
+        </>
+      }
+    >
+      <Feedback message={sectionMessage(f)} />
+      {p.reveal?.kind === 'apiKey' && (
+        <div class="reveal" data-testid="new-api-key">
+          <p class="small">
+            <strong>Copy the key now: it will not be shown again.</strong>
+          </p>
+          <CopyButton id="new-key" value={p.reveal.key} label={`API key ${p.reveal.name}`} />
+        </div>
+      )}
+      <form method="post" action={`${base}/api-keys`} class="row fields">
+        <CsrfField token={token} />
+        <Field
+          id="key-name"
+          name="name"
+          label="Name"
+          required
+          maxlength={100}
+          placeholder="CI deploy"
+          value={f?.values?.name ?? ''}
+          error={fieldError(f, 'name')}
+        />
+        <Field id="key-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
+        <Button>Create key</Button>
+      </form>
+      {p.apiKeys.length > 0 ? (
+        <Table label="API keys" stack>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Created by</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.apiKeys.map((k) => (
+              <tr data-key={k.name}>
+                <td data-label="Name">
+                  <span>
+                    {k.name} <code>{k.prefix}…</code>
+                  </span>
+                </td>
+                <td data-label="Role">
+                  {k.effectiveRole === k.role ? (
+                    k.role
+                  ) : k.effectiveRole ? (
+                    <span title={`Its creator is now a ${k.effectiveRole}`}>
+                      {k.role} (acts as {k.effectiveRole})
+                    </span>
+                  ) : (
+                    <span class="muted">{k.role} (inactive: creator left)</span>
+                  )}
+                </td>
+                <td data-label="Created by">
+                  {k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}
+                </td>
+                <td data-label="Last used">{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
+                <td class="row-actions">
+                  <ConfirmDialog
+                    id={`revoke-${k.id}`}
+                    action={`${base}/api-keys/${k.id}/revoke`}
+                    token={token}
+                    trigger="Revoke"
+                    triggerVariant="secondary"
+                    triggerSize="sm"
+                    triggerLabel={`Revoke the key ${k.name}`}
+                    title={`Revoke the key “${k.name}”?`}
+                    description="Anything using it gets 401 from now on. This cannot be undone."
+                    confirm="Revoke key"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : (
+        <EmptyState
+          title="No API keys yet"
+          description="Create one for a script or a CI job; it is shown once."
+        />
+      )}
+    </Card>
+  );
+}
+
+export function SettingsPage(p: SettingsProps) {
+  const base = `/workspace/${p.workspace.id}`;
+  const token = p.chrome.csrfToken;
+  const isAdmin = p.role === 'admin';
+  const flash = p.flash ?? null;
+  const general = flashFor(flash, 'general');
+  const danger = flashFor(flash, 'danger');
+  return (
+    <Layout {...p.chrome}>
+      <PageHeader
+        title={p.workspace.name}
+        description={
+          isAdmin ? 'Workspace settings' : 'You are a member; admins manage this workspace.'
+        }
+      />
+
+      <Card id="plan" title="Plan">
+        {p.plan ?? (
+          <p>
+            This workspace is on the <PlanBadge plan={planBadge(p.workspace)} /> plan.
+          </p>
+        )}
+      </Card>
 
       {isAdmin && (
-        <section class="card" id="invitations">
-          <h2>Invitations</h2>
-          <form method="post" action={`${base}/invitations`} class="row">
+        <Card id="general" title="General" description="The workspace's name, shown to members.">
+          <Feedback message={sectionMessage(general)} />
+          <form method="post" action={`${base}/settings/name`} class="row fields">
             <CsrfField token={token} />
-            <div>
-              <label for="invite-email">Email</label>
-              <input id="invite-email" name="email" type="email" required maxlength={254} />
-            </div>
-            <div>
-              <label for="invite-role">Role</label>
-              <select id="invite-role" name="role">
-                <option value="member">member</option>
-                <option value="admin">admin</option>
-              </select>
-            </div>
-            <button type="submit">Invite</button>
+            <Field
+              id="name"
+              name="name"
+              label="Workspace name"
+              required
+              maxlength={100}
+              value={general?.values?.name ?? p.workspace.name}
+              error={fieldError(general, 'name')}
+            />
+            <Button>Save</Button>
           </form>
-          {p.inviteNote && (
-            <p class="small muted" data-testid="invite-cost">
-              {p.inviteNote}
-            </p>
-          )}
-          {p.invitations.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>Expires</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {p.invitations.map((inv) => (
-                  <tr>
-                    <td>{inv.email}</td>
-                    <td>{inv.role}</td>
-                    <td>{fmtDate(inv.expiresAt)}</td>
-                    <td>
-                      <PostButton
-                        action={`${base}/invitations/${inv.id}/revoke`}
-                        token={token}
-                        label="Withdraw"
-                        variant="link"
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        </Card>
       )}
 
+      <MembersCard {...p} flash={flashFor(flash, 'members')} />
+      {isAdmin && <InvitationsCard {...p} flash={flashFor(flash, 'invitations')} />}
+      {isAdmin && <ApiKeysCard {...p} flash={flashFor(flash, 'api-keys')} />}
+
       {isAdmin && (
-        <section class="card" id="api-keys">
-          <h2>API keys</h2>
-          <p class="small muted">
-            Keys reach this workspace only, through <code>Authorization: Bearer tg_…</code> on the
-            JSON API.
-          </p>
-          <form method="post" action={`${base}/api-keys`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="key-name">Name</label>
-              <input id="key-name" name="name" required maxlength={100} placeholder="CI deploy" />
-            </div>
-            <div>
-              <label for="key-role">Role</label>
-              <select id="key-role" name="role">
-                <option value="member">member</option>
-                <option value="admin">admin</option>
-              </select>
-            </div>
-            <button type="submit">Create key</button>
-          </form>
-          {p.apiKeys.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Key</th>
-                  <th>Role</th>
-                  <th>Created by</th>
-                  <th>Last used</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {p.apiKeys.map((k) => (
-                  <tr>
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>
-                      {k.effectiveRole === k.role ? (
-                        k.role
-                      ) : k.effectiveRole ? (
-                        <span title={`Its creator is now a ${k.effectiveRole}`}>
-                          {k.role} (acts as {k.effectiveRole})
-                        </span>
-                      ) : (
-                        <span class="muted">{k.role} (inactive: creator left)</span>
-                      )}
-                    </td>
-                    <td>{k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}</td>
-                    <td>{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
-                    <td>
-                      <PostButton
-                        action={`${base}/api-keys/${k.id}/revoke`}
-                        token={token}
-                        label="Revoke"
-                        variant="link"
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
-      )}
-      {isAdmin && (
-        <section class="card" id="danger">
-          <h2>Delete workspace</h2>
-          <p class="small muted">
-            Deletes the workspace, its members' access, invitations and API keys. An active
-            subscription is cancelled at Stripe first.
-          </p>
-          <form method="post" action={`${base}/delete`} class="row">
-            <CsrfField token={token} />
-            <div>
-              <label for="confirm-delete">Type “{p.workspace.name}” to confirm</label>
-              <input id="confirm-delete" name="confirm" required autocomplete="off" />
-            </div>
-            <button type="submit" class="danger">
-              Delete workspace
-            </button>
-          </form>
-        </section>
+        <DangerZone
+          id="danger"
+          title="Delete workspace"
+          description="Deletes the workspace, its members' access, invitations and API keys. An active subscription is cancelled at Stripe first. This cannot be undone."
+        >
+          <Feedback message={danger} />
+          <ConfirmDialog
+            id="delete-workspace"
+            action={`${base}/delete`}
+            token={token}
+            trigger="Delete workspace…"
+            title={`Delete ${p.workspace.name}?`}
+            description="Everyone loses access at once. This cannot be undone."
+            confirm="Delete workspace"
+          >
+            <Field
+              id="confirm-delete"
+              name="confirm"
+              label={`Type “${p.workspace.name}” to confirm`}
+              required
+              autocomplete="off"
+              error={fieldError(danger, 'confirm')}
+            />
+          </ConfirmDialog>
+        </DangerZone>
       )}
     </Layout>
   );

@@ -96,8 +96,8 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
   describe('API keys', () => {
     it('refuses the 3rd key on Free with 402 and the limit, and allows it on Pro', async () => {
       const { admin, ws } = await adminWithWorkspace();
-      expect((await createKey(admin, ws.id, 'one')).status).toBe(201);
-      expect((await createKey(admin, ws.id, 'two')).status).toBe(201);
+      expect((await createKey(admin, ws.id, 'one')).status).toBe(303);
+      expect((await createKey(admin, ws.id, 'two')).status).toBe(303);
       const page = await createKey(admin, ws.id, 'three');
       expect(page.status).toBe(402);
       expect(textOf(await page.text())).toContain('The Free plan allows 2 API keys');
@@ -120,7 +120,7 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
         plan: 'free',
       });
       await setPlanForTest(t, ws.id, 'pro');
-      expect((await createKey(admin, ws.id, 'three')).status).toBe(201);
+      expect((await createKey(admin, ws.id, 'three')).status).toBe(303);
     });
   });
 
@@ -176,7 +176,7 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
         },
       );
       expect(patched.status).toBe(200);
-      expect((await createKey(admin, ws.id, 'deploy')).status).toBe(201);
+      expect((await createKey(admin, ws.id, 'deploy')).status).toBe(303);
 
       const res = await admin.getJson(`/api/workspaces/${ws.id}/audit-log`);
       expect(res.status).toBe(200);

@@ -3,7 +3,7 @@ import { STRIPE_UNAVAILABLE_MESSAGE } from '../../src/billing/errors.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from '../support/app.js';
 import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
-import { addMember, apiKeyIn } from '../support/workspaces.js';
+import { addMember, createKeyOnPage } from '../support/workspaces.js';
 import {
   clearFaults,
   injectFaults,
@@ -40,12 +40,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
   }
 
   async function apiKey(admin: TestClient, workspaceId: string, role: 'admin' | 'member') {
-    const res = await admin.postForm(`/workspace/${workspaceId}/api-keys`, {
-      name: `${role} key`,
-      role,
-    });
-    expect(res.status).toBe(201);
-    return admin.withApiKey(apiKeyIn(await res.text()));
+    return admin.withApiKey(await createKeyOnPage(admin, workspaceId, `${role} key`, role));
   }
 
   /** The portal page the emulator serves for a portal URL. */

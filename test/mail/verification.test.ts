@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { location, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { setPlanForTest } from '../support/plans.js';
-import { invitationTokenIn } from '../support/workspaces.js';
+import { invitationTokenIn, landingPage } from '../support/workspaces.js';
 import { linkIn, mailsTo, waitForMail } from './support.js';
 
 let n = 0;
@@ -43,8 +43,7 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
   it('an invitation reaches the invitee by mail, and the admin still sees the link once', async () => {
     const email = freshEmail('mailed');
     const res = await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' });
-    expect(res.status).toBe(201);
-    const token = invitationTokenIn(await res.text());
+    const token = invitationTokenIn(await landingPage(admin, res));
     const mail = await waitForMail(t, email, { subject: 'invited you to' });
     expect(mail.subject).toContain('Inviter');
     expect(mail.text).toContain('because Inviter invited this address');
@@ -57,7 +56,7 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
       email,
       role: 'member',
     });
-    const token = invitationTokenIn(await created.text());
+    const token = invitationTokenIn(await landingPage(admin, created));
 
     const invitee = await signUpOnWeb(t, 'Invitee', email, `/invitations/${token}`);
     const first = await waitForMail(t, email, { subject: 'Confirm your email address' });
@@ -89,12 +88,28 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     expect(location(accepted)).toBe(`/workspace/${wsId}/settings`);
   });
 
+  it('the verification link of a sign-up from an invitation lands back on the invitation', async () => {
+    const email = freshEmail('roundtrip');
+    const created = await admin.postForm(`/workspace/${wsId}/invitations`, {
+      email,
+      role: 'member',
+    });
+    const token = invitationTokenIn(await landingPage(admin, created));
+    const invitee = await signUpOnWeb(t, 'Roundtrip', email, `/invitations/${token}`);
+    const mail = await waitForMail(t, email, { subject: 'Confirm your email address' });
+    const verify = await invitee.get(linkIn(mail, '/api/auth/verify-email'));
+    expect(verify.status).toBe(302);
+    expect(location(verify)).toBe(`/invitations/${token}`);
+    const page = await (await invitee.get(location(verify))).text();
+    expect(page).toContain(`action="/invitations/${token}/accept"`);
+  });
+
   it('a verified user whose address differs from the invitation still cannot accept it', async () => {
     const created = await admin.postForm(`/workspace/${wsId}/invitations`, {
       email: freshEmail('someone.else'),
       role: 'member',
     });
-    const token = invitationTokenIn(await created.text());
+    const token = invitationTokenIn(await landingPage(admin, created));
     const email = freshEmail('other');
     const other = await signUpOnWeb(t, 'Other', email);
     await other.get(linkIn(await waitForMail(t, email), '/api/auth/verify-email'));
@@ -129,9 +144,14 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     expect(account).toContain('verified</span>');
   });
 
-  it('a bad address on the change form is a 400', async () => {
+  it('a bad address on the change form goes back to the form, marked invalid, with what was typed', async () => {
     const mover = await t.signUp('Typo');
-    expect((await mover.postForm('/account/email', { email: 'nope' })).status).toBe(400);
+    const res = await mover.postForm('/account/email', { email: 'nope' });
+    expect(res.status).toBe(303);
+    expect(location(res)).toBe('/account#email');
+    const html = await landingPage(mover, res);
+    expect(html).toMatch(/<input id="new-email"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/<input id="new-email"[^>]*value="nope"/);
   });
 });
 
@@ -152,7 +172,7 @@ describe.each(DB_KINDS)('email verification, optional (%s)', (kind) => {
       email,
       role: 'member',
     });
-    const token = invitationTokenIn(await created.text());
+    const token = invitationTokenIn(await landingPage(admin, created));
     const invitee = await signUpOnWeb(t, 'Relaxed', email);
     await waitForMail(t, email, { subject: 'Confirm your email address' });
     expect(await mailsTo(t, email, 'invited you')).toHaveLength(1);

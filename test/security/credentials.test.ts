@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
-import { addMember, apiKeyIn, inviteApi, roleIn } from '../support/workspaces.js';
+import { addMember, createKeyOnPage, inviteApi, roleIn } from '../support/workspaces.js';
 
 describe.each(DB_KINDS)('credentials follow their owner (%s)', (kind) => {
   let t: TestApp;
@@ -20,12 +20,7 @@ describe.each(DB_KINDS)('credentials follow their owner (%s)', (kind) => {
     const owner = await t.signUp('Owner');
     const wsId = (await owner.firstWorkspace()).id;
     const mallory = await addMember(t, owner, wsId, 'admin', 'Mallory');
-    const res = await mallory.postForm(`/workspace/${wsId}/api-keys`, {
-      name: 'Mallory key',
-      role: keyRole,
-    });
-    expect(res.status).toBe(201);
-    const key = apiKeyIn(await res.text());
+    const key = await createKeyOnPage(mallory, wsId, 'Mallory key', keyRole);
     return { owner, mallory, wsId, key, keyClient: t.client().withApiKey(key) };
   }
 

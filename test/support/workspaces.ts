@@ -61,3 +61,30 @@ export function apiKeyIn(html: string): string {
   expect(m, 'the page shows a new API key').not.toBeNull();
   return m![0];
 }
+
+/** Follows a form's 303 like a browser does and returns the HTML of the page it lands on. */
+export async function landingPage(c: TestClient, res: Response): Promise<string> {
+  expect(res.status, 'a form answers with a redirect (Post/Redirect/Get)').toBe(303);
+  const to = res.headers.get('location') ?? '';
+  const page = await c.get(to);
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
+/** Creates an API key through the settings page's form and reads it where the page shows it once. */
+export async function createKeyOnPage(
+  c: TestClient,
+  workspaceId: string,
+  name: string,
+  role: Role = 'member',
+): Promise<string> {
+  const res = await c.postForm(`/workspace/${workspaceId}/api-keys`, { name, role });
+  return apiKeyIn(await landingPage(c, res));
+}
+
+/** The HTML of the page section with id `id` (sections do not nest). */
+export function sectionOf(html: string, id: string): string {
+  const start = html.search(new RegExp(`<section[^>]* id="${id}"`));
+  expect(start, `the page has a section #${id}`).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf('</section>', start));
+}

@@ -324,6 +324,7 @@ export function billingWebRoutes(deps: AppDeps) {
         `/workspace/${workspace.id}/settings#danger`,
         'error',
         'Type the workspace name exactly to delete it.',
+        { section: 'danger', field: 'confirm' },
       );
     }
     const user = requireUser(c.var.principal);
