@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       trustedProxies: expect.objectContaining({ entries: [] }),
       backfillEveryMs: 300_000,
       jobLeaseMs: 60_000,
+      seatSyncDebounceMs: 60_000,
       shutdownTimeoutMs: 10_000,
       mail: {
         transport: { kind: 'embedded', port: 0 },

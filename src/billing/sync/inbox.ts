@@ -85,6 +85,25 @@ const CORRECT_GENERATION: PreparedStatement = {
   text: 'update stripe_events set sync_generation = $2::int where id = $1::int and sync_generation < $2::int',
 };
 
+// A deadlock is possible on PostgreSQL when copies of one event race a customer's first events:
+// a copy that locked the job row waits on the first copy's event insert, while the first copy,
+// whose snapshot had no job row to lock, then upserts that row. PostgreSQL aborts one of them
+// (SQLSTATE 40P01) and the aborted statement changed nothing, so running it again is safe: it
+// then sees the other's commit (a duplicate, or the job row to lock first).
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_RETRIES = 3;
+
+async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_RETRIES) throw err;
+    }
+  }
+}
+
 type Recorded = {
   id: number | null;
   status: string | null;
@@ -116,17 +135,19 @@ export async function recordEvent(
     ? { id: event.id, object: 'event', type: event.type, created: event.created, data: null }
     : event;
 
-  const [row] = await runPrepared<Recorded>(db, RECORD_EVENT, [
-    event.id,
-    event.type,
-    new Date(event.created * 1000).toISOString(),
-    customerId,
-    opts.text !== undefined && !opts.unstorable ? opts.text : JSON.stringify(payload),
-    ignoredReason ? 'ignored' : 'pending',
-    ignoredReason,
-    timing.debounceMs / 1000,
-    !(CHECKOUT_EVENT_TYPES as readonly string[]).includes(event.type),
-  ]);
+  const [row] = await retryOnDeadlock(() =>
+    runPrepared<Recorded>(db, RECORD_EVENT, [
+      event.id,
+      event.type,
+      new Date(event.created * 1000).toISOString(),
+      customerId,
+      opts.text !== undefined && !opts.unstorable ? opts.text : JSON.stringify(payload),
+      ignoredReason ? 'ignored' : 'pending',
+      ignoredReason,
+      timing.debounceMs / 1000,
+      !(CHECKOUT_EVENT_TYPES as readonly string[]).includes(event.type),
+    ]),
+  );
   if (row?.id == null) return { kind: 'duplicate' };
   if (ignoredReason) return { kind: 'ignored', reason: ignoredReason };
   if (row.status === 'processed') return { kind: 'covered', customerId: customerId! };
