@@ -13,9 +13,12 @@ import {
   DangerZone,
   Feedback,
   Field,
+  fieldError,
+  fieldState,
   Notice,
   PageHeader,
   PostButton,
+  sectionMessage,
   Table,
 } from '../web/ui.js';
 import type { DeletionBlocker } from './account-deletion.js';
@@ -30,10 +33,6 @@ export interface SessionView {
 }
 
 const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
-const fieldError = (flash: Flash | null, field: string) =>
-  flash?.type === 'error' && flash.field === field ? flash.message : null;
-const sectionMessage = (flash: Flash | null) => (flash?.field ? null : flash);
 
 /** "Chrome on macOS" from a user agent: enough to recognise your own devices. */
 export function describeDevice(userAgent: string | null): string {
@@ -99,8 +98,7 @@ export function AccountPage(props: {
             required
             maxlength={100}
             autocomplete="name"
-            value={profile?.values?.name ?? user.name}
-            error={fieldError(profile, 'name')}
+            {...fieldState(profile, 'name', user.name)}
           />
           <Button>Save</Button>
         </form>
@@ -142,8 +140,7 @@ export function AccountPage(props: {
             required
             maxlength={254}
             autocomplete="email"
-            value={email?.values?.email ?? ''}
-            error={fieldError(email, 'email')}
+            {...fieldState(email, 'email')}
             hint="We send a link to the new address; it counts as verified once you open it."
           />
           <Button>Change address</Button>

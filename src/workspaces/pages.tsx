@@ -10,13 +10,14 @@ import {
   EmptyState,
   Feedback,
   Field,
+  fieldState,
   Notice,
   PageHeader,
   PostButton,
+  sectionMessage,
 } from '../web/ui.js';
 import type { Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
-import { fieldError, sectionMessage } from './settings-page.js';
 
 export function DashboardPage({
   chrome,
@@ -68,8 +69,7 @@ export function DashboardPage({
             required
             maxlength={100}
             placeholder="Acme Inc."
-            value={create?.values?.name ?? ''}
-            error={fieldError(create, 'name')}
+            {...fieldState(create, 'name')}
           />
           <Button>Create workspace</Button>
         </form>
