@@ -35,13 +35,13 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
       await tara.goto(settings);
       await tara.fill('#invite-email', 'bob@seats.test');
       await tara.click('#invitations button[type=submit]');
-      const accept = await tara.locator('[data-testid=invitation-link] code').innerText();
+      const accept = await tara.locator('[data-testid=invitation-link] input').inputValue();
       await tara.fill('#invite-email', 'cy@seats.test');
       await tara.click('#invitations button[type=submit]');
       const acceptCy = await tara
         .locator('[data-testid=invitation-link]', { hasText: 'cy@seats.test' })
-        .locator('code')
-        .innerText();
+        .locator('input')
+        .inputValue();
       const bob = await newPage();
       await signUp(bob, { name: 'Bob', email: 'bob@seats.test' });
       const at = (url: string) => url.trim();
