@@ -34,6 +34,18 @@ export interface SessionView {
 
 const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+/** Sends the signed-in user's confirmation link again (the account page, an invitation). */
+export function ResendVerificationButton(props: { token: string }) {
+  return (
+    <PostButton
+      action="/account/verify/resend"
+      token={props.token}
+      label="Resend the verification email"
+      variant="secondary"
+    />
+  );
+}
+
 /** "Chrome on macOS" from a user agent: enough to recognise your own devices. */
 export function describeDevice(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device';
@@ -122,12 +134,7 @@ export function AccountPage(props: {
                 ? 'Until you open it, you cannot join workspaces or manage billing.'
                 : 'Open it to confirm the address is yours.'}
             </p>
-            <PostButton
-              action="/account/verify/resend"
-              token={token}
-              label="Resend the verification email"
-              variant="secondary"
-            />
+            <ResendVerificationButton token={token} />
           </div>
         )}
         <form method="post" action="/account/email">
