@@ -3,96 +3,15 @@
 // with its invoice and the next charge, cancelling in the portal and resuming in the app, the
 // change-plan preview, Reports, and the "couldn't find that checkout" page. Screenshots at
 // 1280 and 390 px, each scanned by axe.
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { type RunningTollgate, startTollgate } from '../src/start.js';
-import { freePort } from '../test/support/ports.js';
-import { launchBrowser, saveScreenshots } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useJourneyApp } from './support/app.js';
+import { saveScreenshots } from './support/browser.js';
 
 const TIMEOUT = 120_000;
 
-let tollgate: RunningTollgate;
-let appUrl: string;
-let emulatorUrl: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    APP_URL: appUrl,
-    AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-    LOG_LEVEL: 'silent',
-  });
-  tollgate = await startTollgate(config, pino({ level: 'silent' }), {
-    database: { kind: 'pglite-memory' },
-    emulatorPort: 0,
-    worker: { pollMs: 100 },
-  });
-  if (!tollgate.emulator) throw new Error('expected the app to start its own Stripe emulator');
-  emulatorUrl = tollgate.emulator.url;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await tollgate?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-GB',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function signUp(page: Page, name: string, email: string) {
-  await page.goto(`${appUrl}/signup`);
-  await page.fill('#name', name);
-  await page.fill('#email', email);
-  await page.fill('#password', 'correct horse battery staple');
-  await Promise.all([page.waitForURL(`${appUrl}/dashboard`), page.click('button[type=submit]')]);
-  const href =
-    (await page.getByRole('link', { name: `${name}'s Workspace` }).getAttribute('href')) ?? '';
-  const id = /^\/workspace\/([^/]+)\/settings$/.exec(href)?.[1];
-  if (!id) throw new Error(`unexpected workspace link ${href}`);
-  return id;
-}
-
-/** Confirms the address from the development mailbox (billing needs a verified address). */
-async function verifyEmail(page: Page, email: string) {
-  await page.goto(`${appUrl}/dev/mailbox`);
-  const link = page
-    .locator('tr', { hasText: email })
-    .getByRole('link', { name: 'Confirm your email address' })
-    .first();
-  await expect
-    .poll(
-      async () => {
-        if ((await link.count()) > 0) return true;
-        await page.reload();
-        return false;
-      },
-      { timeout: 10_000, interval: 250 },
-    )
-    .toBe(true);
-  await Promise.all([page.waitForURL(`${appUrl}/dev/mailbox/*`), link.click()]);
-  await Promise.all([
-    page.waitForURL(`${appUrl}/account`),
-    page.frameLocator('iframe.mail-html').getByRole('link', { name: 'Confirm my address' }).click(),
-  ]);
-}
+const app = useJourneyApp({ context: { locale: 'en-GB' } });
+const { newPage, signUp, verifyEmail } = app;
 
 const toast = (page: Page) => page.locator('[data-toast]').first().textContent();
 const section = (page: Page) => page.locator('[data-testid=plan-section]');
@@ -118,33 +37,33 @@ describe('billing screens in the browser', () => {
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
 
-      await page.goto(`${appUrl}/pricing`);
+      await page.goto(`${app.baseUrl}/pricing`);
       expect(await page.locator('[data-plan=pro] .plan-price').textContent()).toContain('$29');
       await saveScreenshots(page, 'billing-ux-01-pricing');
       await page.getByRole('link', { name: 'Yearly' }).click();
-      expect(page.url()).toBe(`${appUrl}/pricing?interval=year`);
+      expect(page.url()).toBe(`${app.baseUrl}/pricing?interval=year`);
       expect(await page.locator('[data-plan=pro] .plan-price').textContent()).toContain(
         '$290 / year · Save $58 a year',
       );
 
-      const id = await signUp(page, 'Bea', 'bea@billing-ux.test');
+      const id = await signUp(page, { name: 'Bea', email: 'bea@billing-ux.test' });
       await verifyEmail(page, 'bea@billing-ux.test');
-      const settings = `${appUrl}/workspace/${id}/settings`;
-      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+      const settings = `${app.baseUrl}/workspace/${id}/settings`;
+      const upgrade = `${app.baseUrl}/workspace/${id}/upgrade/`;
 
-      await page.goto(`${appUrl}/pricing`);
+      await page.goto(`${app.baseUrl}/pricing`);
       expect(await page.locator('[data-plan=free].current').count()).toBe(1);
       await saveScreenshots(page, 'billing-ux-02-pricing-signed-in');
 
       // Reports on Free: the upgrade page says why.
-      await page.goto(`${appUrl}/workspace/${id}/reports/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/reports/`);
       await page.waitForURL(upgrade);
       expect(await toast(page)).toContain('Reports needs the Pro plan.');
       await saveScreenshots(page, 'billing-ux-03-upgrade');
 
       // Checkout, then the success page: the welcome once, on the workspace.
       await Promise.all([
-        page.waitForURL(`${emulatorUrl}/checkout/**`),
+        page.waitForURL(`${app.emulatorUrl}/checkout/**`),
         page.locator('[data-plan=pro] form button[type=submit]').click(),
       ]);
       const checkoutUrl = page.url();
@@ -166,7 +85,7 @@ describe('billing screens in the browser', () => {
           .locator('tr[data-invoice]')
           .getByRole('link', { name: /^View/ })
           .getAttribute('href'),
-      ).toContain(`${emulatorUrl}/invoices/`);
+      ).toContain(`${app.emulatorUrl}/invoices/`);
       // en-GB reader: "30 Dec 2026", not "Dec 30, 2026" nor an ISO date.
       expect(await page.locator('[data-testid=next-charge] time').textContent()).toMatch(
         /^\d{1,2} [A-Z][a-z]{2} \d{4}$/,
@@ -174,13 +93,13 @@ describe('billing screens in the browser', () => {
       await page.locator('#plan').scrollIntoViewIfNeeded();
       await saveScreenshots(page, 'billing-ux-04-settings-pro');
 
-      await page.goto(`${appUrl}/billing/success?session_id=${sessionId}`);
+      await page.goto(`${app.baseUrl}/billing/success?session_id=${sessionId}`);
       await page.waitForURL(settings);
       expect(await toast(page)).toContain('This workspace is on Pro.');
 
       // Cancel at the period end in Stripe's portal; the app shows the date and offers Resume.
       await Promise.all([
-        page.waitForURL(`${emulatorUrl}/portal/**`),
+        page.waitForURL(`${app.emulatorUrl}/portal/**`),
         page.getByRole('link', { name: 'Manage billing' }).first().click(),
       ]);
       await page.locator('form[action$="/cancel"] button[type=submit]').click();
@@ -205,7 +124,7 @@ describe('billing screens in the browser', () => {
       await page.goto(upgrade);
       await saveScreenshots(page, 'billing-ux-07-change-plan');
       await Promise.all([
-        page.waitForURL(`${appUrl}/workspace/${id}/change-plan/**`),
+        page.waitForURL(`${app.baseUrl}/workspace/${id}/change-plan/**`),
         page.locator('[data-plan=team] [data-interval=month] a').click(),
       ]);
       const confirm = await page.getByRole('button', { name: 'Confirm the switch' }).boundingBox();
@@ -214,12 +133,12 @@ describe('billing screens in the browser', () => {
       await saveScreenshots(page, 'billing-ux-08-change-preview');
 
       // Reports on Pro.
-      await page.goto(`${appUrl}/workspace/${id}/reports/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/reports/`);
       expect(await page.locator('main h1').textContent()).toContain('Reports');
       await saveScreenshots(page, 'billing-ux-09-reports');
 
       // A forged success URL: a 404 page that says so.
-      const res = await page.goto(`${appUrl}/billing/success?session_id=cs_test_forged`);
+      const res = await page.goto(`${app.baseUrl}/billing/success?session_id=cs_test_forged`);
       expect(res?.status()).toBe(404);
       expect(await page.locator('main h2, main h1').first().textContent()).toContain(
         "We couldn't find that checkout",

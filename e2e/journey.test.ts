@@ -1,116 +1,11 @@
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { type RunningTollgate, startTollgate } from '../src/start.js';
-import { freePort } from '../test/support/ports.js';
-import { launchBrowser, saveScreenshot } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { payButton, planBadge, useJourneyApp } from './support/app.js';
+import { saveScreenshot } from './support/browser.js';
 
 const TIMEOUT = 60_000;
 
-let tollgate: RunningTollgate;
-let appUrl: string;
-let emulatorUrl: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    APP_URL: appUrl,
-    AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-    LOG_LEVEL: 'silent',
-  });
-  tollgate = await startTollgate(config, pino({ level: 'silent' }), {
-    database: { kind: 'pglite-memory' },
-    emulatorPort: 0,
-    worker: { pollMs: 100 },
-  });
-  if (!tollgate.emulator) throw new Error('expected the app to start its own Stripe emulator');
-  emulatorUrl = tollgate.emulator.url;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await tollgate?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  // Fail on Playwright's own message well before the test's timeout.
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-/** Signs up through the form and returns the id of the workspace every new account gets. */
-async function signUp(page: Page, user: { name: string; email: string }, shot?: string) {
-  await page.goto(`${appUrl}/signup`);
-  await page.fill('#name', user.name);
-  await page.fill('#email', user.email);
-  await page.fill('#password', 'correct horse battery staple');
-  if (shot) await saveScreenshot(page, shot);
-  await Promise.all([page.waitForURL(`${appUrl}/dashboard`), page.click('button[type=submit]')]);
-  const link = page.getByRole('link', { name: `${user.name}'s Workspace` });
-  await link.waitFor();
-  const href = (await link.getAttribute('href')) ?? '';
-  const id = /^\/workspace\/([^/]+)\/settings$/.exec(href)?.[1];
-  if (!id) throw new Error(`unexpected workspace link ${href}`);
-  return id;
-}
-
-/** Opens the newest message to `email` whose subject has `subject` in /dev/mailbox (signed in). */
-async function openMail(page: Page, email: string, subject: string) {
-  await page.goto(`${appUrl}/dev/mailbox`);
-  const link = page.locator('tr', { hasText: email }).getByRole('link', { name: subject }).first();
-  // Delivery is a background job over SMTP: reload until it has arrived.
-  await expect
-    .poll(
-      async () => {
-        if ((await link.count()) > 0) return true;
-        await page.reload();
-        return false;
-      },
-      { timeout: 10_000, interval: 250 },
-    )
-    .toBe(true);
-  await Promise.all([page.waitForURL(`${appUrl}/dev/mailbox/*`), link.click()]);
-}
-
-/** Confirms the address by clicking the button in the mail's HTML part, shown in /dev/mailbox. */
-async function verifyEmail(page: Page, email: string, shot?: string) {
-  await openMail(page, email, 'Confirm your email address');
-  if (shot) await saveScreenshot(page, shot);
-  await Promise.all([
-    page.waitForURL(`${appUrl}/account`),
-    page.frameLocator('iframe.mail-html').getByRole('link', { name: 'Confirm my address' }).click(),
-  ]);
-  expect(await page.locator('main .badge').first().textContent()).toBe('verified');
-}
-
-/** Checkout's submit: "Start trial" when the plan starts with a trial, else "Pay and subscribe". */
-const payButton = (page: Page) =>
-  page.getByRole('button', { name: /^(Start trial|Pay and subscribe)$/ });
-
-// The plan badge is shown once, in the header's workspace menu.
-const planBadge = (page: Page) => page.locator('header .badge').first().textContent();
-
-/** Clicks the monthly Upgrade button and waits for the emulator's hosted checkout page. */
-async function upgradeMonthly(page: Page) {
-  const monthly = page.locator('form', { hasText: '$29 / month' });
-  await Promise.all([
-    page.waitForURL(`${emulatorUrl}/checkout/**`),
-    monthly.locator('button[type=submit]').click(),
-  ]);
-  await page.locator('#card').waitFor();
-}
+const app = useJourneyApp();
+const { newPage, signUp, openMail, verifyEmail, upgradeMonthly } = app;
 
 describe('a workspace admin in the browser', () => {
   it(
@@ -131,9 +26,9 @@ describe('a workspace admin in the browser', () => {
       await saveScreenshot(page, 'journey-02-dashboard');
       // Billing needs a verified address: the link is in the development mailbox.
       await verifyEmail(page, 'ada@journey.test', 'journey-02b-mailbox');
-      await page.goto(`${appUrl}/dashboard`);
-      const settings = `${appUrl}/workspace/${id}/settings`;
-      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+      await page.goto(`${app.baseUrl}/dashboard`);
+      const settings = `${app.baseUrl}/workspace/${id}/settings`;
+      const upgrade = `${app.baseUrl}/workspace/${id}/upgrade/`;
 
       // Settings of a Free workspace: Free badge, and an upgrade link in the nav.
       await Promise.all([page.waitForURL(settings), page.click('text=Open')]);
@@ -145,7 +40,7 @@ describe('a workspace admin in the browser', () => {
       await saveScreenshot(page, 'journey-03-settings-free');
 
       // The gated page sends a Free workspace to the upgrade page.
-      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/advanced-feature/`);
       await page.waitForURL(upgrade);
       expect(await page.locator('main h1').textContent()).toBe("Upgrade Ada's Workspace");
       await saveScreenshot(page, 'journey-04-upgrade');
@@ -165,21 +60,21 @@ describe('a workspace admin in the browser', () => {
       await saveScreenshot(page, 'journey-06-settings-pro');
 
       // The gated page (Reports) now opens.
-      await page.goto(`${appUrl}/workspace/${id}/reports/`);
-      expect(page.url()).toBe(`${appUrl}/workspace/${id}/reports/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/reports/`);
+      expect(page.url()).toBe(`${app.baseUrl}/workspace/${id}/reports/`);
       expect(await page.locator('main h1').textContent()).toContain('Reports');
       await saveScreenshot(page, 'journey-07-advanced-feature');
 
       // Manage billing → the emulator's portal → cancel now → back to the app.
       await page.goto(settings);
       await Promise.all([
-        page.waitForURL(`${emulatorUrl}/portal/**`),
+        page.waitForURL(`${app.emulatorUrl}/portal/**`),
         page.getByRole('link', { name: 'Manage billing' }).click(),
       ]);
       expect(await page.textContent('body')).toContain('Trial ends');
       await saveScreenshot(page, 'journey-08-portal');
       await Promise.all([
-        page.waitForURL(`${emulatorUrl}/portal/**?notice=cancel_now`),
+        page.waitForURL(`${app.emulatorUrl}/portal/**?notice=cancel_now`),
         page.locator('form[action$="/cancel_now"] button[type=submit]').click(),
       ]);
       expect(await page.textContent('body')).toContain('Your subscription has been canceled.');
@@ -227,7 +122,7 @@ describe('a workspace admin in the browser', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
 
       // And the gated page is closed again.
-      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/advanced-feature/`);
       await page.waitForURL(upgrade);
       expect(errors).toEqual([]);
     },
@@ -240,7 +135,7 @@ describe('a workspace admin in the browser', () => {
       const page = await newPage();
       const id = await signUp(page, { name: 'Grace', email: 'grace@journey.test' });
       await verifyEmail(page, 'grace@journey.test');
-      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+      const upgrade = `${app.baseUrl}/workspace/${id}/upgrade/`;
 
       await page.goto(upgrade);
       await upgradeMonthly(page);
@@ -248,7 +143,7 @@ describe('a workspace admin in the browser', () => {
       await payButton(page).click();
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('Your card was declined.');
-      expect(page.url().startsWith(`${emulatorUrl}/checkout/`)).toBe(true);
+      expect(page.url().startsWith(`${app.emulatorUrl}/checkout/`)).toBe(true);
       await saveScreenshot(page, 'journey-declined-01-checkout');
 
       await Promise.all([
@@ -258,9 +153,9 @@ describe('a workspace admin in the browser', () => {
       expect(await page.locator('main h1').textContent()).toBe("Upgrade Grace's Workspace");
       await saveScreenshot(page, 'journey-declined-02-upgrade');
 
-      await page.goto(`${appUrl}/workspace/${id}/settings`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/settings`);
       expect(await planBadge(page)).toBe('Free');
-      await page.goto(`${appUrl}/workspace/${id}/advanced-feature/`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/advanced-feature/`);
       await page.waitForURL(upgrade);
     },
     TIMEOUT,
@@ -273,8 +168,8 @@ describe('a workspace admin in the browser', () => {
       const id = await signUp(page, { name: 'Lin', email: 'lin@journey.test' });
       // Billing is for verified addresses: the link from the mailbox first.
       await verifyEmail(page, 'lin@journey.test');
-      const settings = `${appUrl}/workspace/${id}/settings`;
-      const upgrade = `${appUrl}/workspace/${id}/upgrade/`;
+      const settings = `${app.baseUrl}/workspace/${id}/settings`;
+      const upgrade = `${app.baseUrl}/workspace/${id}/upgrade/`;
 
       // Free → Pro through Checkout.
       await page.goto(upgrade);
@@ -293,7 +188,7 @@ describe('a workspace admin in the browser', () => {
       );
       await saveScreenshot(page, 'plans-01-upgrade-page-pro');
       await Promise.all([
-        page.waitForURL(`${appUrl}/workspace/${id}/change-plan/**`),
+        page.waitForURL(`${app.baseUrl}/workspace/${id}/change-plan/**`),
         page.locator('[data-plan=team] [data-interval=month] a').click(),
       ]);
       expect(await page.textContent('[data-testid=change-preview]')).toContain(
@@ -305,7 +200,7 @@ describe('a workspace admin in the browser', () => {
       expect(await planBadge(page)).toBe('Team');
 
       // Team → Pro: scheduled for the period end, shown, and kept away with "Keep Team".
-      await page.goto(`${appUrl}/workspace/${id}/change-plan/?plan=pro&interval=month`);
+      await page.goto(`${app.baseUrl}/workspace/${id}/change-plan/?plan=pro&interval=month`);
       expect(await page.textContent('[data-testid=change-preview]')).toContain(
         'Team stays on until',
       );
@@ -333,9 +228,9 @@ describe('a workspace admin in the browser', () => {
       const page = await newPage();
       await signUp(page, { name: 'Hopper', email: 'hopper@journey.test' });
       const stranger = await newPage();
-      await stranger.goto(`${appUrl}/login`);
+      await stranger.goto(`${app.baseUrl}/login`);
       await Promise.all([
-        stranger.waitForURL(`${appUrl}/forgot-password`),
+        stranger.waitForURL(`${app.baseUrl}/forgot-password`),
         stranger.getByRole('link', { name: 'Forgot password?' }).click(),
       ]);
       await stranger.fill('#email', 'hopper@journey.test');
@@ -348,12 +243,12 @@ describe('a workspace admin in the browser', () => {
       await openMail(page, 'hopper@journey.test', 'Reset your password');
       await saveScreenshot(page, 'journey-reset-01-mail');
       await Promise.all([
-        page.waitForURL(`${appUrl}/reset-password?token=*`),
+        page.waitForURL(`${app.baseUrl}/reset-password?token=*`),
         page.locator('pre.mail-text a[href*="/reset-password"]').click(),
       ]);
       await page.fill('#password', 'an entirely new passphrase');
       await Promise.all([
-        page.waitForURL(`${appUrl}/login`),
+        page.waitForURL(`${app.baseUrl}/login`),
         page.click('main button[type=submit]'),
       ]);
       expect(await page.getByRole('status').textContent()).toContain('Your password was changed');
@@ -361,7 +256,7 @@ describe('a workspace admin in the browser', () => {
       await page.fill('#email', 'hopper@journey.test');
       await page.fill('#password', 'an entirely new passphrase');
       await Promise.all([
-        page.waitForURL(`${appUrl}/dashboard`),
+        page.waitForURL(`${app.baseUrl}/dashboard`),
         page.click('button[type=submit]'),
       ]);
     },

@@ -1,59 +1,22 @@
 // The shell in a real browser: a keyboard-only journey through the menus (skip link, visible
 // focus, workspace and account menus, the phone menu), and desktop/phone screenshots of the
 // landing, dashboard, settings and error pages, each scanned by axe (see support/browser.ts).
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { type RunningTollgate, startTollgate } from '../src/start.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { APP_JS } from '../src/web/assets.js';
 import { ErrorPage } from '../src/web/layout.js';
 import { STYLESHEET } from '../src/web/styles.js';
 import { ConfirmDialog, CopyButton, Field } from '../src/web/ui.js';
-import { freePort } from '../test/support/ports.js';
-import { launchBrowser, PHONE, saveScreenshot, saveScreenshots } from './support/browser.js';
+import { useJourneyApp } from './support/app.js';
+import { PHONE, saveScreenshot, saveScreenshots } from './support/browser.js';
 
 const TIMEOUT = 90_000;
 
-let tollgate: RunningTollgate;
-let appUrl: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    APP_URL: appUrl,
-    AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-    LOG_LEVEL: 'silent',
-    // Invitations are accepted without a trip through the mailbox (journey.test.ts covers it).
-    EMAIL_VERIFICATION: 'optional',
-  });
-  tollgate = await startTollgate(config, pino({ level: 'silent' }), {
-    database: { kind: 'pglite-memory' },
-    emulatorPort: 0,
-    worker: { pollMs: 100 },
-  });
-  browser = await launchBrowser();
+const app = useJourneyApp({
+  // Invitations are accepted without a trip through the mailbox (journey.test.ts covers it).
+  env: { EMAIL_VERIFICATION: 'optional' },
 });
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await tollgate?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const { newPage, signUp } = app;
 
 interface Focused {
   tag: string;
@@ -111,7 +74,7 @@ describe('the shell', () => {
     'a keyboard-only visitor skips to the content, signs up, creates a workspace and moves between workspaces and pages with the menus',
     async () => {
       const page = await newPage();
-      await page.goto(`${appUrl}/`);
+      await page.goto(`${app.baseUrl}/`);
       expect(await page.locator('main h1').textContent()).toContain('Team workspaces');
 
       // The first Tab stop is the skip link; Enter moves focus to the content.
@@ -122,14 +85,14 @@ describe('the shell', () => {
 
       // From the content onwards: the landing page's "Sign up free".
       await tabTo(page, 'Sign up free', byText('Sign up free'));
-      await enterAndWait(page, `${appUrl}/signup`);
+      await enterAndWait(page, `${app.baseUrl}/signup`);
       await tabTo(page, 'the name field', byId('name'));
       await page.keyboard.type('Kay Board');
       await tabTo(page, 'the email field', byId('email'));
       await page.keyboard.type('kay@shell.test');
       await tabTo(page, 'the password field', byId('password'));
       await page.keyboard.type('correct horse battery staple');
-      await enterAndWait(page, `${appUrl}/dashboard`);
+      await enterAndWait(page, `${app.baseUrl}/dashboard`);
 
       // On the dashboard no workspace is open: the menu says "Workspaces".
       const menu = page.locator('header details.workspace-menu > summary');
@@ -172,7 +135,7 @@ describe('the shell', () => {
       await page.keyboard.press('Enter');
       await page.screenshot({ path: 'test-results/screenshots/shell-00-account-menu-open.png' });
       await tabTo(page, 'Account', byText('Account'));
-      await enterAndWait(page, `${appUrl}/account`);
+      await enterAndWait(page, `${app.baseUrl}/account`);
       // Not inside a workspace: the menu says "Workspaces" again.
       expect((await menu.textContent())?.trim()).toBe('Workspaces');
 
@@ -196,27 +159,20 @@ describe('the shell', () => {
     'shows the landing, dashboard and settings pages, and error pages that say what happened, whom to ask and the way back',
     async () => {
       const page = await newPage();
-      await page.goto(`${appUrl}/`);
+      await page.goto(`${app.baseUrl}/`);
       await saveScreenshots(page, 'shell-02-landing');
 
-      await page.goto(`${appUrl}/signup`);
-      await page.fill('#name', 'Ada Admin');
-      await page.fill('#email', 'ada@shell.test');
-      await page.fill('#password', 'correct horse battery staple');
-      await Promise.all([
-        page.waitForURL(`${appUrl}/dashboard`),
-        page.click('button[type=submit]'),
-      ]);
+      await signUp(page, { name: 'Ada Admin', email: 'ada@shell.test' });
       await saveScreenshots(page, 'shell-03-dashboard');
       // Signed in, / is the dashboard.
-      await page.goto(`${appUrl}/`);
-      expect(page.url()).toBe(`${appUrl}/dashboard`);
+      await page.goto(`${app.baseUrl}/`);
+      expect(page.url()).toBe(`${app.baseUrl}/dashboard`);
 
       const href = await page
         .getByRole('link', { name: "Ada Admin's Workspace" })
         .first()
         .getAttribute('href');
-      const settings = `${appUrl}${href}`;
+      const settings = `${app.baseUrl}${href}`;
       const id = /\/workspace\/([^/]+)\/settings$/.exec(settings)?.[1] ?? '';
       await page.goto(settings);
       await saveScreenshots(page, 'shell-04-settings');
@@ -232,7 +188,7 @@ describe('the shell', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
 
       // 404: says so, and offers the dashboard.
-      await page.goto(`${appUrl}/no/such/page`);
+      await page.goto(`${app.baseUrl}/no/such/page`);
       expect(await page.locator('main h1').textContent()).toBe('Page not found');
       expect(await page.title()).toBe('Not found · Tollgate');
       await page.getByRole('link', { name: 'Back to your dashboard' }).waitFor();
@@ -248,11 +204,7 @@ describe('the shell', () => {
       expect(acceptUrl).toBeTruthy();
 
       const bob = await newPage();
-      await bob.goto(`${appUrl}/signup`);
-      await bob.fill('#name', 'Bob Member');
-      await bob.fill('#email', 'bob@shell.test');
-      await bob.fill('#password', 'correct horse battery staple');
-      await Promise.all([bob.waitForURL(`${appUrl}/dashboard`), bob.click('button[type=submit]')]);
+      await signUp(bob, { name: 'Bob Member', email: 'bob@shell.test' });
       await bob.goto(acceptUrl ?? '');
       await Promise.all([
         bob.waitForURL(settings),
@@ -260,7 +212,7 @@ describe('the shell', () => {
       ]);
       // A member's nav has no admin pages.
       expect(await bob.locator('nav[aria-label=Workspace]').textContent()).not.toContain('Billing');
-      const forbidden = await bob.goto(`${appUrl}/workspace/${id}/audit-log/`);
+      const forbidden = await bob.goto(`${app.baseUrl}/workspace/${id}/audit-log/`);
       expect(forbidden?.status()).toBe(403);
       expect(await bob.locator('main h1').textContent()).toBe('You do not have access');
       expect(await bob.locator('[data-testid=ask-admins]').textContent()).toContain('Ada Admin');

@@ -2,67 +2,18 @@
 // nothing and shows no secret again), messages in the section where the action happened,
 // confirmation dialogs, joining from an invitation without a workspace of one's own, and the
 // account page. Screenshots at 1280 and 390 px, each scanned by axe (see support/browser.ts).
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { type RunningTollgate, startTollgate } from '../src/start.js';
-import { freePort } from '../test/support/ports.js';
-import { launchBrowser, PHONE, saveScreenshots } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, useJourneyApp } from './support/app.js';
+import { PHONE, saveScreenshots } from './support/browser.js';
 
 const TIMEOUT = 120_000;
-const PASSWORD = 'correct horse battery staple';
 
-let tollgate: RunningTollgate;
-let appUrl: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    APP_URL: appUrl,
-    AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-    LOG_LEVEL: 'silent',
-    // Invitations are accepted without a trip through the mailbox (journey.test.ts covers it).
-    EMAIL_VERIFICATION: 'optional',
-  });
-  tollgate = await startTollgate(config, pino({ level: 'silent' }), {
-    database: { kind: 'pglite-memory' },
-    emulatorPort: 0,
-    worker: { pollMs: 100 },
-  });
-  browser = await launchBrowser();
+const app = useJourneyApp({
+  // Invitations are accepted without a trip through the mailbox (journey.test.ts covers it).
+  env: { EMAIL_VERIFICATION: 'optional' },
 });
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await tollgate?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function signUp(page: Page, name: string, email: string) {
-  await page.goto(`${appUrl}/signup`);
-  await page.fill('#name', name);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL(`${appUrl}/dashboard`),
-    page.click('main button[type=submit]'),
-  ]);
-}
+const { newPage, signUp } = app;
 
 const section = (page: Page, id: string) => page.locator(`section#${id}`);
 const overflow = (page: Page) =>
@@ -77,7 +28,7 @@ describe('workspace and account pages in a browser', () => {
       const ada = await newPage();
       const errors: string[] = [];
       ada.on('pageerror', (e) => errors.push(e.message));
-      await signUp(ada, 'Ada', 'ada@ux.test');
+      await signUp(ada, { name: 'Ada', email: 'ada@ux.test' });
       await ada.getByRole('link', { name: "Ada's Workspace" }).first().click();
       await ada.waitForURL(/\/workspace\/ws_[a-z0-9]+\/settings$/);
       const settings = ada.url();
@@ -137,7 +88,7 @@ describe('workspace and account pages in a browser', () => {
         bob.waitForURL(settings),
         bob.getByRole('button', { name: 'Accept invitation' }).click(),
       ]);
-      await bob.goto(`${appUrl}/dashboard`);
+      await bob.goto(`${app.baseUrl}/dashboard`);
       expect(await bob.locator('main [data-workspace]').count()).toBe(1);
 
       // Ada changes Bob's role with the select and Save: the message is in the Members section.
@@ -203,14 +154,14 @@ describe('workspace and account pages in a browser', () => {
     'an invitation opened while signed in as someone else offers to sign out and continue',
     async () => {
       const owner = await newPage();
-      await signUp(owner, 'Olga', 'olga@ux.test');
+      await signUp(owner, { name: 'Olga', email: 'olga@ux.test' });
       await owner.getByRole('link', { name: "Olga's Workspace" }).first().click();
       await owner.fill('#invite-email', 'dave@ux.test');
       await owner.getByRole('button', { name: 'Invite' }).click();
       const link = await owner.locator('#invitation-url').inputValue();
 
       const carol = await newPage();
-      await signUp(carol, 'Carol', 'carol@ux.test');
+      await signUp(carol, { name: 'Carol', email: 'carol@ux.test' });
       await carol.goto(link);
       await saveScreenshots(carol, 'workspace-ux-06-wrong-account');
       await Promise.all([
@@ -226,11 +177,11 @@ describe('workspace and account pages in a browser', () => {
     'the account page: name, password, sessions, and a deletion that says why it is refused',
     async () => {
       const page = await newPage();
-      await signUp(page, 'Grace', 'grace@ux.test');
-      await page.goto(`${appUrl}/account`);
+      await signUp(page, { name: 'Grace', email: 'grace@ux.test' });
+      await page.goto(`${app.baseUrl}/account`);
       await page.fill('#account-name', 'Grace Hopper');
       await Promise.all([
-        page.waitForURL(`${appUrl}/account#profile`),
+        page.waitForURL(`${app.baseUrl}/account#profile`),
         section(page, 'profile').getByRole('button', { name: 'Save' }).click(),
       ]);
       expect(await section(page, 'profile').getByRole('status').textContent()).toContain(
@@ -239,7 +190,7 @@ describe('workspace and account pages in a browser', () => {
       await page.fill('#current-password', 'wrong password');
       await page.fill('#new-password', 'another good password');
       await Promise.all([
-        page.waitForURL(`${appUrl}/account#password`),
+        page.waitForURL(`${app.baseUrl}/account#password`),
         page.getByRole('button', { name: 'Change password' }).click(),
       ]);
       expect(await page.locator('#current-password').getAttribute('aria-invalid')).toBe('true');

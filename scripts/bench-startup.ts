@@ -5,11 +5,12 @@
 //
 //   npm run bench:startup -- [--runs 3] [--command "npm start"] [--out startup-results.json]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '../test/support/ports.js';
+import { cpuSeconds, sleep } from './support/process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,31 +20,6 @@ const { values: args } = parseArgs({
   },
 });
 const RUNS = Number(args.runs);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** User + system CPU ms of `pid` and every live descendant (Linux /proc; 0 elsewhere). */
-function treeCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
-    for (const kid of kids) if (kid) ms += treeCpuMs(Number(kid));
-    return ms;
-  } catch {
-    return 0;
-  }
-}
 
 function killTree(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -97,7 +73,7 @@ async function once(kind: Run['kind'], dataDir: string): Promise<Run> {
       () => false,
     );
     if (ok) {
-      cpuMs = treeCpuMs(child.pid!);
+      cpuMs = cpuSeconds(child.pid!) * 1000;
       break;
     }
     if (child.exitCode !== null) throw new Error(`the app exited before answering:\n${output}`);

@@ -20,7 +20,9 @@ import Stripe from 'stripe';
 import { seedLocalStripe } from '../src/billing/operator/local-stripe.js';
 import { RECORD_EVENT } from '../src/billing/sync/inbox.js';
 import { openDatabase } from '../src/db/client.js';
+import { freePort } from '../test/support/ports.js';
 import { prng, shuffle } from '../test/support/random.js';
+import { cpuSeconds, sleep } from './support/process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +53,6 @@ const PROFILE_DIR = `${os.tmpdir()}/tollgate-bench-profiles-${process.pid}`;
 const random = prng(SEED);
 
 const log = (line: string) => console.log(line);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? 0
@@ -121,34 +122,6 @@ async function waitHttp(url: string, timeoutMs: number, child?: ChildProcess) {
     } catch {}
     if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
     await sleep(100);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** User + system CPU seconds of a process and its children (Linux /proc; 0 elsewhere). */
-function cpuSeconds(pid: number): number {
-  try {
-    const ticks = 100; // USER_HZ on Linux
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = (Number(fields[11]) + Number(fields[12])) / ticks;
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-    return own + kids.reduce((sum, kid) => sum + cpuSeconds(kid), 0);
-  } catch {
-    return 0;
   }
 }
 

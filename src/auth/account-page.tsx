@@ -13,9 +13,12 @@ import {
   DangerZone,
   Feedback,
   Field,
+  fieldError,
+  fieldState,
   Notice,
   PageHeader,
   PostButton,
+  sectionMessage,
   Table,
 } from '../web/ui.js';
 import type { DeletionBlocker } from './account-deletion.js';
@@ -31,9 +34,17 @@ export interface SessionView {
 
 const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-const fieldError = (flash: Flash | null, field: string) =>
-  flash?.type === 'error' && flash.field === field ? flash.message : null;
-const sectionMessage = (flash: Flash | null) => (flash?.field ? null : flash);
+/** Sends the signed-in user's confirmation link again (the account page, an invitation). */
+export function ResendVerificationButton(props: { token: string }) {
+  return (
+    <PostButton
+      action="/account/verify/resend"
+      token={props.token}
+      label="Resend the verification email"
+      variant="secondary"
+    />
+  );
+}
 
 /** "Chrome on macOS" from a user agent: enough to recognise your own devices. */
 export function describeDevice(userAgent: string | null): string {
@@ -99,8 +110,7 @@ export function AccountPage(props: {
             required
             maxlength={100}
             autocomplete="name"
-            value={profile?.values?.name ?? user.name}
-            error={fieldError(profile, 'name')}
+            {...fieldState(profile, 'name', user.name)}
           />
           <Button>Save</Button>
         </form>
@@ -124,12 +134,7 @@ export function AccountPage(props: {
                 ? 'Until you open it, you cannot join workspaces or manage billing.'
                 : 'Open it to confirm the address is yours.'}
             </p>
-            <PostButton
-              action="/account/verify/resend"
-              token={token}
-              label="Resend the verification email"
-              variant="secondary"
-            />
+            <ResendVerificationButton token={token} />
           </div>
         )}
         <form method="post" action="/account/email">
@@ -142,8 +147,7 @@ export function AccountPage(props: {
             required
             maxlength={254}
             autocomplete="email"
-            value={email?.values?.email ?? ''}
-            error={fieldError(email, 'email')}
+            {...fieldState(email, 'email')}
             hint="We send a link to the new address; it counts as verified once you open it."
           />
           <Button>Change address</Button>

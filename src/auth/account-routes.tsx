@@ -66,6 +66,28 @@ async function throttleMailRequest(
   );
 }
 
+/**
+ * Counts a password attempt (reset, change, the check before deleting) from this client.
+ * Returns the rate-limit error when over the limit, for the caller to answer with; null if not.
+ */
+async function passwordAttemptLimited(
+  c: Context<AppEnv>,
+  db: AppDeps['database']['db'],
+): Promise<AppError | null> {
+  try {
+    const client = c.var.clientIp;
+    await enforce(
+      db,
+      [[LIMITS.passwordClient, client && addressBucket(client)]],
+      'password requests',
+    );
+    return null;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
+    return err;
+  }
+}
+
 /** Better Auth's own headers for a call made for the signed-in browser (our CSRF check passed). */
 function sessionHeaders(c: Context<AppEnv>): Headers {
   const headers = forwardedHeaders(c);
@@ -140,17 +162,10 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
       );
     const parsed = parseForm(ResetForm, form);
     if ('error' in parsed) return refuse(parsed.error, 400);
-    try {
-      const client = c.var.clientIp;
-      await enforce(
-        db,
-        [[LIMITS.passwordClient, client && addressBucket(client)]],
-        'password requests',
-      );
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
-      if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
-      return refuse(err.message, 429);
+    const limited = await passwordAttemptLimited(c, db);
+    if (limited) {
+      if (limited.retryAfterSeconds) c.header('retry-after', String(limited.retryAfterSeconds));
+      return refuse(limited.message, 429);
     }
     const res = await auth.api.resetPassword({
       body: { newPassword: parsed.password, token: parsed.token },
@@ -254,16 +269,8 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
         field: 'newPassword',
       });
     }
-    try {
-      await enforce(
-        db,
-        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
-        'password requests',
-      );
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
-      return back(c, 'password', 'error', err.message);
-    }
+    const limited = await passwordAttemptLimited(c, db);
+    if (limited) return back(c, 'password', 'error', limited.message);
     const res = await auth.api.changePassword({
       body: {
         currentPassword: parsed.currentPassword,
@@ -304,16 +311,8 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
     if ('error' in parsed) {
       return back(c, 'delete-account', 'error', parsed.error, { field: 'password' });
     }
-    try {
-      await enforce(
-        db,
-        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
-        'password requests',
-      );
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
-      return back(c, 'delete-account', 'error', err.message);
-    }
+    const limited = await passwordAttemptLimited(c, db);
+    if (limited) return back(c, 'delete-account', 'error', limited.message);
     const check = await auth.api.verifyPassword({
       body: { password: parsed.password },
       headers: sessionHeaders(c),

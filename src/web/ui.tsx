@@ -363,6 +363,25 @@ export function CopyButton(props: { id: string; value: string; label: string }) 
   );
 }
 
+/**
+ * A secret shown once, just after it was made (an API key, an invitation link): what to do with
+ * it, then the value with a Copy button.
+ */
+export function RevealOnce(props: {
+  testid: string;
+  copyId: string;
+  value: string;
+  label: string;
+  children?: Child;
+}) {
+  return (
+    <div class="reveal" data-testid={props.testid}>
+      <p class="small">{props.children}</p>
+      <CopyButton id={props.copyId} value={props.value} label={props.label} />
+    </div>
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Messages
 
@@ -423,6 +442,29 @@ export function Feedback(props: { message?: FeedbackMessage | null; id?: string 
     </div>
   );
 }
+
+/** A form's outcome as the page gets it back: maybe about one field, with what was typed. */
+export interface FormFeedback extends FeedbackMessage {
+  field?: string;
+  values?: Record<string, string>;
+}
+
+/** The error a form's feedback reports about `field`, if any (shown beside that field). */
+export const fieldError = (feedback: FormFeedback | null, field: string) =>
+  feedback?.type === 'error' && feedback.field === field ? feedback.message : null;
+
+/** The section's message, unless it is already shown beside its field. */
+export const sectionMessage = <T extends FormFeedback>(feedback: T | null) =>
+  feedback?.field ? null : feedback;
+
+/**
+ * A Field's `value` and `error` from its form's feedback: what was typed (else `initial`), and
+ * what was wrong with it.
+ */
+export const fieldState = (feedback: FormFeedback | null, name: string, initial = '') => ({
+  value: feedback?.values?.[name] ?? initial,
+  error: fieldError(feedback, name),
+});
 
 /** The flash after a redirect, at the top of <main> (rendered by Layout; not for pages). */
 export function Toast(props: { message: FeedbackMessage | null }) {

@@ -1,5 +1,6 @@
 // Pages of the workspaces domain: dashboard and invitation acceptance (the settings page is
 // in settings-page.tsx).
+import { ResendVerificationButton } from '../auth/account-page.js';
 import { planBadge } from '../billing/plans/entitlements.js';
 import { type Flash, flashFor } from '../web/flash.js';
 import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
@@ -10,13 +11,14 @@ import {
   EmptyState,
   Feedback,
   Field,
+  fieldState,
   Notice,
   PageHeader,
   PostButton,
+  sectionMessage,
 } from '../web/ui.js';
 import type { Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
-import { fieldError, sectionMessage } from './settings-page.js';
 
 export function DashboardPage({
   chrome,
@@ -68,8 +70,7 @@ export function DashboardPage({
             required
             maxlength={100}
             placeholder="Acme Inc."
-            value={create?.values?.name ?? ''}
-            error={fieldError(create, 'name')}
+            {...fieldState(create, 'name')}
           />
           <Button>Create workspace</Button>
         </form>
@@ -125,12 +126,7 @@ export function InvitationPage(props: {
                     Confirm your address first: open the link we sent to {props.signedInAs}, then
                     come back to this page.
                   </p>
-                  <PostButton
-                    action="/account/verify/resend"
-                    token={token}
-                    label="Resend the verification email"
-                    variant="secondary"
-                  />
+                  <ResendVerificationButton token={token} />
                 </Notice>
               ) : props.signedInAs ? (
                 <PostButton action={`${next}/accept`} token={token} label="Accept invitation" />

@@ -11,13 +11,16 @@ import {
   Button,
   Card,
   ConfirmDialog,
-  CopyButton,
   CsrfField,
   DangerZone,
   EmptyState,
   Feedback,
   Field,
+  fieldError,
+  fieldState,
   PageHeader,
+  RevealOnce,
+  sectionMessage,
   Table,
 } from '../web/ui.js';
 import type { ApiKeyListing } from './api-keys.js';
@@ -49,12 +52,12 @@ export interface SettingsProps {
   inviteNote?: string | null;
 }
 
-/** The error a section's flash reports about `field`, if any. */
-export const fieldError = (flash: Flash | null, field: string) =>
-  flash?.type === 'error' && flash.field === field ? flash.message : null;
-
-/** The section's message, unless it is already shown beside its field. */
-export const sectionMessage = (flash: Flash | null) => (flash?.field ? null : flash);
+/** The column of a table's row buttons: named for screen readers, blank on screen. */
+const ActionsHeader = () => (
+  <th scope="col">
+    <span class="visually-hidden">Actions</span>
+  </th>
+);
 
 const roleOptions = (selected: string | undefined) => [
   { value: 'member', label: 'Member', selected: selected !== 'admin' },
@@ -82,11 +85,7 @@ function MembersCard(p: SettingsProps & { flash: Flash | null }) {
           <tr>
             <th scope="col">Member</th>
             <th scope="col">Role</th>
-            {isAdmin && (
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            )}
+            {isAdmin && <ActionsHeader />}
           </tr>
         </thead>
         <tbody>
@@ -201,13 +200,15 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
     >
       <Feedback message={sectionMessage(f)} />
       {p.reveal?.kind === 'invitation' && (
-        <div class="reveal" data-testid="invitation-link">
-          <p class="small">
-            You can also send <strong>{p.reveal.email}</strong> this link yourself. It is shown only
-            now.
-          </p>
-          <CopyButton id="invitation-url" value={p.reveal.acceptUrl} label="Invitation link" />
-        </div>
+        <RevealOnce
+          testid="invitation-link"
+          copyId="invitation-url"
+          value={p.reveal.acceptUrl}
+          label="Invitation link"
+        >
+          You can also send <strong>{p.reveal.email}</strong> this link yourself. It is shown only
+          now.
+        </RevealOnce>
       )}
       <form method="post" action={`${base}/invitations`} class="row fields">
         <CsrfField token={token} />
@@ -219,8 +220,7 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
           required
           maxlength={254}
           autocomplete="off"
-          value={f?.values?.email ?? ''}
-          error={fieldError(f, 'email')}
+          {...fieldState(f, 'email')}
         />
         <Field id="invite-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
         <Button>Invite</Button>
@@ -237,9 +237,7 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -290,12 +288,14 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
     >
       <Feedback message={sectionMessage(f)} />
       {p.reveal?.kind === 'apiKey' && (
-        <div class="reveal" data-testid="new-api-key">
-          <p class="small">
-            <strong>Copy the key now: it will not be shown again.</strong>
-          </p>
-          <CopyButton id="new-key" value={p.reveal.key} label={`API key ${p.reveal.name}`} />
-        </div>
+        <RevealOnce
+          testid="new-api-key"
+          copyId="new-key"
+          value={p.reveal.key}
+          label={`API key ${p.reveal.name}`}
+        >
+          <strong>Copy the key now: it will not be shown again.</strong>
+        </RevealOnce>
       )}
       <form method="post" action={`${base}/api-keys`} class="row fields">
         <CsrfField token={token} />
@@ -306,8 +306,7 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
           required
           maxlength={100}
           placeholder="CI deploy"
-          value={f?.values?.name ?? ''}
-          error={fieldError(f, 'name')}
+          {...fieldState(f, 'name')}
         />
         <Field id="key-role" name="role" label="Role" options={roleOptions(f?.values?.role)} />
         <Button>Create key</Button>
@@ -320,9 +319,7 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
               <th scope="col">Role</th>
               <th scope="col">Created by</th>
               <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -411,8 +408,7 @@ export function SettingsPage(p: SettingsProps) {
               label="Workspace name"
               required
               maxlength={100}
-              value={general?.values?.name ?? p.workspace.name}
-              error={fieldError(general, 'name')}
+              {...fieldState(general, 'name', p.workspace.name)}
             />
             <Button>Save</Button>
           </form>

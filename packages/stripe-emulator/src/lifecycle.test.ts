@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type SeedResult, seedEmulator } from './index.js';
-import { useEmulator } from './test-fixture.js';
+import { PAID_INVOICE_EVENTS, useEmulator } from './test-fixture.js';
 import { waitFor } from './testing.js';
 
 const DAY = 86_400;
@@ -28,14 +28,6 @@ async function settle(count: number): Promise<Stripe.Event[]> {
   // Give stray extra deliveries a moment to show up, so counts are exact.
   await new Promise((r) => setTimeout(r, 100));
   return verified();
-}
-
-async function eventTypes(since = 0): Promise<string[]> {
-  const events = await fx.stripe.events.list({ limit: 100 });
-  return events.data
-    .reverse()
-    .slice(since)
-    .map((e) => e.type);
 }
 
 async function subscribe(opts: { customer?: string; price?: string } = {}) {
@@ -94,16 +86,11 @@ describe('checkout completion', () => {
       'customer.created',
       'customer.subscription.created',
       'invoice.created',
-      'invoice.finalized',
-      'payment_intent.created',
-      'charge.succeeded',
-      'payment_intent.succeeded',
-      'invoice.paid',
-      'invoice.payment_succeeded',
+      ...PAID_INVOICE_EVENTS,
       'customer.subscription.updated',
       'checkout.session.completed',
     ];
-    expect(await eventTypes()).toEqual(expected);
+    expect(await fx.eventTypes()).toEqual(expected);
     const delivered = await settle(expected.length);
     expect(delivered.map((e) => e.type)).toEqual(expected);
     const created = delivered[1];
@@ -127,7 +114,7 @@ describe('checkout completion', () => {
     const customer = await fx.stripe.customers.create({ email: 'known@acme.test' });
     const { sub } = await subscribe({ customer: customer.id });
     expect(sub.customer).toBe(customer.id);
-    expect((await eventTypes()).filter((t) => t === 'customer.created')).toHaveLength(1);
+    expect((await fx.eventTypes()).filter((t) => t === 'customer.created')).toHaveLength(1);
   });
 
   it('declines with a 402 card_error and creates nothing', async () => {
@@ -150,7 +137,7 @@ describe('checkout completion', () => {
     expect((await fx.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
     expect((await fx.stripe.customers.list()).data).toHaveLength(0);
     expect((await fx.stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(0);
-    expect(await eventTypes()).toEqual([]);
+    expect(await fx.eventTypes()).toEqual([]);
   });
 
   it('expands subscription, customer and latest_invoice, including nested paths', async () => {
@@ -203,7 +190,7 @@ describe('subscriptions', () => {
     expect(
       (await fx.stripe.subscriptions.list({ status: 'active' })).data.map((s) => s.id),
     ).toEqual([other.sub.id]);
-    expect((await eventTypes()).at(-1)).toBe('customer.subscription.deleted');
+    expect((await fx.eventTypes()).at(-1)).toBe('customer.subscription.deleted');
     const err = await fx.stripe.subscriptions.cancel(sub.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
@@ -314,7 +301,7 @@ describe('subscriptions', () => {
 describe('renewals and dunning', () => {
   it('renews at the period end with a draft invoice for the period just ended, finalized and charged an hour later', async () => {
     const { sub } = await subscribe();
-    const before = await eventTypes();
+    const before = await fx.eventTypes();
     const oldStart = sub.items.data[0]?.current_period_start ?? 0;
     const oldEnd = sub.items.data[0]?.current_period_end ?? 0;
     const { body: clock } = await fx.control.get<{ now: number }>('/clock');
@@ -336,7 +323,7 @@ describe('renewals and dunning', () => {
       start: oldEnd,
       end: draft.items.data[0]?.current_period_end,
     });
-    expect(await eventTypes(before.length)).toEqual([
+    expect(await fx.eventTypes(before.length)).toEqual([
       'invoice.created',
       'customer.subscription.updated',
     ]);
@@ -346,15 +333,10 @@ describe('renewals and dunning', () => {
     expect(invoice.status).toBe('paid');
     expect(invoice.status_transitions.finalized_at).toBe(oldEnd + 3600);
     expect(invoice.automatically_finalizes_at).toBeNull();
-    expect(await eventTypes(before.length)).toEqual([
+    expect(await fx.eventTypes(before.length)).toEqual([
       'invoice.created',
       'customer.subscription.updated',
-      'invoice.finalized',
-      'payment_intent.created',
-      'charge.succeeded',
-      'payment_intent.succeeded',
-      'invoice.paid',
-      'invoice.payment_succeeded',
+      ...PAID_INVOICE_EVENTS,
     ]);
     const [updated] = (await fx.stripe.events.list({ type: 'customer.subscription.updated' })).data;
     if (updated?.type !== 'customer.subscription.updated') throw new Error('missing event');
@@ -368,7 +350,7 @@ describe('renewals and dunning', () => {
     const { sub } = await subscribe();
     const customer = String(sub.customer);
     await fx.control.post(`/customers/${customer}/payment_method`, { fails: true });
-    const before = (await eventTypes()).length;
+    const before = (await fx.eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 32 * DAY });
     const pastDue = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(pastDue.status).toBe('past_due');
@@ -377,7 +359,7 @@ describe('renewals and dunning', () => {
     expect(invoice.attempt_count).toBe(1);
     // Charged an hour after the renewal, retried 3 days after that.
     expect(invoice.next_payment_attempt).toBe(invoice.created + 3600 + 3 * DAY);
-    expect(await eventTypes(before)).toEqual([
+    expect(await fx.eventTypes(before)).toEqual([
       'invoice.created',
       'customer.subscription.updated',
       'invoice.finalized',
@@ -401,11 +383,11 @@ describe('renewals and dunning', () => {
     expect(retried.attempt_count).toBe(2);
     expect(retried.next_payment_attempt).toBe(invoice.created + 3600 + 8 * DAY);
 
-    const mark = (await eventTypes()).length;
+    const mark = (await fx.eventTypes()).length;
     await fx.control.post(`/customers/${customer}/payment_method`, { fails: false });
     expect((await fx.stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
-    expect(await eventTypes(mark)).toEqual([
+    expect(await fx.eventTypes(mark)).toEqual([
       'charge.succeeded',
       'payment_intent.succeeded',
       'invoice.paid',
@@ -424,7 +406,7 @@ describe('renewals and dunning', () => {
     await fx.control.post(`/customers/${String(sub.customer)}/payment_method`, { fails: true });
     await fx.control.post('/clock/advance', { seconds: 32 * DAY });
     const invoiceId = String((await fx.stripe.subscriptions.retrieve(sub.id)).latest_invoice);
-    const mark = (await eventTypes()).length;
+    const mark = (await fx.eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 16 * DAY });
     const failedAttempt = [
       'charge.failed',
@@ -432,7 +414,7 @@ describe('renewals and dunning', () => {
       'invoice.payment_failed',
       'invoice.updated',
     ];
-    expect(await eventTypes(mark)).toEqual([
+    expect(await fx.eventTypes(mark)).toEqual([
       ...failedAttempt,
       ...failedAttempt,
       ...failedAttempt,
@@ -448,9 +430,9 @@ describe('renewals and dunning', () => {
     expect(invoice.next_payment_attempt).toBeNull();
     expect(invoice.status).toBe('open');
     // Nothing more happens later: no renewals for a canceled subscription.
-    const after = (await eventTypes()).length;
+    const after = (await fx.eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 60 * DAY });
-    expect((await eventTypes()).length).toBe(after);
+    expect((await fx.eventTypes()).length).toBe(after);
   });
 
   it('cancels at the period end, and resuming before then undoes it', async () => {
@@ -482,14 +464,14 @@ describe('renewals and dunning', () => {
     });
 
     await fx.control.post(`/subscriptions/${sub.id}/cancel`, { at_period_end: true });
-    const mark = (await eventTypes()).length;
+    const mark = (await fx.eventTypes()).length;
     await fx.control.post('/clock/advance', { seconds: 10 * DAY });
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
     await fx.control.post('/clock/advance', { seconds: 25 * DAY });
     const ended = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(ended.status).toBe('canceled');
     expect(ended.ended_at).toBe(end);
-    expect(await eventTypes(mark)).toEqual(['customer.subscription.deleted']);
+    expect(await fx.eventTypes(mark)).toEqual(['customer.subscription.deleted']);
   });
 
   it('reports the emulator clock and refuses to go backwards', async () => {

@@ -10,10 +10,30 @@ export interface EmulatorFixture {
   stripe: Stripe;
   control: ReturnType<typeof controlClient>;
   receiver: WebhookReceiver;
+  /** The types of the emulator's events, oldest first, from the `since`-th one on. */
+  eventTypes(since?: number): Promise<string[]>;
 }
 
+/** The events of an invoice paid by card, from its finalization on, in the order Stripe sends. */
+export const PAID_INVOICE_EVENTS = [
+  'invoice.finalized',
+  'payment_intent.created',
+  'charge.succeeded',
+  'payment_intent.succeeded',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+];
+
 export function useEmulator(secretKey: string): EmulatorFixture {
-  const fx = {} as EmulatorFixture;
+  const fx = {
+    async eventTypes(since = 0) {
+      const events = await fx.stripe.events.list({ limit: 100 });
+      return events.data
+        .reverse()
+        .slice(since)
+        .map((e) => e.type);
+    },
+  } as EmulatorFixture;
   beforeAll(async () => {
     fx.emu = await startEmulator({ port: 0, webhookRetryScheduleMs: [50, 100, 200] });
     fx.stripe = stripeClientFor(fx.emu.url, secretKey, { maxNetworkRetries: 0 });

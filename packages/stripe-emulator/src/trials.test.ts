@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type SeedResult, seedEmulator } from './index.js';
-import { useEmulator } from './test-fixture.js';
+import { PAID_INVOICE_EVENTS, useEmulator } from './test-fixture.js';
 
 const DAY = 86_400;
 const HOUR = 3600;
@@ -11,15 +11,6 @@ const fx = useEmulator('sk_test_trials');
 beforeEach(async () => {
   seed = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });
 });
-
-async function eventTypes(): Promise<string[]> {
-  const events = await fx.stripe.events.list({ limit: 100 });
-  return events.data.reverse().map((e) => e.type);
-}
-
-async function typesSince(before: number): Promise<string[]> {
-  return (await eventTypes()).slice(before);
-}
 
 async function startTrial(
   opts: {
@@ -71,7 +62,7 @@ describe('free trials through Checkout', () => {
     expect(sub.trial_settings?.end_behavior.missing_payment_method).toBe('create_invoice');
     const invoice = await fx.stripe.invoices.retrieve(String(sub.latest_invoice));
     expect(invoice).toMatchObject({ status: 'paid', amount_due: 0, amount_paid: 0 });
-    expect(await eventTypes()).toEqual([
+    expect(await fx.eventTypes()).toEqual([
       'customer.created',
       'customer.subscription.created',
       'invoice.created',
@@ -84,13 +75,13 @@ describe('free trials through Checkout', () => {
 
   it('warns three days before the trial ends, once, then bills price × quantity with the card at the end', async () => {
     const { sub } = await startTrial({ days: 14, quantity: 3 });
-    const before = (await eventTypes()).length;
+    const before = (await fx.eventTypes()).length;
     await advance(11 * DAY - 60);
-    expect(await typesSince(before)).toEqual([]);
+    expect(await fx.eventTypes(before)).toEqual([]);
     await advance(120);
-    expect(await typesSince(before)).toEqual(['customer.subscription.trial_will_end']);
+    expect(await fx.eventTypes(before)).toEqual(['customer.subscription.trial_will_end']);
     await advance(2 * DAY);
-    expect(await typesSince(before)).toEqual(['customer.subscription.trial_will_end']);
+    expect(await fx.eventTypes(before)).toEqual(['customer.subscription.trial_will_end']);
 
     await advance(DAY);
     const ended = await fx.stripe.subscriptions.retrieve(sub.id);
@@ -99,26 +90,21 @@ describe('free trials through Checkout', () => {
     await advance(HOUR + 1);
     const invoice = await fx.stripe.invoices.retrieve(String(ended.latest_invoice));
     expect(invoice).toMatchObject({ status: 'paid', amount_paid: 3 * 2900 });
-    expect(await typesSince(before)).toEqual([
+    expect(await fx.eventTypes(before)).toEqual([
       'customer.subscription.trial_will_end',
       'invoice.created',
       'customer.subscription.updated',
-      'invoice.finalized',
-      'payment_intent.created',
-      'charge.succeeded',
-      'payment_intent.succeeded',
-      'invoice.paid',
-      'invoice.payment_succeeded',
+      ...PAID_INVOICE_EVENTS,
     ]);
   });
 
   it('sends trial_will_end at once when the trial is shorter than three days', async () => {
     await startTrial({ days: 1 });
-    const types = await eventTypes();
+    const types = await fx.eventTypes();
     expect(types.filter((t) => t === 'customer.subscription.trial_will_end')).toHaveLength(1);
     await advance(HOUR);
     expect(
-      (await eventTypes()).filter((t) => t === 'customer.subscription.trial_will_end'),
+      (await fx.eventTypes()).filter((t) => t === 'customer.subscription.trial_will_end'),
     ).toHaveLength(1);
   });
 
@@ -131,7 +117,7 @@ describe('free trials through Checkout', () => {
     const invoice = await fx.stripe.invoices.retrieve(String(after.latest_invoice));
     expect(invoice.status).toBe('open');
     expect(invoice.attempt_count).toBe(1);
-    expect(await eventTypes()).toContain('invoice.payment_failed');
+    expect(await fx.eventTypes()).toContain('invoice.payment_failed');
   });
 
   it('refuses a declined card and a session without a card unless payment_method_collection is if_required', async () => {
@@ -184,7 +170,7 @@ describe('the end of a trial without a payment method (payment_method_collection
     await advance(14 * DAY + 1);
     const after = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(after.status).toBe('canceled');
-    const types = await eventTypes();
+    const types = await fx.eventTypes();
     expect(types).toContain('customer.subscription.deleted');
     expect(types).not.toContain('invoice.payment_failed');
   });
@@ -193,7 +179,7 @@ describe('the end of a trial without a payment method (payment_method_collection
     const { sub } = await startTrial({ card: 'none', collection: 'if_required', missing: 'pause' });
     await advance(14 * DAY + 1);
     expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('paused');
-    expect(await eventTypes()).toContain('customer.subscription.paused');
+    expect(await fx.eventTypes()).toContain('customer.subscription.paused');
     await advance(40 * DAY);
     expect((await fx.stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(1);
   });
@@ -209,7 +195,7 @@ describe('the end of a trial without a payment method (payment_method_collection
     expect(after.status).toBe('past_due');
     const invoice = await fx.stripe.invoices.retrieve(String(after.latest_invoice));
     expect(invoice).toMatchObject({ status: 'open', amount_due: 2900 });
-    expect(await eventTypes()).not.toContain('charge.failed');
+    expect(await fx.eventTypes()).not.toContain('charge.failed');
   });
 });
 
@@ -221,7 +207,7 @@ describe('changing a trial', () => {
     const after = await fx.stripe.subscriptions.retrieve(sub.id);
     expect(after.status).toBe('canceled');
     expect(after.ended_at).toBe(sub.trial_end);
-    const types = await eventTypes();
+    const types = await fx.eventTypes();
     expect(types).toContain('customer.subscription.deleted');
     expect(types).not.toContain('charge.succeeded');
     expect((await fx.stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(1);
@@ -234,7 +220,7 @@ describe('changing a trial', () => {
     expect(updated.trial_end).toBe(updated.items.data[0]?.current_period_start);
     const invoice = await fx.stripe.invoices.retrieve(String(updated.latest_invoice));
     expect(invoice).toMatchObject({ status: 'paid', amount_paid: 2900 });
-    expect(await eventTypes()).toContain('customer.subscription.trial_will_end');
+    expect(await fx.eventTypes()).toContain('customer.subscription.trial_will_end');
   });
 
   it('moves the trial end with trial_end=<timestamp>', async () => {

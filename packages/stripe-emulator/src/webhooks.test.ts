@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from './test-fixture.js';
+import { PAID_INVOICE_EVENTS, useEmulator } from './test-fixture.js';
 import { waitFor } from './testing.js';
 import type { Delivery } from './webhooks.js';
 
@@ -171,12 +171,7 @@ describe('delivery modes', () => {
       'customer.created',
       'customer.subscription.created',
       'invoice.created',
-      'invoice.finalized',
-      'payment_intent.created',
-      'charge.succeeded',
-      'payment_intent.succeeded',
-      'invoice.paid',
-      'invoice.payment_succeeded',
+      ...PAID_INVOICE_EVENTS,
       'customer.subscription.updated',
       'checkout.session.completed',
     ]);
