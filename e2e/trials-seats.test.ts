@@ -3,7 +3,7 @@
 // section says when it ends and what is billed, and the invite form says what a member costs.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useJourneyApp } from './support/app.js';
+import { planBadge, useJourneyApp } from './support/app.js';
 import { saveScreenshot } from './support/browser.js';
 
 const TIMEOUT = 90_000;
@@ -70,11 +70,11 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
       await Promise.all([tara.waitForURL(settings), tara.click('text=Start trial')]);
 
       // The plan section: Team, trialing, when the trial ends and what is billed then.
-      expect(await tara.locator('main h1 .badge').textContent()).toBe('Team');
+      expect(await planBadge(tara)).toBe('Team');
       const trial = await tara.locator('[data-testid=trial]').innerText();
       expect(trial).toMatch(/^Trial — ends on \w+ \d+, \d{4}\. Then Team continues/);
       expect(trial).toContain('$12 × 2 members = $24/month');
-      expect(await tara.locator('[data-testid=seats]').innerText()).toBe(
+      expect(await tara.locator('[data-testid=price]').innerText()).toBe(
         '$12 × 2 members = $24/month',
       );
       expect(await tara.locator('[data-testid=invite-cost]').innerText()).toContain(
@@ -94,7 +94,7 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
         .poll(
           async () => {
             await tara.goto(settings);
-            return tara.locator('[data-testid=seats]').innerText();
+            return tara.locator('[data-testid=price]').innerText();
           },
           { timeout: 15_000, interval: 500 },
         )

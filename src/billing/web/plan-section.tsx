@@ -233,7 +233,11 @@ export function PlanSection(props: PlanSectionProps) {
   const end = ws.currentPeriodEnd;
 
   const items: { label: string; value: Child }[] = [];
-  if (paid && props.price) items.push({ label: 'Price', value: priceLine(ws, props.price) });
+  if (paid && props.price)
+    items.push({
+      label: 'Price',
+      value: <span data-testid="price">{priceLine(ws, props.price)}</span>,
+    });
   if (status === 'trialing' && ws.trialEndsAt)
     items.push({
       label: 'Trial',
