@@ -4,6 +4,7 @@
 // to its field, with what the user typed.
 import type { Child } from 'hono/jsx';
 import { planBadge } from '../billing/plans/entitlements.js';
+import { Time } from '../web/dates.js';
 import { type Flash, flashFor } from '../web/flash.js';
 import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import {
@@ -28,15 +29,14 @@ import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
 import type { Workspace } from './workspace.js';
 
-const fmtDate = (d: Date | null) =>
-  d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—';
-
 export type Reveal =
   | { kind: 'invitation'; email: string; acceptUrl: string }
   | { kind: 'apiKey'; name: string; key: string };
 
 export interface SettingsProps {
   chrome: PageChrome;
+  /** The reader's locale (Accept-Language), for dates. */
+  locale: string;
   /** The request's flash: sections show the one scoped to them. */
   flash?: Flash | null;
   workspace: Workspace;
@@ -245,7 +245,9 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
               <tr data-invitation={inv.email}>
                 <td data-label="Email">{inv.email}</td>
                 <td data-label="Role">{inv.role}</td>
-                <td data-label="Expires">{fmtDate(inv.expiresAt)}</td>
+                <td data-label="Expires">
+                  <Time date={inv.expiresAt} locale={p.locale} />
+                </td>
                 <td class="row-actions">
                   <ConfirmDialog
                     id={`withdraw-${inv.id}`}
@@ -344,7 +346,9 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
                 <td data-label="Created by">
                   {k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}
                 </td>
-                <td data-label="Last used">{k.lastUsedAt ? fmtDate(k.lastUsedAt) : 'never'}</td>
+                <td data-label="Last used">
+                  {k.lastUsedAt ? <Time date={k.lastUsedAt} locale={p.locale} /> : 'never'}
+                </td>
                 <td class="row-actions">
                   <ConfirmDialog
                     id={`revoke-${k.id}`}

@@ -9,6 +9,7 @@ import { addedMemberNote } from '../billing/offers.js';
 import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
+import { requestLocale } from '../web/dates.js';
 import type { AppEnv } from '../web/env.js';
 import { type FlashScope, pageFlash, redirectWithFlash } from '../web/flash.js';
 import { pathId } from '../web/params.js';
@@ -91,6 +92,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         reveal={reveal}
         plan={planSection}
         inviteNote={addedMemberNote(deps.billing.ctx.catalog, workspace)}
+        locale={requestLocale(c)}
       />,
     );
   };

@@ -2,7 +2,7 @@
 // invoice preview, upgrades now with proration, monthly → yearly, the guards on who and what,
 // and two admins changing at once ending in one consistent state with one subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDay } from '../../src/billing/web/dates.js';
+import { formatDay } from '../../src/web/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -2,7 +2,7 @@
 // invoice, invoices read from Stripe and paginated, dates in the reader's locale, Resume for a
 // scheduled cancellation, a degraded section while Stripe is down; and the Reports page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDay } from '../../src/billing/web/dates.js';
+import { formatDay } from '../../src/web/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { location, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDay } from '../../src/billing/web/dates.js';
+import { formatDay } from '../../src/web/dates.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import type { TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';

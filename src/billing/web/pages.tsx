@@ -1,6 +1,8 @@
 // Billing pages: the upgrade page's "ask an admin" for members, the success page's "no such
 // checkout", and Reports — the example page gated on the `advanced` feature (Pro and up),
 // which shows the workspace's own data: members, seats, API keys and billing events.
+
+import { Time } from '../../web/dates.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
 import type { Member } from '../../workspaces/members.js';
@@ -9,7 +11,6 @@ import type { Usage } from '../limits.js';
 import { planOf } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
 import type { BillingHistoryEntry } from '../schema.js';
-import { Time } from './dates.js';
 import { lowestPlanWith } from './gating.js';
 
 export function AskAdminPage(props: {

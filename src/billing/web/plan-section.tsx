@@ -3,6 +3,7 @@
 // Stripe's upcoming invoice) or the cancellation date with Resume, a past-due notice saying what
 // to do, the invoices (Stripe's hosted page and PDF, paginated), and the plan's timeline.
 import type { Child } from 'hono/jsx';
+import { formatDay, Time } from '../../web/dates.js';
 import { CsrfField } from '../../web/layout.js';
 import {
   Button,
@@ -30,7 +31,6 @@ import {
   type KnownSubscriptionStatus,
 } from '../plans/status.js';
 import type { BillingHistoryEntry } from '../schema.js';
-import { formatDay, Time } from './dates.js';
 
 export interface PlanSectionProps {
   workspace: Workspace;

@@ -1,6 +1,8 @@
 // Billing's section of the workspace settings page, loaded and rendered here so the settings
 // page composes it without knowing billing's internals (history, usage, prices, invoices).
 // The request is passed whole: the reader's locale and the invoice page cursor come from it.
+
+import { localeFrom } from '../../web/dates.js';
 import type { Role } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { accountSummary, parseInvoiceCursor } from '../account-summary.js';
@@ -8,7 +10,6 @@ import { catalogPrice } from '../catalog.js';
 import type { BillingContext } from '../context.js';
 import { listBillingHistory } from '../history.js';
 import { usageOf } from '../limits.js';
-import { localeFrom } from './dates.js';
 import { PlanSection } from './plan-section.js';
 
 export async function billingSettingsSection(
