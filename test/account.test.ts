@@ -70,6 +70,27 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
     expect((await signIn(me.user!.email, 'a brand new secret')).res.status).toBe(303);
   });
 
+  it('stops checking your current password after 10 wrong ones, even from unseen addresses', async () => {
+    const me = await t.signUp('Password Guesser');
+    for (let i = 0; i < 10; i++) {
+      const res = await me.postForm('/account/password', {
+        currentPassword: `guess number ${i}`,
+        newPassword: 'a brand new secret',
+      });
+      expect(sectionOf(await landingPage(me, res), 'password')).toContain(
+        'That is not your current password.',
+      );
+    }
+    const right = await me.postForm('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new secret',
+    });
+    expect(sectionOf(await landingPage(me, right), 'password')).toMatch(
+      /Too many password requests/,
+    );
+    expect((await signIn(me.user!.email)).res.status).toBe(303);
+  });
+
   it('lists your sessions with this device marked, and signs out everywhere else', async () => {
     const me = await t.signUp('Many Devices');
     const phone = await signIn(
@@ -138,6 +159,21 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
         'That is not your password: nothing was deleted.',
       );
       expect(await signedIn(me)).toBe(true);
+    });
+
+    it('stops checking your password after 10 wrong ones, and deletes nothing', async () => {
+      const me = await t.signUp('Deletion Guesser');
+      for (let i = 0; i < 10; i++) {
+        await me.postForm('/account/delete', { password: `guess number ${i}` });
+      }
+      const res = await me.postForm('/account/delete', { password: PASSWORD });
+      expect(sectionOf(await landingPage(me, res), 'delete-account')).toMatch(
+        /Too many password requests/,
+      );
+      expect(await signedIn(me)).toBe(true);
+      expect(
+        await t.database.db.select().from(users).where(eq(users.id, me.user!.id)),
+      ).toHaveLength(1);
     });
 
     it('deletes the account and the workspaces where you were alone, and leaves the others', async () => {

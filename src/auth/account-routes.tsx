@@ -242,7 +242,7 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
   });
 
   app.post('/account/password', async (c) => {
-    requireUser(c.var.principal);
+    const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
     const parsed = parseForm(PasswordForm, form);
     if ('error' in parsed) {
@@ -257,7 +257,10 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
     try {
       await enforce(
         db,
-        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
+        [
+          [LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)],
+          [LIMITS.passwordAccount, user.id],
+        ],
         'password requests',
       );
     } catch (err) {
@@ -307,7 +310,10 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
     try {
       await enforce(
         db,
-        [[LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)]],
+        [
+          [LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)],
+          [LIMITS.passwordAccount, user.id],
+        ],
         'password requests',
       );
     } catch (err) {
