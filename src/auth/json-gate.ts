@@ -15,6 +15,9 @@ import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './thro
 const PASSWORD_ROUTES =
   /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
 
+/** Routes that check the signed-in account's current password. */
+const ACCOUNT_PASSWORD_ROUTES = /^\/api\/auth\/change-password\b/;
+
 /** Routes that mail the address in their body (reset links, verification links). */
 const MAIL_ROUTES =
   /^\/api\/auth\/(forget-password|request-password-reset|send-verification-email)\b/;
@@ -62,6 +65,16 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
       await enforce(deps.db, [[LIMITS.signUpClient, bucket]], 'sign-ups');
     } else if (c.req.method === 'POST' && PASSWORD_ROUTES.test(path)) {
       await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
+      // A check of the signed-in account's current password (as on /account/password): counted
+      // per account too, so a stolen session cannot guess it from addresses we cannot see.
+      if (ACCOUNT_PASSWORD_ROUTES.test(path)) {
+        const session = await deps.auth.api.getSession({ headers: req.headers });
+        await enforce(
+          deps.db,
+          [[LIMITS.passwordAccount, session?.user.id ?? null]],
+          'password requests',
+        );
+      }
       // Mail to one address, whoever asks: the same counter as /forgot-password's.
       if (MAIL_ROUTES.test(path)) {
         await enforce(deps.db, [[LIMITS.mailAddress, await emailOf(req)]], 'password requests');
