@@ -233,6 +233,15 @@ describe.each(DB_KINDS)('the invoices of the Plan section, page by page (%s)', (
         forged.slice(0, 20),
       ).toEqual(all.slice(0, 10));
     }
+    // Another workspace's invoice as the cursor: still only this customer's invoices.
+    const other = await proTeam();
+    const [theirs] = (await t.stripe.invoices.list({ customer: other.customerId, limit: 1 })).data;
+    expect(theirs?.id).toBeDefined();
+    for (const query of [`?invoices_after=${theirs!.id}`, `?invoices_before=${theirs!.id}`]) {
+      const html = await section(admin, ws.id, query);
+      expect(invoiceRows(html).map((r) => r.id)).toEqual(all.slice(0, 10));
+      expect(html).not.toContain(theirs!.id!);
+    }
   });
 });
 
