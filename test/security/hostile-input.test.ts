@@ -1,6 +1,7 @@
 // Hostile input gets a clear 4xx and changes nothing: malformed signatures and signed
 // non-events on the webhook, NUL and CR/LF anywhere, unbounded lengths, mistyped JSON, and a
 // fuzz of every route the app has with a corpus of such values.
+import { serializeSigned } from 'hono/utils/cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventRows, postWebhook, signed } from '../billing/support.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -291,6 +292,51 @@ describe.each(DB_KINDS)('hostile input (%s)', (kind) => {
       expect(email.length).toBe(254);
       const res = await admin.json('POST', `/api/workspaces/${wsId}/invitations`, { email });
       expect(res.status).toBe(201);
+    });
+  });
+
+  describe('the flash cookie', () => {
+    it('shows the settings page, never a 5xx, whatever the flash cookie holds', async () => {
+      const settings = `/workspace/${wsId}/settings`;
+      // Not signed by us, or garbled: ignored.
+      const unsigned = [
+        'x',
+        '.',
+        '{"type":"success","message":"hi","reveal":"abc"}',
+        `${'a'.repeat(4000)}.${'b'.repeat(44)}`,
+        '%7B%7D.AAAA',
+      ];
+      // Signed (an old cookie format, a future bug): an odd shape still renders a page.
+      const odd: unknown[] = [
+        null,
+        42,
+        [],
+        'text',
+        { type: 'success', message: 'ok', reveal: 'not-a-reveal-id' },
+        ...HOSTILE_VALUES.map((reveal) => ({ type: 'success', message: 'ok', reveal })),
+        { type: 'nope', message: { x: 1 }, section: ['api-keys'], values: 'str', field: 7 },
+        { type: 'error', message: 'm', values: { name: { x: 1 } }, link: { href: 5 } },
+      ];
+      const signed = await Promise.all(
+        odd.map(async (v) => {
+          const header = await serializeSigned(
+            'tollgate.flash',
+            JSON.stringify(v),
+            t.deps.cookieSecret,
+          );
+          return header.split(';')[0]!.slice('tollgate.flash='.length);
+        }),
+      );
+      const failures: string[] = [];
+      for (const value of [...unsigned, ...signed]) {
+        admin.cookies.set('tollgate.flash', value);
+        for (const path of [settings, '/account', '/dashboard']) {
+          const res = await admin.get(path);
+          if (res.status !== 200) failures.push(`${path} ${value.slice(0, 80)} → ${res.status}`);
+        }
+      }
+      admin.cookies.delete('tollgate.flash');
+      expect(failures).toEqual([]);
     });
   });
 
