@@ -59,6 +59,8 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
     expect(refused).toMatch(/<input id="current-password"[^>]*aria-invalid="true"/);
     expect(refused).toContain('That is not your current password.');
 
+    const elsewhere = await signIn(me.user!.email);
+    expect(await signedIn(elsewhere.c)).toBe(true);
     const ok = await me.postForm('/account/password', {
       currentPassword: PASSWORD,
       newPassword: 'a brand new secret',
@@ -66,6 +68,9 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
     expect(sectionOf(await landingPage(me, ok), 'password')).toContain(
       'Your password was changed.',
     );
+    // Whoever else had a session (the reason to change it, often) is signed out; you are not.
+    expect(await signedIn(elsewhere.c)).toBe(false);
+    expect(await signedIn(me)).toBe(true);
     expect((await signIn(me.user!.email)).res.status).toBe(401);
     expect((await signIn(me.user!.email, 'a brand new secret')).res.status).toBe(303);
   });

@@ -271,7 +271,9 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
       body: {
         currentPassword: parsed.currentPassword,
         newPassword: parsed.newPassword,
-        revokeOtherSessions: false,
+        // A password is changed most often because someone else may know it: their sessions
+        // end with it. This browser gets a fresh session (the cookies copied below).
+        revokeOtherSessions: true,
       },
       headers: sessionHeaders(c),
       asResponse: true,
@@ -287,7 +289,12 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
           });
     }
     copySetCookies(res, c);
-    return back(c, 'password', 'success', 'Your password was changed.');
+    return back(
+      c,
+      'password',
+      'success',
+      'Your password was changed. Your other devices are signed out.',
+    );
   });
 
   app.post('/account/sessions/revoke-others', async (c) => {
