@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { user as users } from '../src/auth/schema.js';
+import { mailOutbox } from '../src/mail/schema.js';
 import { memberships, workspaces } from '../src/workspaces/schema.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { location, type TestClient } from './support/client.js';
@@ -94,6 +95,39 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
       /Too many password requests/,
     );
     expect((await signIn(me.user!.email)).res.status).toBe(303);
+  });
+
+  it('changes your address only with your password, and not through the JSON endpoint', async () => {
+    const me = await t.signUp('Address Keeper');
+    const before = me.user!.email;
+    const outbox = async () =>
+      (await t.database.db.select().from(mailOutbox)).filter(
+        (m) => m.toAddress === 'taken.over@example.com',
+      );
+    for (const password of [undefined, 'not my password']) {
+      const res = await me.postForm('/account/email', {
+        email: 'taken.over@example.com',
+        ...(password === undefined ? {} : { password }),
+      });
+      expect(location(res)).toBe('/account#email');
+      const section = sectionOf(await landingPage(me, res), 'email');
+      expect(section).toMatch(/<input id="email-password"[^>]*aria-invalid="true"/);
+      expect(section).toMatch(password ? /That is not your password/ : /Enter your password/);
+    }
+    // Better Auth's own endpoint asks for no password: the account page is the way.
+    const json = await me.json('POST', '/api/auth/change-email', {
+      newEmail: 'taken.over@example.com',
+    });
+    expect(json.status).toBe(403);
+    expect(await outbox()).toHaveLength(0);
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, me.user!.id));
+    expect(row!.email).toBe(before);
+
+    const ok = await me.postForm('/account/email', {
+      email: 'taken.over@example.com',
+      password: PASSWORD,
+    });
+    expect(sectionOf(await landingPage(me, ok), 'email')).toContain('We sent a confirmation link');
   });
 
   it('lists your sessions with this device marked, and signs out everywhere else', async () => {

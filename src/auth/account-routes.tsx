@@ -25,7 +25,10 @@ const ResetForm = z.object({
   token: z.string().min(1).max(200),
   password: passwordField,
 });
-const EmailForm = z.object({ email: emailField });
+const EmailForm = z.object({
+  email: emailField,
+  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(128),
+});
 const NameForm = z.object({ name: nameField('Your name', 'Enter your name') });
 const PasswordForm = z.object({
   currentPassword: z.string().min(1, 'Enter your current password').max(128),
@@ -372,8 +375,39 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
         field: 'email',
         values: { email: formValue(form.email) },
       });
-    if ('error' in parsed) return refuse(parsed.error);
+    const refusePassword = (message: string) =>
+      back(c, 'email', 'error', message, {
+        field: 'password',
+        values: { email: formValue(form.email) },
+      });
+    if ('error' in parsed) {
+      // The address is checked first: an error with a valid address is about the password.
+      return emailField.safeParse(form.email).success
+        ? refusePassword(parsed.error)
+        : refuse(parsed.error);
+    }
     if (parsed.email === user.email.toLowerCase()) return refuse('That is already your address.');
+    // A session alone must not move the account to another address (whose owner could then
+    // reset the password): the password is asked, and counted per account as on the others.
+    try {
+      await enforce(
+        db,
+        [
+          [LIMITS.passwordClient, c.var.clientIp && addressBucket(c.var.clientIp)],
+          [LIMITS.passwordAccount, user.id],
+        ],
+        'password requests',
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
+      return refusePassword(err.message);
+    }
+    const check = await auth.api.verifyPassword({
+      body: { password: parsed.password },
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!check.ok) return refusePassword('That is not your password: the address was not changed.');
     await throttleMailRequest(c, db, parsed.email);
     const res = await auth.api.changeEmail({
       body: { newEmail: parsed.email, callbackURL: '/account' },

@@ -45,6 +45,14 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     const path = c.req.path;
     const bucket = client && addressBucket(client);
 
+    // Better Auth's change of address asks for no password; the account page's form does
+    // (src/auth/account-routes.tsx), so that form is the only way to move an account.
+    if (path === '/api/auth/change-email') {
+      return Response.json(
+        { error: 'Change your address on the account page (/account): it asks for your password' },
+        { status: 403 },
+      );
+    }
     if (c.req.method === 'POST' && path === '/api/auth/sign-in/email') {
       const email = await emailOf(req);
       if (!email) return deps.auth.handler(req);
