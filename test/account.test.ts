@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { user as users } from '../src/auth/schema.js';
+import { mailOutbox } from '../src/mail/schema.js';
 import { memberships, workspaces } from '../src/workspaces/schema.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { location, type TestClient } from './support/client.js';
@@ -59,6 +60,8 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
     expect(refused).toMatch(/<input id="current-password"[^>]*aria-invalid="true"/);
     expect(refused).toContain('That is not your current password.');
 
+    const elsewhere = await signIn(me.user!.email);
+    expect(await signedIn(elsewhere.c)).toBe(true);
     const ok = await me.postForm('/account/password', {
       currentPassword: PASSWORD,
       newPassword: 'a brand new secret',
@@ -66,8 +69,65 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
     expect(sectionOf(await landingPage(me, ok), 'password')).toContain(
       'Your password was changed.',
     );
+    // Whoever else had a session (the reason to change it, often) is signed out; you are not.
+    expect(await signedIn(elsewhere.c)).toBe(false);
+    expect(await signedIn(me)).toBe(true);
     expect((await signIn(me.user!.email)).res.status).toBe(401);
     expect((await signIn(me.user!.email, 'a brand new secret')).res.status).toBe(303);
+  });
+
+  it('stops checking your current password after 10 wrong ones, even from unseen addresses', async () => {
+    const me = await t.signUp('Password Guesser');
+    for (let i = 0; i < 10; i++) {
+      const res = await me.postForm('/account/password', {
+        currentPassword: `guess number ${i}`,
+        newPassword: 'a brand new secret',
+      });
+      expect(sectionOf(await landingPage(me, res), 'password')).toContain(
+        'That is not your current password.',
+      );
+    }
+    const right = await me.postForm('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new secret',
+    });
+    expect(sectionOf(await landingPage(me, right), 'password')).toMatch(
+      /Too many password requests/,
+    );
+    expect((await signIn(me.user!.email)).res.status).toBe(303);
+  });
+
+  it('changes your address only with your password, and not through the JSON endpoint', async () => {
+    const me = await t.signUp('Address Keeper');
+    const before = me.user!.email;
+    const outbox = async () =>
+      (await t.database.db.select().from(mailOutbox)).filter(
+        (m) => m.toAddress === 'taken.over@example.com',
+      );
+    for (const password of [undefined, 'not my password']) {
+      const res = await me.postForm('/account/email', {
+        email: 'taken.over@example.com',
+        ...(password === undefined ? {} : { password }),
+      });
+      expect(location(res)).toBe('/account#email');
+      const section = sectionOf(await landingPage(me, res), 'email');
+      expect(section).toMatch(/<input id="email-password"[^>]*aria-invalid="true"/);
+      expect(section).toMatch(password ? /That is not your password/ : /Enter your password/);
+    }
+    // Better Auth's own endpoint asks for no password: the account page is the way.
+    const json = await me.json('POST', '/api/auth/change-email', {
+      newEmail: 'taken.over@example.com',
+    });
+    expect(json.status).toBe(403);
+    expect(await outbox()).toHaveLength(0);
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, me.user!.id));
+    expect(row!.email).toBe(before);
+
+    const ok = await me.postForm('/account/email', {
+      email: 'taken.over@example.com',
+      password: PASSWORD,
+    });
+    expect(sectionOf(await landingPage(me, ok), 'email')).toContain('We sent a confirmation link');
   });
 
   it('lists your sessions with this device marked, and signs out everywhere else', async () => {
@@ -138,6 +198,21 @@ describe.each(DB_KINDS)('the account page (%s)', (kind) => {
         'That is not your password: nothing was deleted.',
       );
       expect(await signedIn(me)).toBe(true);
+    });
+
+    it('stops checking your password after 10 wrong ones, and deletes nothing', async () => {
+      const me = await t.signUp('Deletion Guesser');
+      for (let i = 0; i < 10; i++) {
+        await me.postForm('/account/delete', { password: `guess number ${i}` });
+      }
+      const res = await me.postForm('/account/delete', { password: PASSWORD });
+      expect(sectionOf(await landingPage(me, res), 'delete-account')).toMatch(
+        /Too many password requests/,
+      );
+      expect(await signedIn(me)).toBe(true);
+      expect(
+        await t.database.db.select().from(users).where(eq(users.id, me.user!.id)),
+      ).toHaveLength(1);
     });
 
     it('deletes the account and the workspaces where you were alone, and leaves the others', async () => {

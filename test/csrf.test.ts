@@ -47,6 +47,38 @@ describe.each(DB_KINDS)('CSRF protection (%s)', (kind) => {
     expect(await workspaceNames()).not.toContain('Forged');
   });
 
+  it('refuses every form route of the app without the token (403), the account and Resume included', async () => {
+    const forms = [
+      ...new Set(
+        t.app.routes
+          .filter(
+            (r) => r.method === 'POST' && !r.path.startsWith('/api/') && !r.path.includes('*'),
+          )
+          .map((r) => r.path.replace(':id', wsId).replace(/:[A-Za-z]+/g, 'x')),
+      ),
+    ];
+    for (const path of [
+      '/account/name',
+      '/account/password',
+      '/account/delete',
+      '/account/sessions/revoke-others',
+      '/logout',
+      `/workspace/${wsId}/billing/resume`,
+    ]) {
+      expect(forms, path).toContain(path);
+    }
+    for (const path of forms) {
+      const res = await user.postForm(
+        path,
+        { name: 'Forged', password: 'correct horse battery', confirm: 'Csrf User' },
+        { csrf: null },
+      );
+      expect(res.status, path).toBe(403);
+    }
+    expect((await user.get('/account')).status).toBe(200);
+    expect(await workspaceNames()).not.toContain('Forged');
+  });
+
   it('refuses a workspace form with a token that does not match the cookie (403)', async () => {
     const res = await user.postForm(
       '/workspaces',

@@ -102,6 +102,23 @@ describe.each(DB_KINDS)('post/redirect/get on the workspace pages (%s)', (kind) 
       expect(await takeReveal(db, { id: fresh, userId })).toBeNull();
     });
 
+    it('is read by one of two pages opened at once, never both, and a made-up id reads nothing', async () => {
+      const db = t.database.db;
+      const userId = admin.user!.id;
+      const id = await storeReveal(db, {
+        userId,
+        payload: { kind: 'apiKey', name: 'race', key: 'tg_race' },
+      });
+      const both = await Promise.all([
+        takeReveal(db, { id, userId }),
+        takeReveal(db, { id, userId }),
+      ]);
+      expect(both.filter((r) => r !== null)).toHaveLength(1);
+      for (const forged of ['', '\u0000', `${id}x`, id.slice(1), 'x'.repeat(10_000)]) {
+        expect(await takeReveal(db, { id: forged, userId })).toBeNull();
+      }
+    });
+
     it('is not shown to another user who replays the flash cookie', async () => {
       const other = await addMember(t, admin, wsId, 'admin', 'Cookie Thief');
       const res = await admin.postForm(`/workspace/${wsId}/api-keys`, {

@@ -150,6 +150,16 @@ export function AccountPage(props: {
             {...fieldState(email, 'email')}
             hint="We send a link to the new address; it counts as verified once you open it."
           />
+          <Field
+            id="email-password"
+            name="password"
+            type="password"
+            label="Your password"
+            required
+            maxlength={128}
+            autocomplete="current-password"
+            error={fieldError(email, 'password')}
+          />
           <Button>Change address</Button>
         </form>
       </Card>

@@ -25,7 +25,10 @@ const ResetForm = z.object({
   token: z.string().min(1).max(200),
   password: passwordField,
 });
-const EmailForm = z.object({ email: emailField });
+const EmailForm = z.object({
+  email: emailField,
+  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(128),
+});
 const NameForm = z.object({ name: nameField('Your name', 'Enter your name') });
 const PasswordForm = z.object({
   currentPassword: z.string().min(1, 'Enter your current password').max(128),
@@ -73,12 +76,17 @@ async function throttleMailRequest(
 async function passwordAttemptLimited(
   c: Context<AppEnv>,
   db: AppDeps['database']['db'],
+  /** The signed-in account whose password is tried: also counted per account, whatever address. */
+  userId?: string,
 ): Promise<AppError | null> {
   try {
     const client = c.var.clientIp;
     await enforce(
       db,
-      [[LIMITS.passwordClient, client && addressBucket(client)]],
+      [
+        [LIMITS.passwordClient, client && addressBucket(client)],
+        ...(userId ? [[LIMITS.passwordAccount, userId] as const] : []),
+      ],
       'password requests',
     );
     return null;
@@ -257,7 +265,7 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
   });
 
   app.post('/account/password', async (c) => {
-    requireUser(c.var.principal);
+    const user = requireUser(c.var.principal);
     const form = await c.req.parseBody();
     const parsed = parseForm(PasswordForm, form);
     if ('error' in parsed) {
@@ -269,13 +277,15 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
         field: 'newPassword',
       });
     }
-    const limited = await passwordAttemptLimited(c, db);
+    const limited = await passwordAttemptLimited(c, db, user.id);
     if (limited) return back(c, 'password', 'error', limited.message);
     const res = await auth.api.changePassword({
       body: {
         currentPassword: parsed.currentPassword,
         newPassword: parsed.newPassword,
-        revokeOtherSessions: false,
+        // A password is changed most often because someone else may know it: their sessions
+        // end with it. This browser gets a fresh session (the cookies copied below).
+        revokeOtherSessions: true,
       },
       headers: sessionHeaders(c),
       asResponse: true,
@@ -291,7 +301,12 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
           });
     }
     copySetCookies(res, c);
-    return back(c, 'password', 'success', 'Your password was changed.');
+    return back(
+      c,
+      'password',
+      'success',
+      'Your password was changed. Your other devices are signed out.',
+    );
   });
 
   app.post('/account/sessions/revoke-others', async (c) => {
@@ -311,7 +326,7 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
     if ('error' in parsed) {
       return back(c, 'delete-account', 'error', parsed.error, { field: 'password' });
     }
-    const limited = await passwordAttemptLimited(c, db);
+    const limited = await passwordAttemptLimited(c, db, user.id);
     if (limited) return back(c, 'delete-account', 'error', limited.message);
     const check = await auth.api.verifyPassword({
       body: { password: parsed.password },
@@ -358,8 +373,28 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
         field: 'email',
         values: { email: formValue(form.email) },
       });
-    if ('error' in parsed) return refuse(parsed.error);
+    const refusePassword = (message: string) =>
+      back(c, 'email', 'error', message, {
+        field: 'password',
+        values: { email: formValue(form.email) },
+      });
+    if ('error' in parsed) {
+      // The address is checked first: an error with a valid address is about the password.
+      return emailField.safeParse(form.email).success
+        ? refusePassword(parsed.error)
+        : refuse(parsed.error);
+    }
     if (parsed.email === user.email.toLowerCase()) return refuse('That is already your address.');
+    // A session alone must not move the account to another address (whose owner could then
+    // reset the password): the password is asked, and counted per account as on the others.
+    const limited = await passwordAttemptLimited(c, db, user.id);
+    if (limited) return refusePassword(limited.message);
+    const check = await auth.api.verifyPassword({
+      body: { password: parsed.password },
+      headers: sessionHeaders(c),
+      asResponse: true,
+    });
+    if (!check.ok) return refusePassword('That is not your password: the address was not changed.');
     await throttleMailRequest(c, db, parsed.email);
     const res = await auth.api.changeEmail({
       body: { newEmail: parsed.email, callbackURL: '/account' },

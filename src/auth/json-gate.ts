@@ -15,6 +15,9 @@ import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './thro
 const PASSWORD_ROUTES =
   /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
 
+/** Routes that check the signed-in account's current password. */
+const ACCOUNT_PASSWORD_ROUTES = /^\/api\/auth\/change-password\b/;
+
 /** Routes that mail the address in their body (reset links, verification links). */
 const MAIL_ROUTES =
   /^\/api\/auth\/(forget-password|request-password-reset|send-verification-email)\b/;
@@ -42,6 +45,14 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     const path = c.req.path;
     const bucket = client && addressBucket(client);
 
+    // Better Auth's change of address asks for no password; the account page's form does
+    // (src/auth/account-routes.tsx), so that form is the only way to move an account.
+    if (path === '/api/auth/change-email') {
+      return Response.json(
+        { error: 'Change your address on the account page (/account): it asks for your password' },
+        { status: 403 },
+      );
+    }
     if (c.req.method === 'POST' && path === '/api/auth/sign-in/email') {
       const email = await emailOf(req);
       if (!email) return deps.auth.handler(req);
@@ -62,6 +73,16 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
       await enforce(deps.db, [[LIMITS.signUpClient, bucket]], 'sign-ups');
     } else if (c.req.method === 'POST' && PASSWORD_ROUTES.test(path)) {
       await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
+      // A check of the signed-in account's current password (as on /account/password): counted
+      // per account too, so a stolen session cannot guess it from addresses we cannot see.
+      if (ACCOUNT_PASSWORD_ROUTES.test(path)) {
+        const session = await deps.auth.api.getSession({ headers: req.headers });
+        await enforce(
+          deps.db,
+          [[LIMITS.passwordAccount, session?.user.id ?? null]],
+          'password requests',
+        );
+      }
       // Mail to one address, whoever asks: the same counter as /forgot-password's.
       if (MAIL_ROUTES.test(path)) {
         await enforce(deps.db, [[LIMITS.mailAddress, await emailOf(req)]], 'password requests');

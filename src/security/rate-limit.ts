@@ -29,6 +29,12 @@ export const LIMITS = {
   signUpClient: { name: 'sign-up:client', max: 20, windowSeconds: 60 * 60 },
   /** Password reset and change requests from one client address. */
   passwordClient: { name: 'password:client', max: 10, windowSeconds: 15 * 60 },
+  /**
+   * Password checks made for one signed-in account (changing the password, deleting the
+   * account), wherever they come from: a stolen session cannot be used to guess the password
+   * from many addresses, or from an address we cannot see.
+   */
+  passwordAccount: { name: 'password:account', max: 10, windowSeconds: 15 * 60 },
   /** Reset and verification mails to one address, whoever asks (no mail bombing). */
   mailAddress: { name: 'mail:address', max: 5, windowSeconds: 60 * 60 },
   /** Invitation links that do not exist, from one client address (generous). */

@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
 import type { AppEnv } from './env.js';
 
 export interface FlashScope {
@@ -27,13 +28,26 @@ export interface Flash extends FlashScope {
 
 const COOKIE = 'tollgate.flash';
 
+const FlashShape = z.object({
+  type: z.enum(['success', 'error', 'info']),
+  message: z.string(),
+  section: z.string().max(100).optional(),
+  field: z.string().max(100).optional(),
+  values: z.record(z.string(), z.string()).optional(),
+  reveal: z.string().max(200).optional(),
+  link: z.object({ href: z.string(), label: z.string() }).optional(),
+});
+
 export const readFlash = createMiddleware<AppEnv>(async function readFlash(c, next) {
   const { cookieSecret, secureCookies } = c.var.web;
   const raw = await getSignedCookie(c, cookieSecret, COOKIE);
   let value: Flash | null = null;
   if (raw) {
     try {
-      value = JSON.parse(raw) as Flash;
+      // Signed by us, but checked all the same: a cookie of an older shape (or a bug) must
+      // show no message, never fail the page (a reveal id of the wrong type, for one).
+      const parsed = FlashShape.safeParse(JSON.parse(raw));
+      value = parsed.success ? (parsed.data as Flash) : null;
     } catch {
       value = null;
     }

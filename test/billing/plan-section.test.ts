@@ -233,6 +233,89 @@ describe.each(DB_KINDS)('the invoices of the Plan section, page by page (%s)', (
         forged.slice(0, 20),
       ).toEqual(all.slice(0, 10));
     }
+    // Another workspace's invoice as the cursor: still only this customer's invoices.
+    const other = await proTeam();
+    const [theirs] = (await t.stripe.invoices.list({ customer: other.customerId, limit: 1 })).data;
+    expect(theirs?.id).toBeDefined();
+    for (const query of [`?invoices_after=${theirs!.id}`, `?invoices_before=${theirs!.id}`]) {
+      const html = await section(admin, ws.id, query);
+      expect(invoiceRows(html).map((r) => r.id)).toEqual(all.slice(0, 10));
+      expect(html).not.toContain(theirs!.id!);
+    }
+  });
+});
+
+describe.each(DB_KINDS)('hostile input on a subscribed workspace (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, {}, {});
+  });
+  afterAll(() => t.close());
+
+  // The route fuzz (test/security/hostile-input.test.ts) runs on a Free workspace, where the
+  // billing pages never reach Stripe; these are the values that could, on a paying one.
+  const VALUES = [
+    '',
+    '\u0000',
+    'in_\u0000',
+    `in_${'a'.repeat(100)}`,
+    `in_${'a'.repeat(101)}`,
+    'in_x&limit=1000',
+    '../../v1/invoices',
+    'x'.repeat(5000),
+    '🦄',
+    '-1',
+    '1e21',
+    '99999999999999999999',
+    '1',
+    'year',
+    'team',
+    'free',
+  ];
+  const q = (v: string) => encodeURIComponent(v.replace(/[\ud800-\udfff]/g, ''));
+
+  it('answers every billing page and form with a page or a redirect, never a 5xx', async () => {
+    const admin = await t.signUp('Hal Hostile');
+    const ws = await admin.firstWorkspace();
+    await subscribe(t, await workspaceRow(t, ws.id));
+    await settle(t);
+    const base = `/workspace/${ws.id}`;
+    const failures: string[] = [];
+    const check = (what: string, res: Response) => {
+      if (res.status >= 500) failures.push(`${what} → ${res.status}`);
+    };
+    for (const v of VALUES) {
+      for (const path of [
+        `${base}/settings?invoices_after=${q(v)}`,
+        `${base}/settings?invoices_before=${q(v)}`,
+        `${base}/settings?invoices_after=${q(v)}&invoices_before=${q(v)}`,
+        `${base}/upgrade/?interval=${q(v)}`,
+        `${base}/change-plan/?plan=${q(v)}&interval=${q(v)}`,
+        `${base}/change-plan/?plan=team&interval=${q(v)}`,
+        `/pricing?interval=${q(v)}&workspace=${q(v)}`,
+        `${base}/reports/`,
+        `/billing/success?session_id=${q(v)}`,
+      ]) {
+        check(`GET ${path.slice(0, 100)}`, await admin.get(path));
+      }
+      check(
+        `accept-language ${v.slice(0, 20)}`,
+        await admin.get(`${base}/settings`, { 'accept-language': v.replace(/[^\x20-\x7e]/g, '') }),
+      );
+      for (const fields of [
+        { plan: v, interval: v, prorationDate: v },
+        { plan: 'free', interval: 'month', prorationDate: v },
+      ]) {
+        check(
+          `POST change-plan ${JSON.stringify(fields).slice(0, 80)}`,
+          await admin.postForm(`${base}/change-plan/`, fields),
+        );
+      }
+    }
+    check('POST resume', await admin.postForm(`${base}/billing/resume`));
+    check('POST change-plan/cancel', await admin.postForm(`${base}/change-plan/cancel`));
+    check('POST upgrade', await admin.postForm(`${base}/upgrade/`, { price: 'price_\u0000' }));
+    expect(failures).toEqual([]);
   });
 });
 

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailOutbox } from '../../src/mail/schema.js';
 import { waitForMail } from '../mail/support.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { readJson, type TestClient } from '../support/client.js';
+import { location, readJson, type TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { createWorkspaceApi } from '../support/workspaces.js';
-import { textOf, upgradeViaPage } from './flows.js';
+import { sessionIdIn, textOf, upgradeViaPage } from './flows.js';
 import { advanceClock, control, waitFor, waitForPlan, workspaceRow } from './support.js';
 
 const DAY = 86_400;
@@ -155,5 +155,44 @@ describe.each(DB_KINDS)('free trials (%s)', (kind) => {
     const { sub } = await checkout(admin, second.id);
     expect(sub.status).toBe('active');
     expect(sub.trial_end).toBeNull();
+  });
+
+  it('gives no trial to a client that asks for one in the request: the server alone decides', async () => {
+    const { admin, ws } = await newAdmin('Tess Tryagain');
+    await checkout(admin, ws.id, { key: 'pro_monthly' });
+    const asks = {
+      trial: 'true',
+      trialDays: '30',
+      trial_period_days: '30',
+      'subscription_data[trial_period_days]': '30',
+    };
+    // The JSON API, with the fields a client might add.
+    const viaApi = await createWorkspaceApi(admin, 'API try');
+    const res = await admin.json('POST', `/api/workspaces/${viaApi.id}/billing/checkout`, {
+      priceId: priceOf('team_monthly'),
+      ...asks,
+      subscription_data: { trial_period_days: 30 },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const apiSession = sessionIdIn((await readJson<{ url: string }>(res)).url);
+    // The upgrade form, with the same fields.
+    const viaForm = await createWorkspaceApi(admin, 'Form try');
+    const form = await admin.postForm(`/workspace/${viaForm.id}/upgrade/`, {
+      price: priceOf('team_monthly'),
+      ...asks,
+    });
+    expect(form.status).toBe(303);
+    const formSession = sessionIdIn(location(form));
+    for (const [workspaceId, sessionId] of [
+      [viaApi.id, apiSession],
+      [viaForm.id, formSession],
+    ] as const) {
+      const done = await control(t).post(`/checkout/sessions/${sessionId}/complete`, {});
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      const row = await waitForPlan(t, workspaceId, 'team');
+      const sub = await t.stripe.subscriptions.retrieve(row.stripeSubscriptionId!);
+      expect(sub.status).toBe('active');
+      expect(sub.trial_end).toBeNull();
+    }
   });
 });

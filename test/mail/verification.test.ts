@@ -134,7 +134,10 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     const mover = await signUpOnWeb(t, 'Mover', email);
     await mover.get(linkIn(await waitForMail(t, email), '/api/auth/verify-email'));
     const newEmail = freshEmail('moved');
-    const res = await mover.postForm('/account/email', { email: newEmail });
+    const res = await mover.postForm('/account/email', {
+      email: newEmail,
+      password: 'correct horse battery',
+    });
     expect(res.status).toBe(303);
     const mail = await waitForMail(t, newEmail, { subject: 'Confirm your email address' });
     const verify = await mover.get(linkIn(mail, '/api/auth/verify-email'));
@@ -146,7 +149,10 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
 
   it('a bad address on the change form goes back to the form, marked invalid, with what was typed', async () => {
     const mover = await t.signUp('Typo');
-    const res = await mover.postForm('/account/email', { email: 'nope' });
+    const res = await mover.postForm('/account/email', {
+      email: 'nope',
+      password: 'correct horse battery',
+    });
     expect(res.status).toBe(303);
     expect(location(res)).toBe('/account#email');
     const html = await landingPage(mover, res);

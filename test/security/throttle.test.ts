@@ -155,6 +155,31 @@ describe.each(DB_KINDS)('throttling (%s)', { timeout: 180_000 }, (kind) => {
     expect(json.status).toBe(429);
   });
 
+  it("stops checking a signed-in account's current password after 10 wrong ones, on the JSON endpoint and the form alike", async () => {
+    const { email, client } = await account('Stolen Session');
+    const change = (currentPassword: string) =>
+      client.json('POST', '/api/auth/change-password', {
+        currentPassword,
+        newPassword: 'attacker chosen secret',
+      });
+    for (let i = 0; i < 10; i++) {
+      const res = await change(`guess-${i}`);
+      expect(res.status, `guess ${i + 1}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `guess ${i + 1}`).toBeLessThan(429);
+    }
+    const right = await change(PASSWORD);
+    expect(right.status).toBe(429);
+    expect((await readJson(right)).error).toMatch(/Too many password requests/);
+    // The account page's form counts against the same account.
+    const form = await client.postForm('/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'attacker chosen secret',
+    });
+    expect(form.status).toBe(303);
+    // The password did not change.
+    expect((await webLogin(t.client(), email, PASSWORD)).status).toBe(303);
+  });
+
   it('answers 429 after 30 unknown invitation links from one address', async () => {
     const guesser = (await t.signUp('Guesser')).fromAddress('198.51.100.77');
     await guesser.csrfToken();
