@@ -29,6 +29,9 @@ import type { Member } from './members.js';
 import type { Invitation, Role } from './schema.js';
 import type { Workspace } from './workspace.js';
 
+/** Last use is an instant, not a day: to the minute, in UTC (the server does not know the zone). */
+const lastUsed = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 export type Reveal =
   | { kind: 'invitation'; email: string; acceptUrl: string }
   | { kind: 'apiKey'; name: string; key: string };
@@ -346,9 +349,7 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
                 <td data-label="Created by">
                   {k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}
                 </td>
-                <td data-label="Last used">
-                  {k.lastUsedAt ? <Time date={k.lastUsedAt} locale={p.locale} /> : 'never'}
-                </td>
+                <td data-label="Last used">{k.lastUsedAt ? lastUsed(k.lastUsedAt) : 'never'}</td>
                 <td class="row-actions">
                   <ConfirmDialog
                     id={`revoke-${k.id}`}
