@@ -140,6 +140,9 @@ export async function createTestApp(
     },
   });
   appFetch = app.fetch;
+  // The backfill runs once at start-up and lists Stripe's events: if it ran late (a busy
+  // machine), it would apply events a test holds back on purpose. Tests start after it ran.
+  if (jobs && stripeOpts && emulator) await initialBackfillDone(database.db);
   const t: TestApp = {
     kind,
     config,
@@ -173,4 +176,17 @@ export async function createTestApp(
     },
   };
   return t;
+}
+
+/** Waits (bounded) until the start-up backfill has run: its job is idle and due again later. */
+async function initialBackfillDone(db: TestApp['database']['db']) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const res = (await db.execute(
+      `select 1 from jobs where kind = 'billing.backfill' and lease_until is null
+          and attempts = 0 and due_at > now()`,
+    )) as unknown as { rows: unknown[] };
+    if (res.rows.length > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
