@@ -131,6 +131,16 @@ async function requireLiveSubscription(deps: TriggerDeps, customerId: string) {
 }
 
 /** Moves the emulator clock to one second past `target`, processing everything due. */
+/** To the end of `sub`'s period and past the renewal's charge, an hour later. */
+function advanceToRenewalCharge(deps: TriggerDeps, sub: Stripe.Subscription, steps: string[]) {
+  return advanceTo(
+    deps,
+    periodEnd(sub) + RENEWAL_CHARGE_DELAY_SECONDS,
+    `the period end of ${sub.id} and the renewal's charge an hour later`,
+    steps,
+  );
+}
+
 async function advanceTo(deps: TriggerDeps, target: number, why: string, steps: string[]) {
   const clock = await control<{ now: number }>(deps, '/clock');
   const seconds = Math.max(0, target - clock.now + 1);
@@ -185,13 +195,7 @@ async function act(
       const open = await deps.stripe.invoices.list({ customer: customerId, status: 'open' });
       const retryAt = open.data.find((i) => i.next_payment_attempt)?.next_payment_attempt;
       if (retryAt) await advanceTo(deps, retryAt, 'the next payment retry', steps);
-      else
-        await advanceTo(
-          deps,
-          periodEnd(sub) + RENEWAL_CHARGE_DELAY_SECONDS,
-          `the period end of ${sub.id} and the renewal's charge an hour later`,
-          steps,
-        );
+      else await advanceToRenewalCharge(deps, sub, steps);
       return;
     }
     case 'invoice.paid': {
@@ -204,12 +208,7 @@ async function act(
         );
       } else {
         steps.push(`Made sure ${customerId} pays with a good card (no open invoice to retry)`);
-        await advanceTo(
-          deps,
-          periodEnd(sub) + RENEWAL_CHARGE_DELAY_SECONDS,
-          `the period end of ${sub.id} and the renewal's charge an hour later`,
-          steps,
-        );
+        await advanceToRenewalCharge(deps, sub, steps);
       }
       return;
     }
