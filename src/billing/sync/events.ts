@@ -48,3 +48,9 @@ export function customerOf(event: Stripe.Event): string | null {
   if (object.object === 'customer') return idOf(object.id);
   return idOf(object.customer);
 }
+
+/**
+ * Stripe's clock and ours may disagree by this much: only events created longer than this before
+ * a sync's Stripe read started count as seen by that read (the inbox's and the sync's covered rule).
+ */
+export const COVER_MARGIN_SECONDS = 5;

@@ -5,7 +5,12 @@
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
 import { type PreparedStatement, runPrepared } from '../../db/prepared.js';
-import { CHECKOUT_EVENT_TYPES, customerOf, isHandledEvent } from './events.js';
+import {
+  CHECKOUT_EVENT_TYPES,
+  COVER_MARGIN_SECONDS,
+  customerOf,
+  isHandledEvent,
+} from './events.js';
 import { SYNC } from './queue.js';
 
 export type InboxOutcome =
@@ -37,8 +42,6 @@ export interface QueueTiming {
 // flight knows it must run again) and keeps the earliest due time, except while the job backs
 // off from a Stripe error (new events do not make Stripe healthier). A duplicate inserts
 // nothing, so it requests nothing.
-/** Stripe's clock and ours may disagree by this much: only older events count as covered. */
-const COVER_MARGIN_SECONDS = 5;
 
 export const RECORD_EVENT: PreparedStatement = {
   name: 'tollgate_inbox_record_event_v2',

@@ -4,7 +4,7 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { giveUpJob, type Job, requestJobNow } from '../../jobs/queue.js';
 import { stripeEvents } from '../schema.js';
-import { CHECKOUT_EVENT_TYPES } from './events.js';
+import { CHECKOUT_EVENT_TYPES, COVER_MARGIN_SECONDS } from './events.js';
 
 /** A claimed 'billing.sync' job: `key` is the Stripe customer id. */
 export type SyncJob = Job<'billing.sync'>;
@@ -48,6 +48,58 @@ export async function markEvents(
         onlyEventIds ? inArray(stripeEvents.eventId, onlyEventIds) : undefined,
       ),
     );
+}
+
+/**
+ * After a successful sync, in its transaction (the job row locked first): marks the events it
+ * covers and says up to which generation its run answered the requests.
+ *
+ * Covered: every pending event up to the claimed generation, and also those that arrived while
+ * the sync ran but were created well before its Stripe read started (the inbox's covered rule,
+ * COVER_MARGIN_SECONDS of clock skew): that read already saw them. Checkout events never join
+ * this way (only those known at the claim were linked). Each pending event's arrival bumped the
+ * job's generation exactly once and stored the number it got, so when every number between the
+ * claimed generation and the job's current one belongs to an event covered here, nothing else
+ * asked for a run meanwhile (no operator, no success page, no uncovered event): the job goes
+ * idle instead of reading Stripe again for what it has just read. Otherwise it runs again.
+ *
+ * A storm with Stripe slow (300 ms a read) hits a customer while its read is in flight; without
+ * this, each such event cost a second read.
+ */
+export async function settleSync(
+  tx: Db,
+  job: SyncJob,
+  status: 'processed' | 'ignored',
+  lastError: string | null,
+  readStartedAt: Date,
+): Promise<SyncJob> {
+  const res = (await tx.execute(sql`
+    with marked as (
+      update stripe_events
+         set status = ${status}, processed_at = now(), last_error = ${lastError}
+       where customer_id = ${job.key} and status = 'pending'
+         and (sync_generation <= ${job.generation}
+              or (created_at < ${readStartedAt.toISOString()}::timestamptz
+                                 - make_interval(secs => ${COVER_MARGIN_SECONDS})
+                  and type not in (${sql.join(
+                    CHECKOUT_EVENT_TYPES.map((t) => sql`${t}`),
+                    sql`, `,
+                  )})))
+      returning sync_generation
+    )
+    select j.generation,
+           (select count(distinct m.sync_generation) from marked m
+             where m.sync_generation > ${job.generation}
+               and m.sync_generation <= j.generation)::int as joined
+      from jobs j where j.kind = ${job.kind} and j.key = ${job.key}`)) as unknown as {
+    rows: Array<{ generation: number | string; joined: number | string }>;
+  };
+  const row = res.rows[0];
+  if (!row) return job;
+  const current = Number(row.generation);
+  return current > job.generation && Number(row.joined) === current - job.generation
+    ? { ...job, generation: current }
+    : job;
 }
 
 /** Gives up on a sync: its events are marked failed (an operator can replay them). */

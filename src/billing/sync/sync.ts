@@ -37,6 +37,8 @@ export interface SyncResult {
   stale: boolean;
   /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
   eventTypes: readonly string[];
+  /** When this sync's Stripe read started, on the database's clock: what it saw is at least that recent. */
+  readStartedAt: Date;
 }
 
 export interface SyncOptions {
@@ -166,6 +168,7 @@ export async function syncWorkspaceBilling(
       historyEntries: [],
       stale: false,
       eventTypes: opts.eventTypes ?? [],
+      readStartedAt,
     };
     if (!row) {
       logger.warn(

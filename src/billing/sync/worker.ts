@@ -17,7 +17,7 @@ import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
 import { linkCustomer } from '../link.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
-import { coveredEvents, failSync, markEvents, type SyncJob } from './queue.js';
+import { coveredEvents, failSync, markEvents, type SyncJob, settleSync } from './queue.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 
 /**
@@ -90,15 +90,16 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
       await linkFromCheckoutEvents(tx, claim, events);
     },
     finish: async (tx, result) => {
-      if (result.workspaceId) await markEvents(tx, claim, 'processed', null);
-      else
-        await markEvents(
-          tx,
-          claim,
-          'ignored',
-          `no workspace is linked to Stripe customer ${claim.key}`,
-        );
-      await completeJob(tx, claim);
+      const answered = result.workspaceId
+        ? await settleSync(tx, claim, 'processed', null, result.readStartedAt)
+        : await settleSync(
+            tx,
+            claim,
+            'ignored',
+            `no workspace is linked to Stripe customer ${claim.key}`,
+            result.readStartedAt,
+          );
+      await completeJob(tx, answered);
     },
   });
 }
