@@ -79,64 +79,63 @@ describe.each(DB_KINDS)('coalescing webhooks per customer (%s)', (kind) => {
   it.each([
     { created: 'a minute before the read', ageSeconds: 60, reads: 1 },
     { created: 'during the read', ageSeconds: 0, reads: 2 },
-  ])('an event that arrives while its customer syncs, created $created, costs $reads read(s) in all', async ({
-    ageSeconds,
-    reads: expectedReads,
-  }) => {
-    const ws = await newWorkspace(t, `In flight ${ageSeconds}`);
-    const { customerId, subscription } = await subscribe(t, ws);
-    await settle(t);
-    await control(t).post('/delivery_mode', { hold: true });
-    await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });
-    const [real] = (await emittedEvents(t, { customers: [customerId] })).filter(
-      (e) => e.type === 'customer.subscription.updated',
-    );
-    expect(real).toBeDefined();
-    // As if the workspace had never synced, so the first event is not covered on arrival.
-    await t.database.db.execute(
-      `update workspaces set billing_synced_at = null where id = '${ws.id}'` as never,
-    );
-    const at = (ago: number) => Math.floor(Date.now() / 1000) - ago;
-    const readsBefore = await stripeReads(t);
-    await control(t).post('/latency', { ms: 600 });
-    try {
-      const first = await postEvent(t, { ...real!, id: `${real!.id}_first`, created: at(60) });
-      expect(first.status).toBe(200);
-      // The run has claimed the customer: its Stripe read is on its way (600 ms).
-      await waitFor(
-        async () => {
-          const res = (await t.database.db.execute(
-            `select 1 from jobs where kind = 'billing.sync' and key = '${customerId}'
-                and lease_until is not null` as never,
-          )) as unknown as { rows: unknown[] };
-          return res.rows.length > 0;
-        },
-        { timeoutMs: 5000, intervalMs: 5, what: 'the sync to claim the customer' },
+  ])(
+    'an event that arrives while its customer syncs, created $created, costs $reads read(s) in all',
+    async ({ ageSeconds, reads: expectedReads }) => {
+      const ws = await newWorkspace(t, `In flight ${ageSeconds}`);
+      const { customerId, subscription } = await subscribe(t, ws);
+      await settle(t);
+      await control(t).post('/delivery_mode', { hold: true });
+      await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });
+      const [real] = (await emittedEvents(t, { customers: [customerId] })).filter(
+        (e) => e.type === 'customer.subscription.updated',
       );
-      const second = await postEvent(t, {
-        ...real!,
-        id: `${real!.id}_second`,
-        created: at(ageSeconds),
-      });
-      expect(((await second.json()) as { status: string }).status).toBe('queued');
-      await waitForIdle(t, 15_000);
-    } finally {
-      await control(t).post('/latency', { ms: 0 });
-    }
-    expect((await stripeReads(t)) - readsBefore).toBe(expectedReads);
-    const rows = await t.database.db
-      .select()
-      .from(stripeEvents)
-      .where(eq(stripeEvents.customerId, customerId));
-    expect(rows.filter((r) => r.eventId.startsWith(`${real!.id}_`)).map((r) => r.status)).toEqual([
-      'processed',
-      'processed',
-    ]);
-    expect(await workspaceRow(t, ws.id)).toMatchObject({ plan: 'pro', cancelAtPeriodEnd: true });
-    await control(t).post('/delivery_mode', { hold: false });
-    await control(t).post('/deliveries/release');
-    await settle(t);
-  });
+      expect(real).toBeDefined();
+      // As if the workspace had never synced, so the first event is not covered on arrival.
+      await t.database.db.execute(
+        `update workspaces set billing_synced_at = null where id = '${ws.id}'` as never,
+      );
+      const at = (ago: number) => Math.floor(Date.now() / 1000) - ago;
+      const readsBefore = await stripeReads(t);
+      await control(t).post('/latency', { ms: 600 });
+      try {
+        const first = await postEvent(t, { ...real!, id: `${real!.id}_first`, created: at(60) });
+        expect(first.status).toBe(200);
+        // The run has claimed the customer: its Stripe read is on its way (600 ms).
+        await waitFor(
+          async () => {
+            const res = (await t.database.db.execute(
+              `select 1 from jobs where kind = 'billing.sync' and key = '${customerId}'
+                and lease_until is not null` as never,
+            )) as unknown as { rows: unknown[] };
+            return res.rows.length > 0;
+          },
+          { timeoutMs: 5000, intervalMs: 5, what: 'the sync to claim the customer' },
+        );
+        const second = await postEvent(t, {
+          ...real!,
+          id: `${real!.id}_second`,
+          created: at(ageSeconds),
+        });
+        expect(((await second.json()) as { status: string }).status).toBe('queued');
+        await waitForIdle(t, 15_000);
+      } finally {
+        await control(t).post('/latency', { ms: 0 });
+      }
+      expect((await stripeReads(t)) - readsBefore).toBe(expectedReads);
+      const rows = await t.database.db
+        .select()
+        .from(stripeEvents)
+        .where(eq(stripeEvents.customerId, customerId));
+      expect(rows.filter((r) => r.eventId.startsWith(`${real!.id}_`)).map((r) => r.status)).toEqual(
+        ['processed', 'processed'],
+      );
+      expect(await workspaceRow(t, ws.id)).toMatchObject({ plan: 'pro', cancelAtPeriodEnd: true });
+      await control(t).post('/delivery_mode', { hold: false });
+      await control(t).post('/deliveries/release');
+      await settle(t);
+    },
+  );
 
   it('20 concurrent deliveries of the same event are recorded once and applied once', async () => {
     await control(t).post('/delivery_mode', { hold: true });
