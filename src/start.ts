@@ -189,6 +189,7 @@ export function assembleApp(opts: {
   });
   const billing = createBilling({
     db: database.db,
+    backgroundDb: database.background,
     dbKind: database.kind,
     settings: opts.stripeSettings,
     pricing: config.pricing,
@@ -203,7 +204,7 @@ export function assembleApp(opts: {
   });
   if (opts.jobs !== false) {
     jobs = startJobRunner({
-      db: database.db,
+      db: database.background,
       logger,
       handlers: { ...billing.jobs, ...mail.jobs },
       options: { leaseMs: config.jobLeaseMs, ...opts.jobs },

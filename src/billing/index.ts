@@ -48,6 +48,8 @@ export function hostedPageOrigins(apiBase: string | undefined): string[] {
 
 export interface BillingOptions {
   db: Db;
+  /** The job runner's connections (Database.background); default `db`. */
+  backgroundDb?: Db;
   dbKind: 'pglite' | 'postgres';
   settings: StripeSettings;
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
@@ -130,22 +132,24 @@ export function createBilling(opts: BillingOptions): Billing {
   });
   // One sync is about one Stripe read (the customer's subscriptions); a 429 anywhere, even one
   // the SDK's own retry absorbs, pauses every instance's syncs for a moment.
-  const stripeBudget = rateBudget(opts.db, 'stripe', opts.stripeMaxRps ?? 20);
+  const stripeBudget = rateBudget(opts.backgroundDb ?? opts.db, 'stripe', opts.stripeMaxRps ?? 20);
   stripe.on('response', (res: Stripe.ResponseEvent) => {
     if (res.status === 429)
       stripeBudget
         .pause(RATE_LIMITED_PAUSE_MS)
         .catch((err) => logger.warn({ err: String(err) }, 'could not pause the Stripe budget'));
   });
+  // The job runner's work runs on its own connections (Database.background).
+  const jobCtx: BillingContext = opts.backgroundDb ? { ...ctx, db: opts.backgroundDb } : ctx;
   const jobs = {
-    [SYNC]: { ...billingSyncHandler(ctx), budget: stripeBudget },
-    [BACKFILL]: billingBackfillHandler(ctx, {
+    [SYNC]: { ...billingSyncHandler(jobCtx), budget: stripeBudget },
+    [BACKFILL]: billingBackfillHandler(jobCtx, {
       timing,
       everyMs: opts.backfillEveryMs ?? DEFAULT_BACKFILL_EVERY_MS,
       onRecorded: onQueued,
     }),
     // A seat sync is about three Stripe calls (list, update, read back): the same budget.
-    [SEATS]: { ...billingSeatsHandler(ctx, seatTiming), budget: stripeBudget },
+    [SEATS]: { ...billingSeatsHandler(jobCtx, seatTiming), budget: stripeBudget },
   };
   return {
     ctx,

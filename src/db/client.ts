@@ -21,6 +21,13 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface Database {
   db: Db;
+  /**
+   * The job runner's connections (claims, syncs, mail), apart from the requests' on PostgreSQL:
+   * in a webhook storm every request connection is busy with an ack, and a sync's ten statements
+   * would each queue behind them, so the syncs that make the storm converge would starve. PGlite
+   * has one connection: the same as `db`.
+   */
+  background: Db;
   kind: 'pglite' | 'postgres';
   /** Throws when the database does not answer; used by /healthz and /readyz. */
   ping(): Promise<void>;
@@ -69,6 +76,7 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
+    background: db,
     kind: 'pglite',
     connection: connectionMonitor(logger),
     ping: async () => {
@@ -96,6 +104,9 @@ async function fromTemplate(dataDir: string, root: string | undefined, logger?: 
   }
 }
 
+/** The background pool's size: the job runner's default concurrency (12) plus a claim and a spare. */
+const BACKGROUND_CONNECTIONS = 14;
+
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const connection = connectionMonitor(logger);
   await migratePostgres(url, connection);
@@ -112,9 +123,21 @@ async function openPostgres(url: string, logger?: Logger): Promise<Database> {
     connection.ok();
   });
   pool.on('error', (err) => connection.lost(err, 'idle pooled connection'));
+  // The job runner's own (see Database.background): its runs in flight, a claim pass and a spare.
+  const backgroundPool = new pg.Pool({
+    connectionString: url,
+    max: BACKGROUND_CONNECTIONS,
+    connectionTimeoutMillis: 5_000,
+  });
+  backgroundPool.on('connect', (client) => {
+    client.on('error', (err) => connection.lost(err, 'background connection'));
+    connection.ok();
+  });
+  backgroundPool.on('error', (err) => connection.lost(err, 'idle background connection'));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
+    background: drizzlePg(backgroundPool, { schema }) as unknown as Db,
     kind: 'postgres',
     connection,
     ping: async () => {
@@ -126,7 +149,9 @@ async function openPostgres(url: string, logger?: Logger): Promise<Database> {
         throw err;
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), backgroundPool.end()]);
+    },
   };
 }
 
