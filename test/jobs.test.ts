@@ -3,6 +3,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.js';
+import { rateBudget } from '../src/jobs/budget.js';
 import { completeJob, requestJob } from '../src/jobs/queue.js';
 import { type JobRunner, startJobRunner } from '../src/jobs/runner.js';
 import { jobs } from '../src/jobs/schema.js';
@@ -99,6 +100,29 @@ describe.each(DB_KINDS)('job runner (%s)', (kind) => {
     const after = await row(database, 'cus_slow');
     expect(after.leaseUntil).toBeNull();
     expect(after.dueAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
+  // Stripe (and the emulator) count requests per second: two instances taking as fast as they
+  // can must never together get more than the rate plus the small burst in any span of time.
+  it('a rate budget shared by two instances grants about its rate, never more than rate × time + burst', async () => {
+    const database = await open();
+    const rps = 40;
+    const burst = Math.ceil(rps * 0.05);
+    const instances = [rateBudget(database.db, 'test', rps), rateBudget(database.db, 'test', rps)];
+    let granted = 0;
+    const started = performance.now();
+    const spanMs = 1000;
+    await Promise.all(
+      instances.map(async (budget) => {
+        while (performance.now() - started < spanMs) {
+          granted += await budget.take(12);
+          await sleep(2);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    expect(granted).toBeLessThanOrEqual(Math.ceil(rps * elapsed) + burst);
+    expect(granted).toBeGreaterThanOrEqual(Math.floor(rps * elapsed * 0.3));
   });
 
   it('claims only the kinds it has a handler for', async () => {

@@ -1,6 +1,8 @@
 // A request budget shared by every instance through the database: a token bucket row per outside
-// service (rate_budgets), refilled at `rps` and holding at most a fifth of a second's worth, so
-// all processes together stay under the service's rate limit without talking to each other.
+// service (rate_budgets), refilled at `rps` and holding at most a twentieth of a second's worth
+// (BURST_SECONDS), so all processes together stay under the service's rate limit without talking
+// to each other. The burst is small on purpose: a limiter that counts per second (Stripe's, the
+// emulator's) sees up to rps + burst in one second, and every 429 pauses all syncs for a second.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 
@@ -19,8 +21,11 @@ export interface RateBudget {
 
 type Rows<T> = { rows: T[] };
 
+/** The most a bucket holds, in seconds of refill: 2 tokens at 22/s, 5 at 100/s. */
+const BURST_SECONDS = 0.05;
+
 export function rateBudget(db: Db, name: string, rps: number): RateBudget {
-  const cap = Math.max(1, Math.ceil(rps / 5));
+  const cap = Math.max(1, Math.ceil(rps * BURST_SECONDS));
   let created = false;
   const ensure = async () => {
     if (created) return;

@@ -43,6 +43,11 @@ export interface SyncResult {
 
 export interface SyncOptions {
   customerId: string;
+  /**
+   * The database's clock read before this call, if the caller has it (the worker's claim query
+   * returns it): the read starts after it, so it stands for "read started at" without a round trip.
+   */
+  readStartedAt?: Date;
   source: SyncSource;
   /** Runs first inside the transaction (the worker links customers from checkout events here). */
   prepare?: (tx: Db) => Promise<void>;
@@ -127,7 +132,7 @@ export async function syncWorkspaceBilling(
   opts: SyncOptions,
 ): Promise<SyncResult> {
   const { db, stripe, catalog, policy, logger } = ctx;
-  const readStartedAt = new Date(await dbNowMs(db));
+  const readStartedAt = opts.readStartedAt ?? new Date(await dbNowMs(db));
   const subscriptions = await listAllSubscriptions(stripe, opts.customerId).catch(
     (err: unknown) => {
       // Stripe answers a list for a customer it does not know with a 404, not an empty list.

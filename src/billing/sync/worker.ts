@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
-import { completeJob, lockJob } from '../../jobs/queue.js';
+import { lockJob } from '../../jobs/queue.js';
 import {
   DEFAULT_JOB_RUNNER_OPTIONS,
   type JobHandler,
@@ -17,7 +17,7 @@ import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
 import { linkCustomer } from '../link.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
-import { coveredEvents, failSync, markEvents, type SyncJob, settleSync } from './queue.js';
+import { completeSync, coveredEvents, failSync, markEvents, type SyncJob } from './queue.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 
 /**
@@ -28,8 +28,10 @@ import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 async function linkFromCheckoutEvents(
   tx: Db,
   claim: SyncJob,
-  events: Awaited<ReturnType<typeof coveredEvents>>,
+  events: Awaited<ReturnType<typeof coveredEvents>>['events'],
 ) {
+  // Only checkout events carry their payload (see coveredEvents): without one, nothing to link.
+  if (!events.some((e) => e.payload)) return;
   const [linked] = await tx
     .select({ id: workspaces.id })
     .from(workspaces)
@@ -80,9 +82,10 @@ async function linkFromCheckoutEvents(
 
 /** The sync of one claimed customer; throws on errors (the runner retries or gives up). */
 async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
-  const events = await coveredEvents(ctx.db, claim);
+  const { at, events } = await coveredEvents(ctx.db, claim);
   await syncWorkspaceBilling(ctx, {
     customerId: claim.key,
+    readStartedAt: at,
     source: { kind: 'webhook', eventIds: events.map((e) => e.eventId) },
     eventTypes: [...new Set(events.map((e) => e.type))],
     prepare: async (tx) => {
@@ -90,16 +93,16 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
       await linkFromCheckoutEvents(tx, claim, events);
     },
     finish: async (tx, result) => {
-      const answered = result.workspaceId
-        ? await settleSync(tx, claim, 'processed', null, result.readStartedAt)
-        : await settleSync(
-            tx,
-            claim,
-            'ignored',
-            `no workspace is linked to Stripe customer ${claim.key}`,
-            result.readStartedAt,
-          );
-      await completeJob(tx, answered);
+      if (result.workspaceId)
+        await completeSync(tx, claim, 'processed', null, result.readStartedAt);
+      else
+        await completeSync(
+          tx,
+          claim,
+          'ignored',
+          `no workspace is linked to Stripe customer ${claim.key}`,
+          result.readStartedAt,
+        );
     },
   });
 }
