@@ -22,7 +22,7 @@ import { RECORD_EVENT } from '../src/billing/sync/inbox.js';
 import { openDatabase } from '../src/db/client.js';
 import { freePort } from '../test/support/ports.js';
 import { prng, shuffle } from '../test/support/random.js';
-import { cpuSeconds, sleep } from './support/process.js';
+import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, sleep } from './support/process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -277,6 +277,7 @@ function pgbenchRate(dbUrl: string, payload: string, seconds: number, concurrenc
     ],
     { env },
   );
+  const busyBefore = machineBusySeconds();
   const out = execFileSync(
     'pgbench',
     [
@@ -298,7 +299,14 @@ function pgbenchRate(dbUrl: string, payload: string, seconds: number, concurrenc
   );
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0);
   const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? 0);
-  return { perSecond: tps, avgLatencyMs: latency };
+  const transactions = Number(
+    /number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? 0,
+  );
+  // The machine's CPU per transaction (PostgreSQL and pgbench together): what the same
+  // transaction costs at its source, to set beside the app's CPU per delivery.
+  const machineCpuMsPerTransaction =
+    transactions > 0 ? ((machineBusySeconds() - busyBefore) * 1000) / transactions : null;
+  return { perSecond: tps, avgLatencyMs: latency, machineCpuMsPerTransaction };
 }
 
 // ---- the app and the emulator -------------------------------------------------------------
@@ -310,6 +318,7 @@ interface Rig {
   stripe: Stripe;
   webhookSecret: string;
   appPid: () => number;
+  emulatorPid: number;
   restartApp(env: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
@@ -397,6 +406,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
     }),
     webhookSecret,
     appPid: () => app!.child.pid!,
+    emulatorPid: emulator.child.pid!,
     restartApp: async (env) => {
       await stop(app!.child);
       await launch(env);
@@ -592,6 +602,41 @@ async function gatedCost(rig: Rig, requests = 2000, concurrency = 8, rounds = 4)
   };
 }
 
+function cpuLine(c: ReturnType<typeof perDelivery>) {
+  return `${c.machine.toFixed(2)} ms (app ${c.app.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, emulator ${c.emulator.toFixed(2)}, load generator ${c.loadGenerator.toFixed(2)}, other ${c.other.toFixed(2)}); cores ${(c.machineBusyShare * 100).toFixed(0)} % busy`;
+}
+
+/** CPU seconds so far, by who spent them: the machine's busy time and its main consumers. */
+function cpuAccount(rig: Rig) {
+  const self = process.cpuUsage();
+  return {
+    machine: machineBusySeconds(),
+    app: cpuSeconds(rig.appPid()),
+    postgres: cpuSecondsOfCommand('postgres'),
+    emulator: cpuSeconds(rig.emulatorPid),
+    loadGenerator: (self.user + self.system) / 1e6,
+  };
+}
+
+function perDelivery(
+  before: ReturnType<typeof cpuAccount>,
+  after: ReturnType<typeof cpuAccount>,
+  stormMs: number,
+) {
+  const ms = (k: keyof typeof before) => ((after[k] - before[k]) * 1000) / EVENTS;
+  const named = ms('app') + ms('postgres') + ms('emulator') + ms('loadGenerator');
+  return {
+    app: ms('app'),
+    postgres: ms('postgres'),
+    emulator: ms('emulator'),
+    loadGenerator: ms('loadGenerator'),
+    other: Math.max(0, ms('machine') - named),
+    machine: ms('machine'),
+    /** Busy share of all cores during the storm: near 1, the storm was CPU-bound. */
+    machineBusyShare: (after.machine - before.machine) / (os.cpus().length * (stormMs / 1000)),
+  };
+}
+
 async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: string) {
   // EVENTS deliveries: unique ids spread over the customers, plus re-sent duplicates, shuffled.
   const unique = Math.round(EVENTS / (1 + DUPLICATES));
@@ -616,6 +661,7 @@ async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: str
   const url = new URL(`${rig.appUrl}/api/webhooks/stripe/webhook`);
   const readsBefore = await stripeRequests(rig);
   const cpuBefore = cpuSeconds(rig.appPid());
+  const accountBefore = cpuAccount(rig);
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const started = performance.now();
@@ -631,6 +677,7 @@ async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: str
   });
   const stormMs = performance.now() - started;
   const cpuAtLastAck = cpuSeconds(rig.appPid());
+  const accountAtLastAck = cpuAccount(rig);
   // Customers still waiting for their sync when the last ack went out: a worker starved by the
   // acks leaves many (the issue's first profile: 826 of 1,000).
   const unsyncedAtLastAck = Number(
@@ -663,6 +710,8 @@ async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: str
     stripeReadsPerCustomer: reads / CUSTOMERS,
     stripe429s: readsAfter.limited - readsBefore.limited,
     cpuMsPerDelivery: ((cpuAtLastAck - cpuBefore) * 1000) / EVENTS,
+    /** Where the machine's CPU went from the first delivery to the last ack, per delivery. */
+    cpuByProcessMsPerDelivery: perDelivery(accountBefore, accountAtLastAck, stormMs),
   };
 }
 
@@ -749,7 +798,7 @@ async function main() {
       results.pgbench = pgb;
       if (pgb)
         log(
-          `pgbench, same statement, c=16: ${pgb.perSecond.toFixed(0)}/s, avg ${pgb.avgLatencyMs.toFixed(1)} ms`,
+          `pgbench, same statement, c=16: ${pgb.perSecond.toFixed(0)}/s, avg ${pgb.avgLatencyMs.toFixed(1)} ms, machine CPU ${pgb.machineCpuMsPerTransaction?.toFixed(3) ?? '?'} ms/transaction`,
         );
       else log('pgbench: not installed (the Node client above is the reference)');
     } finally {
@@ -786,6 +835,7 @@ async function main() {
         `  unsynced at last ack  ${fast.unsyncedAtLastAck} of ${CUSTOMERS} customers`,
         `  stripe reads/customer ${fast.stripeReadsPerCustomer.toFixed(2)}  (goal ≤ 1.1)`,
         `  app CPU per delivery  ${fast.cpuMsPerDelivery.toFixed(2)} ms`,
+        `  machine CPU/delivery  ${cpuLine(fast.cpuByProcessMsPerDelivery)}`,
       ].join('\n'),
     );
 
