@@ -5,7 +5,10 @@
 // app's middleware; then the inbox and the whole request with --concurrency deliveries in flight
 // (what a storm looks like: the inbox records deliveries that queue meanwhile together).
 // Load-independent enough to compare two versions of the hot path on a shared machine.
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
 import Stripe from 'stripe';
 import { readEventBody } from '../src/billing/sync/event-shape.js';
 import { recordEvent } from '../src/billing/sync/inbox.js';
@@ -118,7 +121,7 @@ await measureConcurrent(`inbox statement, ${C} in flight`, N, C, (i) =>
   recordEvent(t.database.db, { ...event, id: `evt_recc_${i}` }, { debounceMs: 60_000 }),
 );
 // Bodies and headers signed beforehand: generating them is the load generator's work.
-const prepared = Array.from({ length: 3 * N + 1000 }, (_, k) => {
+const prepared = Array.from({ length: 4 * N + 2000 }, (_, k) => {
   const b = body(k);
   return { b, h: signed(b) };
 });
@@ -127,7 +130,12 @@ const post = () => {
   const { b, h } = prepared[k++]!;
   return new Request('http://localhost:3000/api/webhooks/stripe/webhook', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': h },
+    // Announced, as Stripe (and any HTTP/1.1 client with a whole body) does.
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(b)),
+      'stripe-signature': h,
+    },
     body: b,
   });
 };
@@ -141,4 +149,40 @@ await measure('whole request (app.request)', N, async () => expectOk(await t.app
 await measureConcurrent(`whole request, ${C} in flight`, N, C, async () =>
   expectOk(await t.app.request(post())),
 );
+// Over HTTP, as the server runs it (@hono/node-server's request, the whole chain, the socket).
+// The client is in this process too: its share is the same before and after a change.
+const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((resolve) => server.once('listening', resolve));
+const agent = new Agent({ keepAlive: true, maxSockets: C });
+const port = (server.address() as AddressInfo).port;
+const overHttp = () =>
+  new Promise<void>((resolve, reject) => {
+    const { b, h } = prepared[k++]!;
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/webhooks/stripe/webhook',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(b),
+          'stripe-signature': h,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(b);
+  });
+await measure('over HTTP (server + client)', Math.min(N, 1000), overHttp);
+await measureConcurrent(`over HTTP, ${C} in flight`, Math.min(N, 1000), C, overHttp);
+agent.destroy();
+server.close();
 await t.close();
