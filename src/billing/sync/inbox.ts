@@ -104,8 +104,12 @@ interface Entry {
 //     database rejects on their own fail (500);
 //   a deadlock → the whole statement again (retryOnDeadlock), then as any other failure.
 const MAX_BATCH = 64;
-/** Statements in flight per database handle (one process): the rest queue for the next. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Statements in flight per database handle (one process); the rest queue for the next. One
+ * measured better than two under the bench's storm (973 vs 852–936 acks/s, 1.06 vs 1.13 ms of
+ * app CPU per delivery): batches are larger, and the database does the same work in fewer commits.
+ */
+const MAX_IN_FLIGHT = 1;
 
 class Inbox {
   private readonly queue: Entry[] = [];
