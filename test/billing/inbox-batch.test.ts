@@ -201,3 +201,55 @@ describe.skipIf(!DB_KINDS.includes('postgres'))(
     });
   },
 );
+
+// The retry and fallback rules, with a driver that answers what the test says: no database can
+// be made to deadlock on demand.
+describe('the inbox group commit when the statement fails', () => {
+  type Call = { name: string; events: string[] };
+  /** A pg-like client: `answer` decides each call's outcome; the calls are kept in order. */
+  function fakeDb(answer: (call: Call, n: number) => Error | null) {
+    const calls: Call[] = [];
+    const query = async (q: { name: string; values: unknown[] }) => {
+      const events = ([] as string[]).concat(q.values[0] as string | string[]);
+      const call = { name: q.name, events };
+      calls.push(call);
+      await new Promise((r) => setTimeout(r, 5));
+      const err = answer(call, calls.length);
+      if (err) throw err;
+      return {
+        rows: events.map((_, i) => ({ ord: i + 1, event_row: i + 1, stored_status: 'pending' })),
+      };
+    };
+    return { db: { $client: { query } } as unknown as Database['db'], calls };
+  }
+  const sqlError = (code: string, message = 'failed') =>
+    Object.assign(new Error(message), { code });
+  const burst = (db: Database['db'], tag: string, n: number) =>
+    Promise.allSettled(
+      Array.from({ length: n }, (_, i) =>
+        recordEvent(db, event(`evt_${tag}_${i}`, `cus_${tag}`), TIMING),
+      ),
+    );
+
+  it('runs a deadlocked statement again (SQLSTATE 40P01) and answers every delivery of the batch', async () => {
+    const { db, calls } = fakeDb((_, n) =>
+      n === 2 ? sqlError('40P01', 'deadlock detected') : null,
+    );
+    const settled = await burst(db, 'dl', 10);
+    expect(settled.map((s) => s.status)).toEqual(Array(10).fill('fulfilled'));
+    // The first delivery alone, then the other nine together: deadlocked once, run again.
+    expect(calls.map((c) => c.events.length)).toEqual([1, 9, 9]);
+  });
+
+  it('a batch failing otherwise is recorded again one by one; a lost connection fails the batch at once', async () => {
+    const other = fakeDb((call) => (call.events.length > 1 ? sqlError('42P01') : null));
+    const settled = await burst(other.db, 'fb', 10);
+    expect(settled.map((s) => s.status)).toEqual(Array(10).fill('fulfilled'));
+    expect(other.calls.map((c) => c.events.length)).toEqual([1, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+
+    const lost = fakeDb((_, n) => (n === 1 ? null : sqlError('57P01', 'terminating connection')));
+    const failed = await burst(lost.db, 'cx', 10);
+    expect(failed.map((s) => s.status)).toEqual(['fulfilled', ...Array(9).fill('rejected')]);
+    expect(lost.calls.map((c) => c.events.length)).toEqual([1, 9]);
+  });
+});
