@@ -25,6 +25,7 @@ import type { AppEnv } from './web/env.js';
 import { readFlash } from './web/flash.js';
 import { landingWebRoutes } from './web/landing.js';
 import { ErrorPage, type ErrorWorkspace, type PageChrome } from './web/layout.js';
+import { leanRoute } from './web/lean-route.js';
 import { loginUrlFor, wantsJson } from './web/negotiate.js';
 import { pageChrome } from './web/render.js';
 import { STYLESHEET } from './web/styles.js';
@@ -61,6 +62,13 @@ export function createApp(deps: AppDeps) {
     secureCookies: config.appUrl.startsWith('https://'),
   };
 
+  // Stripe webhooks ahead of the chain below (src/web/lean-route.ts says what it keeps); a body
+  // without a Content-Length, or over the limit, goes on through the chain to the route further down.
+  const webhook = '/api/webhooks/stripe/webhook';
+  app.post(
+    webhook,
+    leanRoute(deps.billing.handleWebhook, { logger, maxBodyBytes: MAX_BODY_BYTES }),
+  );
   app.use(requestId());
   app.use(async function requestLog(c, next) {
     const started = performance.now();
@@ -181,7 +189,7 @@ export function createApp(deps: AppDeps) {
   asset('/favicon.ico', 'image/svg+xml', FAVICON_SVG);
 
   // Stripe webhooks: signature-verified, no session, no CSRF token (see src/billing/sync/webhook.ts).
-  app.post('/api/webhooks/stripe/webhook', (c) => deps.billing.handleWebhook(c.req.raw));
+  app.post(webhook, (c) => deps.billing.handleWebhook(c.req.raw));
 
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).
   app.on(['GET', 'POST'], '/api/auth/*', authJsonHandler({ auth, db: database.db }));

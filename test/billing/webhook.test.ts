@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/lib/logger.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
@@ -173,5 +177,106 @@ describe.each(DB_KINDS)('duplicate webhooks with the worker running (%s)', (kind
     expect((await eventRows(t)).filter((r) => r.eventId === event.id)).toHaveLength(1);
     expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
     expect((await historyOf(t, ws.id)).filter((h) => h.kind === 'upgraded')).toHaveLength(1);
+  });
+});
+
+describe.each(DB_KINDS)('the webhook over HTTP, ahead of the middleware chain (%s)', (kind) => {
+  let t: TestApp;
+  let url: string;
+  let server: ServerType;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const logger = createLogger({ level: 'info', destination: { write: (l) => lines.push(l) } });
+    t = await createTestApp(kind, {}, { worker: false }, { logger });
+    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/stripe/webhook`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await t.close();
+  });
+
+  /** fetch announces a string body's length: the short way. A stream goes chunked: the chain. */
+  const post = (
+    body: string,
+    header: string | null,
+    opts: { chunked?: boolean; requestId?: string } = {},
+  ) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(header ? { 'stripe-signature': header } : {}),
+        ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
+      },
+      body: opts.chunked ? new Blob([body]).stream() : body,
+      ...(opts.chunked ? { duplex: 'half' } : {}),
+    } as RequestInit);
+  const answer = async (res: Response) => ({
+    status: res.status,
+    body: await res.json(),
+    cacheControl: res.headers.get('cache-control'),
+  });
+  const requestLine = (id: string) =>
+    lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.requestId === id);
+
+  it('records a verified delivery: 200, no-store, a request id, and the request line under that id', async () => {
+    const body = fakeEvent('invoice.paid', 'cus_http');
+    const res = await post(body, signed(t, body));
+    expect(await answer(res)).toEqual({
+      status: 200,
+      body: { received: true, status: 'queued' },
+      cacheControl: 'no-store',
+    });
+    const id = res.headers.get('x-request-id')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestLine(id)).toMatchObject({ status: 200, method: 'POST' });
+    expect((await eventRows(t)).some((r) => r.eventId === JSON.parse(body).id)).toBe(true);
+  });
+
+  it('answers every rejection as the middleware chain does (chunked bodies take the chain), with a request id and a log line', async () => {
+    const body = fakeEvent();
+    const notAnEvent = JSON.stringify({ hello: 'world' });
+    const cases: Array<[string, string | null]> = [
+      [body, null],
+      [body, 'garbage'],
+      [body, signed(t, body, 'whsec_not_ours')],
+      [notAnEvent, signed(t, notAnEvent)],
+    ];
+    for (const [payload, header] of cases) {
+      const short = await post(payload, header, { requestId: 'caller-id-1' });
+      const chain = await post(payload, header, { chunked: true });
+      expect(short.status).toBe(400);
+      expect(await answer(short)).toEqual(await answer(chain));
+      expect(short.headers.get('x-request-id')).toBe('caller-id-1');
+      expect(requestLine('caller-id-1')).toMatchObject({ status: 400 });
+      lines.length = 0;
+    }
+  });
+
+  it('a database failure answers 500 JSON with no-store and a request id, and stores nothing', async () => {
+    const body = fakeEvent('invoice.paid', 'cus_http_fail');
+    await t.database.db.execute(sql.raw('alter table stripe_events rename to stripe_events_off'));
+    let res: Response;
+    try {
+      res = await post(body, signed(t, body), { requestId: 'caller-id-2' });
+    } finally {
+      await t.database.db.execute(sql.raw('alter table stripe_events_off rename to stripe_events'));
+    }
+    expect(await answer(res)).toMatchObject({ status: 500, cacheControl: 'no-store' });
+    expect(res.headers.get('x-request-id')).toBe('caller-id-2');
+    expect(requestLine('caller-id-2')).toMatchObject({ status: 500 });
+    expect((await eventRows(t)).some((r) => r.eventId === JSON.parse(body).id)).toBe(false);
+  });
+  // Last: the server closes a connection whose body it did not read.
+  it('records a chunked body within 1 MiB (through the chain) and answers 413 to an announced one over it', async () => {
+    const body = fakeEvent('invoice.paid', 'cus_chunked');
+    const chunked = await post(body, signed(t, body), { chunked: true });
+    expect(await answer(chunked)).toMatchObject({ status: 200, body: { status: 'queued' } });
+    const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) });
+    const res = await post(big, signed(t, big));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toMatch(/limited to 1048576 bytes/);
   });
 });

@@ -24,7 +24,8 @@ const EventEnvelope = z.looseObject({
 });
 
 export type EventShape =
-  | { kind: 'event'; event: Stripe.Event }
+  /** `text`: the body decoded once, stored as received (the inbox does not re-serialise it). */
+  | { kind: 'event'; event: Stripe.Event; text: string }
   | { kind: 'unstorable'; event: Stripe.Event; reason: string }
   | { kind: 'not_an_event'; reason: string };
 
@@ -44,9 +45,10 @@ export function nestingDepth(value: unknown, stopAt = Number.POSITIVE_INFINITY):
 
 /** Classifies the bytes of a body whose signature already checked out. */
 export function readEventBody(raw: Buffer): EventShape {
+  const text = raw.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return { kind: 'not_an_event', reason: 'The body is not JSON' };
   }
@@ -64,7 +66,7 @@ export function readEventBody(raw: Buffer): EventShape {
   if (raw.includes('\\u0000')) {
     return { kind: 'unstorable', event, reason: 'contains NUL characters' };
   }
-  return { kind: 'event', event };
+  return { kind: 'event', event, text };
 }
 
 /** The header's own shape: `t=<seconds>` and at least one `v1=<64 hex digits>`. */

@@ -8,7 +8,8 @@
 //   event type we do not use → 200, recorded as ignored (a 4xx would make Stripe retry forever)
 //   database failure → thrown → 500 (503 if the connection is lost), nothing half-written;
 //   Stripe retries later, and the backfill (backfill.ts) finds the event sooner
-// Bodies over 1 MiB never get here: the app's body limit answers 413 first.
+// Bodies over 1 MiB never get here: the app answers 413 first (src/web/lean-route.ts serves this
+// handler ahead of the middleware chain when the body's length is announced, the chain otherwise).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
@@ -87,7 +88,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.db,
       event,
       deps.timing,
-      shape.kind === 'unstorable' ? { unstorable: shape.reason } : { text: raw.toString('utf8') },
+      shape.kind === 'unstorable' ? { unstorable: shape.reason } : { text: shape.text },
     );
     switch (outcome.kind) {
       case 'queued':
