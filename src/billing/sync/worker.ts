@@ -88,11 +88,19 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
     readStartedAt: at,
     source: { kind: 'webhook', eventIds: events.map((e) => e.eventId) },
     eventTypes: [...new Set(events.map((e) => e.type))],
+    // The job row is the inbox's first lock (tollgate_inbox_record locks it before it inserts an
+    // event), and a batch of deliveries waits for every row it needs: held through the whole
+    // sync, it stalled whole batches of acks behind one customer's transaction. So it is taken as
+    // late as the lock order allows: first thing only when checkout events may be marked (an
+    // event row written before the job row could deadlock with a copy of that event arriving),
+    // and otherwise just before the events are marked and the job released.
     prepare: async (tx) => {
+      if (!events.some((e) => e.payload)) return;
       await lockJob(tx, claim);
       await linkFromCheckoutEvents(tx, claim, events);
     },
     finish: async (tx, result) => {
+      await lockJob(tx, claim);
       if (result.workspaceId)
         await completeSync(tx, claim, 'processed', null, result.readStartedAt);
       else
