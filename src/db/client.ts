@@ -104,8 +104,8 @@ async function fromTemplate(dataDir: string, root: string | undefined, logger?: 
   }
 }
 
-/** The background pool's size: the job runner's default concurrency (12) plus a claim and a spare. */
-const BACKGROUND_CONNECTIONS = 14;
+/** The background pool's size: the job runner's default concurrency (16) plus a claim and a spare. */
+const BACKGROUND_CONNECTIONS = 18;
 
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const connection = connectionMonitor(logger);
