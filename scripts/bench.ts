@@ -4,7 +4,7 @@
 // (prepared statements, no HTTP, no app). Prints the figures and writes them to a JSON file.
 //
 //   npm run bench -- [--events 5000] [--customers 1000] [--concurrency 32] [--workers N]
-//                    [--no-build] [--out bench-results.json] [--skip-latency] [--profile]
+//                    [--no-build] [--out bench-results.json] [--skip-latency] [--skip-alone] [--profile]
 //
 // Needs PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 // every run works in throwaway databases it drops afterwards.
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-results.json' },
     'no-build': { type: 'boolean', default: false },
     'skip-latency': { type: 'boolean', default: false },
+    'skip-alone': { type: 'boolean', default: false },
     /** Writes V8 CPU profiles of the app processes and prints where their time went. */
     profile: { type: 'boolean', default: false },
   },
@@ -681,7 +682,12 @@ function perDelivery(
   };
 }
 
-async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: string) {
+async function storm(
+  rig: Rig,
+  data: Awaited<ReturnType<typeof setup>>,
+  tag: string,
+  opts: { awaitConvergence?: boolean } = {},
+) {
   // EVENTS deliveries: unique ids spread over the customers, plus re-sent duplicates, shuffled.
   const unique = Math.round(EVENTS / (1 + DUPLICATES));
   const bodies = Array.from({ length: unique }, (_, i) => {
@@ -731,7 +737,7 @@ async function storm(rig: Rig, data: Awaited<ReturnType<typeof setup>>, tag: str
       )
     ).rows[0]!.n,
   );
-  while (!(await converged(rig))) {
+  while (opts.awaitConvergence !== false && !(await converged(rig))) {
     if (performance.now() - started > 600_000) throw new Error('no convergence in 10 minutes');
     await sleep(20);
   }
@@ -890,6 +896,27 @@ async function main() {
       results.profile = hot;
       log('app self time during setup and the storm, top functions:');
       for (const h of hot) log(`  ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.fn}`);
+    }
+
+    if (!args['skip-alone']) {
+      // The acks alone: the same storm with the syncs held back (a budget of 1 Stripe read a
+      // second), so what is left is the webhook path itself: what it costs the machine per
+      // delivery, next to pgbench's machine CPU per transaction, says how far it could go.
+      await rig.restartApp({ STRIPE_MAX_RPS: '1' });
+      await diverge(rig);
+      const alone = await storm(rig, data, 'alone', { awaitConvergence: false });
+      results.acksAlone = alone;
+      const aloneRatio = alone.acksPerSecond / reference;
+      log(
+        [
+          'storm with the syncs held back (STRIPE_MAX_RPS=1): the webhook path alone',
+          `  acks/s                ${alone.acksPerSecond.toFixed(0)}  (ratio ${aloneRatio.toFixed(2)}×)`,
+          `  latency p50/p99/max   ${alone.p50Ms.toFixed(1)} / ${alone.p99Ms.toFixed(1)} / ${alone.maxMs.toFixed(1)} ms`,
+          `  machine CPU/delivery  ${cpuLine(alone.cpuByProcessMsPerDelivery)}`,
+        ].join('\n'),
+      );
+      // Let the held-back syncs run (Stripe fast, no budget) before the next storm.
+      await rig.restartApp({ STRIPE_MAX_RPS: '10000' });
     }
 
     if (!args['skip-latency']) {
