@@ -364,7 +364,8 @@ interface Rig {
   webhookSecret: string;
   appPid: () => number;
   emulatorPid: number;
-  restartApp(env: Record<string, string>): Promise<void>;
+  /** `pendingSettled: false`: wait for the start-up backfill to run, not for the syncs it queued. */
+  restartApp(env: Record<string, string>, opts?: { pendingSettled?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -452,10 +453,10 @@ async function startRig(dbUrl: string): Promise<Rig> {
     webhookSecret,
     appPid: () => app!.child.pid!,
     emulatorPid: emulator.child.pid!,
-    restartApp: async (env) => {
+    restartApp: async (env, opts = {}) => {
       await stop(app!.child);
       await launch(env);
-      await startupBackfillDone(dbUrl);
+      await startupBackfillDone(dbUrl, opts.pendingSettled ?? true);
     },
     close: async () => {
       if (app) await stop(app.child);
@@ -471,7 +472,7 @@ async function startRig(dbUrl: string): Promise<Rig> {
  * would measure the backfill too (its listing at Stripe's pace, the syncs it queues). Waits until
  * it has run and every event it queued is settled.
  */
-async function startupBackfillDone(dbUrl: string) {
+async function startupBackfillDone(dbUrl: string, pendingSettled: boolean) {
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   try {
@@ -482,7 +483,7 @@ async function startupBackfillDone(dbUrl: string) {
                   and attempts = 0 and due_at > now()) as ran,
         exists (select 1 from stripe_events where status = 'pending') as pending`);
       const row = res.rows[0] as { ran: boolean; pending: boolean };
-      if (row.ran && !row.pending) return;
+      if (row.ran && (!pendingSettled || !row.pending)) return;
       if (performance.now() > deadline) throw new Error('start-up backfill: not done in 5 minutes');
       await sleep(100);
     }
@@ -898,27 +899,6 @@ async function main() {
       for (const h of hot) log(`  ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.fn}`);
     }
 
-    if (!args['skip-alone']) {
-      // The acks alone: the same storm with the syncs held back (a budget of 1 Stripe read a
-      // second), so what is left is the webhook path itself: what it costs the machine per
-      // delivery, next to pgbench's machine CPU per transaction, says how far it could go.
-      await rig.restartApp({ STRIPE_MAX_RPS: '1' });
-      await diverge(rig);
-      const alone = await storm(rig, data, 'alone', { awaitConvergence: false });
-      results.acksAlone = alone;
-      const aloneRatio = alone.acksPerSecond / reference;
-      log(
-        [
-          'storm with the syncs held back (STRIPE_MAX_RPS=1): the webhook path alone',
-          `  acks/s                ${alone.acksPerSecond.toFixed(0)}  (ratio ${aloneRatio.toFixed(2)}×)`,
-          `  latency p50/p99/max   ${alone.p50Ms.toFixed(1)} / ${alone.p99Ms.toFixed(1)} / ${alone.maxMs.toFixed(1)} ms`,
-          `  machine CPU/delivery  ${cpuLine(alone.cpuByProcessMsPerDelivery)}`,
-        ].join('\n'),
-      );
-      // Let the held-back syncs run (Stripe fast, no budget) before the next storm.
-      await rig.restartApp({ STRIPE_MAX_RPS: '10000' });
-    }
-
     if (!args['skip-latency']) {
       const latencyMs = Number(args['latency-ms']);
       const rps = Number(args['rate-limit']);
@@ -945,6 +925,26 @@ async function main() {
           ].join('\n'),
         );
       } else log('latency storm: skipped (this emulator has no /_emulator/latency)');
+    }
+    if (!args['skip-alone']) {
+      // The acks alone: the same storm with the syncs held back (a budget of 1 Stripe read a
+      // second), so what is left is the webhook path itself: what it costs the machine per
+      // delivery, next to pgbench's machine CPU per transaction, says how far it could go.
+      await control(rig, '/latency', { ms: 0, jitter: 0 });
+      await control(rig, '/rate_limit', { rps: 0 });
+      await rig.restartApp({ STRIPE_MAX_RPS: '1' }, { pendingSettled: false });
+      await diverge(rig);
+      const alone = await storm(rig, data, 'alone', { awaitConvergence: false });
+      results.acksAlone = alone;
+      const aloneRatio = alone.acksPerSecond / reference;
+      log(
+        [
+          'storm with the syncs held back (STRIPE_MAX_RPS=1): the webhook path alone',
+          `  acks/s                ${alone.acksPerSecond.toFixed(0)}  (ratio ${aloneRatio.toFixed(2)}×)`,
+          `  latency p50/p99/max   ${alone.p50Ms.toFixed(1)} / ${alone.p99Ms.toFixed(1)} / ${alone.maxMs.toFixed(1)} ms`,
+          `  machine CPU/delivery  ${cpuLine(alone.cpuByProcessMsPerDelivery)}`,
+        ].join('\n'),
+      );
     }
   } finally {
     await rig?.close();
