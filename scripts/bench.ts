@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
 const EVENTS = Number(args.events);
 const CUSTOMERS = Number(args.customers);
 const CONCURRENCY = Number(args.concurrency);
+/** Deliveries sent before a measured storm, so the app is warm (JIT, connections, statements). */
+const WARMUP = Math.min(300, Math.round(EVENTS / 10));
 const WORKERS = Number(args.workers);
 const DUPLICATES = Number(args.duplicates);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -687,8 +689,33 @@ async function storm(
   rig: Rig,
   data: Awaited<ReturnType<typeof setup>>,
   tag: string,
-  opts: { awaitConvergence?: boolean } = {},
+  opts: { awaitConvergence?: boolean; warmup?: number } = {},
 ) {
+  const url = new URL(`${rig.appUrl}/api/webhooks/stripe/webhook`);
+  if (opts.warmup) {
+    // A server in service is warm: its code compiled by the JIT, its connections open, its
+    // statements prepared. A few hundred deliveries first (their syncs run, or stay held), then
+    // every workspace back to "Pro here, never synced" for the storm itself.
+    const warm = Array.from({ length: opts.warmup }, (_, i) => {
+      const customer = data.customers[i % data.customers.length]!;
+      return JSON.stringify({ ...data.deleted.get(customer.id)!, id: `evt_${tag}_warm_${i}` });
+    });
+    await pool(warm, CONCURRENCY, async (body) => {
+      const header = rig.stripe.webhooks.generateTestHeaderString({
+        payload: body,
+        secret: rig.webhookSecret,
+      });
+      await post(url, { 'content-type': 'application/json', 'stripe-signature': header }, body);
+    });
+    while (opts.awaitConvergence !== false) {
+      const res = await rig.db.query<{ pending: number }>(
+        `select count(*)::int as pending from stripe_events where status = 'pending'`,
+      );
+      if (res.rows[0]!.pending === 0) break;
+      await sleep(20);
+    }
+    await diverge(rig);
+  }
   // EVENTS deliveries: unique ids spread over the customers, plus re-sent duplicates, shuffled.
   const unique = Math.round(EVENTS / (1 + DUPLICATES));
   const bodies = Array.from({ length: unique }, (_, i) => {
@@ -709,7 +736,6 @@ async function storm(
       secret: rig.webhookSecret,
     }),
   }));
-  const url = new URL(`${rig.appUrl}/api/webhooks/stripe/webhook`);
   const readsBefore = await stripeRequests(rig);
   const cpuBefore = cpuSeconds(rig.appPid());
   const accountBefore = cpuAccount(rig);
@@ -867,7 +893,7 @@ async function main() {
       ].join('\n'),
     );
 
-    const fast = await storm(rig, data, 'fast');
+    const fast = await storm(rig, data, 'fast', { warmup: WARMUP });
     results.storm = fast;
     const reference = Math.max(
       equivalent.perSecond,
@@ -934,7 +960,7 @@ async function main() {
       await control(rig, '/rate_limit', { rps: 0 });
       await rig.restartApp({ STRIPE_MAX_RPS: '1' }, { pendingSettled: false });
       await diverge(rig);
-      const alone = await storm(rig, data, 'alone', { awaitConvergence: false });
+      const alone = await storm(rig, data, 'alone', { awaitConvergence: false, warmup: WARMUP });
       results.acksAlone = alone;
       const aloneRatio = alone.acksPerSecond / reference;
       log(
