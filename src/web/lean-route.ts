@@ -5,7 +5,7 @@
 // then read through a web stream). What the chain gives every route, this one keeps:
 //   a request id (X-Request-Id, the caller's if well-formed, as hono/request-id does), on the
 //     answer and in the request log line (info level, as requestLog writes it);
-//   cache-control: no-store on the answer;
+//   cache-control: no-store and x-content-type-options: nosniff on the answer;
 //   the body limit: only a body whose Content-Length is announced and within `maxBodyBytes`
 //     (no Transfer-Encoding, no query string) is served here; any other request goes on through
 //     the chain (413 over the limit, a chunked body counted as it arrives) to the same handler;
@@ -57,6 +57,8 @@ export function leanRoute(
     }
     res.headers.set('x-request-id', requestId);
     res.headers.set('cache-control', 'no-store');
+    // The one security header that means something for a JSON answer: never sniffed as HTML.
+    res.headers.set('x-content-type-options', 'nosniff');
     logRequest(res.status);
     return res;
   };

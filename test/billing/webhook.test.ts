@@ -231,6 +231,7 @@ describe.each(DB_KINDS)('the webhook over HTTP, ahead of the middleware chain (%
     });
     const id = res.headers.get('x-request-id')!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(requestLine(id)).toMatchObject({ status: 200, method: 'POST' });
     expect((await eventRows(t)).some((r) => r.eventId === JSON.parse(body).id)).toBe(true);
   });
