@@ -1,7 +1,7 @@
 // Plan limits where they bite: inviting or admitting a member, creating an API key. A workspace
 // over its limit (after a downgrade) keeps everything it has and cannot add more; nothing is
 // ever deleted. Refusals are 402 {"error", "limit", "plan"} with an upgrade link on pages.
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { pendingInvitationsOf } from '../workspaces/invitations.js';
@@ -17,15 +17,29 @@ export interface Usage {
 }
 
 export async function usageOf(db: Db, workspaceId: string): Promise<Usage> {
-  const [[m], [k], [i]] = await Promise.all([
-    db.select({ n: count() }).from(memberships).where(eq(memberships.workspaceId, workspaceId)),
-    db
-      .select({ n: count() })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt))),
-    db.select({ n: count() }).from(invitations).where(pendingInvitationsOf(workspaceId)),
-  ]);
-  return { members: m?.n ?? 0, api_keys: k?.n ?? 0, pendingInvitations: i?.n ?? 0 };
+  // One statement, three counts: callers pass a transaction too, and a transaction's client runs
+  // one query at a time (three at once queue on it, which pg@9 will refuse).
+  const n = (
+    table: typeof memberships | typeof apiKeys | typeof invitations,
+    where: SQL | undefined,
+  ) => db.select({ n: count() }).from(table).where(where);
+  const [row] = await db
+    .select({
+      members: sql<number>`(${n(memberships, eq(memberships.workspaceId, workspaceId))})`.mapWith(
+        Number,
+      ),
+      apiKeys: sql<number>`(${n(
+        apiKeys,
+        and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)),
+      )})`.mapWith(Number),
+      pending: sql<number>`(${n(invitations, pendingInvitationsOf(workspaceId))})`.mapWith(Number),
+    })
+    .from(sql`(select 1) as one`);
+  return {
+    members: row?.members ?? 0,
+    api_keys: row?.apiKeys ?? 0,
+    pendingInvitations: row?.pending ?? 0,
+  };
 }
 
 /** Limits the workspace is over (a downgrade leaves what exists in place): for the settings page. */
