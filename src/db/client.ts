@@ -104,6 +104,9 @@ async function fromTemplate(dataDir: string, root: string | undefined, logger?: 
   }
 }
 
+/** The requests' pool size, per process. */
+export const REQUEST_CONNECTIONS = 20;
+
 /** The background pool's size: the job runner's default concurrency (16) plus a claim and a spare. */
 const BACKGROUND_CONNECTIONS = 18;
 
@@ -112,7 +115,11 @@ async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   await migratePostgres(url, connection);
   // A sync in flight holds a connection through its Stripe calls (src/billing/index.ts
   // exclusiveRunner): room for the job runner's runs and for the requests besides them.
-  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: REQUEST_CONNECTIONS,
+    connectionTimeoutMillis: 5_000,
+  });
   // A pg Client with no 'error' listener crashes the process when its connection dies (database
   // restart, failover, pg_terminate_backend). pg-pool listens on idle clients only and removes
   // that listener while a client is checked out (a transaction, a query in flight), so every
