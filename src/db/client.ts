@@ -110,37 +110,36 @@ export const REQUEST_CONNECTIONS = 20;
 /** The background pool's size: the job runner's default concurrency (16) plus a claim and a spare. */
 const BACKGROUND_CONNECTIONS = 18;
 
+/**
+ * A pg pool whose connections report to the monitor. A pg Client with no 'error' listener
+ * crashes the process when its connection dies (database restart, failover,
+ * pg_terminate_backend). pg-pool listens on idle clients only and removes that listener while a
+ * client is checked out (a transaction, a query in flight), so every client gets its own
+ * permanent listener here. The query in flight fails (→ 503), the pool discards the client, and
+ * the next checkout opens a new connection.
+ */
+function monitoredPool(url: string, max: number, connection: ConnectionMonitor, label: string) {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  pool.on('connect', (client) => {
+    client.on('error', (err) => connection.lost(err, label));
+    connection.ok();
+  });
+  pool.on('error', (err) => connection.lost(err, `idle ${label}`));
+  return pool;
+}
+
 async function openPostgres(url: string, logger?: Logger): Promise<Database> {
   const connection = connectionMonitor(logger);
   await migratePostgres(url, connection);
-  // A sync in flight holds a connection through its Stripe calls (src/billing/index.ts
-  // exclusiveRunner): room for the job runner's runs and for the requests besides them.
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: REQUEST_CONNECTIONS,
-    connectionTimeoutMillis: 5_000,
-  });
-  // A pg Client with no 'error' listener crashes the process when its connection dies (database
-  // restart, failover, pg_terminate_backend). pg-pool listens on idle clients only and removes
-  // that listener while a client is checked out (a transaction, a query in flight), so every
-  // client gets its own permanent listener here. The query in flight fails (→ 503), the pool
-  // discards the client, and the next checkout opens a new connection.
-  pool.on('connect', (client) => {
-    client.on('error', (err) => connection.lost(err, 'pooled connection'));
-    connection.ok();
-  });
-  pool.on('error', (err) => connection.lost(err, 'idle pooled connection'));
-  // The job runner's own (see Database.background): its runs in flight, a claim pass and a spare.
-  const backgroundPool = new pg.Pool({
-    connectionString: url,
-    max: BACKGROUND_CONNECTIONS,
-    connectionTimeoutMillis: 5_000,
-  });
-  backgroundPool.on('connect', (client) => {
-    client.on('error', (err) => connection.lost(err, 'background connection'));
-    connection.ok();
-  });
-  backgroundPool.on('error', (err) => connection.lost(err, 'idle background connection'));
+  // The requests' pool, and the job runner's own (see Database.background): its runs in flight,
+  // a claim pass and a spare.
+  const pool = monitoredPool(url, REQUEST_CONNECTIONS, connection, 'pooled connection');
+  const backgroundPool = monitoredPool(
+    url,
+    BACKGROUND_CONNECTIONS,
+    connection,
+    'background connection',
+  );
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,

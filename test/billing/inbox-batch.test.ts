@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../src/billing/sync/inbox.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { isConnectionError } from '../../src/db/connection.js';
-import { DB_KINDS, type IsolatedDatabase, isolatedDatabase } from '../support/databases.js';
+import {
+  DB_KINDS,
+  type IsolatedDatabase,
+  isolatedDatabase,
+  suiteDatabase,
+} from '../support/databases.js';
 import { prng, shuffle } from '../support/random.js';
 
 const TIMING = { debounceMs: 250 };
@@ -48,16 +53,7 @@ async function expectGenerations(database: Database, tag: string, customers: str
 }
 
 describe.each(DB_KINDS)('the inbox group commit (%s)', (kind) => {
-  let isolated: IsolatedDatabase;
-  let database: Database;
-  beforeAll(async () => {
-    isolated = await isolatedDatabase(kind);
-    database = await openDatabase(isolated.target);
-  });
-  afterAll(async () => {
-    await database.close();
-    await isolated.drop();
-  });
+  const suite = suiteDatabase(kind);
 
   it('deliveries arriving while a statement is in flight are committed together, and each settles only after its row is committed', async () => {
     const tag = randomBytes(4).toString('hex');
@@ -66,21 +62,24 @@ describe.each(DB_KINDS)('the inbox group commit (%s)', (kind) => {
     await Promise.all(
       Array.from({ length: 60 }, async (_, i) => {
         const id = `evt_${tag}_${i}`;
-        const outcome = await recordEvent(database.db, event(id, customers[i % 4]!), TIMING);
+        const outcome = await recordEvent(suite.database.db, event(id, customers[i % 4]!), TIMING);
         expect(outcome.kind).toBe('queued');
         // On PostgreSQL this reads through another pooled connection: only committed rows.
-        const found = await rows(database, sql`select 1 from stripe_events where event_id = ${id}`);
+        const found = await rows(
+          suite.database,
+          sql`select 1 from stripe_events where event_id = ${id}`,
+        );
         seenCommitted.push(found.length === 1);
       }),
     );
     expect(seenCommitted).toEqual(Array(60).fill(true));
     const transactions = await rows<{ n: number }>(
-      database,
+      suite.database,
       sql`select count(distinct xmin::text)::int as n from stripe_events where event_id like ${`evt_${tag}_%`}`,
     );
     // The first deliveries go alone (an idle inbox adds no wait), the rest in a few batches.
     expect(Number(transactions[0]!.n)).toBeLessThan(10);
-    await expectGenerations(database, tag, customers);
+    await expectGenerations(suite.database, tag, customers);
   });
 
   it('copies of the same events within and across concurrent batches are recorded once', async () => {
@@ -92,40 +91,44 @@ describe.each(DB_KINDS)('the inbox group commit (%s)', (kind) => {
       prng(7),
     );
     const outcomes = await Promise.all(
-      deliveries.map((i) => recordEvent(database.db, event(ids[i]!, customers[i % 3]!), TIMING)),
+      deliveries.map((i) =>
+        recordEvent(suite.database.db, event(ids[i]!, customers[i % 3]!), TIMING),
+      ),
     );
     expect(outcomes.filter((o) => o.kind === 'queued')).toHaveLength(25);
     expect(outcomes.filter((o) => o.kind === 'duplicate')).toHaveLength(175);
-    await expectGenerations(database, tag, customers);
+    await expectGenerations(suite.database, tag, customers);
   });
 
   it('a batch whose statement fails stores nothing and fails every delivery in it; the same events record afterwards', async () => {
     const tag = randomBytes(4).toString('hex');
     const batch = Array.from({ length: 20 }, (_, i) => event(`evt_${tag}_${i}`, `cus_${tag}`));
-    await database.db.execute(sql.raw('alter table jobs rename to jobs_off'));
+    await suite.database.db.execute(sql.raw('alter table jobs rename to jobs_off'));
     let settled: PromiseSettledResult<unknown>[];
     try {
-      settled = await Promise.allSettled(batch.map((e) => recordEvent(database.db, e, TIMING)));
+      settled = await Promise.allSettled(
+        batch.map((e) => recordEvent(suite.database.db, e, TIMING)),
+      );
     } finally {
-      await database.db.execute(sql.raw('alter table jobs_off rename to jobs'));
+      await suite.database.db.execute(sql.raw('alter table jobs_off rename to jobs'));
     }
     expect(settled.map((s) => s.status)).toEqual(Array(20).fill('rejected'));
     const [left] = await rows<{ n: number }>(
-      database,
+      suite.database,
       sql`select count(*)::int as n from stripe_events where event_id like ${`evt_${tag}_%`}`,
     );
     expect(Number(left!.n)).toBe(0);
-    const again = await Promise.all(batch.map((e) => recordEvent(database.db, e, TIMING)));
+    const again = await Promise.all(batch.map((e) => recordEvent(suite.database.db, e, TIMING)));
     expect(again.map((o) => o.kind)).toEqual(Array(20).fill('queued'));
   });
 
-  it('one event the database rejects fails alone: the others of its batch are recorded', async () => {
+  it('one event the suite.database rejects fails alone: the others of its batch are recorded', async () => {
     const tag = randomBytes(4).toString('hex');
     const batch = Array.from({ length: 20 }, (_, i) => event(`evt_${tag}_${i}`, `cus_${tag}`));
     const settled = await Promise.allSettled(
       batch.map((e, i) =>
-        // jsonb refuses a lone UTF-16 surrogate (JSON.parse accepts it): the database says no.
-        recordEvent(database.db, e, TIMING, {
+        // jsonb refuses a lone UTF-16 surrogate (JSON.parse accepts it): the suite.database says no.
+        recordEvent(suite.database.db, e, TIMING, {
           text:
             i === 10
               ? JSON.stringify({ ...e, bad: 'x' }).replace('"x"', '"\\ud800"')
@@ -137,7 +140,7 @@ describe.each(DB_KINDS)('the inbox group commit (%s)', (kind) => {
       batch.map((_, i) => (i === 10 ? 'rejected' : 'fulfilled')),
     );
     const stored = await rows<{ event_id: string }>(
-      database,
+      suite.database,
       sql`select event_id from stripe_events where event_id like ${`evt_${tag}_%`}`,
     );
     expect(stored.map((r) => r.event_id).sort()).toEqual(
@@ -146,11 +149,11 @@ describe.each(DB_KINDS)('the inbox group commit (%s)', (kind) => {
         .map((e) => e.id)
         .sort(),
     );
-    await expectGenerations(database, tag, [`cus_${tag}`]);
+    await expectGenerations(suite.database, tag, [`cus_${tag}`]);
   });
 });
 
-// PGlite is one process's database: two instances on one database is PostgreSQL only.
+// PGlite is one process's database: two instances on one suite.database is PostgreSQL only.
 describe.skipIf(!DB_KINDS.includes('postgres'))(
   'the inbox group commit across instances (postgres)',
   () => {
@@ -202,7 +205,7 @@ describe.skipIf(!DB_KINDS.includes('postgres'))(
   },
 );
 
-// The retry and fallback rules, with a driver that answers what the test says: no database can
+// The retry and fallback rules, with a driver that answers what the test says: no suite.database can
 // be made to deadlock on demand.
 describe('the inbox group commit when the statement fails', () => {
   type Call = { name: string; events: string[] };

@@ -3,10 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordEvent } from '../../src/billing/sync/inbox.js';
-import { type Database, openDatabase } from '../../src/db/client.js';
-import { DB_KINDS, type IsolatedDatabase, isolatedDatabase } from '../support/databases.js';
+import { DB_KINDS, suiteDatabase } from '../support/databases.js';
 import { prng, shuffle } from '../support/random.js';
 
 const TIMING = { debounceMs: 250 };
@@ -29,16 +28,7 @@ function event(
 type Rows<T> = { rows: T[] };
 
 describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
-  let isolated: IsolatedDatabase;
-  let database: Database;
-  beforeAll(async () => {
-    isolated = await isolatedDatabase(kind);
-    database = await openDatabase(isolated.target);
-  });
-  afterAll(async () => {
-    await database.close();
-    await isolated.drop();
-  });
+  const suite = suiteDatabase(kind);
 
   it('50 concurrent deliveries of 10 event ids store 10 rows and request one job generation per accepted event', async () => {
     const tag = randomBytes(4).toString('hex');
@@ -52,12 +42,14 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
     );
 
     const outcomes = await Promise.all(
-      deliveries.map((id) => recordEvent(database.db, event(id, customerOfId.get(id)!), TIMING)),
+      deliveries.map((id) =>
+        recordEvent(suite.database.db, event(id, customerOfId.get(id)!), TIMING),
+      ),
     );
 
     expect(outcomes.filter((o) => o.kind === 'queued')).toHaveLength(10);
     expect(outcomes.filter((o) => o.kind === 'duplicate')).toHaveLength(40);
-    const events = (await database.db.execute(sql`
+    const events = (await suite.database.db.execute(sql`
       select event_id, customer_id, sync_generation from stripe_events
        where event_id like ${`evt_inbox_${tag}_%`}`)) as unknown as Rows<{
       event_id: string;
@@ -67,7 +59,7 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
     expect(events.rows.map((r) => r.event_id).sort()).toEqual([...ids].sort());
     for (const customer of customers) {
       const own = events.rows.filter((r) => r.customer_id === customer);
-      const job = (await database.db.execute(sql`
+      const job = (await suite.database.db.execute(sql`
         select generation from jobs where kind = 'billing.sync' and key = ${customer}`)) as unknown as Rows<{
         generation: number;
       }>;
@@ -82,34 +74,34 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
   it('an event older than the last sync of its customer is recorded as processed and requests no sync; a checkout event is never skipped', async () => {
     const tag = randomBytes(4).toString('hex');
     const customer = `cus_cov_${tag}`;
-    await database.db.execute(sql`insert into workspaces (id, name, stripe_customer_id, billing_synced_at)
+    await suite.database.db.execute(sql`insert into workspaces (id, name, stripe_customer_id, billing_synced_at)
       values (${`ws_cov_${tag}`}, 'Covered', ${customer}, now())`);
     const minuteAgo = Math.floor(Date.now() / 1000) - 60;
     const old = await recordEvent(
-      database.db,
+      suite.database.db,
       event(`evt_old_${tag}`, customer, undefined, minuteAgo),
       TIMING,
     );
     expect(old).toEqual({ kind: 'covered', customerId: customer });
     const jobsOf = async () =>
       (
-        (await database.db.execute(
+        (await suite.database.db.execute(
           sql`select generation from jobs where key = ${customer}`,
         )) as unknown as Rows<{ generation: number }>
       ).rows;
     expect(await jobsOf()).toEqual([]);
-    const status = (await database.db.execute(
+    const status = (await suite.database.db.execute(
       sql`select status from stripe_events where event_id = ${`evt_old_${tag}`}`,
     )) as unknown as Rows<{ status: string }>;
     expect(status.rows[0]?.status).toBe('processed');
 
     const checkout = await recordEvent(
-      database.db,
+      suite.database.db,
       event(`evt_chk_${tag}`, customer, 'checkout.session.completed', minuteAgo),
       TIMING,
     );
     expect(checkout.kind).toBe('queued');
-    const fresh = await recordEvent(database.db, event(`evt_new_${tag}`, customer), TIMING);
+    const fresh = await recordEvent(suite.database.db, event(`evt_new_${tag}`, customer), TIMING);
     expect(fresh.kind).toBe('queued');
     expect((await jobsOf()).map((r) => Number(r.generation))).toEqual([2]);
   });
@@ -117,12 +109,12 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
   it('an ignored event type is stored as ignored and requests no sync', async () => {
     const tag = randomBytes(4).toString('hex');
     const outcome = await recordEvent(
-      database.db,
+      suite.database.db,
       event(`evt_ign_${tag}`, `cus_ign_${tag}`, 'charge.refunded'),
       TIMING,
     );
     expect(outcome.kind).toBe('ignored');
-    const job = (await database.db.execute(
+    const job = (await suite.database.db.execute(
       sql`select 1 from jobs where key = ${`cus_ign_${tag}`}`,
     )) as unknown as Rows<unknown>;
     expect(job.rows).toHaveLength(0);
@@ -133,20 +125,20 @@ describe.each(DB_KINDS)('the webhook inbox statement (%s)', (kind) => {
     async (table) => {
       const tag = randomBytes(4).toString('hex');
       const e = event(`evt_fail_${tag}`, `cus_fail_${tag}`);
-      await database.db.execute(sql.raw(`alter table ${table} rename to ${table}_off`));
+      await suite.database.db.execute(sql.raw(`alter table ${table} rename to ${table}_off`));
       try {
-        await expect(recordEvent(database.db, e, TIMING)).rejects.toThrow();
+        await expect(recordEvent(suite.database.db, e, TIMING)).rejects.toThrow();
       } finally {
-        await database.db.execute(sql.raw(`alter table ${table}_off rename to ${table}`));
+        await suite.database.db.execute(sql.raw(`alter table ${table}_off rename to ${table}`));
       }
-      const left = (await database.db.execute(sql`
+      const left = (await suite.database.db.execute(sql`
         select (select count(*) from stripe_events where event_id = ${e.id})::int as events,
                (select count(*) from jobs where key = ${`cus_fail_${tag}`})::int as jobs`)) as unknown as Rows<{
         events: number;
         jobs: number;
       }>;
       expect(left.rows[0]).toEqual({ events: 0, jobs: 0 });
-      expect((await recordEvent(database.db, e, TIMING)).kind).toBe('queued');
+      expect((await recordEvent(suite.database.db, e, TIMING)).kind).toBe('queued');
     },
   );
 });

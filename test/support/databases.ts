@@ -2,7 +2,8 @@
 // TEST_DATABASE_URL is set (and it must be in CI). Each test file gets its own fresh database.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseTarget } from '../../src/db/client.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type Database, type DatabaseTarget, openDatabase } from '../../src/db/client.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -40,6 +41,29 @@ export async function isolatedDatabase(kind: DbKind): Promise<IsolatedDatabase> 
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * A fresh, migrated database of `kind` for the tests of one describe block: opened before them,
+ * closed and dropped after. Read `.database` inside the tests (it is set once they run).
+ */
+export function suiteDatabase(kind: DbKind): { readonly database: Database } {
+  let isolated: IsolatedDatabase | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    isolated = await isolatedDatabase(kind);
+    database = await openDatabase(isolated.target);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await isolated?.drop();
+  });
+  return {
+    get database() {
+      if (!database) throw new Error('suiteDatabase: read .database inside a test');
+      return database;
     },
   };
 }
