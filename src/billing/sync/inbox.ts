@@ -36,8 +36,8 @@ export interface QueueTiming {
 
 // One delivery: $1 event_id, $2 type, $3 created_at, $4 customer_id, $5 payload, $6 status
 // ('pending' or 'ignored'), $7 last_error, $8 debounce in seconds, $9 whether a past sync may
-// cover it. Also the bench's reference (scripts/bench.ts runs it alone, and through pgbench).
-export const RECORD_EVENT: PreparedStatement = {
+// cover it. (The bench's reference is the single statement this replaced: scripts/bench.ts.)
+const RECORD_EVENT: PreparedStatement = {
   name: 'tollgate_inbox_record_event_v3',
   text: `
 select ord, event_row, stored_status from tollgate_inbox_record(
