@@ -37,7 +37,12 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** The requests' pool size per process (default REQUEST_CONNECTIONS; tests use a small one). */
+      requestConnections?: number;
+    }
   | {
       kind: 'pglite';
       dataDir: string;
@@ -52,7 +57,8 @@ export type DatabaseTarget =
 const MIGRATION_LOCK_KEY = 727_001;
 
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
-  if (target.kind === 'postgres') return openPostgres(target.url, logger);
+  if (target.kind === 'postgres')
+    return openPostgres(target.url, logger, target.requestConnections ?? REQUEST_CONNECTIONS);
   let client: PGlite;
   let lock: DirectoryLock | null = null;
   if (target.kind === 'pglite') {
@@ -128,12 +134,16 @@ function monitoredPool(url: string, max: number, connection: ConnectionMonitor, 
   return pool;
 }
 
-async function openPostgres(url: string, logger?: Logger): Promise<Database> {
+async function openPostgres(
+  url: string,
+  logger: Logger | undefined,
+  requestConnections: number,
+): Promise<Database> {
   const connection = connectionMonitor(logger);
   await migratePostgres(url, connection);
   // The requests' pool, and the job runner's own (see Database.background): its runs in flight,
   // a claim pass and a spare.
-  const pool = monitoredPool(url, REQUEST_CONNECTIONS, connection, 'pooled connection');
+  const pool = monitoredPool(url, requestConnections, connection, 'pooled connection');
   const backgroundPool = monitoredPool(
     url,
     BACKGROUND_CONNECTIONS,

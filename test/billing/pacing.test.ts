@@ -4,7 +4,6 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeEvents } from '../../src/billing/schema.js';
 import { requestSyncNow } from '../../src/billing/sync/queue.js';
-import { REQUEST_CONNECTIONS } from '../../src/db/client.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import { control, newWorkspace, subscribe, waitFor, waitForIdle, workspaceRow } from './support.js';
@@ -70,43 +69,48 @@ describe.each(DB_KINDS)('syncs paced by Stripe (%s)', (kind) => {
   }, 120_000);
 
   // The requests' connections all busy (a webhook storm's acks, a slow page) must not hold the
-  // syncs back: the job runner and its syncs have their own connections on PostgreSQL.
+  // syncs back: the job runner and its syncs have their own connections on PostgreSQL. An app of
+  // its own with a small request pool, so filling it takes few of the shared server's connections.
   it.runIf(kind === 'postgres')(
     'a sync runs while every request connection is busy',
     async () => {
-      await control(t).post('/rate_limit', { rps: 0 });
-      const ws = await newWorkspace(t, 'Busy pool');
-      const { customerId, subscription } = await subscribe(t, ws);
-      await waitForIdle(t);
-      await control(t).post('/delivery_mode', { hold: true });
-      await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: false });
-      let released = false;
-      // As many sleepers as the request pool holds: every one of its connections is taken.
-      const sleepers = Promise.all(
-        Array.from({ length: REQUEST_CONNECTIONS }, () =>
-          t.database.db.execute(sql`select pg_sleep(4)`),
-        ),
-      ).then(() => {
-        released = true;
-      });
+      const REQUEST_CONNECTIONS = 3;
+      const busy = await createTestApp(kind, {}, {}, { requestConnections: REQUEST_CONNECTIONS });
       try {
-        await requestSyncNow(t.database.background, customerId);
-        t.jobs?.notify();
-        await waitFor(
-          async () => {
-            const res = (await t.database.background.execute(
-              sql`select plan from workspaces where id = ${ws.id}`,
-            )) as unknown as { rows: Array<{ plan: string }> };
-            return res.rows[0]?.plan === 'free';
-          },
-          { timeoutMs: 10_000, intervalMs: 25, what: 'the sync to downgrade the workspace' },
-        );
-        expect(released, 'the sync had to wait for a request connection').toBe(false);
+        const ws = await newWorkspace(busy, 'Busy pool');
+        const { customerId, subscription } = await subscribe(busy, ws);
+        await waitForIdle(busy);
+        await control(busy).post('/delivery_mode', { hold: true });
+        await control(busy).post(`/subscriptions/${subscription.id}/cancel`, {
+          at_period_end: false,
+        });
+        let released = false;
+        // As many sleepers as the request pool holds: every one of its connections is taken.
+        const sleepers = Promise.all(
+          Array.from({ length: REQUEST_CONNECTIONS }, () =>
+            busy.database.db.execute(sql`select pg_sleep(4)`),
+          ),
+        ).then(() => {
+          released = true;
+        });
+        try {
+          await requestSyncNow(busy.database.background, customerId);
+          busy.jobs?.notify();
+          await waitFor(
+            async () => {
+              const res = (await busy.database.background.execute(
+                sql`select plan from workspaces where id = ${ws.id}`,
+              )) as unknown as { rows: Array<{ plan: string }> };
+              return res.rows[0]?.plan === 'free';
+            },
+            { timeoutMs: 10_000, intervalMs: 25, what: 'the sync to downgrade the workspace' },
+          );
+          expect(released, 'the sync had to wait for a request connection').toBe(false);
+        } finally {
+          await sleepers;
+        }
       } finally {
-        await sleepers;
-        await control(t).post('/delivery_mode', { hold: false });
-        await control(t).post('/deliveries/release');
-        await waitForIdle(t);
+        await busy.close();
       }
     },
     30_000,

@@ -72,6 +72,8 @@ export async function createTestApp(
     shareDatabaseWith?: TestApp;
     /** A database of the test's own (a PGlite directory), instead of a fresh isolated one. */
     database?: DatabaseTarget;
+    /** PostgreSQL: the requests' pool size (a test that fills it keeps the shared server's connections few). */
+    requestConnections?: number;
   } = {},
 ): Promise<TestApp> {
   const isolated = opts.shareDatabaseWith
@@ -90,7 +92,11 @@ export async function createTestApp(
     ...env,
   });
   const logger = opts.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const database = await openDatabase(isolated.target, logger);
+  const target =
+    opts.requestConnections && isolated.target.kind === 'postgres'
+      ? { ...isolated.target, requestConnections: opts.requestConnections }
+      : isolated.target;
+  const database = await openDatabase(target, logger);
 
   // The HTTP server exists before the app so its port can go into the emulator's webhook URL.
   let appFetch: (req: Request) => Response | Promise<Response> = () =>
