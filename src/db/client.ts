@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/runner.js';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
 import * as schema from './schema.js';
@@ -113,8 +114,8 @@ async function fromTemplate(dataDir: string, root: string | undefined, logger?: 
 /** The requests' pool size, per process. */
 export const REQUEST_CONNECTIONS = 20;
 
-/** The background pool's size: the job runner's default concurrency (16) plus a claim and a spare. */
-const BACKGROUND_CONNECTIONS = 18;
+/** The background pool's size: the job runner's runs in flight, plus a claim pass and a spare. */
+const BACKGROUND_CONNECTIONS = DEFAULT_JOB_RUNNER_OPTIONS.concurrency + 2;
 
 /**
  * A pg pool whose connections report to the monitor. A pg Client with no 'error' listener

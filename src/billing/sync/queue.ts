@@ -2,7 +2,7 @@
 // the events each run covers, and marking them when the run succeeds or gives up.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { giveUpJob, type Job, requestJobNow } from '../../jobs/queue.js';
+import { giveUpJob, type Job, lockJob, requestJobNow } from '../../jobs/queue.js';
 import { stripeEvents } from '../schema.js';
 import { CHECKOUT_EVENT_TYPES, COVER_MARGIN_SECONDS } from './events.js';
 
@@ -66,9 +66,9 @@ export async function markEvents(
 }
 
 /**
- * Completes a successful sync, in its transaction (the job row locked first): marks the events
- * it covers, and releases the job, idle unless a request it did not answer arrived meanwhile.
- * One statement (it used to be three round trips, each queued behind a storm's acks).
+ * Completes a successful sync, in its transaction: locks the job row (the inbox's lock order: the
+ * job row, then its events), marks the events the sync covers, and releases the job, idle unless
+ * a request it did not answer arrived meanwhile, in one statement after the lock.
  *
  * Covered: every pending event up to the claimed generation, and also those that arrived while
  * the sync ran but were created well before its Stripe read started (the inbox's covered rule,
@@ -89,6 +89,7 @@ export async function completeSync(
   lastError: string | null,
   readStartedAt: Date,
 ): Promise<void> {
+  await lockJob(tx, job);
   await tx.execute(sql`
     with marked as (
       update stripe_events

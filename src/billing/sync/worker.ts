@@ -30,8 +30,6 @@ async function linkFromCheckoutEvents(
   claim: SyncJob,
   events: Awaited<ReturnType<typeof coveredEvents>>['events'],
 ) {
-  // Only checkout events carry their payload (see coveredEvents): without one, nothing to link.
-  if (!events.some((e) => e.payload)) return;
   const [linked] = await tx
     .select({ id: workspaces.id })
     .from(workspaces)
@@ -93,25 +91,23 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
     // sync, it stalled whole batches of acks behind one customer's transaction. So it is taken as
     // late as the lock order allows: first thing only when checkout events may be marked (an
     // event row written before the job row could deadlock with a copy of that event arriving),
-    // and otherwise just before the events are marked and the job released.
+    // and otherwise just before the events are marked and the job released (completeSync).
     prepare: async (tx) => {
+      // Only checkout events carry their payload (see coveredEvents): without one, nothing to link.
       if (!events.some((e) => e.payload)) return;
       await lockJob(tx, claim);
       await linkFromCheckoutEvents(tx, claim, events);
     },
-    finish: async (tx, result) => {
-      await lockJob(tx, claim);
-      if (result.workspaceId)
-        await completeSync(tx, claim, 'processed', null, result.readStartedAt);
-      else
-        await completeSync(
-          tx,
-          claim,
-          'ignored',
-          `no workspace is linked to Stripe customer ${claim.key}`,
-          result.readStartedAt,
-        );
-    },
+    finish: (tx, result) =>
+      result.workspaceId
+        ? completeSync(tx, claim, 'processed', null, result.readStartedAt)
+        : completeSync(
+            tx,
+            claim,
+            'ignored',
+            `no workspace is linked to Stripe customer ${claim.key}`,
+            result.readStartedAt,
+          ),
   });
 }
 
