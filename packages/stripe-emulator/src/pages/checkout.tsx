@@ -1,5 +1,6 @@
 // The hosted Checkout page at `<publicUrl>/checkout/<cs_id>`: shows the plan, takes an email
 // (when the session has no customer) and a test card, then completes or cancels the session.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */ // this package's JSX, whatever tsconfig the process that loads it has
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type Stripe from 'stripe';

@@ -1,5 +1,6 @@
 // The hosted invoice page at an invoice's `hosted_invoice_url` (`<publicUrl>/invoices/<in_id>`):
 // a read-only summary, enough for an app's "view invoice" link to land somewhere real.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */ // this package's JSX, whatever tsconfig the process that loads it has
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../context.js';
 import { invoicePdf } from '../pdf.js';

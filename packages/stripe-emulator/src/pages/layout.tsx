@@ -1,4 +1,5 @@
 // Shared shell and formatting for the hosted pages: small, readable CSS that works on a phone.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */ // this package's JSX, whatever tsconfig the process that loads it has
 import type { Child } from 'hono/jsx';
 
 const CSS = `

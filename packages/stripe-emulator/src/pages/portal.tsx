@@ -1,5 +1,6 @@
 // The hosted customer portal at `<publicUrl>/portal/<bps_id>`: plan, status, renewal date,
 // invoices, and the actions Stripe's portal offers (cancel/resume, switch plan, update card).
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */ // this package's JSX, whatever tsconfig the process that loads it has
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
