@@ -172,6 +172,25 @@ describe('loadConfig', () => {
     expect(ok.stripeMode).toEqual({ kind: 'external' });
   });
 
+  it('names every problem at once in production, invalid and missing alike, not one per start', () => {
+    const message = configError({ NODE_ENV: 'production', PORT: 'eighty' }).message;
+    expect(message).toContain('(7 problems)');
+    for (const problem of [
+      'PORT is invalid',
+      'AUTH_SECRET is required',
+      'STRIPE_SECRET_KEY is required',
+      'STRIPE_WEBHOOK_SECRET is required',
+      'STRIPE_PUBLISHABLE_KEY is required',
+      'SMTP_URL is required',
+      'MAIL_FROM is required',
+    ]) {
+      expect(message).toContain(problem);
+    }
+    expect(configError({ PORT: 'eighty', LOG_LEVEL: 'loud' }).message).toMatch(
+      /PORT is invalid[\s\S]*LOG_LEVEL is invalid/,
+    );
+  });
+
   it('requires SMTP_URL and MAIL_FROM in production, and names a bad value at start-up', () => {
     const prod = { NODE_ENV: 'production', AUTH_SECRET: SECRET, ...STRIPE };
     expect(configError(prod).message).toContain('SMTP_URL is required in production');

@@ -174,9 +174,39 @@ function priceOverrides(env: Record<string, string>): Record<string, string> {
   return ids;
 }
 
-function fail(variable: string, problem: string): never {
+function describe(variable: string, problem: string): string {
   const hint = HINTS[variable];
-  throw new ConfigError(`Invalid configuration: ${variable} ${problem}${hint ? `; ${hint}` : ''}.`);
+  return `${variable} ${problem}${hint ? `; ${hint}` : ''}.`;
+}
+
+function fail(variable: string, problem: string): never {
+  throw new ConfigError(`Invalid configuration: ${describe(variable, problem)}`);
+}
+
+/** Many problems at once, so an operator fixes them in one go rather than one per start. */
+function failAll(problems: string[]): never {
+  if (problems.length === 1) throw new ConfigError(`Invalid configuration: ${problems[0]}`);
+  throw new ConfigError(
+    `Invalid configuration (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
+}
+
+/** Every variable production requires and lacks, each with what to set. */
+function productionGaps(e: Record<string, string>): string[] {
+  const gaps: string[] = [];
+  const need = (variable: string, why: string) => gaps.push(describe(variable, why));
+  if (!e.AUTH_SECRET) need('AUTH_SECRET', 'is required in production');
+  if (!e.STRIPE_SECRET_KEY)
+    need(
+      'STRIPE_SECRET_KEY',
+      'is required in production (the local Stripe emulator is for development only)',
+    );
+  if (!e.STRIPE_WEBHOOK_SECRET) need('STRIPE_WEBHOOK_SECRET', 'is required in production');
+  if (!e.STRIPE_PUBLISHABLE_KEY) need('STRIPE_PUBLISHABLE_KEY', 'is required in production');
+  if (!e.SMTP_URL)
+    need('SMTP_URL', 'is required in production (the embedded mailbox is for development only)');
+  if (!e.MAIL_FROM) need('MAIL_FROM', 'is required in production');
+  return gaps;
 }
 
 // Stripe allows 100 read requests/s live and 25/s in test mode: leave a fifth for everything else.
@@ -202,14 +232,15 @@ export function loadConfig(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    fail(String(issue.path[0] ?? 'environment'), `is invalid: ${issue.message}`);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) =>
+        describe(String(issue.path[0] ?? 'environment'), `is invalid: ${issue.message}`),
+      );
+  if (present.NODE_ENV === 'production')
+    problems.push(...productionGaps(present as Record<string, string>));
+  if (problems.length > 0 || !parsed.success) failAll(problems);
   const e = parsed.data;
-
-  if (e.NODE_ENV === 'production' && !e.AUTH_SECRET)
-    fail('AUTH_SECRET', 'is required in production');
 
   let stripeMode: StripeMode;
   let stripe: StripeSettings | undefined;

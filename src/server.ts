@@ -109,7 +109,7 @@ async function runInstance(config: Config, logger: Logger, modulesMs: number) {
   } catch (err) {
     failStart(err);
   }
-  // Where the start-up went (scripts/bench-startup.ts reads it).
+  // Where the start-up went (scripts/bench-start.ts reads it).
   logger.info(
     { startup: { modulesMs, ...running.timings, readyMs: Math.round(performance.now()) } },
     'ready',

@@ -17,7 +17,12 @@ import { CATALOG } from './billing/plans/catalog.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { scheduleBackfill } from './billing/sync/backfill.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
-import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
+import {
+  type Database,
+  type DatabasePhases,
+  type DatabaseTarget,
+  openDatabase,
+} from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
 import { newToken } from './lib/crypto.js';
@@ -47,6 +52,8 @@ export interface RunningTollgate {
 
 export interface StartupTimings {
   databaseMs: number;
+  /** Inside databaseMs, on PGlite: the template's copy, PGlite's start, the migrations. */
+  database: DatabasePhases;
   emulatorMs: number;
   mailboxMs: number;
   assemblyMs: number;
@@ -254,6 +261,7 @@ export async function startTollgate(
   const target = opts.database ?? configuredDatabase(config);
   const timings: StartupTimings = {
     databaseMs: 0,
+    database: {},
     emulatorMs: 0,
     mailboxMs: 0,
     assemblyMs: 0,
@@ -263,7 +271,7 @@ export async function startTollgate(
   // The database (PGlite's start and the migrations are most of a start-up) and the local
   // emulator (start and seed) do not need each other: they start side by side.
   const [opened, local] = await Promise.allSettled([
-    openDatabase(target, logger).finally(() => {
+    openDatabase(target, logger, timings.database).finally(() => {
       timings.databaseMs = since(began);
     }),
     config.stripeMode.kind === 'emulator'

@@ -57,7 +57,25 @@ export type DatabaseTarget =
 // Any constant works; it only has to be the same for every instance of the app.
 const MIGRATION_LOCK_KEY = 727_001;
 
-export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
+/** Where an embedded start-up's time went (filled by openDatabase when given): `npm run bench:start`. */
+export interface DatabasePhases {
+  templateMs?: number;
+  openMs?: number;
+  migrateMs?: number;
+}
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  logger?: Logger,
+  phases: DatabasePhases = {},
+): Promise<Database> {
+  let last = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - last);
+    last = now;
+    return ms;
+  };
   if (target.kind === 'postgres')
     return openPostgres(target.url, logger, target.requestConnections ?? REQUEST_CONNECTIONS);
   let client: PGlite;
@@ -68,13 +86,16 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     lock = await lockDirectory(target.dataDir);
     if (isFreshDataDir(target.dataDir) && target.templateRoot !== false)
       await fromTemplate(target.dataDir, target.templateRoot, logger);
+    phases.templateMs = lap();
     client = new PGlite(target.dataDir);
   } else {
     client = new PGlite();
   }
   try {
     await client.waitReady;
+    phases.openMs = lap();
     await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
+    phases.migrateMs = lap();
   } catch (err) {
     await client.close().catch(() => {});
     await lock?.release();

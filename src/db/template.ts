@@ -26,12 +26,24 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/**
+ * The project's root: the nearest folder above this module that holds the migrations. The same
+ * answer from src/, dist/ and `npm start`'s compiled cache under node_modules/.cache.
+ */
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'drizzle', 'meta', '_journal.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`No drizzle/ migrations folder above ${import.meta.url}`);
+    dir = up;
+  }
+}
+
+export const MIGRATIONS_DIR = path.join(projectRoot(), 'drizzle');
 
 /** node_modules/.cache/tollgate: the conventional home of a project's build caches. */
-export const DEFAULT_TEMPLATE_ROOT = fileURLToPath(
-  new URL('../../node_modules/.cache/tollgate', import.meta.url),
-);
+export const DEFAULT_TEMPLATE_ROOT = path.join(projectRoot(), 'node_modules', '.cache', 'tollgate');
 
 /** Written last into a finished template: a directory without it is an interrupted build. */
 const MARKER = 'tollgate-template';
