@@ -18,6 +18,18 @@ export interface JourneyAppOptions {
   env?: Record<string, string>;
   /** Options for every page's browser context (viewport 1280×800 unless given). */
   context?: BrowserContextOptions;
+  /**
+   * Drive an app started some other way (the fresh-clone walk runs the README's `npm start`)
+   * instead of one started in this process; `env` is then ignored.
+   */
+  external?: () => Promise<ExternalApp>;
+}
+
+/** An app running outside the test process, and how to stop it. */
+export interface ExternalApp {
+  baseUrl: string;
+  emulatorUrl: string;
+  close(): Promise<void>;
 }
 
 export interface JourneyApp {
@@ -46,32 +58,45 @@ export function useJourneyApp(options: JourneyAppOptions = {}): JourneyApp {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
-  beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      APP_URL: baseUrl,
-      AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
-      LOG_LEVEL: 'silent',
-      ...options.env,
-    });
-    tollgate = await startTollgate(config, pino({ level: 'silent' }), {
-      database: { kind: 'pglite-memory' },
-      emulatorPort: 0,
-      worker: { pollMs: 100 },
-    });
-    if (!tollgate.emulator) throw new Error('expected the app to start its own Stripe emulator');
-    emulatorUrl = tollgate.emulator.url;
-    browser = await launchBrowser();
-  });
+  let external: ExternalApp | undefined;
+
+  beforeAll(
+    async () => {
+      browser = await launchBrowser();
+      if (options.external) {
+        external = await options.external();
+        baseUrl = external.baseUrl;
+        emulatorUrl = external.emulatorUrl;
+        return;
+      }
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        APP_URL: baseUrl,
+        AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123456789',
+        LOG_LEVEL: 'silent',
+        ...options.env,
+      });
+      tollgate = await startTollgate(config, pino({ level: 'silent' }), {
+        database: { kind: 'pglite-memory' },
+        emulatorPort: 0,
+        worker: { pollMs: 100 },
+      });
+      if (!tollgate.emulator) throw new Error('expected the app to start its own Stripe emulator');
+      emulatorUrl = tollgate.emulator.url;
+      // An external app may first install its dependencies (the fresh-clone walk).
+    },
+    options.external ? 300_000 : undefined,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
     await tollgate?.close();
+    await external?.close();
   });
 
   const started = (): Browser => {
