@@ -111,7 +111,11 @@ describe("the README's Quick start on a fresh clone", () => {
   it("runs the Quick start's test command in the same copy", async () => {
     // The whole suite would run this file again; one unit test file proves the command works
     // there (the pretest check, the typecheck, vitest).
-    const run = runShell(`${TEST} -- src/config.test.ts`, copy!.dir, userEnv({ CI: '', NO_COLOR: '1' }));
+    const run = runShell(
+      `${TEST} -- src/config.test.ts`,
+      copy!.dir,
+      userEnv({ CI: '', NO_COLOR: '1' }),
+    );
     const code = await run.exited;
     expect(code, run.output()).toBe(0);
     expect(run.output()).toMatch(/Tests\s+\d+ passed/);

@@ -51,7 +51,8 @@ function banner(config: Config, facts: BannerFacts) {
       emulator
         ? `  Billing:  local Stripe emulator at ${emulator.url} (port ${emulator.port}: ${emulatorPortSource(config)})\n` +
           '            No account, no keys: pay with card 4242 4242 4242 4242. To use real Stripe, set\n' +
-          '            STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_PRO_PRICE_ID and STRIPE_WEBHOOK_SECRET.'
+          '            STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET, and run\n' +
+          '            `npm run billing -- setup` once (prices are found by lookup key; docs/billing.md).'
         : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
       config.mail.transport.kind === 'embedded'
         ? `  Mail:     embedded SMTP server${mailboxUrl ? ` on ${mailboxUrl}` : ' in each process'}; read it at ${config.appUrl}/dev/mailbox\n` +
@@ -162,7 +163,7 @@ async function main() {
     console.log(
       config.databaseUrl || existsSync(config.dataDir)
         ? 'Starting Tollgate…'
-        : `Starting Tollgate… (the first start prepares the embedded database in ${config.dataDir}, ~10 s)`,
+        : `Starting Tollgate… (the first start prepares the embedded database in ${config.dataDir})`,
     );
   }
   const logger = createLogger({

@@ -18,8 +18,9 @@ Options:
   --empty             Do not create the sample "Pro" product and its two prices
   -h, --help          Show this help
 
-Example:
-  npx @tollgate/stripe-emulator --port 12111 --webhook-url http://localhost:3000/webhooks/stripe
+Example (Tollgate's webhook endpoint; in the Tollgate repository, \`npm run stripe:emulator --\`
+runs this command):
+  stripe-emulator --port 12111 --webhook-url http://localhost:3000/api/webhooks/stripe/webhook
 `;
 
 export interface ListeningInfo {
