@@ -3,7 +3,8 @@
 // by their content (node_modules/.cache/tollgate/app-<hash>/) and runs that. A fresh clone pays
 // for one esbuild run (well under a second), every later start with unchanged sources pays
 // nothing, and an edit makes a new key. JSX settings are given here, so they do not depend on
-// which folder the process starts in.
+// which folder the process starts in. `npm install` compiles ahead (`--compile-only`, from the
+// prepare script), so a fresh clone's first start usually finds the cache already made.
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -20,7 +21,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const began = performance.now();
 const SOURCE_DIRS = ['src', 'packages/stripe-emulator/src'];
-const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/start.mjs'];
+// Dependencies are not bundled (they stay imports of node_modules), so the lock file is no input.
+const SOURCE_FILES = [
+  'package.json',
+  'packages/stripe-emulator/package.json',
+  'tsconfig.json',
+  'scripts/start.mjs',
+];
 const isTest = (name) => /\.test\.tsx?$/.test(name);
 
 /** Every source file under `dir` (tests excluded), sorted, so the hash is stable. */
@@ -115,7 +122,10 @@ const externalDependencies = {
   },
 };
 
-if (compiled > newestSource) {
+if (process.argv.includes('--compile-only')) {
+  // `npm install` (the prepare script) compiles ahead, so even the first start finds the cache.
+  await compiledSources();
+} else if (compiled > newestSource) {
   await import('../dist/server.js');
 } else {
   await import(await compiledSources());
