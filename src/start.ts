@@ -13,7 +13,6 @@ import { type Billing, type BillingOptions, createBilling } from './billing/inde
 import { billingNotices } from './billing/notices.js';
 import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
 import { seedLocalStripe } from './billing/operator/local-stripe.js';
-import { CATALOG } from './billing/plans/catalog.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { scheduleBackfill } from './billing/sync/backfill.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
@@ -24,6 +23,7 @@ import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 import { type EmbeddedSmtp, startEmbeddedSmtp } from './mail/embedded.js';
 import { createMail } from './mail/index.js';
+import { CATALOG } from './plans/catalog.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
 export class StartupError extends Error {

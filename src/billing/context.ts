@@ -2,9 +2,9 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import type { PlanCatalog } from './catalog.js';
+import type { PastDuePolicy } from '../plans/status.js';
 import type { BillingNotices } from './notices.js';
-import type { PastDuePolicy } from './plans/status.js';
+import type { PlanCatalog } from './price-book.js';
 import type { SeatTiming } from './seats/request.js';
 
 export interface BillingContext {

@@ -15,9 +15,9 @@ import {
   subscriptionEnded,
   trialEnding,
 } from '../mail/templates/billing.js';
+import { planOf } from '../plans/entitlements.js';
 import { listAdmins } from '../workspaces/members.js';
 import { workspaces } from '../workspaces/schema.js';
-import { planOf } from './plans/entitlements.js';
 import type { HistoryKind } from './schema.js';
 import { stripeEvents } from './schema.js';
 import type { SyncResult } from './sync/sync.js';

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { isConnectionError } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
 import type { RateBudget } from './budget.js';
-import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './queue.js';
+import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './job-queue.js';
 import type { JobKind } from './schema.js';
 
 export interface JobHandler<K extends JobKind = JobKind> {

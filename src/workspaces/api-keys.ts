@@ -2,12 +2,12 @@
 // and one role. `Authorization: Bearer tg_...` on /api routes.
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { user } from '../auth/schema.js';
-import { recordAudit } from '../billing/audit/log.js';
-import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { nameField, parseInput } from '../lib/input.js';
+import { recordAudit } from './audit/log.js';
+import { assertWithinLimit } from './limits.js';
 import { type ApiKey, apiKeys, memberships, type Role } from './schema.js';
 import { lesserRole } from './workspace.js';
 

@@ -4,15 +4,15 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { user as users } from '../auth/schema.js';
 import { requireVerifiedEmail, type VerificationPolicy } from '../auth/verification.js';
-import { recordAudit } from '../billing/audit/log.js';
-import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { emailField, parseInput } from '../lib/input.js';
 import type { Mail } from '../mail/index.js';
 import { invitation as invitationMail } from '../mail/templates/workspace.js';
+import { recordAudit } from './audit/log.js';
 import type { MembersChanged } from './hooks.js';
+import { assertWithinLimit } from './limits.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
 import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 

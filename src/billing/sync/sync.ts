@@ -6,23 +6,23 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
+import { atLeast } from '../../plans/entitlements.js';
+import { seatsFor } from '../../plans/quote.js';
+import { recordAudit } from '../../workspaces/audit/log.js';
 import { workspaces } from '../../workspaces/schema.js';
-import { recordAudit } from '../audit/log.js';
 import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
-import { atLeast } from '../plans/entitlements.js';
-import { historyLabel } from '../plans/history-labels.js';
-import { seatsFor } from '../plans/quote.js';
+import { billingHistory, type HistoryKind } from '../schema.js';
+import { acceptedMembers, requestSeatSync } from '../seats/request.js';
+import { isStripeError } from '../stripe-client.js';
+import { recordTrialClaims } from '../trials.js';
+import { historyLabel } from '../web/history-labels.js';
 import {
   type BillingState,
   describeChange,
   desiredState,
   scheduledSwitch,
   selectSubscription,
-} from '../plans/select.js';
-import { billingHistory, type HistoryKind } from '../schema.js';
-import { acceptedMembers, requestSeatSync } from '../seats/request.js';
-import { isStripeError } from '../stripe-client.js';
-import { recordTrialClaims } from '../trials.js';
+} from './select.js';
 
 export interface SyncResult {
   customerId: string;

@@ -4,10 +4,10 @@
 import { and, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { pendingInvitationsOf } from '../workspaces/invitations.js';
-import { apiKeys, invitations, memberships, workspaces } from '../workspaces/schema.js';
-import type { LimitName } from './plans/catalog.js';
-import { limit, planOf } from './plans/entitlements.js';
+import type { LimitName } from '../plans/catalog.js';
+import { limit, planOf } from '../plans/entitlements.js';
+import { pendingInvitationsOf } from './invitations.js';
+import { apiKeys, invitations, memberships, workspaces } from './schema.js';
 
 export interface Usage {
   members: number;
