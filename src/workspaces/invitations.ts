@@ -12,7 +12,7 @@ import type { Mail } from '../mail/index.js';
 import { invitation as invitationMail } from '../mail/templates/workspace.js';
 import { recordAudit } from './audit/log.js';
 import type { MembersChanged } from './hooks.js';
-import { assertWithinLimit } from './limits.js';
+import { assertWithinLimit, pendingInvitationsOf } from './limits.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
 import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 
@@ -117,16 +117,6 @@ async function assertNotInvitedYet(tx: Db, opts: { workspaceId: string; email: s
       { details: { field: 'email' } },
     );
   }
-}
-
-/** The SQL condition for a workspace's invitations that can still be accepted. */
-export function pendingInvitationsOf(workspaceId: string) {
-  return and(
-    eq(invitations.workspaceId, workspaceId),
-    isNull(invitations.acceptedAt),
-    isNull(invitations.revokedAt),
-    gt(invitations.expiresAt, new Date()),
-  );
 }
 
 export async function listPendingInvitations(db: Db, workspaceId: string): Promise<Invitation[]> {

@@ -10,7 +10,12 @@ import { atLeast } from '../../plans/entitlements.js';
 import { seatsFor } from '../../plans/quote.js';
 import { recordAudit } from '../../workspaces/audit/log.js';
 import { workspaces } from '../../workspaces/schema.js';
-import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
+import {
+  type BillingContext,
+  type SyncResult,
+  type SyncSource,
+  sourceColumns,
+} from '../context.js';
 import { billingHistory, type HistoryKind } from '../schema.js';
 import { acceptedMembers, requestSeatSync } from '../seats/request.js';
 import { isStripeError } from '../stripe-client.js';
@@ -24,22 +29,7 @@ import {
   selectSubscription,
 } from './select.js';
 
-export interface SyncResult {
-  customerId: string;
-  /** The workspace bound to the customer, or null when none is (nothing was written). */
-  workspaceId: string | null;
-  before: BillingState | null;
-  after: BillingState | null;
-  history: HistoryKind[];
-  /** The history rows this sync wrote (their ids key the admins' notices: one per change). */
-  historyEntries: Array<{ id: number; kind: HistoryKind }>;
-  /** A sync that read Stripe later had already written: this one wrote nothing. */
-  stale: boolean;
-  /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
-  eventTypes: readonly string[];
-  /** When this sync's Stripe read started, on the database's clock: what it saw is at least that recent. */
-  readStartedAt: Date;
-}
+export type { SyncResult };
 
 export interface SyncOptions {
   customerId: string;
