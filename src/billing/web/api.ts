@@ -14,12 +14,12 @@ import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import { auditApiRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
+import { requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
 import { catalogPrice } from '../price-book.js';
-import { requiresFeature } from './gating.js';
 
 export function billingJson(ws: Workspace) {
   return {

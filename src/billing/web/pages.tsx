@@ -8,9 +8,9 @@ import { Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
 import type { Usage } from '../../workspaces/limits.js';
 import type { Member } from '../../workspaces/members.js';
+import { lowestPlanWith } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import type { BillingHistoryEntry } from '../schema.js';
-import { lowestPlanWith } from './gating.js';
 import { historyLabel } from './history-labels.js';
 
 export function AskAdminPage(props: {

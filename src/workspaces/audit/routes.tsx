@@ -1,6 +1,5 @@
 // The audit log's page and JSON: admins of a workspace with the `audit_log` feature (Team).
 import { Hono } from 'hono';
-import { lowestPlanWith, requiresFeature } from '../../billing/web/gating.js';
 import type { AppDeps } from '../../deps.js';
 import { requestLocale } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
@@ -8,6 +7,7 @@ import { Layout, type PageChrome } from '../../web/layout.js';
 import { pageChrome } from '../../web/render.js';
 import { Badge, EmptyState, PageHeader, Table } from '../../web/ui.js';
 import { requireWorkspaceAccess } from '../access.js';
+import { lowestPlanWith, requiresFeature } from '../plan-gates.js';
 import { describeAudit, listAudit } from './log.js';
 import type { AuditEntry } from './schema.js';
 
