@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { CATALOG, lookupKeyFor } from './billing/plans/catalog.js';
+import { CATALOG, lookupKeyFor } from './plans/catalog.js';
 import { parseTrustedProxies, type TrustedProxies } from './security/client-ip.js';
 
 // Empty strings count as unset, so `FOO=` in a .env file behaves like no FOO at all.

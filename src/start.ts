@@ -9,11 +9,10 @@ import { type ServerType, serve } from '@hono/node-server';
 import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
-import { type Billing, type BillingOptions, createBilling } from './billing/index.js';
 import { billingNotices } from './billing/notices.js';
 import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
 import { seedLocalStripe } from './billing/operator/local-stripe.js';
-import { CATALOG } from './billing/plans/catalog.js';
+import { type Billing, type BillingOptions, createBilling } from './billing/runtime.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { scheduleBackfill } from './billing/sync/backfill.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
@@ -29,6 +28,7 @@ import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 import { type EmbeddedSmtp, startEmbeddedSmtp } from './mail/embedded.js';
 import { createMail } from './mail/index.js';
+import { CATALOG } from './plans/catalog.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
 export class StartupError extends Error {

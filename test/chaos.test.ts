@@ -18,15 +18,11 @@ import {
 import { controlClient, waitFor } from '@tollgate/stripe-emulator/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildCatalog } from '../src/billing/catalog.js';
 import { setupCatalog } from '../src/billing/operator/catalog-setup.js';
-import { CATALOG } from '../src/billing/plans/catalog.js';
-import {
-  type BillingState,
-  desiredState,
-  selectSubscription,
-} from '../src/billing/plans/select.js';
+import { buildCatalog } from '../src/billing/price-book.js';
 import { HANDLED_EVENT_TYPES } from '../src/billing/sync/events.js';
+import { type BillingState, desiredState, selectSubscription } from '../src/billing/sync/select.js';
+import { CATALOG } from '../src/plans/catalog.js';
 import { location, TestClient } from './support/client.js';
 import { type IsolatedDatabase, isolatedDatabase } from './support/databases.js';
 import { freePort } from './support/ports.js';

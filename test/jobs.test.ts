@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.js';
 import { rateBudget } from '../src/jobs/budget.js';
-import { completeJob, requestJob } from '../src/jobs/queue.js';
+import { completeJob, requestJob } from '../src/jobs/job-queue.js';
 import { type JobRunner, startJobRunner } from '../src/jobs/runner.js';
 import { jobs } from '../src/jobs/schema.js';
 import { createLogger } from '../src/lib/logger.js';

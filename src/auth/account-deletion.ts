@@ -5,9 +5,9 @@
 // and your user row goes (memberships, sessions and credentials cascade with it; keys you made
 // stop working as a key acts for its creator's membership).
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { isKnownStatus, isLive } from '../billing/plans/status.js';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { isKnownStatus, isLive } from '../plans/status.js';
 import { invitations, memberships, workspaces } from '../workspaces/schema.js';
 import { user } from './schema.js';
 

@@ -12,6 +12,7 @@ import { passwordReset, verifyEmail } from '../mail/templates/account.js';
 import { safeNext } from '../web/negotiate.js';
 import { findPendingInvitationFor } from '../workspaces/invitations.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
+import type { SessionUser } from './identity.js';
 import * as authSchema from './schema.js';
 
 /**
@@ -188,9 +189,4 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
 
 export type Auth = ReturnType<typeof createAuth>;
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  email: string;
-  emailVerified: boolean;
-}
+export type { SessionUser };

@@ -6,12 +6,11 @@ import { AppError } from '../errors.js';
 import { addressBucket } from '../security/client-ip.js';
 import { consume, LIMITS, tooManyAttempts } from '../security/rate-limit.js';
 import type { AppEnv } from '../web/env.js';
-import { type ApiKeyPrincipal, authenticateApiKey } from '../workspaces/api-keys.js';
-import type { Auth, SessionUser } from './auth.js';
+import { authenticateApiKey } from '../workspaces/api-keys.js';
+import type { Auth } from './auth.js';
+import type { Principal, SessionUser } from './identity.js';
 
-export type Principal =
-  | { kind: 'user'; user: SessionUser; sessionId: string }
-  | { kind: 'apiKey'; apiKey: ApiKeyPrincipal };
+export type { Principal };
 
 export type PrincipalVariables = { principal: Principal | null };
 

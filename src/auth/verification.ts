@@ -3,7 +3,7 @@
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../web/env.js';
-import type { SessionUser } from './auth.js';
+import type { SessionUser } from './identity.js';
 
 export type VerificationPolicy = 'required' | 'optional';
 

@@ -5,14 +5,14 @@
 
 import type Stripe from 'stripe';
 import { AppError, badRequest } from '../errors.js';
+import type { BillingInterval, PlanId } from '../plans/catalog.js';
+import { type ChangeTiming, changeTiming } from '../plans/change.js';
+import { seatsFor } from '../plans/quote.js';
+import { isKnownStatus, isLive } from '../plans/status.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import { type CatalogPrice, catalogPrice, priceFor, resolvePriceId } from './catalog.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
-import type { BillingInterval, PlanId } from './plans/catalog.js';
-import { type ChangeTiming, changeTiming } from './plans/change.js';
-import { seatsFor } from './plans/quote.js';
-import { isKnownStatus, isLive } from './plans/status.js';
+import { type CatalogPrice, catalogPrice, priceFor, resolvePriceId } from './price-book.js';
 import { acceptedMembers } from './seats/request.js';
 import { syncWorkspaceBilling } from './sync/sync.js';
 

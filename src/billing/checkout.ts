@@ -4,14 +4,14 @@
 // upfront) and, for a per-seat plan, one seat per accepted member.
 import type Stripe from 'stripe';
 import { badRequest } from '../errors.js';
+import { seatsFor, trialEligibility } from '../plans/quote.js';
+import { isKnownStatus, isLive } from '../plans/status.js';
+import { usageOf } from '../workspaces/limits.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import { catalogPrice, resolvePriceId } from './catalog.js';
 import type { BillingContext } from './context.js';
 import { ensureStripeCustomer } from './customer.js';
 import { callStripe } from './errors.js';
-import { usageOf } from './limits.js';
-import { seatsFor, trialEligibility } from './plans/quote.js';
-import { isKnownStatus, isLive } from './plans/status.js';
+import { catalogPrice, resolvePriceId } from './price-book.js';
 import { listAllSubscriptions } from './sync/sync.js';
 import { trialHistory } from './trials.js';
 

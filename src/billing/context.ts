@@ -2,10 +2,14 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import type { PlanCatalog } from './catalog.js';
-import type { BillingNotices } from './notices.js';
-import type { PastDuePolicy } from './plans/status.js';
+import type { PastDuePolicy } from '../plans/status.js';
+import type { PlanCatalog } from './price-book.js';
+import type { HistoryKind } from './schema.js';
 import type { SeatTiming } from './seats/request.js';
+import type { BillingState } from './sync/select.js';
+
+/** The admins' notices for a sync's changes, queued in its transaction (./notices.ts). */
+export type BillingNotices = (tx: Db, result: SyncResult) => Promise<void>;
 
 export interface BillingContext {
   db: Db;
@@ -25,6 +29,23 @@ export interface BillingContext {
    * the members (a portal or dashboard change, a plan switch to a per-seat plan). Absent: never.
    */
   seats?: SeatTiming;
+}
+
+export interface SyncResult {
+  customerId: string;
+  /** The workspace bound to the customer, or null when none is (nothing was written). */
+  workspaceId: string | null;
+  before: BillingState | null;
+  after: BillingState | null;
+  history: HistoryKind[];
+  /** The history rows this sync wrote (their ids key the admins' notices: one per change). */
+  historyEntries: Array<{ id: number; kind: HistoryKind }>;
+  /** A sync that read Stripe later had already written: this one wrote nothing. */
+  stale: boolean;
+  /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
+  eventTypes: readonly string[];
+  /** When this sync's Stripe read started, on the database's clock: what it saw is at least that recent. */
+  readStartedAt: Date;
 }
 
 /** Where a billing change came from; recorded in the history. */

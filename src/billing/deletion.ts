@@ -3,12 +3,12 @@
 // cannot be reached, nothing is deleted.
 import { eq } from 'drizzle-orm';
 import { AppError } from '../errors.js';
+import { isKnownStatus, isLive } from '../plans/status.js';
 import { workspaces } from '../workspaces/schema.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import { expireOpenSessions } from './checkout.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
-import { isKnownStatus, isLive } from './plans/status.js';
 import { listAllSubscriptions } from './sync/sync.js';
 
 export const DELETION_REFUSED_MESSAGE =

@@ -15,12 +15,12 @@ import {
   subscriptionEnded,
   trialEnding,
 } from '../mail/templates/billing.js';
+import { planOf } from '../plans/entitlements.js';
 import { listAdmins } from '../workspaces/members.js';
 import { workspaces } from '../workspaces/schema.js';
-import { planOf } from './plans/entitlements.js';
+import type { BillingNotices, SyncResult } from './context.js';
 import type { HistoryKind } from './schema.js';
 import { stripeEvents } from './schema.js';
-import type { SyncResult } from './sync/sync.js';
 
 type Notice =
   | { kind: 'payment_failed' }
@@ -81,7 +81,7 @@ async function nextRetry(tx: Db, customerId: string): Promise<Date | null> {
 }
 
 /** Queues the notices of one sync's changes, in that sync's transaction (src/billing/sync/sync.ts). */
-export type BillingNotices = (tx: Db, result: SyncResult) => Promise<void>;
+export type { BillingNotices };
 
 const TRIAL_WILL_END = 'customer.subscription.trial_will_end';
 

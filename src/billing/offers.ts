@@ -2,17 +2,17 @@
 // members ("$12 × 5 members = $60/month") and whether Checkout would start a trial (and if not,
 // why), so the admin knows before clicking. The pages only render this view model.
 import type { Db } from '../db/client.js';
-import type { Workspace } from '../workspaces/workspace.js';
-import { catalogPrice, type PlanCatalog } from './catalog.js';
-import { usageOf } from './limits.js';
-import type { PlanId } from './plans/catalog.js';
+import type { PlanId } from '../plans/catalog.js';
 import {
   addedMemberCost,
   type PriceQuote,
   quotePrice,
   type TrialEligibility,
   trialEligibility,
-} from './plans/quote.js';
+} from '../plans/quote.js';
+import { usageOf } from '../workspaces/limits.js';
+import type { Workspace } from '../workspaces/workspace.js';
+import { catalogPrice, type PlanCatalog } from './price-book.js';
 import { trialHistory } from './trials.js';
 
 export interface PlanOffer {

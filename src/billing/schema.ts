@@ -1,6 +1,7 @@
 // Billing tables: the webhook inbox (stripe_events; its syncs are 'billing.sync' rows of the
 // job table, src/jobs/schema.ts), and the history of every change to a workspace's billing state.
-// The workspace's own billing columns are in workspace-columns.ts; the audit log in audit/.
+// The workspace's own billing columns are in src/workspaces/billing-columns.ts; the audit log in
+// src/workspaces/audit/.
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -114,4 +115,4 @@ export const trialClaims = pgTable(
 export type StripeEventRow = typeof stripeEvents.$inferSelect;
 export type BillingHistoryEntry = typeof billingHistory.$inferSelect;
 
-export * from './audit/schema.js';
+export * from '../workspaces/audit/schema.js';

@@ -6,11 +6,11 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
+import type { PlanId } from '../plans/catalog.js';
 import { getMembership } from '../workspaces/service.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import { linkCustomer } from './link.js';
-import type { PlanId } from './plans/catalog.js';
 import { checkoutWelcomes } from './schema.js';
 import { isStripeError } from './stripe-client.js';
 import { syncWorkspaceBilling } from './sync/sync.js';

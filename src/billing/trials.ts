@@ -1,13 +1,13 @@
 // The one-trial rule's memory: what a workspace and its admins had before (for the upgrade page
 // and Checkout), and the claims the sync records when a trial first shows up at Stripe.
-// The decision itself is pure (plans/quote.ts `trialEligibility`).
+// The decision itself is pure (src/plans/quote.ts `trialEligibility`).
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
+import type { PlanDefinition } from '../plans/catalog.js';
+import { type TrialEligibility, type TrialHistory, trialEligibility } from '../plans/quote.js';
 import { listAdmins } from '../workspaces/members.js';
 import type { Workspace } from '../workspaces/workspace.js';
-import type { PlanDefinition } from './plans/catalog.js';
-import { type TrialEligibility, type TrialHistory, trialEligibility } from './plans/quote.js';
 import { trialClaims } from './schema.js';
 
 /**

@@ -10,7 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/runner.js';
+import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/options.js';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
 import * as schema from './schema.js';

@@ -7,8 +7,11 @@ import type { Db } from '../db/client.js';
 import { isConnectionError } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
 import type { RateBudget } from './budget.js';
-import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './queue.js';
+import { claimDue, giveUpJob, type Job, releaseJobs, retryJobLater } from './job-queue.js';
+import { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions } from './options.js';
 import type { JobKind } from './schema.js';
+
+export { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions };
 
 export interface JobHandler<K extends JobKind = JobKind> {
   /**
@@ -29,32 +32,6 @@ export interface JobHandler<K extends JobKind = JobKind> {
 
 /** A handler per kind; a runner claims only the kinds it has a handler for. */
 export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
-
-export interface JobRunnerOptions {
-  pollMs: number;
-  leaseMs: number;
-  concurrency: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** After this many failed attempts in a row, the job gives up. */
-  maxAttempts: number;
-  /** On stop, how long jobs in flight may take to finish before their claims are handed back. */
-  drainMs: number;
-}
-
-export const DEFAULT_JOB_RUNNER_OPTIONS: JobRunnerOptions = {
-  pollMs: 1_000,
-  leaseMs: 60_000,
-  // An upper bound on runs in flight per process; budgeted kinds are paced by their budget.
-  // In a webhook storm with Stripe fast, the syncs share the CPU with the acks: 12 left a third
-  // of the customers unsynced at the last ack (converged +1.1 s), 20 none but p99 of the acks
-  // 135 ms, 16 about 150 and +0.5 s with p99 ~90 ms (npm run bench, docs/performance.md).
-  concurrency: 16,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 5 * 60_000,
-  maxAttempts: 12,
-  drainMs: 5_000,
-};
 
 export interface JobRunnerStatus {
   /** False once stopping: a load balancer should send no more work here. */

@@ -10,7 +10,7 @@
 import { eq } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db/client.js';
-import { finishOneOffJob, retryJobLater } from '../jobs/queue.js';
+import { finishOneOffJob, retryJobLater } from '../jobs/job-queue.js';
 import type { JobHandler } from '../jobs/runner.js';
 import type { Logger } from '../lib/logger.js';
 import { mailOutbox } from './schema.js';

@@ -2,7 +2,7 @@
 // change that causes it) plus a 'mail.send' job keyed by that row, so the mail exists if and
 // only if the change committed. The job (./deliver.ts) sends it later, with retries.
 import type { Db } from '../db/client.js';
-import { requestJob } from '../jobs/queue.js';
+import { requestJob } from '../jobs/job-queue.js';
 import { newId } from '../lib/crypto.js';
 import { type MailKind, mailOutbox } from './schema.js';
 import { type MailContent, renderMail } from './templates/layout.js';

@@ -6,25 +6,9 @@ import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import type { AppEnv } from './env.js';
+import type { AppEnv, Flash, FlashScope } from './env.js';
 
-export interface FlashScope {
-  /** The id of the page section the message belongs in (`members`, `api-keys`, …). */
-  section?: string;
-  /** The form field an error is about: the page marks it aria-invalid with the message. */
-  field?: string;
-  /** What the user typed, put back into the form (never passwords or secrets). */
-  values?: Record<string, string>;
-  /** The id of a one-time reveal (src/web/reveal.ts) for the page to take. */
-  reveal?: string;
-  /** Where to go about it (the plans, when a limit was reached): Feedback and Toast show it. */
-  link?: { href: string; label: string };
-}
-
-export interface Flash extends FlashScope {
-  type: 'success' | 'error' | 'info';
-  message: string;
-}
+export type { Flash, FlashScope };
 
 const COOKIE = 'tollgate.flash';
 

@@ -1,9 +1,9 @@
 // Builds the page chrome (user, workspace menu, the current workspace's navigation, flash, CSRF
 // token) from the request.
 import type { Context } from 'hono';
-import { can, planBadge } from '../billing/plans/entitlements.js';
-import { lowestPlanWith } from '../billing/web/gating.js';
 import type { Db } from '../db/client.js';
+import { can, planBadge } from '../plans/entitlements.js';
+import { lowestPlanWith } from '../workspaces/plan-gates.js';
 import { listWorkspacesForUser } from '../workspaces/service.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import type { AppEnv } from './env.js';

@@ -1,26 +1,18 @@
 // Workspace API keys: shown once, stored as a SHA-256, revocable, scoped to one workspace
 // and one role. `Authorization: Bearer tg_...` on /api routes.
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { ApiKeyPrincipal } from '../auth/identity.js';
 import { user } from '../auth/schema.js';
-import { recordAudit } from '../billing/audit/log.js';
-import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { nameField, parseInput } from '../lib/input.js';
+import { recordAudit } from './audit/log.js';
+import { assertWithinLimit } from './limits.js';
 import { type ApiKey, apiKeys, memberships, type Role } from './schema.js';
 import { lesserRole } from './workspace.js';
 
 const KEY_PREFIX = 'tg_';
-
-export interface ApiKeyPrincipal {
-  keyId: string;
-  workspaceId: string;
-  /** The role the key acts with now: the lesser of its own and its creator's current role. */
-  role: Role;
-  /** The user the key acts for (its creator). */
-  createdBy: string;
-}
 
 export const keyNameField = nameField('A key name', 'Give the key a name');
 
@@ -171,3 +163,5 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyChe
     },
   };
 }
+
+export type { ApiKeyPrincipal };

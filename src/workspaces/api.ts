@@ -2,15 +2,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId, requireUser } from '../auth/principal.js';
-import { actorOf } from '../billing/audit/actor.js';
-import { atLeast } from '../billing/plans/entitlements.js';
 import type { AppDeps } from '../deps.js';
 import { emailField, parseInput } from '../lib/input.js';
+import { atLeast } from '../plans/entitlements.js';
 import type { AppEnv } from '../web/env.js';
 import { readJsonObject } from '../web/json.js';
 import { pathId } from '../web/params.js';
 import { requireWorkspaceAccess } from './access.js';
 import { listApiKeys } from './api-keys.js';
+import { actorOf } from './audit/actor.js';
 import { throttleInvitationToken } from './invitation-throttle.js';
 import { acceptInvitation, createInvitation } from './invitations.js';
 import { changeRole, listMembers, removeMember } from './members.js';

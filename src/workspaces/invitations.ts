@@ -4,15 +4,15 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { user as users } from '../auth/schema.js';
 import { requireVerifiedEmail, type VerificationPolicy } from '../auth/verification.js';
-import { recordAudit } from '../billing/audit/log.js';
-import { assertWithinLimit } from '../billing/limits.js';
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { emailField, parseInput } from '../lib/input.js';
 import type { Mail } from '../mail/index.js';
 import { invitation as invitationMail } from '../mail/templates/workspace.js';
+import { recordAudit } from './audit/log.js';
 import type { MembersChanged } from './hooks.js';
+import { assertWithinLimit, pendingInvitationsOf } from './limits.js';
 import { type Invitation, invitations, memberships, type Role, workspaces } from './schema.js';
 import { lesserRole, toWorkspace, type Workspace } from './workspace.js';
 
@@ -117,16 +117,6 @@ async function assertNotInvitedYet(tx: Db, opts: { workspaceId: string; email: s
       { details: { field: 'email' } },
     );
   }
-}
-
-/** The SQL condition for a workspace's invitations that can still be accepted. */
-export function pendingInvitationsOf(workspaceId: string) {
-  return and(
-    eq(invitations.workspaceId, workspaceId),
-    isNull(invitations.acceptedAt),
-    isNull(invitations.revokedAt),
-    gt(invitations.expiresAt, new Date()),
-  );
 }
 
 export async function listPendingInvitations(db: Db, workspaceId: string): Promise<Invitation[]> {

@@ -1,9 +1,9 @@
 // Members of a workspace: list, change a role, remove. A workspace always keeps an admin.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { user } from '../auth/schema.js';
-import { recordAudit } from '../billing/audit/log.js';
 import type { Db } from '../db/client.js';
 import { AppError, badRequest, notFound } from '../errors.js';
+import { recordAudit } from './audit/log.js';
 import type { MembersChanged } from './hooks.js';
 import { revokeInvitationsSentBy } from './invitations.js';
 import { memberships, ROLES, type Role, workspaces } from './schema.js';

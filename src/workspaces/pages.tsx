@@ -1,7 +1,7 @@
 // Pages of the workspaces domain: dashboard and invitation acceptance (the settings page is
 // in settings-page.tsx).
 import { ResendVerificationButton } from '../auth/account-page.js';
-import { planBadge } from '../billing/plans/entitlements.js';
+import { planBadge } from '../plans/entitlements.js';
 import { type Flash, flashFor } from '../web/flash.js';
 import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';
 import {

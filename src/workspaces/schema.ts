@@ -2,7 +2,7 @@
 // invitations and workspace-scoped API keys.
 import { index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { user } from '../auth/schema.js';
-import { workspaceBillingColumns, workspaceBillingIndexes } from '../billing/workspace-columns.js';
+import { workspaceBillingColumns, workspaceBillingIndexes } from './billing-columns.js';
 
 export const ROLES = ['admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];

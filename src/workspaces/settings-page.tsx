@@ -3,7 +3,7 @@
 // message about what was just done in it (a flash scoped to its id), and a form's error next
 // to its field, with what the user typed.
 import type { Child } from 'hono/jsx';
-import { planBadge } from '../billing/plans/entitlements.js';
+import { planBadge } from '../plans/entitlements.js';
 import { Time } from '../web/dates.js';
 import { type Flash, flashFor } from '../web/flash.js';
 import { Layout, type PageChrome, PlanBadge } from '../web/layout.js';

@@ -15,7 +15,7 @@ import {
   resolveCatalogPriceIds,
   setupCatalog,
 } from '../../src/billing/operator/catalog-setup.js';
-import { CATALOG } from '../../src/billing/plans/catalog.js';
+import { CATALOG } from '../../src/plans/catalog.js';
 import { createTestApp } from '../support/app.js';
 
 const KEYS = ['pro_monthly', 'pro_yearly', 'team_monthly', 'team_yearly'];

@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeEvents } from '../../src/billing/schema.js';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
-import { claimDue } from '../../src/jobs/queue.js';
+import { claimDue } from '../../src/jobs/job-queue.js';
 import { jobs } from '../../src/jobs/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';

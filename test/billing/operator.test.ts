@@ -20,10 +20,10 @@ import {
 } from '../../src/billing/operator/commands.js';
 import type { TriggerDeps } from '../../src/billing/operator/trigger.js';
 import { stripeEvents } from '../../src/billing/schema.js';
-import type { SyncJob } from '../../src/billing/sync/queue.js';
+import type { SyncJob } from '../../src/billing/sync/sync-queue.js';
 import { processClaim } from '../../src/billing/sync/worker.js';
 import { openDatabase } from '../../src/db/client.js';
-import { claimDue } from '../../src/jobs/queue.js';
+import { claimDue } from '../../src/jobs/job-queue.js';
 import { jobs } from '../../src/jobs/schema.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';

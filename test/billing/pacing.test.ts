@@ -3,7 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeEvents } from '../../src/billing/schema.js';
-import { requestSyncNow } from '../../src/billing/sync/queue.js';
+import { requestSyncNow } from '../../src/billing/sync/sync-queue.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import { control, newWorkspace, subscribe, waitFor, waitForIdle, workspaceRow } from './support.js';

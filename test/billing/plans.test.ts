@@ -3,8 +3,8 @@
 // and the billing API's entitlements and usage.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requiresPlan } from '../../src/billing/web/gating.js';
 import type { AppEnv } from '../../src/web/env.js';
+import { requiresPlan } from '../../src/workspaces/plan-gates.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { location, readJson, type TestClient } from '../support/client.js';

@@ -2,8 +2,8 @@
 // strict policy and under BILLING_PAST_DUE_POLICY=grace.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PastDuePolicy } from '../../src/billing/plans/status.js';
 import { stripeEvents } from '../../src/billing/schema.js';
+import type { PastDuePolicy } from '../../src/plans/status.js';
 import type { Workspace } from '../../src/workspaces/workspace.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import type { RunningEmulator } from '@tollgate/stripe-emulator';
 import type Stripe from 'stripe';
 import type { createApp } from '../../src/app.js';
-import type { Billing } from '../../src/billing/index.js';
+import type { Billing } from '../../src/billing/runtime.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, type DatabaseTarget, openDatabase } from '../../src/db/client.js';

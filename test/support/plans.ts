@@ -1,7 +1,7 @@
 // Puts a workspace on a plan directly in the database, for tests about something other than
 // billing that need more room than the Free plan's limits (the app only lets the sync do this).
 import { eq } from 'drizzle-orm';
-import type { PlanId } from '../../src/billing/plans/catalog.js';
+import type { PlanId } from '../../src/plans/catalog.js';
 import { workspaces } from '../../src/workspaces/schema.js';
 import type { TestApp } from './app.js';
 

@@ -2,7 +2,7 @@
 // price per lookup key (`npm run billing -- setup`, and the emulator at start-up), and checks
 // which catalog prices are missing or differ (amount, interval, currency) from the catalog.
 import type Stripe from 'stripe';
-import type { Catalog, PlanDefinition, PlanPrice } from '../plans/catalog.js';
+import type { Catalog, PlanDefinition, PlanPrice } from '../../plans/catalog.js';
 
 export type PriceCheck =
   | { lookupKey: string; plan: string; status: 'ok'; priceId: string }

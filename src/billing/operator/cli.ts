@@ -17,8 +17,8 @@ import { type Database, type DatabaseTarget, openDatabase } from '../../db/clien
 import { DatabaseInUseError } from '../../db/lock.js';
 import { AppError } from '../../errors.js';
 import { createProgress, type Progress } from '../../lib/progress.js';
-import { type Billing, createBilling } from '../index.js';
-import { CATALOG } from '../plans/catalog.js';
+import { CATALOG } from '../../plans/catalog.js';
+import { type Billing, createBilling } from '../runtime.js';
 import { createStripeClient, isStripeError } from '../stripe-client.js';
 import { backfillEvents } from '../sync/backfill.js';
 import { checkCatalog, setupCatalog, setupPortal } from './catalog-setup.js';

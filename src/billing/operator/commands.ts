@@ -5,12 +5,12 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
-import { claimDue, claimJob } from '../../jobs/queue.js';
+import { claimDue, claimJob } from '../../jobs/job-queue.js';
 import { DEFAULT_JOB_RUNNER_OPTIONS, type JobRunnerOptions } from '../../jobs/runner.js';
 import { jobs } from '../../jobs/schema.js';
+import type { PlanId } from '../../plans/catalog.js';
 import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
-import type { PlanId } from '../plans/catalog.js';
 import {
   type EventStatus,
   type HistoryKind,
@@ -19,8 +19,8 @@ import {
 } from '../schema.js';
 import { syncSeats } from '../seats/job.js';
 import { isHandledEvent } from '../sync/events.js';
-import { requestSyncNow, SYNC, type SyncJob } from '../sync/queue.js';
 import { syncWorkspaceBilling } from '../sync/sync.js';
+import { requestSyncNow, SYNC, type SyncJob } from '../sync/sync-queue.js';
 import { processClaim } from '../sync/worker.js';
 
 export { isTriggerType, TRIGGER_TYPES, type TriggerResult, triggerEvent } from './trigger.js';

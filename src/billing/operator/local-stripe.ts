@@ -4,7 +4,7 @@
 // imports so the CLI starts fast.
 import { seedEmulator, stripeClientFor } from '@tollgate/stripe-emulator';
 import type { StripeSettings } from '../../config.js';
-import { CATALOG } from '../plans/catalog.js';
+import { CATALOG } from '../../plans/catalog.js';
 import { setupCatalog } from './catalog-setup.js';
 
 /** Idempotent: the same price ids and webhook secret on every call. */

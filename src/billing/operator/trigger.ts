@@ -4,11 +4,11 @@
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.js';
+import { isKnownStatus, isLive } from '../../plans/status.js';
 import { workspaces } from '../../workspaces/schema.js';
 import { toWorkspace } from '../../workspaces/workspace.js';
 import type { BillingContext } from '../context.js';
 import { ensureStripeCustomer } from '../customer.js';
-import { isKnownStatus, isLive } from '../plans/status.js';
 import { customerOf } from '../sync/events.js';
 import { listAllSubscriptions } from '../sync/sync.js';
 

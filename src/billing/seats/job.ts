@@ -5,14 +5,14 @@
 import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
-import { completeJob, giveUpJob, type Job } from '../../jobs/queue.js';
+import { completeJob, giveUpJob, type Job } from '../../jobs/job-queue.js';
 import type { JobHandler } from '../../jobs/runner.js';
+import { seatsFor } from '../../plans/quote.js';
+import { isKnownStatus, isLive } from '../../plans/status.js';
 import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
-import { seatsFor } from '../plans/quote.js';
-import { selectSubscription } from '../plans/select.js';
-import { isKnownStatus, isLive } from '../plans/status.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
+import { selectSubscription } from '../sync/select.js';
 import { listAllSubscriptions, syncWorkspaceBilling } from '../sync/sync.js';
 import { acceptedMembers, type SEATS, type SeatTiming } from './request.js';
 

@@ -2,7 +2,7 @@
 // bills. Kept apart from the job itself (./job.ts) so the billing sync can ask without a cycle.
 import { count, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { requestJob } from '../../jobs/queue.js';
+import { requestJob } from '../../jobs/job-queue.js';
 import { memberships } from '../../workspaces/schema.js';
 
 export const SEATS = 'billing.seats' as const;

@@ -4,13 +4,13 @@
 // rest. Runs as the recurring 'billing.backfill' job and as `npm run billing -- backfill`.
 import { max } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { completeJob, giveUpJob, type Job, requestJob } from '../../jobs/queue.js';
+import { completeJob, giveUpJob, type Job, requestJob } from '../../jobs/job-queue.js';
 import type { JobHandler } from '../../jobs/runner.js';
 import type { BillingContext } from '../context.js';
 import { stripeEvents } from '../schema.js';
 import { HANDLED_EVENT_TYPES } from './events.js';
 import { type QueueTiming, recordEvent } from './inbox.js';
-import { requeueStrandedEvents } from './queue.js';
+import { requeueStrandedEvents } from './sync-queue.js';
 
 export const BACKFILL = 'billing.backfill' as const;
 const BACKFILL_KEY = 'stripe-events';

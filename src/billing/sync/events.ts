@@ -51,7 +51,7 @@ export function customerOf(event: Stripe.Event): string | null {
 
 /**
  * Stripe's clock and ours may disagree by this much: only events created longer than this before
- * a sync's Stripe read started count as seen by that read (the sync's covered rule, queue.ts
+ * a sync's Stripe read started count as seen by that read (the sync's covered rule, sync-queue.ts
  * completeSync; the inbox's is the same 5 seconds in tollgate_inbox_record, drizzle/0010).
  */
 export const COVER_MARGIN_SECONDS = 5;

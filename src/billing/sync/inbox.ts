@@ -24,7 +24,7 @@ export interface QueueTiming {
 // Every delivery goes through `tollgate_inbox_record` (drizzle/0010_inbox_batch.sql), the one
 // implementation of what recording an event means: the "covered" rule, the job row locked first,
 // the event inserted (a duplicate id inserts nothing and requests nothing), the job upserted as
-// src/jobs/queue.ts requestJob does, the generation corrected when two first events race. It
+// src/jobs/job-queue.ts requestJob does, the generation corrected when two first events race. It
 // takes parallel arrays and handles each event in order of customer then event id.
 //
 // Covered: a pending event created well before the customer's last sync read Stripe

@@ -6,40 +6,30 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
+import { atLeast } from '../../plans/entitlements.js';
+import { seatsFor } from '../../plans/quote.js';
+import { recordAudit } from '../../workspaces/audit/log.js';
 import { workspaces } from '../../workspaces/schema.js';
-import { recordAudit } from '../audit/log.js';
-import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
-import { atLeast } from '../plans/entitlements.js';
-import { historyLabel } from '../plans/history-labels.js';
-import { seatsFor } from '../plans/quote.js';
+import {
+  type BillingContext,
+  type SyncResult,
+  type SyncSource,
+  sourceColumns,
+} from '../context.js';
+import { billingHistory, type HistoryKind } from '../schema.js';
+import { acceptedMembers, requestSeatSync } from '../seats/request.js';
+import { isStripeError } from '../stripe-client.js';
+import { recordTrialClaims } from '../trials.js';
+import { historyLabel } from '../web/history-labels.js';
 import {
   type BillingState,
   describeChange,
   desiredState,
   scheduledSwitch,
   selectSubscription,
-} from '../plans/select.js';
-import { billingHistory, type HistoryKind } from '../schema.js';
-import { acceptedMembers, requestSeatSync } from '../seats/request.js';
-import { isStripeError } from '../stripe-client.js';
-import { recordTrialClaims } from '../trials.js';
+} from './select.js';
 
-export interface SyncResult {
-  customerId: string;
-  /** The workspace bound to the customer, or null when none is (nothing was written). */
-  workspaceId: string | null;
-  before: BillingState | null;
-  after: BillingState | null;
-  history: HistoryKind[];
-  /** The history rows this sync wrote (their ids key the admins' notices: one per change). */
-  historyEntries: Array<{ id: number; kind: HistoryKind }>;
-  /** A sync that read Stripe later had already written: this one wrote nothing. */
-  stale: boolean;
-  /** The types of the events this sync covers (webhook syncs), for notices tied to an event. */
-  eventTypes: readonly string[];
-  /** When this sync's Stripe read started, on the database's clock: what it saw is at least that recent. */
-  readStartedAt: Date;
-}
+export type { SyncResult };
 
 export interface SyncOptions {
   customerId: string;

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
-import { lockJob } from '../../jobs/queue.js';
+import { lockJob } from '../../jobs/job-queue.js';
 import {
   DEFAULT_JOB_RUNNER_OPTIONS,
   type JobHandler,
@@ -17,8 +17,8 @@ import { workspaces } from '../../workspaces/schema.js';
 import type { BillingContext } from '../context.js';
 import { linkCustomer } from '../link.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
-import { completeSync, coveredEvents, failSync, markEvents, type SyncJob } from './queue.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
+import { completeSync, coveredEvents, failSync, markEvents, type SyncJob } from './sync-queue.js';
 
 /**
  * Links a not-yet-linked customer to the workspace named by its checkout's client_reference_id,

@@ -8,18 +8,18 @@ import { verifiedEmailRequired } from '../../auth/verification.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
+import { atLeast, entitlements } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import { auditApiRoutes } from '../../workspaces/audit/routes.js';
+import { usageOf } from '../../workspaces/limits.js';
+import { requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
-import { auditApiRoutes } from '../audit/routes.js';
-import { catalogPrice } from '../catalog.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
-import { usageOf } from '../limits.js';
-import { atLeast, entitlements } from '../plans/entitlements.js';
-import { requiresFeature } from './gating.js';
+import { catalogPrice } from '../price-book.js';
 
 export function billingJson(ws: Workspace) {
   return {

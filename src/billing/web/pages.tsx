@@ -2,16 +2,16 @@
 // checkout", and Reports — the example page gated on the `advanced` feature (Pro and up),
 // which shows the workspace's own data: members, seats, API keys and billing events.
 
+import { planOf } from '../../plans/entitlements.js';
 import { Time } from '../../web/dates.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
+import type { Usage } from '../../workspaces/limits.js';
 import type { Member } from '../../workspaces/members.js';
+import { lowestPlanWith } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
-import type { Usage } from '../limits.js';
-import { planOf } from '../plans/entitlements.js';
-import { historyLabel } from '../plans/history-labels.js';
 import type { BillingHistoryEntry } from '../schema.js';
-import { lowestPlanWith } from './gating.js';
+import { historyLabel } from './history-labels.js';
 
 export function AskAdminPage(props: {
   chrome: PageChrome;

@@ -3,15 +3,15 @@
 // (current plan marked, each other tier one click from Checkout or from a previewed plan
 // change), and the change's preview before the admin confirms it.
 
+import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../../plans/catalog.js';
+import { planOf } from '../../plans/entitlements.js';
 import { Time } from '../../web/dates.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, CsrfField, PageHeader } from '../../web/ui.js';
 import type { Workspace } from '../../workspaces/workspace.js';
-import { type CatalogPrice, formatAmount, type PlanCatalog } from '../catalog.js';
 import type { PlanChangePreview } from '../change-plan.js';
 import { type PlanOffer, pricingOffers, type UpgradeOffers } from '../offers.js';
-import type { BillingInterval, LimitName, PlanDefinition, PlanId } from '../plans/catalog.js';
-import { planOf } from '../plans/entitlements.js';
+import { type CatalogPrice, formatAmount, type PlanCatalog } from '../price-book.js';
 
 const LIMIT_LABELS: Record<LimitName, [one: string, many: string]> = {
   members: ['member', 'members'],

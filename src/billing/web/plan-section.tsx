@@ -3,6 +3,15 @@
 // Stripe's upcoming invoice) or the cancellation date with Resume, a past-due notice saying what
 // to do, the invoices (Stripe's hosted page and PDF, paginated), and the plan's timeline.
 import type { Child } from 'hono/jsx';
+import type { LimitName } from '../../plans/catalog.js';
+import { atLeast, planOf } from '../../plans/entitlements.js';
+import { quotePrice } from '../../plans/quote.js';
+import {
+  assertNever,
+  isKnownStatus,
+  isPaymentFailing,
+  type KnownSubscriptionStatus,
+} from '../../plans/status.js';
 import { formatDay, Time } from '../../web/dates.js';
 import { CsrfField } from '../../web/layout.js';
 import {
@@ -15,22 +24,13 @@ import {
   Table,
   type Tone,
 } from '../../web/ui.js';
+import { overLimits, type Usage } from '../../workspaces/limits.js';
 import type { Role } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import type { AccountSummary, InvoicePage, InvoiceRow } from '../account-summary.js';
-import { type CatalogPrice, formatAmount } from '../catalog.js';
-import { overLimits, type Usage } from '../limits.js';
-import type { LimitName } from '../plans/catalog.js';
-import { atLeast, planOf } from '../plans/entitlements.js';
-import { historyLabel } from '../plans/history-labels.js';
-import { quotePrice } from '../plans/quote.js';
-import {
-  assertNever,
-  isKnownStatus,
-  isPaymentFailing,
-  type KnownSubscriptionStatus,
-} from '../plans/status.js';
+import { type CatalogPrice, formatAmount } from '../price-book.js';
 import type { BillingHistoryEntry } from '../schema.js';
+import { historyLabel } from './history-labels.js';
 
 export interface PlanSectionProps {
   workspace: Workspace;

@@ -3,13 +3,13 @@
 // The request is passed whole: the reader's locale and the invoice page cursor come from it.
 
 import { localeFrom } from '../../web/dates.js';
+import { usageOf } from '../../workspaces/limits.js';
 import type { Role } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { accountSummary, parseInvoiceCursor } from '../account-summary.js';
-import { catalogPrice } from '../catalog.js';
 import type { BillingContext } from '../context.js';
 import { listBillingHistory } from '../history.js';
-import { usageOf } from '../limits.js';
+import { catalogPrice } from '../price-book.js';
 import { PlanSection } from './plan-section.js';
 
 export async function billingSettingsSection(

@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, catalogPrice } from '../catalog.js';
+import { buildCatalog, catalogPrice } from '../billing/price-book.js';
+import { selectSubscription } from '../billing/sync/select.js';
 import { CATALOG, defineCatalog, type PlanDefinition, usdPrices } from './catalog.js';
 import { atLeast, can, entitlements, entitlementsFor, limit, planOf } from './entitlements.js';
-import { selectSubscription } from './select.js';
 
 describe('the shipped catalog', () => {
   it('has Free, Pro and Team in rank order, with prices under <plan>_monthly/_yearly', () => {

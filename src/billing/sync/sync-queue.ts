@@ -2,7 +2,7 @@
 // the events each run covers, and marking them when the run succeeds or gives up.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { giveUpJob, type Job, lockJob, requestJobNow } from '../../jobs/queue.js';
+import { giveUpJob, type Job, lockJob, requestJobNow } from '../../jobs/job-queue.js';
 import { stripeEvents } from '../schema.js';
 import { CHECKOUT_EVENT_TYPES, COVER_MARGIN_SECONDS } from './events.js';
 

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog } from '../catalog.js';
-import { historyLabel } from './history-labels.js';
+import { buildCatalog } from '../price-book.js';
+import { historyLabel } from '../web/history-labels.js';
 import { type BillingState, describeChange, desiredState, selectSubscription } from './select.js';
 
 const PRO = 'price_pro_monthly';

@@ -1,13 +1,12 @@
 // Plan limits where they bite: inviting or admitting a member, creating an API key. A workspace
 // over its limit (after a downgrade) keeps everything it has and cannot add more; nothing is
 // ever deleted. Refusals are 402 {"error", "limit", "plan"} with an upgrade link on pages.
-import { and, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { pendingInvitationsOf } from '../workspaces/invitations.js';
-import { apiKeys, invitations, memberships, workspaces } from '../workspaces/schema.js';
-import type { LimitName } from './plans/catalog.js';
-import { limit, planOf } from './plans/entitlements.js';
+import type { LimitName } from '../plans/catalog.js';
+import { limit, planOf } from '../plans/entitlements.js';
+import { apiKeys, invitations, memberships, workspaces } from './schema.js';
 
 export interface Usage {
   members: number;
@@ -108,4 +107,14 @@ export async function assertWithinLimit(
       ? usage.members + (opts.invitation ? usage.pendingInvitations : 0)
       : usage.api_keys;
   if (used >= max) throw limitReached(workspace, opts.limit);
+}
+
+/** The SQL condition for a workspace's invitations that can still be accepted. */
+export function pendingInvitationsOf(workspaceId: string) {
+  return and(
+    eq(invitations.workspaceId, workspaceId),
+    isNull(invitations.acceptedAt),
+    isNull(invitations.revokedAt),
+    gt(invitations.expiresAt, new Date()),
+  );
 }

@@ -3,7 +3,7 @@
 // Written only by the billing sync (src/billing/sync/sync.ts), never by routes.
 import { sql } from 'drizzle-orm';
 import { boolean, integer, type PgColumn, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { PlanId } from './plans/catalog.js';
+import type { PlanId } from '../plans/catalog.js';
 
 export function workspaceBillingColumns() {
   return {

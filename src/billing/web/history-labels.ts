@@ -1,8 +1,8 @@
 // How a billing history entry reads ("Upgraded to Pro", "Pro → Team"): for the plan section,
 // the audit log and the operator CLI alike. Pure.
 
+import { planOf } from '../../plans/entitlements.js';
 import type { BillingHistoryEntry, HistoryKind } from '../schema.js';
-import { planOf } from './entitlements.js';
 
 /** The plans a history entry moved between, from its `{ plan: [before, after] }`. */
 function planChange(entry: Pick<BillingHistoryEntry, 'changes'>): [string, string] | null {

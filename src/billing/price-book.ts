@@ -8,10 +8,10 @@ import {
   type Catalog,
   type PlanDefinition,
   type PlanId,
-} from './plans/catalog.js';
-import { formatAmount } from './plans/quote.js';
+} from '../plans/catalog.js';
+import { formatAmount } from '../plans/quote.js';
 
-export type { BillingInterval } from './plans/catalog.js';
+export type { BillingInterval } from '../plans/catalog.js';
 
 export interface CatalogPrice {
   /** The Stripe price id; null until found by lookup key (see `resolvePriceId`). */
@@ -23,7 +23,7 @@ export interface CatalogPrice {
   currency: string;
   /** What the pages show, e.g. "$29 / month", or "$12 / member / month" for a per-seat plan. */
   display: string;
-  /** The plan is priced per member: the amount is per seat (see plans/quote.ts). */
+  /** The plan is priced per member: the amount is per seat (see src/plans/quote.ts). */
   perSeat: boolean;
 }
 
@@ -32,7 +32,7 @@ export interface PlanCatalog {
   prices: readonly CatalogPrice[];
 }
 
-export { formatAmount } from './plans/quote.js';
+export { formatAmount } from '../plans/quote.js';
 
 export interface PriceBookOptions {
   /** Lookup key → Stripe price id, from the environment or the emulator's seed. */

@@ -7,11 +7,11 @@
 //                 (members see "ask an admin" there)
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../web/env.js';
-import { setFlash } from '../../web/flash.js';
-import { wantsJson } from '../../web/negotiate.js';
 import { CATALOG, type Feature, type PlanDefinition, type PlanId } from '../plans/catalog.js';
 import { atLeast, can } from '../plans/entitlements.js';
+import type { AppEnv } from '../web/env.js';
+import { setFlash } from '../web/flash.js';
+import { wantsJson } from '../web/negotiate.js';
 
 const FEATURE_NAMES: Record<Feature, string> = {
   advanced: 'Reports',

@@ -1,16 +1,16 @@
 // Pure decisions of the sync: which of a customer's subscriptions matters, what the workspace's
 // billing state should be, and how a change reads in the history. No I/O here.
 import type Stripe from 'stripe';
-import { type CatalogPrice, catalogPrice, type PlanCatalog } from '../catalog.js';
-import type { HistoryKind } from '../schema.js';
-import { CATALOG, type PlanId } from './catalog.js';
+import { CATALOG, type PlanId } from '../../plans/catalog.js';
 import {
   grantsPlan,
   isKnownStatus,
   isLive,
   isPaymentFailing,
   type PastDuePolicy,
-} from './status.js';
+} from '../../plans/status.js';
+import { type CatalogPrice, catalogPrice, type PlanCatalog } from '../price-book.js';
+import type { HistoryKind } from '../schema.js';
 
 export interface BillingState {
   plan: PlanId;

@@ -1,7 +1,7 @@
 // The audit log (the Team plan's `audit_log` feature): an append-only record of workspace
 // actions — invitations, role changes, API keys, billing changes — readable by admins.
 import { index, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
-import { workspaces } from '../../workspaces/schema.js';
+import { workspaces } from '../schema.js';
 
 export const AUDIT_ACTIONS = [
   'member.invited',

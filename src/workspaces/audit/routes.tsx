@@ -6,8 +6,8 @@ import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { pageChrome } from '../../web/render.js';
 import { Badge, EmptyState, PageHeader, Table } from '../../web/ui.js';
-import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { lowestPlanWith, requiresFeature } from '../web/gating.js';
+import { requireWorkspaceAccess } from '../access.js';
+import { lowestPlanWith, requiresFeature } from '../plan-gates.js';
 import { describeAudit, listAudit } from './log.js';
 import type { AuditEntry } from './schema.js';
 
