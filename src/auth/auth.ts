@@ -5,7 +5,6 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError } from 'better-auth/api';
 import type { Db } from '../db/client.js';
-import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mail } from '../mail/index.js';
 import { passwordReset, verifyEmail } from '../mail/templates/account.js';
@@ -13,6 +12,7 @@ import { safeNext } from '../web/negotiate.js';
 import { findPendingInvitationFor } from '../workspaces/invitations.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
 import * as authSchema from './schema.js';
+import { UserFields } from './user-fields.js';
 
 /**
  * The header through which we tell Better Auth the client's address (for its session records).
@@ -26,19 +26,15 @@ export const CLIENT_IP_HEADER = 'x-tollgate-client-ip';
  */
 export const INVITATION_HEADER = 'x-tollgate-invitation';
 
-const userName = nameField('Your name', 'Enter your name');
-
 /** Better Auth writes users from several endpoints; every write passes this check first. */
-function checkUserFields(fields: { name?: unknown; email?: unknown }) {
-  for (const [value, schema] of [
-    [fields.name, userName],
-    [fields.email, emailField],
-  ] as const) {
-    if (value === undefined) continue;
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      throw new APIError('BAD_REQUEST', { message: result.error.issues[0]?.message ?? 'Invalid' });
-    }
+function checkUserFields(fields: { name?: unknown; email?: unknown; image?: unknown }) {
+  const result = UserFields.safeParse({
+    name: fields.name,
+    email: fields.email,
+    image: fields.image,
+  });
+  if (!result.success) {
+    throw new APIError('BAD_REQUEST', { message: result.error.issues[0]?.message ?? 'Invalid' });
   }
 }
 
