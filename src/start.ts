@@ -200,6 +200,7 @@ export function assembleApp(opts: {
     seatDebounceMs: config.seatSyncDebounceMs,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
     notices: billingNotices(mail),
+    secret: cookieSecret,
     ...opts.billing,
   });
   if (opts.jobs !== false) {

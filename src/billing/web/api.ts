@@ -46,7 +46,14 @@ const ChangeBody = z.object({
   interval: z
     .enum(['month', 'year'], { error: 'interval must be "month" or "year"' })
     .default('month'),
-  prorationDate: z.number().int().positive().optional(),
+  /** The preview's `prorationToken`; a bare date is refused (the server prices the change). */
+  prorationToken: z
+    .string({ error: "prorationToken must be the preview's token" })
+    .max(1024)
+    .optional(),
+  prorationDate: z
+    .never({ error: "prorationDate is not accepted: send the preview's prorationToken" })
+    .optional(),
 });
 
 export function billingApiRoutes(deps: AppDeps) {
@@ -129,7 +136,7 @@ export function billingApiRoutes(deps: AppDeps) {
         workspace: c.var.workspace,
         plan: body.plan,
         interval: body.interval,
-        prorationDate: body.prorationDate,
+        prorationToken: body.prorationToken,
       });
       return c.json(result);
     },
