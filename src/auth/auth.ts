@@ -11,6 +11,7 @@ import { passwordReset, verifyEmail } from '../mail/templates/account.js';
 import { safeNext } from '../web/negotiate.js';
 import { findPendingInvitationFor } from '../workspaces/invitations.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
+import { revokeResetLinks } from './reset-links.js';
 import * as authSchema from './schema.js';
 import { UserFields } from './user-fields.js';
 
@@ -49,6 +50,11 @@ export interface AuthOptions {
    */
   databaseDown?: () => boolean;
   mail: Mail;
+  /**
+   * Called when an address is proven: its verification link opened, or a reset completed
+   * (src/auth/claims.ts records what the account did before, for review).
+   */
+  onRecovered?: (userId: string, how: 'verified' | 'reset') => Promise<void>;
 }
 
 /** Reset links last an hour and work once (Better Auth deletes the token when it is used). */
@@ -80,7 +86,15 @@ export function resetUrl(appUrl: string, token: string): string {
   return `${appUrl}/reset-password?token=${encodeURIComponent(token)}`;
 }
 
-export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: AuthOptions) {
+export function createAuth({
+  db,
+  secret,
+  appUrl,
+  logger,
+  databaseDown,
+  mail,
+  onRecovered,
+}: AuthOptions) {
   const log = logger.child({ module: 'auth' });
   return betterAuth({
     appName: 'Tollgate',
@@ -110,11 +124,20 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
       },
       resetPasswordTokenExpiresIn: RESET_TOKEN_TTL_SECONDS,
       revokeSessionsOnPasswordReset: true,
+      // A reset proves the mailbox: the address counts as verified, every other reset link
+      // dies, and what the account did before it was claimed is listed for review.
+      onPasswordReset: async ({ user }) => {
+        await onRecovered?.(user.id, 'reset');
+      },
     },
     emailVerification: {
       // Sent at sign-up whatever EMAIL_VERIFICATION says: `optional` only relaxes the gates.
       sendOnSignUp: true,
-      autoSignInAfterVerification: true,
+      // A link verifies an address; it never signs anyone in (whoever opens it).
+      autoSignInAfterVerification: false,
+      afterEmailVerification: async (user) => {
+        await onRecovered?.(user.id, 'verified');
+      },
       expiresIn: VERIFY_TOKEN_TTL_SECONDS,
       sendVerificationEmail: async ({ user, token, url }) => {
         await mail.send({
@@ -151,6 +174,15 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
       },
     },
     databaseHooks: {
+      account: {
+        update: {
+          // A changed password (the account page, /api/auth/change-password) ends every reset
+          // link; a reset ends them in onPasswordReset above.
+          after: async (account) => {
+            if (account.password) await revokeResetLinks(db, account.userId);
+          },
+        },
+      },
       user: {
         update: {
           before: async (data) => {

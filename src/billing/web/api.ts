@@ -58,7 +58,7 @@ const ChangeBody = z.object({
 
 export function billingApiRoutes(deps: AppDeps) {
   const { billing, config } = deps;
-  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
+  const verified = verifiedEmailRequired('manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 

@@ -34,7 +34,7 @@ const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 export function billingWebRoutes(deps: AppDeps) {
   const { billing, database, config } = deps;
   const db = database.db;
-  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
+  const verified = verifiedEmailRequired('manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
