@@ -20,6 +20,7 @@ import { hasControlCharacters } from './lib/input.js';
 import { mailboxWebRoutes } from './mail/mailbox-web.js';
 import { clientAddress } from './security/client-ip.js';
 import { APP_JS, FAVICON_SVG } from './web/assets.js';
+import { bodyFormatOf, readFormFields } from './web/body.js';
 import { csrfProtection } from './web/csrf.js';
 import type { AppEnv } from './web/env.js';
 import { readFlash } from './web/flash.js';
@@ -34,6 +35,7 @@ import { listAdmins } from './workspaces/members.js';
 import { workspaceWebRoutes } from './workspaces/web.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * What the request log may say about the URL: the matched route and the path with every
@@ -136,6 +138,14 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+
+  app.use(async function readableForms(c, next) {
+    // A form body is parsed once, here: malformed multipart is the client's 400, not a route's
+    // 500 (Hono caches the fields for the CSRF check and the route).
+    if (!SAFE_METHODS.has(c.req.method) && bodyFormatOf(c.req.header('content-type')) === 'form')
+      await readFormFields(c);
+    await next();
+  });
 
   app.get('/healthz', async (c) => {
     try {
@@ -242,6 +252,8 @@ export function createApp(deps: AppDeps) {
       log.error({ err: appError.cause ?? err, path: c.req.path }, appError.message);
     }
     if (appError.retryAfterSeconds) c.header('retry-after', String(appError.retryAfterSeconds));
+    // The body was not read to its end: the socket cannot carry another request.
+    if (appError.code === 'payload_too_large') c.header('connection', 'close');
     if (wantsJson(c)) {
       return c.json({ error: appError.message, ...appError.details }, appError.status);
     }

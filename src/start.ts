@@ -1,6 +1,7 @@
 // Start-up: config → database (migrated) → Stripe (real, or the local emulator) → mail (a relay,
 // or the embedded SMTP server) → auth → job runner → app → HTTP server; an orderly stop in reverse.
 // Used by `npm start` (src/server.ts) and by the browser tests, which need a real port.
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
+import { onAccountRecovered } from './auth/recovery.js';
 import { billingNotices } from './billing/notices.js';
 import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
 import { seedLocalStripe } from './billing/operator/local-stripe.js';
@@ -207,6 +209,7 @@ export function assembleApp(opts: {
     seatDebounceMs: config.seatSyncDebounceMs,
     notifyJobs: (afterMs) => jobs?.notify(afterMs),
     notices: billingNotices(mail),
+    secret: cookieSecret,
     ...opts.billing,
   });
   if (opts.jobs !== false) {
@@ -237,6 +240,7 @@ export function assembleApp(opts: {
     logger,
     databaseDown: () => database.connection.isLost,
     mail,
+    onRecovered: onAccountRecovered(database.db),
   });
   const lifecycle = { shuttingDown: false };
   const deps: AppDeps = {

@@ -17,6 +17,7 @@ import { accountDeletionBlockers, deleteAccount } from './account-deletion.js';
 import { AccountPage, describeDevice } from './account-page.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages.js';
 import { requireUser } from './principal.js';
+import { revokeResetLinks } from './reset-links.js';
 import { copySetCookies, formValue, forwardedHeaders, parseForm } from './routes.js';
 import { session as sessions } from './schema.js';
 
@@ -402,6 +403,8 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
       asResponse: true,
     });
     if (!res.ok) return refuse('Could not change the address.');
+    // A reset link mailed to the old address must not reset the account it no longer names.
+    await revokeResetLinks(db, user.id);
     copySetCookies(res, c);
     // The same answer whether or not another account has the address (Better Auth's too).
     return back(

@@ -5,7 +5,6 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError } from 'better-auth/api';
 import type { Db } from '../db/client.js';
-import { emailField, nameField } from '../lib/input.js';
 import type { Logger } from '../lib/logger.js';
 import type { Mail } from '../mail/index.js';
 import { passwordReset, verifyEmail } from '../mail/templates/account.js';
@@ -13,7 +12,9 @@ import { safeNext } from '../web/negotiate.js';
 import { findPendingInvitationFor } from '../workspaces/invitations.js';
 import { createWorkspace, personalWorkspaceName } from '../workspaces/service.js';
 import type { SessionUser } from './identity.js';
+import { revokeResetLinks } from './reset-links.js';
 import * as authSchema from './schema.js';
+import { UserFields } from './user-fields.js';
 
 /**
  * The header through which we tell Better Auth the client's address (for its session records).
@@ -27,19 +28,15 @@ export const CLIENT_IP_HEADER = 'x-tollgate-client-ip';
  */
 export const INVITATION_HEADER = 'x-tollgate-invitation';
 
-const userName = nameField('Your name', 'Enter your name');
-
 /** Better Auth writes users from several endpoints; every write passes this check first. */
-function checkUserFields(fields: { name?: unknown; email?: unknown }) {
-  for (const [value, schema] of [
-    [fields.name, userName],
-    [fields.email, emailField],
-  ] as const) {
-    if (value === undefined) continue;
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      throw new APIError('BAD_REQUEST', { message: result.error.issues[0]?.message ?? 'Invalid' });
-    }
+function checkUserFields(fields: { name?: unknown; email?: unknown; image?: unknown }) {
+  const result = UserFields.safeParse({
+    name: fields.name,
+    email: fields.email,
+    image: fields.image,
+  });
+  if (!result.success) {
+    throw new APIError('BAD_REQUEST', { message: result.error.issues[0]?.message ?? 'Invalid' });
   }
 }
 
@@ -54,6 +51,11 @@ export interface AuthOptions {
    */
   databaseDown?: () => boolean;
   mail: Mail;
+  /**
+   * Called when an address is proven: its verification link opened, or a reset completed
+   * (src/auth/claims.ts records what the account did before, for review).
+   */
+  onRecovered?: (userId: string, how: 'verified' | 'reset') => Promise<void>;
 }
 
 /** Reset links last an hour and work once (Better Auth deletes the token when it is used). */
@@ -85,7 +87,15 @@ export function resetUrl(appUrl: string, token: string): string {
   return `${appUrl}/reset-password?token=${encodeURIComponent(token)}`;
 }
 
-export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: AuthOptions) {
+export function createAuth({
+  db,
+  secret,
+  appUrl,
+  logger,
+  databaseDown,
+  mail,
+  onRecovered,
+}: AuthOptions) {
   const log = logger.child({ module: 'auth' });
   return betterAuth({
     appName: 'Tollgate',
@@ -115,11 +125,20 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
       },
       resetPasswordTokenExpiresIn: RESET_TOKEN_TTL_SECONDS,
       revokeSessionsOnPasswordReset: true,
+      // A reset proves the mailbox: the address counts as verified, every other reset link
+      // dies, and what the account did before it was claimed is listed for review.
+      onPasswordReset: async ({ user }) => {
+        await onRecovered?.(user.id, 'reset');
+      },
     },
     emailVerification: {
       // Sent at sign-up whatever EMAIL_VERIFICATION says: `optional` only relaxes the gates.
       sendOnSignUp: true,
-      autoSignInAfterVerification: true,
+      // A link verifies an address; it never signs anyone in (whoever opens it).
+      autoSignInAfterVerification: false,
+      afterEmailVerification: async (user) => {
+        await onRecovered?.(user.id, 'verified');
+      },
       expiresIn: VERIFY_TOKEN_TTL_SECONDS,
       sendVerificationEmail: async ({ user, token, url }) => {
         await mail.send({
@@ -156,6 +175,15 @@ export function createAuth({ db, secret, appUrl, logger, databaseDown, mail }: A
       },
     },
     databaseHooks: {
+      account: {
+        update: {
+          // A changed password (the account page, /api/auth/change-password) ends every reset
+          // link; a reset ends them in onPasswordReset above.
+          after: async (account) => {
+            if (account.password) await revokeResetLinks(db, account.userId);
+          },
+        },
+      },
       user: {
         update: {
           before: async (data) => {

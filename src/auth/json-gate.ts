@@ -1,37 +1,37 @@
-// The guard in front of Better Auth's JSON endpoints (/api/auth/*): the same throttles as the
-// web forms (src/auth/throttle.ts), and the client address we resolved in place of whatever
-// forwarding headers the client sent. Everything else is Better Auth's.
+// The guard in front of Better Auth's endpoints (/api/auth/*): one throttle for every route that
+// checks a password or mails an address, whatever the body's format; the body parsed here (JSON,
+// urlencoded or multipart: unreadable is a 400) and handed on as JSON, so Better Auth sees exactly
+// what we counted; user fields validated as ours are; sessions listed without their tokens; and
+// the client address we resolved in place of whatever forwarding headers the client sent.
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Db } from '../db/client.js';
+import { AppError } from '../errors.js';
+import { parseInput } from '../lib/input.js';
 import { addressBucket } from '../security/client-ip.js';
 import { enforce, LIMITS } from '../security/rate-limit.js';
+import { readBodyFields } from '../web/body.js';
 import type { AppEnv } from '../web/env.js';
 import type { Auth } from './auth.js';
 import { CLIENT_IP_HEADER } from './auth.js';
 import { rememberDevice } from './routes.js';
 import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './throttle.js';
+import { UpdateUserBody } from './user-fields.js';
 
-const PASSWORD_ROUTES =
-  /^\/api\/auth\/(forget-password|request-password-reset|reset-password|change-password|send-verification-email|change-email)\b/;
+/** Every Better Auth route that checks a password (sign-in is counted on its own, below). */
+const PASSWORD_CHECKS =
+  /^\/api\/auth\/(change-password|reset-password|delete-user|verify-password|set-password)\/?$/;
 
-/** Routes that check the signed-in account's current password. */
-const ACCOUNT_PASSWORD_ROUTES = /^\/api\/auth\/change-password\b/;
+/** Of those, the ones that check the signed-in account's current password. */
+const ACCOUNT_PASSWORD_CHECKS = /^\/api\/auth\/(change-password|delete-user|verify-password)\/?$/;
 
 /** Routes that mail the address in their body (reset links, verification links). */
 const MAIL_ROUTES =
-  /^\/api\/auth\/(forget-password|request-password-reset|send-verification-email)\b/;
+  /^\/api\/auth\/(forget-password|request-password-reset|send-verification-email)\/?$/;
 
-async function emailOf(req: Request): Promise<string | null> {
-  try {
-    const body: unknown = await req.clone().json();
-    if (body && typeof body === 'object' && 'email' in body && typeof body.email === 'string') {
-      return body.email.trim().toLowerCase().slice(0, 254);
-    }
-  } catch {
-    // not JSON: Better Auth answers it with its own 400
-  }
-  return null;
+function emailOf(fields: Record<string, unknown>): string | null {
+  const email = fields.email;
+  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : null;
 }
 
 export function authJsonHandler(deps: { auth: Auth; db: Db }) {
@@ -40,9 +40,7 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     for (const name of ['x-forwarded-for', 'x-real-ip', CLIENT_IP_HEADER]) headers.delete(name);
     const client = c.var.clientIp;
     if (client) headers.set(CLIENT_IP_HEADER, client);
-    // duplex: Node's fetch insists on it for a streamed body.
-    const req = new Request(c.req.raw, { headers, duplex: 'half' } as RequestInit);
-    const path = c.req.path;
+    const path = c.req.path.replace(/\/+$/, '') || '/';
     const bucket = client && addressBucket(client);
 
     // Better Auth's change of address asks for no password; the account page's form does
@@ -53,9 +51,23 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
         { status: 403 },
       );
     }
+
+    let req: Request;
+    let fields: Record<string, unknown> = {};
+    if (c.req.method === 'POST') {
+      // One reading of the body for the throttle and for Better Auth: a form body counts as a
+      // JSON one does, and a body we cannot read goes no further.
+      fields = await readBodyFields(c);
+      headers.set('content-type', 'application/json');
+      headers.delete('content-length');
+      req = new Request(c.req.url, { method: 'POST', headers, body: JSON.stringify(fields) });
+    } else {
+      req = new Request(c.req.url, { method: c.req.method, headers });
+    }
+
     if (c.req.method === 'POST' && path === '/api/auth/sign-in/email') {
-      const email = await emailOf(req);
-      if (!email) return deps.auth.handler(req);
+      const email = emailOf(fields);
+      if (!email) throw new AppError('bad_request', 'email: Enter your email address');
       const ticket = await beginSignIn(deps.db, {
         email,
         client: bucket,
@@ -71,11 +83,11 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     }
     if (c.req.method === 'POST' && path === '/api/auth/sign-up/email') {
       await enforce(deps.db, [[LIMITS.signUpClient, bucket]], 'sign-ups');
-    } else if (c.req.method === 'POST' && PASSWORD_ROUTES.test(path)) {
+    } else if (c.req.method === 'POST' && PASSWORD_CHECKS.test(path)) {
       await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
       // A check of the signed-in account's current password (as on /account/password): counted
       // per account too, so a stolen session cannot guess it from addresses we cannot see.
-      if (ACCOUNT_PASSWORD_ROUTES.test(path)) {
+      if (ACCOUNT_PASSWORD_CHECKS.test(path)) {
         const session = await deps.auth.api.getSession({ headers: req.headers });
         await enforce(
           deps.db,
@@ -83,11 +95,30 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
           'password requests',
         );
       }
+    } else if (c.req.method === 'POST' && MAIL_ROUTES.test(path)) {
+      await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
       // Mail to one address, whoever asks: the same counter as /forgot-password's.
-      if (MAIL_ROUTES.test(path)) {
-        await enforce(deps.db, [[LIMITS.mailAddress, await emailOf(req)]], 'password requests');
-      }
+      await enforce(deps.db, [[LIMITS.mailAddress, emailOf(fields)]], 'password requests');
+    } else if (c.req.method === 'POST' && path === '/api/auth/update-user') {
+      // The same rules as our own forms, before Better Auth writes anything.
+      parseInput(UpdateUserBody, fields);
     }
-    return deps.auth.handler(req);
+    const res = await deps.auth.handler(req);
+    if (path === '/api/auth/list-sessions' && res.ok) return withoutTokens(res);
+    return res;
   };
+}
+
+/** Better Auth lists each session with its bearer token; a list of sessions needs none. */
+async function withoutTokens(res: Response): Promise<Response> {
+  const sessions: unknown = await res.json();
+  const list = Array.isArray(sessions) ? sessions : [];
+  const out = list.map((s: unknown) => {
+    if (!s || typeof s !== 'object') return s;
+    const { token: _token, ...rest } = s as Record<string, unknown>;
+    return rest;
+  });
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(out), { status: res.status, headers });
 }

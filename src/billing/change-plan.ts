@@ -13,6 +13,7 @@ import type { Workspace } from '../workspaces/workspace.js';
 import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import { type CatalogPrice, catalogPrice, priceFor, resolvePriceId } from './price-book.js';
+import { openProration, sealProration } from './proration-token.js';
 import { acceptedMembers } from './seats/request.js';
 import { syncWorkspaceBilling } from './sync/sync.js';
 
@@ -27,6 +28,8 @@ export interface PlanChangePreview {
   currency: string;
   /** Unix seconds: when the change is priced from (now), or when it takes effect (period end). */
   prorationDate: number;
+  /** The preview's price, sealed by the server for a few minutes: send it back to `change`. */
+  prorationToken: string;
   effective: ChangeTiming;
 }
 
@@ -99,6 +102,12 @@ export async function previewPlanChange(
       amountDue: preview.amount_due,
       currency: preview.currency,
       prorationDate: c.timing === 'now' ? preview.created : c.item.current_period_end,
+      prorationToken: sealProration(ctx.sealingKey, {
+        workspaceId: req.workspace.id,
+        priceId: c.targetPriceId,
+        quantity: c.targetSeats,
+        prorationDate: preview.created,
+      }),
       effective: c.timing,
     };
   });
@@ -116,19 +125,25 @@ async function releaseSchedule(ctx: BillingContext, subscription: Stripe.Subscri
 
 export async function changePlan(
   ctx: BillingContext,
-  req: PlanChangeRequest & { prorationDate?: number | undefined },
+  req: PlanChangeRequest & { prorationToken?: string | undefined },
 ): Promise<{ effective: ChangeTiming; plan: PlanId; effectiveAt: number | null }> {
   return callStripe(() =>
     // Two admins at once: one change at a time per workspace, each reading Stripe afresh.
     ctx.exclusive(`plan-change:${req.workspace.id}`, async () => {
       const c = await planChange(ctx, req);
-      // The date comes from the client (echoing its preview): Stripe refuses one outside the
-      // period, which must be the client's 400, not our 503.
+      // Only a date this server priced in a preview, for this workspace, price and quantity
+      // (./proration-token.ts); without one, Stripe prorates from now.
+      const prorationDate =
+        req.prorationToken === undefined
+          ? undefined
+          : openProration(ctx.sealingKey, req.prorationToken, {
+              workspaceId: req.workspace.id,
+              priceId: c.targetPriceId,
+              quantity: c.targetSeats,
+            });
       const { current_period_start: start, current_period_end: end } = c.item;
-      if (req.prorationDate !== undefined && (req.prorationDate < start || req.prorationDate > end))
-        throw badRequest(
-          'prorationDate is outside the current billing period: preview the change again',
-        );
+      if (prorationDate !== undefined && (prorationDate < start || prorationDate > end))
+        throw badRequest('The billing period changed since the preview: preview the change again');
       // A new choice replaces a pending switch.
       await releaseSchedule(ctx, c.subscription);
       let effectiveAt: number | null = null;
@@ -136,7 +151,7 @@ export async function changePlan(
         await ctx.stripe.subscriptions.update(c.subscription.id, {
           items: [{ id: c.item.id, price: c.targetPriceId, quantity: c.targetSeats }],
           proration_behavior: 'always_invoice',
-          ...(req.prorationDate ? { proration_date: req.prorationDate } : {}),
+          ...(prorationDate ? { proration_date: prorationDate } : {}),
         });
       } else {
         const schedule = await ctx.stripe.subscriptionSchedules.create({

@@ -17,6 +17,8 @@ export interface BillingContext {
   catalog: PlanCatalog;
   policy: PastDuePolicy;
   logger: Logger;
+  /** Signs what the server vouches for across requests (a preview's proration date). */
+  sealingKey: string;
   /**
    * Runs `fn` exclusively for `key` across every app instance (PostgreSQL advisory lock), or
    * within this process on PGlite (one process per database). `fn` makes Stripe calls only.

@@ -1,6 +1,7 @@
 // The billing runtime: Stripe client, plan catalog, webhook handler and billing's kinds of job
 // (sync, backfill), assembled from configuration. Routes and the operator CLI use this; the job
 // runner (src/jobs/runner.ts) runs the jobs.
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { StripeSettings } from '../config.js';
@@ -69,6 +70,11 @@ export interface BillingOptions {
   seatDebounceMs?: number;
   /** Quantity updates per workspace per hour (default 10). */
   seatUpdatesPerHour?: number;
+  /**
+   * The app's secret: proration tokens from one instance's preview are accepted by every other.
+   * Absent (the operator CLI), a key of this process's own.
+   */
+  secret?: string;
 }
 
 /** How long every instance holds back after Stripe answered 429. */
@@ -112,6 +118,9 @@ export function createBilling(opts: BillingOptions): Billing {
     policy: opts.policy,
     logger,
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
+    sealingKey: createHmac('sha256', opts.secret ?? randomBytes(32).toString('hex'))
+      .update('tollgate:billing-seal')
+      .digest('base64url'),
     seats: seatTiming,
     ...(opts.notices ? { notices: opts.notices } : {}),
   };

@@ -1,8 +1,10 @@
 // Workspace API keys: shown once, stored as a SHA-256, revocable, scoped to one workspace
 // and one role. `Authorization: Bearer tg_...` on /api routes.
+
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { ApiKeyPrincipal } from '../auth/identity.js';
 import { user } from '../auth/schema.js';
+import { requireVerifiedAccount } from '../auth/verification.js';
 import type { Db } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
@@ -21,6 +23,7 @@ export async function createApiKey(
   opts: { workspaceId: string; name: unknown; role: Role; createdBy: string },
 ): Promise<{ key: string; record: ApiKey }> {
   const name = parseInput(keyNameField, opts.name);
+  await requireVerifiedAccount(db, opts.createdBy, 'create an API key');
   return db.transaction(async (tx) => {
     // The limit check locks the workspace row: two keys created at once cannot both fit.
     await assertWithinLimit(tx, { workspaceId: opts.workspaceId, limit: 'api_keys' });

@@ -3,7 +3,11 @@
 // invitee signs in (or up) with that email, verifies it, and accepts.
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { user as users } from '../auth/schema.js';
-import { requireVerifiedEmail, type VerificationPolicy } from '../auth/verification.js';
+import {
+  requireVerifiedAccount,
+  requireVerifiedEmail,
+  type VerificationPolicy,
+} from '../auth/verification.js';
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { newId, newToken, sha256 } from '../lib/crypto.js';
@@ -36,6 +40,7 @@ export async function createInvitation(
   },
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
   const email = parseInput(emailField, opts.email);
+  await requireVerifiedAccount(db, opts.invitedBy, 'invite anyone');
   const token = newToken();
   const acceptUrl = acceptUrlFor(opts.appUrl, token);
   const invitation = await db.transaction(async (tx) => {

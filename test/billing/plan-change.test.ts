@@ -21,6 +21,7 @@ interface Preview {
   amountDue: number;
   currency: string;
   prorationDate: number;
+  prorationToken: string;
   effective: 'now' | 'period_end';
 }
 
@@ -58,7 +59,7 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     const done = await change(admin, ws.id, {
       plan: 'team',
       interval: 'month',
-      prorationDate: p.prorationDate,
+      prorationToken: p.prorationToken,
     });
     expect(done.status).toBe(200);
     expect(await readJson(done)).toEqual({ effective: 'now', plan: 'team', effectiveAt: null });
@@ -100,10 +101,10 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
       [{ plan: 'team', interval: 'week' }, 400, 'interval must be "month" or "year"'],
       [{ plan: 'free', interval: 'month' }, 400, 'Moving to Free is a cancellation'],
       [{ plan: 'pro', interval: 'month' }, 409, 'already on Pro'],
-      // A client-sent proration date Stripe would refuse is the client's 400, not our 503.
-      [{ plan: 'team', interval: 'month', prorationDate: 1e12 }, 400, 'outside the current'],
-      [{ plan: 'team', interval: 'month', prorationDate: 1 }, 400, 'outside the current'],
-      [{ plan: 'team', interval: 'month', prorationDate: '1' }, 400, 'prorationDate'],
+      // The proration date is the server's (a sealed token from the preview), never the client's.
+      [{ plan: 'team', interval: 'month', prorationDate: 1 }, 400, 'prorationDate is not accepted'],
+      [{ plan: 'team', interval: 'month', prorationToken: 'x.y' }, 400, 'prorationToken'],
+      [{ plan: 'team', interval: 'month', prorationToken: 1 }, 400, 'prorationToken'],
     ];
     for (const [body, status, message] of cases) {
       const res = await change(admin, ws.id, body);
@@ -151,6 +152,7 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
       amountDue: 2900,
       currency: 'usd',
       prorationDate: periodEnd,
+      prorationToken: expect.any(String),
       effective: 'period_end',
     });
 
@@ -210,12 +212,12 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     expect(textOf(html)).toMatch(
       /Pro → Team, billed monthly The switch happens now\. You pay \$\d+(\.\d\d)? today/,
     );
-    const prorationDate = /name="prorationDate" value="(\d+)"/.exec(html)?.[1];
-    expect(prorationDate).toBeDefined();
+    const prorationToken = /name="prorationToken" value="([\w.-]+)"/.exec(html)?.[1];
+    expect(prorationToken).toBeDefined();
     const confirmed = await admin.postForm(`/workspace/${ws.id}/change-plan/`, {
       plan: 'team',
       interval: 'month',
-      prorationDate: prorationDate!,
+      prorationToken: prorationToken!,
     });
     expect(confirmed.status).toBe(303);
     expect(flashIn((await follow(admin, confirmed)).html)?.message).toBe('Switched to Team.');

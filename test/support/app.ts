@@ -3,8 +3,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { RunningEmulator } from '@tollgate/stripe-emulator';
+import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { createApp } from '../../src/app.js';
+import { user as authUser } from '../../src/auth/schema.js';
 import type { Billing } from '../../src/billing/runtime.js';
 import type { StripeSettings } from '../../src/config.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -169,7 +171,17 @@ export async function createTestApp(
       const display = name ?? `User ${counter}`;
       const email = `${display.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${counter}.${Date.now()}@example.com`;
       const client = t.client();
-      await client.signUpApi({ name: display, email, password: 'correct horse battery' });
+      const user = await client.signUpApi({
+        name: display,
+        email,
+        password: 'correct horse battery',
+      });
+      // A ready-to-use account: its address verified, as if the link had been opened (an
+      // unverified account holds no power: tests of that sign up with signUpApi).
+      await database.db
+        .update(authUser)
+        .set({ emailVerified: true })
+        .where(eq(authUser.id, user.id));
       return client;
     },
     close: async () => {

@@ -46,12 +46,19 @@ const ChangeBody = z.object({
   interval: z
     .enum(['month', 'year'], { error: 'interval must be "month" or "year"' })
     .default('month'),
-  prorationDate: z.number().int().positive().optional(),
+  /** The preview's `prorationToken`; a bare date is refused (the server prices the change). */
+  prorationToken: z
+    .string({ error: "prorationToken must be the preview's token" })
+    .max(1024)
+    .optional(),
+  prorationDate: z
+    .never({ error: "prorationDate is not accepted: send the preview's prorationToken" })
+    .optional(),
 });
 
 export function billingApiRoutes(deps: AppDeps) {
   const { billing, config } = deps;
-  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
+  const verified = verifiedEmailRequired('manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
@@ -129,7 +136,7 @@ export function billingApiRoutes(deps: AppDeps) {
         workspace: c.var.workspace,
         plan: body.plan,
         interval: body.interval,
-        prorationDate: body.prorationDate,
+        prorationToken: body.prorationToken,
       });
       return c.json(result);
     },

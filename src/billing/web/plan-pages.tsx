@@ -386,7 +386,7 @@ export function ChangePlanPage(props: {
           <CsrfField token={props.chrome.csrfToken} />
           <input type="hidden" name="plan" value={props.plan.id} />
           <input type="hidden" name="interval" value={props.interval} />
-          <input type="hidden" name="prorationDate" value={String(props.preview.prorationDate)} />
+          <input type="hidden" name="prorationToken" value={props.preview.prorationToken} />
           <button type="submit" class="btn">
             Confirm the switch
           </button>

@@ -34,7 +34,7 @@ const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 export function billingWebRoutes(deps: AppDeps) {
   const { billing, database, config } = deps;
   const db = database.db;
-  const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
+  const verified = verifiedEmailRequired('manage billing');
   const ctx = billing.ctx;
   const app = new Hono<AppEnv>();
 
@@ -123,7 +123,7 @@ export function billingWebRoutes(deps: AppDeps) {
   app.post('/workspace/:id/change-plan/', requireWorkspaceAccess('admin'), verified, async (c) => {
     const { workspace } = c.var;
     const form = await c.req.parseBody();
-    const prorationDate = Number(form.prorationDate);
+    const prorationToken = typeof form.prorationToken === 'string' ? form.prorationToken : '';
     const locale = requestLocale(c);
     return postThenRedirect(
       c,
@@ -133,8 +133,7 @@ export function billingWebRoutes(deps: AppDeps) {
           workspace,
           plan: String(form.plan ?? ''),
           interval: String(form.interval ?? ''),
-          prorationDate:
-            Number.isInteger(prorationDate) && prorationDate > 0 ? prorationDate : undefined,
+          prorationToken: prorationToken || undefined,
         });
         const label = planOf(result.plan).label;
         const message =
