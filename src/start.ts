@@ -82,7 +82,13 @@ export function emulatorStateFile(config: Config): string {
 
 function configuredDatabase(config: Config): DatabaseTarget {
   return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
+    ? {
+        kind: 'postgres',
+        url: config.databaseUrl,
+        preparedStatements: config.preparedStatements,
+        pooler: config.databasePooler,
+        ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
+      }
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
 }
 
