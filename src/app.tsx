@@ -18,6 +18,7 @@ import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { hasControlCharacters } from './lib/input.js';
 import { mailboxWebRoutes } from './mail/mailbox-web.js';
+import { metricsRoute, requestMetrics } from './metrics/index.js';
 import { clientAddress } from './security/client-ip.js';
 import { APP_JS, FAVICON_SVG } from './web/assets.js';
 import { bodyFormatOf, readFormFields } from './web/body.js';
@@ -67,6 +68,12 @@ export function createApp(deps: AppDeps) {
   // Stripe webhooks ahead of the chain below (src/web/lean-route.ts says what it keeps); a body
   // without a Content-Length, or over the limit, goes on through the chain to the route further down.
   const webhook = '/api/webhooks/stripe/webhook';
+  // Metrics first, so every request counts, the lean webhook route's included (src/metrics/).
+  if (deps.metrics) {
+    app.use(requestMetrics(deps.metrics, { webhookPath: webhook }));
+    const token = config.metrics.token;
+    if (token) app.get('/metrics', metricsRoute({ token, scrape: deps.metrics.scrape }));
+  }
   app.post(
     webhook,
     leanRoute(deps.billing.handleWebhook, { logger, maxBodyBytes: MAX_BODY_BYTES }),

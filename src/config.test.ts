@@ -36,6 +36,10 @@ describe('loadConfig', () => {
       appUrl: 'http://localhost:3000',
       dataDir: path.resolve('./data'),
       databaseUrl: undefined,
+      databaseDirectUrl: undefined,
+      preparedStatements: 'auto',
+      databasePooler: undefined,
+      metrics: { token: undefined, port: undefined },
       authSecret: undefined,
       logLevel: 'info',
       stripeMode: { kind: 'emulator', port: undefined },
@@ -56,6 +60,37 @@ describe('loadConfig', () => {
       webConcurrencySet: false,
       stripeMaxRps: 20,
     });
+  });
+
+  it('reads the pooler settings: a direct URL for migrations, prepared statements, the pooler kind', () => {
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://app@pooler.example.com:6543/db',
+        DATABASE_DIRECT_URL: 'postgres://app@db.example.com:5432/db',
+        DATABASE_PREPARED_STATEMENTS: 'off',
+        DATABASE_POOLER: 'transaction',
+      }),
+    ).toMatchObject({
+      databaseDirectUrl: 'postgres://app@db.example.com:5432/db',
+      preparedStatements: 'off',
+      databasePooler: 'transaction',
+    });
+    expect(configError({ DATABASE_PREPARED_STATEMENTS: 'maybe' }).message).toMatch(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+    expect(configError({ DATABASE_DIRECT_URL: 'postgres://db/x' }).message).toMatch(
+      /DATABASE_DIRECT_URL needs DATABASE_URL/,
+    );
+  });
+
+  it('serves no metrics unless METRICS_TOKEN or METRICS_PORT says so, and then on loopback', () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined });
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({
+      token: undefined,
+      port: { port: 9464, host: '127.0.0.1' },
+    });
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).metrics.token).toBe('a'.repeat(32));
+    expect(configError({ METRICS_TOKEN: 'short' }).message).toMatch(/METRICS_TOKEN .*16/);
   });
 
   it('reads WEB_CONCURRENCY, and STRIPE_MAX_RPS with a default that depends on the key mode', () => {

@@ -18,6 +18,14 @@ const envSchema = z.object({
   APP_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optionalString,
+  DATABASE_DIRECT_URL: optionalString,
+  DATABASE_PREPARED_STATEMENTS: z.enum(['auto', 'on', 'off']).default('auto'),
+  DATABASE_POOLER: z.enum(['transaction', 'none']).optional(),
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STRIPE_SECRET_KEY: optionalString,
@@ -95,6 +103,21 @@ export interface Config {
   appUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * The database's own address for migrations (DATABASE_DIRECT_URL) when DATABASE_URL is a
+   * transaction-mode pooler; unset, migrations run over DATABASE_URL under a transaction lock.
+   */
+  databaseDirectUrl: string | undefined;
+  /** Named prepared statements: auto (off behind a known pooler), on, off. */
+  preparedStatements: 'auto' | 'on' | 'off';
+  /** DATABASE_POOLER: what sits at DATABASE_URL, when the URL does not say. */
+  databasePooler: 'transaction' | 'none' | undefined;
+  /**
+   * Where Prometheus scrapes: `token` serves GET /metrics on the app's port to
+   * `Authorization: Bearer METRICS_TOKEN`; `port` on METRICS_PORT, on loopback unless
+   * METRICS_HOST says otherwise. Neither: no metrics endpoint at all.
+   */
+  metrics: MetricsExposure;
   /** Undefined outside production: the server generates one and keeps it in dataDir. */
   authSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -131,6 +154,11 @@ export interface Config {
   seatSyncDebounceMs: number;
 }
 
+export interface MetricsExposure {
+  token: string | undefined;
+  port: { port: number; host: string } | undefined;
+}
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -148,6 +176,9 @@ const HINTS: Record<string, string> = {
   SMTP_URL:
     'set it to your relay, e.g. smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587 (see docs/email.md)',
   MAIL_FROM: 'set it to the sender address, e.g. "Tollgate <no-reply@example.com>"',
+  DATABASE_DIRECT_URL:
+    'set it to the database server itself (not the pooler), e.g. postgres://user:password@db.example.com:5432/tollgate',
+  METRICS_TOKEN: 'generate one with `openssl rand -hex 32`',
   TRUSTED_PROXIES:
     'list the addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,::1), or leave it unset when clients connect directly',
 };
@@ -281,6 +312,8 @@ export function loadConfig(
   }
 
   const mail = parseMail(e);
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL)
+    fail('DATABASE_DIRECT_URL', 'needs DATABASE_URL too (the pooler the app uses)');
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
@@ -290,6 +323,14 @@ export function loadConfig(
     appUrl,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+    databasePooler: e.DATABASE_POOLER,
+    metrics: Object.freeze({
+      token: e.METRICS_TOKEN,
+      port:
+        e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    }),
     authSecret: e.AUTH_SECRET,
     logLevel: e.LOG_LEVEL,
     stripeMode,

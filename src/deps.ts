@@ -6,6 +6,7 @@ import type { Database } from './db/client.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
 import type { Mail } from './mail/index.js';
+import type { Metrics } from './metrics/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface AppDeps {
   jobs: JobRunner | null;
   /** Set when shutdown begins: /readyz then answers 503. */
   lifecycle: { shuttingDown: boolean };
+  /** Null unless METRICS_TOKEN or METRICS_PORT asks for metrics (src/metrics/). */
+  metrics: Metrics | null;
   /** Secret for signing our own cookies (flash); the auth secret. */
   cookieSecret: string;
 }

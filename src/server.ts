@@ -6,6 +6,7 @@ import { runWorkerPool, WORKER_READY } from './cluster.js';
 import { type Config, ConfigError, DEFAULT_EMULATOR_PORT, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/lock.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { type MetricsServer, serveClusterMetrics, startMetricsServer } from './metrics/index.js';
 import {
   emulatorStateFile,
   type RunningTollgate,
@@ -86,6 +87,20 @@ async function runPrimary(config: Config, logger: Logger) {
       stateFile: emulatorStateFile(config),
     }).catch(failStart);
   }
+  // The pool's metrics: summed here from every worker, for METRICS_PORT and for the workers'
+  // own GET /metrics (METRICS_TOKEN).
+  let metricsServer: MetricsServer | null = null;
+  if (config.metrics.token || config.metrics.port) {
+    const scrape = serveClusterMetrics();
+    if (config.metrics.port)
+      metricsServer = await startMetricsServer({ ...config.metrics.port, scrape }).catch((err) =>
+        failStart(
+          new StartupError(
+            `METRICS_PORT ${config.metrics.port?.port} could not be used (${(err as Error).message}): set METRICS_PORT to a free port.`,
+          ),
+        ),
+      );
+  }
   runWorkerPool({
     config,
     logger,
@@ -97,6 +112,7 @@ async function runPrimary(config: Config, logger: Logger) {
         processes: config.webConcurrency,
       }),
     onStopped: async () => {
+      await metricsServer?.close();
       await emulator?.emulator.close();
     },
   });

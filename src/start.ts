@@ -1,7 +1,7 @@
 // Start-up: config → database (migrated) → Stripe (real, or the local emulator) → mail (a relay,
 // or the embedded SMTP server) → auth → job runner → app → HTTP server; an orderly stop in reverse.
 // Used by `npm start` (src/server.ts) and by the browser tests, which need a real port.
-
+import cluster from 'node:cluster';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,10 +26,12 @@ import {
 } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
+import { JOB_KINDS } from './jobs/schema.js';
 import { newToken } from './lib/crypto.js';
 import type { Logger } from './lib/logger.js';
 import { type EmbeddedSmtp, startEmbeddedSmtp } from './mail/embedded.js';
 import { createMail } from './mail/index.js';
+import { createAppMetrics, type MetricsServer, startMetricsServer } from './metrics/index.js';
 import { CATALOG } from './plans/catalog.js';
 
 /** A start-up failure whose message says everything: printed without a stack trace. */
@@ -47,6 +49,8 @@ export interface RunningTollgate {
   emulator: RunningEmulator | null;
   /** Present when mail goes to the embedded SMTP server (SMTP_URL unset outside production). */
   mailbox: EmbeddedSmtp | null;
+  /** Where METRICS_PORT listens (its actual port when 0 was asked for); null when it does not. */
+  metricsPort: number | null;
   /** Milliseconds each start-up step took (the database and the emulator overlap). */
   timings: StartupTimings;
   close(): Promise<void>;
@@ -91,7 +95,13 @@ export function emulatorStateFile(config: Config): string {
 
 function configuredDatabase(config: Config): DatabaseTarget {
   return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
+    ? {
+        kind: 'postgres',
+        url: config.databaseUrl,
+        preparedStatements: config.preparedStatements,
+        pooler: config.databasePooler,
+        ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
+      }
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
 }
 
@@ -243,7 +253,13 @@ export function assembleApp(opts: {
     onRecovered: onAccountRecovered(database.db),
   });
   const lifecycle = { shuttingDown: false };
+  // Counted only when someone can read them (METRICS_TOKEN or METRICS_PORT).
+  const metrics =
+    config.metrics.token || config.metrics.port
+      ? createAppMetrics({ db: database.background, jobKinds: JOB_KINDS })
+      : null;
   const deps: AppDeps = {
+    metrics,
     config,
     database,
     auth,
@@ -254,7 +270,7 @@ export function assembleApp(opts: {
     jobs,
     lifecycle,
   };
-  return { app: createApp(deps), billing, mail, jobs, lifecycle, deps };
+  return { app: createApp(deps), billing, mail, jobs, lifecycle, deps, metrics };
 }
 
 export async function startTollgate(
@@ -319,7 +335,7 @@ export async function startTollgate(
   }
   timings.mailboxMs = since(step);
   step = performance.now();
-  const { app, billing, jobs, lifecycle } = assembleApp({
+  const { app, billing, jobs, lifecycle, metrics } = assembleApp({
     config,
     database,
     logger,
@@ -329,7 +345,24 @@ export async function startTollgate(
     jobs: opts.worker ?? {},
   });
 
+  // METRICS_PORT: served here by a lone process; a cluster's primary serves the pool's sum.
+  let metricsServer: MetricsServer | null = null;
+  const metricsPort = config.metrics.port;
+  if (metrics && metricsPort && !cluster.isWorker) {
+    try {
+      metricsServer = await startMetricsServer({ ...metricsPort, scrape: metrics.scrape });
+    } catch (err) {
+      await jobs?.stop();
+      await mailbox?.stop();
+      await emulator?.close();
+      await database.close();
+      throw new StartupError(
+        `METRICS_PORT ${metricsPort.port} could not be used on ${metricsPort.host} (${(err as Error).message}): set METRICS_PORT to a free port.`,
+      );
+    }
+  }
   const stopBackground = async () => {
+    await metricsServer?.close();
     await jobs?.stop();
     await mailbox?.stop();
     await emulator?.close();
@@ -385,6 +418,7 @@ export async function startTollgate(
     emulator,
     mailbox,
     timings,
+    metricsPort: metricsServer?.port ?? null,
     close,
   };
 }

@@ -324,10 +324,15 @@ describe.skipIf(!pgUrl)(
       expect(failedDeliveries).toBeGreaterThan(0);
 
       // The survivors are alive and ready; none printed a crash, each logged the loss once.
+      // Behind a transaction-mode pooler (CI's PgBouncer run) the pooler may hide the outage:
+      // queries wait for it to reconnect, so a survivor logs the loss once or not at all.
+      const behindPooler = process.env.DATABASE_POOLER === 'transaction';
       for (const survivor of instances.slice(0, 2)) {
         expect(survivor.child.exitCode, survivor.output()).toBeNull();
         expect(survivor.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
-        expect(survivor.output().match(/database connection lost/g) ?? []).toHaveLength(1);
+        const losses = (survivor.output().match(/database connection lost/g) ?? []).length;
+        if (behindPooler) expect(losses).toBeLessThanOrEqual(1);
+        else expect(losses).toBe(1);
         expect((await fetch(`${survivor.url}/readyz`)).status).toBe(200);
       }
     }, 120_000);

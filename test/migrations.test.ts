@@ -109,4 +109,25 @@ describe.each(DB_KINDS)('migrations (%s)', (kind) => {
       expect(await appliedMigrations(opened[0]!.db)).toBe(await shippedMigrations());
     },
   );
+
+  it.runIf(kind === 'postgres')(
+    'with DATABASE_DIRECT_URL set, migrations run over it and not over DATABASE_URL (the pooler)',
+    async () => {
+      const isolated = track(await isolatedDatabase(kind));
+      if (isolated.target.kind !== 'postgres') throw new Error('expected PostgreSQL');
+      // DATABASE_URL leads nowhere yet (the pool connects lazily): only the direct URL can migrate.
+      const nowhere = new URL(isolated.target.url);
+      nowhere.port = '1';
+      const database = track(
+        await openDatabase({
+          kind: 'postgres',
+          url: nowhere.toString(),
+          directUrl: isolated.target.url,
+        }),
+      );
+      await expect(database.ping()).rejects.toThrow();
+      const direct = track(await openDatabase(isolated.target));
+      expect(await appliedMigrations(direct.db)).toBe(await shippedMigrations());
+    },
+  );
 });

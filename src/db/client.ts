@@ -4,7 +4,6 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -13,6 +12,13 @@ import type { Logger } from 'pino';
 import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/options.js';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
+import { migratePostgres } from './migrate.js';
+import {
+  namedStatementsAllowed,
+  type PoolerSetting,
+  type PreparedStatementsSetting,
+} from './pooler.js';
+import { disableNamedStatements } from './prepared.js';
 import * as schema from './schema.js';
 import { copyTemplate, ensureTemplate, isFreshDataDir, MIGRATIONS_DIR } from './template.js';
 
@@ -43,6 +49,12 @@ export type DatabaseTarget =
       url: string;
       /** The requests' pool size per process (default REQUEST_CONNECTIONS; tests use a small one). */
       requestConnections?: number;
+      /** Where migrations run (DATABASE_DIRECT_URL): the server itself, not a pooler. Default `url`. */
+      directUrl?: string;
+      /** DATABASE_PREPARED_STATEMENTS (default auto: off behind a known pooler). */
+      preparedStatements?: PreparedStatementsSetting;
+      /** DATABASE_POOLER: `transaction` when `url` is a transaction-mode pooler. */
+      pooler?: PoolerSetting;
     }
   | {
       kind: 'pglite';
@@ -54,8 +66,6 @@ export type DatabaseTarget =
       templateRoot?: string | false;
     }
   | { kind: 'pglite-memory' };
-// Any constant works; it only has to be the same for every instance of the app.
-const MIGRATION_LOCK_KEY = 727_001;
 
 /** Where an embedded start-up's time went (filled by openDatabase when given): `npm run bench:start`. */
 export interface DatabasePhases {
@@ -76,8 +86,7 @@ export async function openDatabase(
     last = now;
     return ms;
   };
-  if (target.kind === 'postgres')
-    return openPostgres(target.url, logger, target.requestConnections ?? REQUEST_CONNECTIONS);
+  if (target.kind === 'postgres') return openPostgres(target, logger);
   let client: PGlite;
   let lock: DirectoryLock | null = null;
   if (target.kind === 'pglite') {
@@ -157,12 +166,13 @@ function monitoredPool(url: string, max: number, connection: ConnectionMonitor, 
 }
 
 async function openPostgres(
-  url: string,
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
   logger: Logger | undefined,
-  requestConnections: number,
 ): Promise<Database> {
+  const { url } = target;
+  const requestConnections = target.requestConnections ?? REQUEST_CONNECTIONS;
   const connection = connectionMonitor(logger);
-  await migratePostgres(url, connection);
+  await migratePostgres(target.directUrl ?? url, connection);
   // The requests' pool, and the job runner's own (see Database.background): its runs in flight,
   // a claim pass and a spare.
   const pool = monitoredPool(url, requestConnections, connection, 'pooled connection');
@@ -172,6 +182,12 @@ async function openPostgres(
     connection,
     'background connection',
   );
+  const named = namedStatementsAllowed({
+    setting: target.preparedStatements ?? 'auto',
+    pooler: target.pooler,
+    url,
+  });
+  if (!named) for (const p of [pool, backgroundPool]) disableNamedStatements(p);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
@@ -191,43 +207,4 @@ async function openPostgres(
       await Promise.all([pool.end(), backgroundPool.end()]);
     },
   };
-}
-
-// A database restarting while instances start: keep trying this long before giving up.
-const MIGRATION_CONNECT_DEADLINE_MS = 30_000;
-
-/**
- * Applies pending migrations under an advisory lock, so instances starting together take turns.
- * The lock lives on a dedicated connection: if that connection is lost, so is the lock, and the
- * whole step starts again on a new one (migrations are transactional, so none is half-applied).
- */
-async function migratePostgres(url: string, connection: ConnectionMonitor): Promise<void> {
-  const deadline = Date.now() + MIGRATION_CONNECT_DEADLINE_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await migrateOnce(url, connection);
-      connection.ok();
-      return;
-    } catch (err) {
-      if (!isConnectionError(err) || Date.now() > deadline) throw err;
-      connection.lost(err, 'migration connection');
-      const delay = Math.min(2_000, 100 * 2 ** attempt);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}
-
-async function migrateOnce(url: string, connection: ConnectionMonitor): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  // Without a listener a dropped connection is an uncaught 'error' event: the query in flight
-  // rejects anyway, which is how the retry above learns of it.
-  client.on('error', (err) => connection.lost(err, 'migration connection'));
-  await client.connect();
-  try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_DIR });
-  } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-    await client.end().catch(() => {});
-  }
 }

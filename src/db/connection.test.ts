@@ -15,6 +15,15 @@ describe('isConnectionError', () => {
     expect(isConnectionError(new Error('Failed query: select 1', { cause: refused }))).toBe(true);
   });
 
+  it('recognises PgBouncer saying the server is out of reach (a database outage behind the pooler)', () => {
+    const pooler = Object.assign(
+      new Error('server login has been failing, try again later (server_login_retry)'),
+      { code: '08P01' },
+    );
+    expect(isConnectionError(new Error('Failed query: select 1', { cause: pooler }))).toBe(true);
+    expect(isConnectionError(new Error('server conn crashed?'))).toBe(true);
+  });
+
   it('does not mistake a failed query for a lost connection', () => {
     expect(isConnectionError(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
     expect(isConnectionError(new Error('relation "jobs" does not exist'))).toBe(false);

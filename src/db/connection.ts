@@ -5,8 +5,13 @@ import type { Logger } from '../lib/logger.js';
 
 // Server-side codes of a connection that is going away or cannot be opened right now:
 // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and 55000
-// ("database … is not currently accepting connections", ALTER DATABASE … ALLOW_CONNECTIONS false).
+// ("database … is not currently accepting connections", ALTER DATABASE … ALLOW_CONNECTIONS false),
+// and class 08: a pooler (PgBouncer) answers 08P01 when it cannot reach the server ("server login
+// has been failing", "server conn crashed?").
 const CONNECTION_SQLSTATES = new Set([
+  '08001',
+  '08004',
+  '08P01',
   '57P01',
   '57P02',
   '57P03',
@@ -32,6 +37,11 @@ const CONNECTION_MESSAGES = [
   /not currently accepting connections/i,
   /cannot use a pool after calling end/i,
   /connection is closed/i,
+  // PgBouncer, between it and the server (they carry 08P01 too, when they carry a code at all).
+  /server login has been failing/i,
+  /server conn crashed/i,
+  /pgbouncer cannot connect to server/i,
+  /query_wait_timeout/i,
 ];
 
 /** Whether `err` (or any error in its `cause` chain, as drizzle wraps pg's) is a lost or refused connection. */

@@ -1,6 +1,7 @@
 // Hot-path statements run straight on the driver: a named (server-side prepared) statement on
 // PostgreSQL, parsed once per connection and never rebuilt by the ORM; PGlite in-process.
 // Used where a request's cost is dominated by query building and round trips (the webhook inbox).
+// Behind a transaction-mode pooler the same text goes unnamed (DATABASE_PREPARED_STATEMENTS).
 import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { Db } from './client.js';
@@ -12,6 +13,14 @@ export interface PreparedStatement {
 }
 
 type Driver = { kind: 'pglite'; client: PGlite } | { kind: 'pg'; client: pg.Pool | pg.Client };
+
+// Pools whose connections must not hold named statements (src/db/pooler.ts decides).
+const unnamedOnly = new WeakSet<object>();
+
+/** From now on, statements on `pool` go unnamed: safe behind a transaction-mode pooler. */
+export function disableNamedStatements(pool: pg.Pool | pg.Client): void {
+  unnamedOnly.add(pool);
+}
 
 function driverOf(db: Db): Driver {
   const client = (db as unknown as { $client?: unknown }).$client;
@@ -30,6 +39,8 @@ export async function runPrepared<Row>(
 ): Promise<Row[]> {
   const driver = driverOf(db);
   if (driver.kind === 'pglite') return (await driver.client.query<Row>(stmt.text, values)).rows;
-  const res = await driver.client.query({ name: stmt.name, text: stmt.text, values });
+  const res = unnamedOnly.has(driver.client)
+    ? await driver.client.query(stmt.text, values)
+    : await driver.client.query({ name: stmt.name, text: stmt.text, values });
   return res.rows as Row[];
 }

@@ -5,6 +5,7 @@
 // emulator's) sees up to rps + burst in one second, and every 429 pauses all syncs for a second.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { countBudgetThrottled, countBudgetUsed } from '../metrics/tallies.js';
 
 export interface RateBudget {
   readonly name: string;
@@ -50,14 +51,18 @@ export function rateBudget(db: Db, name: string, rps: number): RateBudget {
                           from rate_budgets b where b.name = ${name} for update) x) s
          where r.name = ${name}
         returning s.granted`)) as unknown as Rows<{ granted: number }>;
-      return Number(res.rows[0]?.granted ?? 0);
+      const granted = Number(res.rows[0]?.granted ?? 0);
+      countBudgetUsed(name, granted);
+      return granted;
     },
     refund: async (n) => {
       if (n <= 0) return;
+      countBudgetUsed(name, -n);
       await db.execute(sql`update rate_budgets set tokens = least(${cap}::float8, tokens + ${n}::float8)
         where name = ${name}`);
     },
     pause: async (ms) => {
+      countBudgetThrottled(name);
       await ensure();
       await db.execute(sql`update rate_budgets b
         set tokens = least(${refilled}, ${(-rps * ms) / 1000}::float8), refreshed_at = clock_timestamp()

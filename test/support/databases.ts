@@ -12,8 +12,17 @@ if (process.env.CI && !pgUrl) {
   throw new Error('CI must run the PostgreSQL tests: set TEST_DATABASE_URL (see .ci/run)');
 }
 
-/** ['pglite', 'postgres'] or ['pglite'] when no PostgreSQL is configured locally. */
-export const DB_KINDS: DbKind[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * ['pglite', 'postgres'] or ['pglite'] when no PostgreSQL is configured locally.
+ * TEST_DB_KINDS=postgres narrows a run to PostgreSQL (CI's run through PgBouncer).
+ */
+export const DB_KINDS: DbKind[] = (
+  pgUrl ? (['pglite', 'postgres'] as const) : (['pglite'] as const)
+).filter(
+  (kind) => !process.env.TEST_DB_KINDS || process.env.TEST_DB_KINDS.split(',').includes(kind),
+);
+// DATABASE_POOLER=transaction: TEST_DATABASE_URL is a transaction-mode pooler (as for the app).
+const pooler = process.env.DATABASE_POOLER === 'transaction' ? 'transaction' : undefined;
 if (!pgUrl) {
   console.warn('TEST_DATABASE_URL is not set: PostgreSQL tests are skipped (PGlite only).');
 }
@@ -35,7 +44,7 @@ export async function isolatedDatabase(kind: DbKind): Promise<IsolatedDatabase> 
   const url = new URL(pgUrl);
   url.pathname = `/${name}`;
   return {
-    target: { kind: 'postgres', url: url.toString() },
+    target: { kind: 'postgres', url: url.toString(), ...(pooler ? { pooler } : {}) },
     drop: async () => {
       const c = new pg.Client({ connectionString: pgUrl });
       await c.connect();
