@@ -26,6 +26,7 @@ import {
   paymentMethodRoutes,
 } from './routes/payment-methods.js';
 import { priceRoutes, productRoutes } from './routes/products.js';
+import { customerSearchRoutes, subscriptionSearchRoutes } from './routes/search.js';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
@@ -76,6 +77,9 @@ export function createApp(emu: EmulatorContext): Hono {
     eventAttribution(),
   );
 
+  // Before the resources' `/:id` routes: `search` is not an id.
+  app.route('/v1/customers/search', customerSearchRoutes(emu));
+  app.route('/v1/subscriptions/search', subscriptionSearchRoutes(emu));
   app.route('/v1/customers', customerPaymentMethodRoutes(emu));
   app.route('/v1/customers', customerRoutes(emu));
   app.route('/v1/payment_methods', paymentMethodRoutes(emu));

@@ -16,9 +16,24 @@ export function requestIdentity() {
   return createMiddleware<RequestIdEnv>(async function identifyRequest(c, next) {
     const id = newId('req');
     c.set('requestId', id);
+    c.header('Request-Id', id);
+    c.header('Stripe-Version', Stripe.API_VERSION);
+    // The emulator renders one API version (its objects are the SDK's types): a request asking
+    // for another is refused rather than answered in a shape it did not ask for.
+    const asked = c.req.header('Stripe-Version');
+    if (asked !== undefined && asked !== Stripe.API_VERSION) {
+      const known = /^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(asked);
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        known
+          ? `Stripe-Version ${asked} is not emulated: the emulator renders only ${Stripe.API_VERSION} (the stripe SDK's pinned version). Remove the header or pin apiVersion to ${Stripe.API_VERSION}.`
+          : `Invalid Stripe API version: ${asked}`,
+        { code: 'api_version_invalid' },
+      );
+    }
     await next();
     c.res.headers.set('Request-Id', id);
-    // The emulator renders one API version, whatever the request asks for.
     c.res.headers.set('Stripe-Version', Stripe.API_VERSION);
   });
 }
@@ -75,10 +90,19 @@ export function injectedFaults(emu: EmulatorContext) {
   });
 }
 
+function basicUser(header: string): [string, string] | null {
+  const encoded = /^Basic (\S+)$/i.exec(header)?.[1];
+  if (!encoded) return null;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const user = decoded.split(':')[0] ?? '';
+  return user ? [header, user] : null;
+}
+
 export function apiKeyAuth() {
   return createMiddleware(async function requireApiKey(c, next) {
     const header = c.req.header('Authorization') ?? '';
-    const match = /^Bearer (\S+)$/.exec(header);
+    // Bearer, or HTTP Basic with the key as the user name and no password (`curl -u sk_test_…:`).
+    const match = /^Bearer (\S+)$/.exec(header) ?? basicUser(header);
     if (!match) {
       throw new ApiError(
         401,

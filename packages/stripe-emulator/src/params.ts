@@ -3,14 +3,23 @@
 import { z } from 'zod';
 import { invalidRequest, missingParam, unknownParam } from './errors.js';
 import type { FormObject } from './form.js';
+import { metadataParam, type StripeIssueParams } from './validation.js';
+
+// The error texts of these two mark the issue, so parseParams answers as Stripe does
+// (`Invalid integer: ten`, code parameter_invalid_integer).
+const NOT_AN_INTEGER = 'not_an_integer';
+const NOT_A_BOOLEAN = 'not_a_boolean';
 
 export const str = z.string();
 export const int = z
   .string()
-  .regex(/^-?\d+$/)
+  .regex(/^-?\d+$/, { error: NOT_AN_INTEGER })
   .transform((v) => Number(v));
-export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-export const metadata = z.record(z.string(), z.string());
+export const bool = z
+  .string()
+  .refine((v) => v === 'true' || v === 'false', { error: NOT_A_BOOLEAN })
+  .transform((v) => v === 'true');
+export const metadata = metadataParam;
 export const expand = z.array(z.string());
 
 export const pagination = {
@@ -45,6 +54,14 @@ export function parseParams<S extends z.ZodType>(schema: S, input: FormObject): 
   const param = paramName(issue.path);
   if (valueAt(input, issue.path) === undefined) throw missingParam(param);
   const value = valueAt(input, issue.path);
+  if (issue.code === 'custom' && (issue.params as StripeIssueParams | undefined)?.stripe) {
+    const { code } = (issue.params as StripeIssueParams).stripe;
+    throw invalidRequest(issue.message, param, code);
+  }
+  if (issue.message === NOT_AN_INTEGER)
+    throw invalidRequest(`Invalid integer: ${String(value)}`, param, 'parameter_invalid_integer');
+  if (issue.message === NOT_A_BOOLEAN)
+    throw invalidRequest(`Invalid boolean: ${String(value)}`, param, 'parameter_invalid');
   throw invalidRequest(
     `Invalid value for ${param}: ${typeof value === 'string' ? `'${value}'` : 'wrong type'}.`,
     param,

@@ -19,6 +19,7 @@ import { linkCustomer } from '../link.js';
 import { isRetryableStripeError, isStripeError } from '../stripe-client.js';
 import { SyncRefusedError, syncWorkspaceBilling } from './sync.js';
 import { completeSync, coveredEvents, failSync, markEvents, type SyncJob } from './sync-queue.js';
+import { ignoreUnownedCustomer, unownedReason } from './unowned.js';
 
 /**
  * Links a not-yet-linked customer to the workspace named by its checkout's client_reference_id,
@@ -80,7 +81,9 @@ async function linkFromCheckoutEvents(
 
 /** The sync of one claimed customer; throws on errors (the runner retries or gives up). */
 async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
-  const { at, events } = await coveredEvents(ctx.db, claim);
+  const covered = await coveredEvents(ctx.db, claim);
+  if (await ignoreUnownedCustomer(ctx, claim, covered)) return;
+  const { at, events } = covered;
   await syncWorkspaceBilling(ctx, {
     customerId: claim.key,
     readStartedAt: at,
@@ -101,13 +104,7 @@ async function syncClaimed(ctx: BillingContext, claim: SyncJob): Promise<void> {
     finish: (tx, result) =>
       result.workspaceId
         ? completeSync(tx, claim, 'processed', null, result.readStartedAt)
-        : completeSync(
-            tx,
-            claim,
-            'ignored',
-            `no workspace is linked to Stripe customer ${claim.key}`,
-            result.readStartedAt,
-          ),
+        : completeSync(tx, claim, 'ignored', unownedReason(claim.key), result.readStartedAt),
   });
 }
 

@@ -6,6 +6,7 @@ import type { EmulatorContext } from '../context.js';
 import { snapshot } from '../events.js';
 import { paginate } from '../list.js';
 import { expand, metadata, pagination, parseParams, str } from '../params.js';
+import { mergeMetadata } from '../validation.js';
 import { found, readParams, respond } from './helpers.js';
 
 const createSchema = z.strictObject({
@@ -20,19 +21,7 @@ const updateSchema = createSchema;
 const retrieveSchema = z.strictObject({ expand: expand.optional() });
 const listSchema = z.strictObject({ ...pagination, email: str.optional() });
 
-/** Stripe's metadata update: merges keys, and an empty value deletes the key. */
-export function mergeMetadata(
-  current: Record<string, string>,
-  update: Record<string, string> | undefined,
-): Record<string, string> {
-  if (!update) return current;
-  const next = { ...current };
-  for (const [key, value] of Object.entries(update)) {
-    if (value === '') delete next[key];
-    else next[key] = value;
-  }
-  return next;
-}
+export { mergeMetadata } from '../validation.js';
 
 export function customerRoutes(emu: EmulatorContext): Hono {
   const app = new Hono();

@@ -8,6 +8,7 @@ import { paginate } from '../list.js';
 import { buildPrice } from '../objects/price.js';
 import { buildProduct } from '../objects/product.js';
 import { bool, expand, int, metadata, pagination, parseParams, str } from '../params.js';
+import { amountParam, currencyParam, mergeMetadata } from '../validation.js';
 import { found, readParams, respond } from './helpers.js';
 
 const retrieveSchema = z.strictObject({ expand: expand.optional() });
@@ -25,9 +26,9 @@ const productList = z.strictObject({
   ids: z.array(str).optional(),
 });
 const priceCreate = z.strictObject({
-  currency: str,
+  currency: currencyParam,
   product: str,
-  unit_amount: int,
+  unit_amount: amountParam(int),
   recurring: z
     .strictObject({
       interval: z.enum(['day', 'week', 'month', 'year']),
@@ -45,7 +46,7 @@ const priceList = z.strictObject({
   ...pagination,
   active: bool.optional(),
   product: str.optional(),
-  currency: str.optional(),
+  currency: currencyParam.optional(),
   type: z.enum(['one_time', 'recurring']).optional(),
   lookup_keys: z.array(str).optional(),
 });
@@ -63,7 +64,7 @@ export function productRoutes(emu: EmulatorContext): Hono {
     if (p.id && store.products.has(p.id)) {
       throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists');
     }
-    const product = buildProduct(p, store.now());
+    const product = buildProduct({ ...p, metadata: mergeMetadata({}, p.metadata) }, store.now());
     store.products.set(product.id, product);
     return respond(c, emu, product, p.expand);
   });
@@ -103,7 +104,7 @@ export function priceRoutes(emu: EmulatorContext): Hono {
       );
     }
     if (holder) holder.lookup_key = null;
-    const price = buildPrice(p, store.now());
+    const price = buildPrice({ ...p, metadata: mergeMetadata({}, p.metadata) }, store.now());
     store.prices.set(price.id, price);
     return respond(c, emu, price, p.expand);
   });

@@ -8,6 +8,7 @@ import { invalidRequest, resourceMissing } from '../errors.js';
 import { newId } from '../ids.js';
 import { currentPeriod } from '../objects/subscription.js';
 import { expand, int, metadata, parseParams, str } from '../params.js';
+import { mergeMetadata } from '../validation.js';
 import { found, readParams, respond } from './helpers.js';
 
 const phaseSchema = z.strictObject({
@@ -105,7 +106,7 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
       default_settings: {},
       end_behavior: 'release',
       livemode: false,
-      metadata: p.metadata ?? {},
+      metadata: mergeMetadata({}, p.metadata),
       phases: [
         phaseOf(
           sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity ?? 1 })),
@@ -159,7 +160,7 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
       });
     }
     if (p.end_behavior) schedule.end_behavior = p.end_behavior;
-    if (p.metadata) schedule.metadata = { ...schedule.metadata, ...p.metadata };
+    schedule.metadata = mergeMetadata(schedule.metadata ?? {}, p.metadata);
     events.subscriptionSchedule('subscription_schedule.updated', schedule);
     return respond(c, emu, schedule, p.expand);
   });

@@ -160,7 +160,7 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
       ...(p.proration_behavior ? { behavior: p.proration_behavior } : {}),
       ...(p.proration_date !== undefined ? { date: p.proration_date } : {}),
     };
-    if (p.metadata) {
+    if (p.metadata !== undefined) {
       billing.updateSubscription(sub, () => {
         sub.metadata = mergeMetadata(sub.metadata, p.metadata);
       });

@@ -6,6 +6,7 @@ import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { expand, metadata, pagination, parseParams, str } from '../params.js';
+import { mergeMetadata } from '../validation.js';
 import { readParams, respond } from './helpers.js';
 
 const createSchema = z.strictObject({
@@ -42,7 +43,7 @@ export function webhookEndpointRoutes(emu: EmulatorContext): Hono {
       enabledEvents: p.enabled_events,
       description: p.description,
     });
-    if (p.metadata) state.endpoint.metadata = p.metadata;
+    state.endpoint.metadata = mergeMetadata(state.endpoint.metadata, p.metadata);
     const secret = state.secrets[0]?.secret;
     return respond(c, emu, { ...state.endpoint, ...(secret ? { secret } : {}) }, p.expand);
   });
