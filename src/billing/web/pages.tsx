@@ -6,6 +6,7 @@ import { Time } from '../../web/dates.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
 import type { Member } from '../../workspaces/members.js';
+import { ROLE_LABELS } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import type { Usage } from '../limits.js';
 import { planOf } from '../plans/entitlements.js';
@@ -182,7 +183,7 @@ export function ReportsPage(props: { chrome: PageChrome; workspace: Workspace; d
             {members.map((m) => (
               <tr>
                 <td data-label="Name">{m.name}</td>
-                <td data-label="Role">{m.role === 'admin' ? 'Admin' : 'Member'}</td>
+                <td data-label="Role">{ROLE_LABELS[m.role].label}</td>
                 <td data-label="Joined">
                   <Time date={m.joinedAt} locale={locale} />
                 </td>

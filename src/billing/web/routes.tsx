@@ -24,6 +24,7 @@ import { upgradeOffers } from '../offers.js';
 import { atLeast, planOf } from '../plans/entitlements.js';
 import { resumeSubscription } from '../resume.js';
 import { confirmCheckout } from '../success.js';
+import { askAdminRoutes, upgradePromptFor } from './feature-prompt.js';
 import { requiresFeature } from './gating.js';
 import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
@@ -261,6 +262,7 @@ export function billingWebRoutes(deps: AppDeps) {
 
   // Reports: the example page behind requiresFeature('advanced'). The seed's path stays as an
   // alias behind the same guard (a Free workspace is refused there too, with the same 402/redirect).
+  const prompt = upgradePromptFor(deps);
   const reports = async (c: Context<AppEnv>) => {
     const { workspace } = c.var;
     const [members, usage, history] = await Promise.all([
@@ -287,13 +289,13 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get(
     '/workspace/:id/reports/',
     requireWorkspaceAccess('member'),
-    requiresFeature('advanced'),
+    requiresFeature('advanced', prompt),
     reports,
   );
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
-    requiresFeature('advanced'),
+    requiresFeature('advanced', prompt),
     reports,
   );
 
@@ -332,7 +334,8 @@ export function billingWebRoutes(deps: AppDeps) {
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
 
-  app.route('/', auditWebRoutes(deps));
+  app.route('/', auditWebRoutes(deps, prompt));
+  app.route('/', askAdminRoutes(deps));
 
   return app;
 }
