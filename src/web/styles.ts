@@ -1,6 +1,9 @@
 // The design system's stylesheet, served at /static/app.css: tokens (custom properties) first,
 // then base elements, the shell (header, menus, footer), and one block per component of
 // ./ui.tsx. Plain CSS, no build step. Every text colour pairs with its background at ≥ 4.5:1.
+// The values the mails share (./tokens.ts) are interpolated from there.
+import { TOKENS as T } from './tokens.js';
+
 export const STYLESHEET = `
 :root {
   /* Spacing scale (4 px steps) */
@@ -9,19 +12,19 @@ export const STYLESHEET = `
   /* Type scale */
   --text-xs:.75rem; --text-sm:.875rem; --text-base:.9375rem; --text-lg:1.125rem;
   --text-xl:1.375rem; --text-2xl:1.75rem; --text-3xl:2.5rem;
-  --font-sans: Inter, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif;
+  --font-sans: ${T.fontSans};
   --font-mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   /* Colours: neutrals, one accent, four tones (fg on its bg ≥ 4.5:1) */
-  --fg:#111827; --muted:#4b5563; --subtle:#6b7280; --line:#e5e7eb; --line-strong:#d1d5db;
-  --bg:#f9fafb; --surface:#fff; --surface-2:#f3f4f6;
-  --accent:#4338ca; --accent-hover:#3730a3; --accent-bg:#eef2ff; --on-accent:#fff;
+  --fg:${T.fg}; --muted:${T.muted}; --subtle:#6b7280; --line:${T.line}; --line-strong:#d1d5db;
+  --bg:${T.bg}; --surface:${T.surface}; --surface-2:#f3f4f6;
+  --accent:${T.accent}; --accent-hover:${T.accentHover}; --accent-bg:#eef2ff; --on-accent:${T.onAccent};
   --success:#166534; --success-bg:#dcfce7; --success-line:#86efac;
   --warning:#854d0e; --warning-bg:#fef9c3; --warning-line:#fde047;
   --danger:#b91c1c; --danger-hover:#991b1b; --danger-bg:#fee2e2; --danger-line:#fca5a5;
   --info:#1e40af; --info-bg:#dbeafe; --info-line:#93c5fd;
   --focus:#4338ca;
   /* Radii and shadows */
-  --radius-sm:6px; --radius:8px; --radius-lg:12px; --radius-full:999px;
+  --radius-sm:${T.radiusSm}; --radius:8px; --radius-lg:${T.radiusLg}; --radius-full:999px;
   --shadow-sm:0 1px 2px rgb(17 24 39 / .05);
   --shadow:0 1px 3px rgb(17 24 39 / .08), 0 1px 2px rgb(17 24 39 / .04);
   --shadow-lg:0 12px 32px rgb(17 24 39 / .16), 0 2px 6px rgb(17 24 39 / .08);

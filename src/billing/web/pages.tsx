@@ -3,7 +3,7 @@
 // which shows the workspace's own data: members, seats, API keys and billing events.
 
 import { Time } from '../../web/dates.js';
-import { Layout, type PageChrome } from '../../web/layout.js';
+import { CsrfField, Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
 import type { Member } from '../../workspaces/members.js';
 import { ROLE_LABELS } from '../../workspaces/schema.js';
@@ -25,8 +25,14 @@ export function AskAdminPage(props: {
       <Card title={`This needs ${needed.label}`}>
         <p>
           <strong>{props.workspace.name}</strong> is on the {planOf(props.workspace).label} plan.
-          Only an admin can upgrade it: ask {props.admins.join(', ')}.
+          Only an admin can upgrade it: we can email {props.admins.join(', ')} for you, with a
+          link to the plans.
         </p>
+        <form method="post" action={`/workspace/${props.workspace.id}/upgrade/ask`}>
+          <CsrfField token={props.chrome.csrfToken} />
+          <input type="hidden" name="feature" value="advanced" />
+          <Button>Ask an admin</Button>
+        </form>
         <div class="actions">
           <Button variant="secondary" href={`/workspace/${props.workspace.id}/settings`}>
             Back to the workspace
