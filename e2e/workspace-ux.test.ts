@@ -101,7 +101,7 @@ describe('workspace and account pages in a browser', () => {
         bobRow.getByRole('button', { name: 'Save the role of Bob' }).click(),
       ]);
       expect(await section(ada, 'members').getByRole('status').textContent()).toContain(
-        'Role changed to admin.',
+        'Role changed to Admin.',
       );
 
       // Removing Bob asks first, in a modal dialog.

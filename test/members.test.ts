@@ -66,7 +66,7 @@ describe.each(DB_KINDS)('members and roles (%s)', (kind) => {
     });
     expect(res.status).toBe(303);
     expect(location(res)).toBe(`/workspace/${wsId}/settings#members`);
-    expect(await (await admin.get(location(res))).text()).toContain('Role changed to member.');
+    expect(await (await admin.get(location(res))).text()).toContain('Role changed to Member.');
     expect(await roleIn(other, wsId)).toBe('member');
     const invite = await other.json('POST', `/api/workspaces/${wsId}/invitations`, {
       email: 'x@example.com',

@@ -239,7 +239,7 @@ describe.each(DB_KINDS)('post/redirect/get on the workspace pages (%s)', (kind) 
       });
       expect(location(role)).toBe(`${settings()}#members`);
       expect(sectionOf(await landingPage(admin, role), 'members')).toContain(
-        'Role changed to admin.',
+        'Role changed to Admin.',
       );
       const removed = await admin.postForm(`/workspace/${wsId}/members/${member.user!.id}/remove`);
       expect(sectionOf(await landingPage(admin, removed), 'members')).toContain('Member removed.');

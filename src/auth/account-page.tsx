@@ -1,6 +1,7 @@
 // The account page (/account): your name, your address (and its verification), your password,
 // where you are signed in, and deleting the account. Each form's outcome is shown in its own
 // section (a flash scoped to the section's id), with field errors beside the fields.
+import { type Reader, Time } from '../web/dates.js';
 import type { Flash } from '../web/flash.js';
 import { flashFor } from '../web/flash.js';
 import { Layout, type PageChrome } from '../web/layout.js';
@@ -31,8 +32,6 @@ export interface SessionView {
   lastActiveAt: Date;
   current: boolean;
 }
-
-const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Sends the signed-in user's confirmation link again (the account page, an invitation). */
 export function ResendVerificationButton(props: { token: string }) {
@@ -80,6 +79,8 @@ export function describeDevice(userAgent: string | null): string {
 
 export function AccountPage(props: {
   chrome: PageChrome;
+  /** The reader's locale and time zone, for the sessions' times. */
+  reader: Reader;
   flash: Flash | null;
   user: { name: string; email: string; emailVerified: boolean };
   verificationRequired: boolean;
@@ -217,8 +218,12 @@ export function AccountPage(props: {
                     {s.current && <Badge tone="info">this device</Badge>}
                   </span>
                 </td>
-                <td data-label="Last active">{fmt(s.lastActiveAt)}</td>
-                <td data-label="Signed in">{fmt(s.createdAt)}</td>
+                <td data-label="Last active">
+                  <Time date={s.lastActiveAt} {...props.reader} withTime />
+                </td>
+                <td data-label="Signed in">
+                  <Time date={s.createdAt} {...props.reader} withTime />
+                </td>
               </tr>
             ))}
           </tbody>

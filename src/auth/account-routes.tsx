@@ -10,15 +10,24 @@ import { AppError } from '../errors.js';
 import { emailField, nameField, passwordField } from '../lib/input.js';
 import { addressBucket } from '../security/client-ip.js';
 import { enforce, LIMITS } from '../security/rate-limit.js';
+import { requestReader } from '../web/dates.js';
 import type { AppEnv } from '../web/env.js';
 import { type FlashScope, pageFlash, redirectWithFlash, setFlash } from '../web/flash.js';
+import { safeNext } from '../web/negotiate.js';
 import { pageChrome } from '../web/render.js';
 import { accountDeletionBlockers, deleteAccount } from './account-deletion.js';
 import { AccountPage, describeDevice } from './account-page.js';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages.js';
 import { requireUser } from './principal.js';
 import { revokeResetLinks } from './reset-links.js';
-import { copySetCookies, formValue, forwardedHeaders, parseForm } from './routes.js';
+import {
+  copySetCookies,
+  formState,
+  formValue,
+  forwardedHeaders,
+  parseForm,
+  refuseForm,
+} from './routes.js';
 import { session as sessions } from './schema.js';
 
 const ForgotForm = z.object({ email: emailField });
@@ -45,6 +54,9 @@ async function authErrorCode(res: Response): Promise<string | null> {
     return null;
   }
 }
+
+/** The flash section of "we sent the link" on /forgot-password. */
+const SENT_SECTION = 'reset-sent';
 
 /** What Better Auth's verify-email redirect puts in ?error= on /account. */
 const VERIFY_ERRORS: Record<string, string> = {
@@ -109,83 +121,118 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
   const app = new Hono<AppEnv>();
   const db = database.db;
 
-  app.get('/forgot-password', async (c) =>
-    c.html(<ForgotPasswordPage chrome={await pageChrome(c, db, 'Forgot password')} />),
-  );
+  app.get('/forgot-password', async (c) => {
+    const { toast, error, values } = formState(c);
+    // The request was taken: the flash carries the address to name (the same answer whether or
+    // not it has an account), and a reload shows the form again instead of sending a second mail.
+    const sent = c.var.flash?.section === SENT_SECTION ? c.var.flash.values?.email : undefined;
+    return c.html(
+      <ForgotPasswordPage
+        chrome={{
+          ...(await pageChrome(c, db, 'Forgot password')),
+          flash: sent ? null : toast,
+        }}
+        {...(error ? { error } : {})}
+        {...(sent ? { sentTo: sent } : {})}
+        email={values.email ?? ''}
+      />,
+    );
+  });
 
   app.post('/forgot-password', async (c) => {
     const form = await c.req.parseBody();
-    const chrome = async () => pageChrome(c, db, 'Forgot password');
     const parsed = parseForm(ForgotForm, form);
     if ('error' in parsed) {
-      return c.html(
-        <ForgotPasswordPage
-          chrome={await chrome()}
-          error={parsed.error}
-          email={formValue(form.email)}
-        />,
-        400,
-      );
+      return refuseForm(c, '/forgot-password', parsed.error, { email: formValue(form.email) });
     }
     try {
       await throttleMailRequest(c, db, parsed.email);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'rate_limited') throw err;
-      if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
-      return c.html(
-        <ForgotPasswordPage chrome={await chrome()} error={err.message} email={parsed.email} />,
-        429,
-      );
+      return refuseForm(c, '/forgot-password', err, { email: parsed.email });
     }
     // Better Auth answers the same for an unknown address (and simulates the work); so do we.
     await auth.api.requestPasswordReset({
       body: { email: parsed.email, redirectTo: '/reset-password' },
       headers: forwardedHeaders(c),
     });
-    return c.html(<ForgotPasswordPage chrome={await chrome()} sentTo={parsed.email} />);
+    return redirectWithFlash(c, '/forgot-password', 'success', 'Link sent.', {
+      section: SENT_SECTION,
+      values: { email: parsed.email },
+    });
   });
 
   app.get('/reset-password', async (c) => {
     const token = (c.req.query('token') ?? '').slice(0, 200);
-    const chrome = await pageChrome(c, db, 'Choose a new password');
+    const { toast, error } = formState(c);
+    const chrome = { ...(await pageChrome(c, db, 'Choose a new password')), flash: toast };
     if (!token) {
       return c.html(
         <ResetPasswordPage chrome={chrome} token="" error="This reset link is incomplete." />,
         400,
       );
     }
-    return c.html(<ResetPasswordPage chrome={chrome} token={token} />);
+    return c.html(
+      <ResetPasswordPage chrome={chrome} token={token} {...(error ? { error } : {})} />,
+    );
   });
 
   app.post('/reset-password', async (c) => {
     const form = await c.req.parseBody();
-    const token = formValue(form.token);
-    const refuse = async (error: string, status: 400 | 429) =>
-      c.html(
-        <ResetPasswordPage
-          chrome={await pageChrome(c, db, 'Choose a new password')}
-          token={status === 429 || error.startsWith('Password') ? token : ''}
-          error={error}
-        />,
-        status,
-      );
+    const token = formValue(form.token).slice(0, 200);
+    // Back to the same link with the message; a link that cannot work goes to ask for a new one.
+    const again = `/reset-password?token=${encodeURIComponent(token)}`;
     const parsed = parseForm(ResetForm, form);
-    if ('error' in parsed) return refuse(parsed.error, 400);
-    const limited = await passwordAttemptLimited(c, db);
-    if (limited) {
-      if (limited.retryAfterSeconds) c.header('retry-after', String(limited.retryAfterSeconds));
-      return refuse(limited.message, 429);
+    if ('error' in parsed) {
+      return token
+        ? refuseForm(c, again, parsed.error)
+        : refuseForm(c, '/forgot-password', 'This reset link is incomplete. Ask for a new one.');
     }
+    const limited = await passwordAttemptLimited(c, db);
+    if (limited) return refuseForm(c, again, limited);
     const res = await auth.api.resetPassword({
       body: { newPassword: parsed.password, token: parsed.token },
       headers: forwardedHeaders(c),
       asResponse: true,
     });
     if (!res.ok) {
-      return refuse('This reset link is invalid, expired or already used. Ask for a new one.', 400);
+      const code = await authErrorCode(res);
+      if (code === 'PASSWORD_TOO_SHORT' || code === 'PASSWORD_TOO_LONG') {
+        return refuseForm(c, again, 'Choose a password of at least 8 characters.');
+      }
+      return refuseForm(
+        c,
+        '/forgot-password',
+        'That reset link is invalid, expired or already used. Ask for a new one below.',
+      );
     }
     await setFlash(c, 'success', 'Your password was changed. Sign in with the new one.');
     return c.redirect('/login', 303);
+  });
+
+  // Where a verification link lands (src/auth/auth.ts verificationUrl): a toast that says the
+  // address is confirmed, on the page the link was for; Better Auth's ?error= goes to /account.
+  app.get('/account/verified', async (c) => {
+    const error = c.req.query('error');
+    if (error) return c.redirect(`/account?error=${encodeURIComponent(error.slice(0, 40))}`, 303);
+    const next = safeNext(c.req.query('next'), '/account');
+    const principal = c.var.principal;
+    if (principal?.kind === 'user') {
+      if (!principal.user.emailVerified) return c.redirect(next, 303);
+      return redirectWithFlash(
+        c,
+        next,
+        'success',
+        `Your email address is confirmed: ${principal.user.email}.`,
+      );
+    }
+    // The link confirmed the address without signing in: say so where they sign in.
+    return redirectWithFlash(
+      c,
+      `/login?next=${encodeURIComponent(next)}`,
+      'success',
+      'Your email address is confirmed. Sign in to continue.',
+    );
   });
 
   app.get('/account', async (c) => {
@@ -210,6 +257,7 @@ export function accountWebRoutes({ auth, database, config, billing }: AppDeps) {
         flash={c.var.flash}
         user={user}
         verificationRequired={config.mail.verification === 'required'}
+        reader={requestReader(c)}
         sessions={rows
           .filter((s) => s.expiresAt > now)
           .map((s) => ({

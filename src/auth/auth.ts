@@ -63,11 +63,13 @@ export const RESET_TOKEN_TTL_SECONDS = 60 * 60;
 const VERIFY_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
 /**
- * Where a verification link lands: Better Auth checks the token, then redirects to `callback`
- * (/account, or the invitation the account was made for).
+ * Where a verification link lands: Better Auth checks the token, then redirects to
+ * /account/verified (which says so in a toast) and on to `callback` (/account, or the
+ * invitation the account was made for).
  */
 export function verificationUrl(appUrl: string, token: string, callback = '/account'): string {
-  return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent(callback)}`;
+  const landing = `/account/verified?next=${encodeURIComponent(callback)}`;
+  return `${appUrl}/api/auth/verify-email?token=${encodeURIComponent(token)}&callbackURL=${encodeURIComponent(landing)}`;
 }
 
 /**

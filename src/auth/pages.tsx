@@ -22,7 +22,11 @@ export function SignupPage({ chrome, next, error, values, invitation }: AuthForm
             accept the invitation.
           </p>
         )}
-        {error && <div class="flash error">{error}</div>}
+        {error && (
+          <div class="flash error" role="alert">
+            {error}
+          </div>
+        )}
         <form method="post" action={`/signup?next=${encodeURIComponent(next)}`}>
           <CsrfField token={chrome.csrfToken} />
           <label for="name">Name</label>
@@ -69,7 +73,11 @@ export function LoginPage({ chrome, next, error, values }: AuthFormProps) {
     <Layout {...chrome}>
       <div class="card auth">
         <h1>Sign in</h1>
-        {error && <div class="flash error">{error}</div>}
+        {error && (
+          <div class="flash error" role="alert">
+            {error}
+          </div>
+        )}
         <form method="post" action={`/login?next=${encodeURIComponent(next)}`}>
           <CsrfField token={chrome.csrfToken} />
           <label for="email">Email</label>
@@ -116,7 +124,11 @@ export function ForgotPasswordPage(props: {
     <Layout {...props.chrome}>
       <div class="card auth">
         <h1>Forgot your password?</h1>
-        {props.error && <div class="flash error">{props.error}</div>}
+        {props.error && (
+          <div class="flash error" role="alert">
+            {props.error}
+          </div>
+        )}
         {props.sentTo ? (
           <div class="flash success" role="status">
             If an account exists for {props.sentTo}, we sent it a link to choose a new password. The
@@ -154,7 +166,11 @@ export function ResetPasswordPage(props: { chrome: PageChrome; token: string; er
     <Layout {...props.chrome}>
       <div class="card auth">
         <h1>Choose a new password</h1>
-        {props.error && <div class="flash error">{props.error}</div>}
+        {props.error && (
+          <div class="flash error" role="alert">
+            {props.error}
+          </div>
+        )}
         {props.token ? (
           <form method="post" action="/reset-password">
             <CsrfField token={props.chrome.csrfToken} />

@@ -9,7 +9,7 @@ import { emailField, nameField, parseInput, passwordField } from '../lib/input.j
 import { addressBucket } from '../security/client-ip.js';
 import { enforce, LIMITS } from '../security/rate-limit.js';
 import type { AppEnv } from '../web/env.js';
-import { setFlash } from '../web/flash.js';
+import { flashFor, pageFlash, redirectWithFlash, setFlash } from '../web/flash.js';
 import { safeNext } from '../web/negotiate.js';
 import { pageChrome } from '../web/render.js';
 import { findInvitation, invitationState } from '../workspaces/invitations.js';
@@ -76,6 +76,36 @@ export function parseForm<T extends z.ZodType>(
 
 export const formValue = (v: unknown) => (typeof v === 'string' ? v.slice(0, 254) : '');
 
+/** The flash section of an account form's refusal: shown in the form, not as a toast. */
+export const FORM_SECTION = 'form';
+
+/**
+ * Post/Redirect/Get for a refused account form: 303 back to the form's page with the message
+ * and what was typed (never the password) in the flash, so a reload repeats nothing. A 429's
+ * Retry-After travels on the redirect.
+ */
+export async function refuseForm(
+  c: Context<AppEnv>,
+  location: string,
+  error: string | AppError,
+  values: Record<string, string> = {},
+) {
+  if (error instanceof AppError && error.retryAfterSeconds)
+    c.header('retry-after', String(error.retryAfterSeconds));
+  const message = error instanceof AppError ? error.message : error;
+  return redirectWithFlash(c, location, 'error', message, { section: FORM_SECTION, values });
+}
+
+/** The form's refusal from the flash (error and values), and the chrome's toast without it. */
+export function formState(c: Context<AppEnv>) {
+  const refused = flashFor(c.var.flash, FORM_SECTION);
+  return {
+    toast: pageFlash(c.var.flash),
+    ...(refused ? { error: refused.message } : {}),
+    values: refused?.values ?? {},
+  };
+}
+
 async function authErrorMessage(res: Response, fallback: string): Promise<string> {
   try {
     const body = (await res.json()) as { message?: string; code?: string };
@@ -125,16 +155,14 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     const next = safeNext(c.req.query('next'));
     if (c.var.principal?.kind === 'user') return c.redirect(next);
     const invitation = await invitationFor(next);
+    const { toast, error, values } = formState(c);
     return c.html(
       <SignupPage
-        chrome={await pageChrome(c, db, 'Sign up')}
+        chrome={{ ...(await pageChrome(c, db, 'Sign up')), flash: toast }}
         next={next}
-        {...(invitation
-          ? {
-              invitation: { workspaceName: invitation.workspaceName },
-              values: { email: invitation.email },
-            }
-          : {})}
+        {...(error ? { error } : {})}
+        values={{ ...(invitation ? { email: invitation.email } : {}), ...values }}
+        {...(invitation ? { invitation: { workspaceName: invitation.workspaceName } } : {})}
       />,
     );
   });
@@ -143,32 +171,16 @@ export function authWebRoutes({ auth, database }: AppDeps) {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
     const values = { name: formValue(form.name), email: formValue(form.email) };
-    // A refused sign-up is shown again with its error (no redirect: the password cannot travel
-    // in a cookie, and nothing was created that a reload could repeat).
-    const refuse = async (error: string, status: 400 | 422 | 429) => {
-      const chrome = await pageChrome(c, db, 'Sign up');
-      const invitation = await invitationFor(next);
-      return c.html(
-        <SignupPage
-          chrome={chrome}
-          next={next}
-          error={error}
-          values={values}
-          {...(invitation ? { invitation: { workspaceName: invitation.workspaceName } } : {})}
-        />,
-        status,
-      );
-    };
+    // A refusal goes back to the form with the name and address (the password is typed again).
+    const refuse = (error: string | AppError) =>
+      refuseForm(c, `/signup?next=${encodeURIComponent(next)}`, error, values);
     const parsed = parseForm(SignupForm, form);
-    if ('error' in parsed) return refuse(parsed.error, 400);
+    if ('error' in parsed) return refuse(parsed.error);
     try {
       const client = c.var.clientIp;
       await enforce(db, [[LIMITS.signUpClient, client && addressBucket(client)]], 'sign-ups');
     } catch (err) {
-      if (err instanceof AppError && err.code === 'rate_limited') {
-        if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
-        return refuse(err.message, 429);
-      }
+      if (err instanceof AppError && err.code === 'rate_limited') return refuse(err);
       throw err;
     }
     // From an invitation link: no personal workspace (src/auth/auth.ts checks the invitation is
@@ -182,7 +194,7 @@ export function authWebRoutes({ auth, database }: AppDeps) {
       asResponse: true,
     });
     if (!res.ok) {
-      return refuse(await authErrorMessage(res, 'Could not create the account.'), 422);
+      return refuse(await authErrorMessage(res, 'Could not create the account.'));
     }
     copySetCookies(res, c);
     rememberDevice(c, parsed.email);
@@ -193,22 +205,25 @@ export function authWebRoutes({ auth, database }: AppDeps) {
   app.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.var.principal?.kind === 'user') return c.redirect(next);
-    return c.html(<LoginPage chrome={await pageChrome(c, db, 'Sign in')} next={next} />);
+    const { toast, error, values } = formState(c);
+    return c.html(
+      <LoginPage
+        chrome={{ ...(await pageChrome(c, db, 'Sign in')), flash: toast }}
+        next={next}
+        {...(error ? { error } : {})}
+        values={values}
+      />,
+    );
   });
 
   app.post('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
     const form = await c.req.parseBody();
     const email = formValue(form.email);
-    const refuse = async (error: string, status: 400 | 401 | 429) => {
-      const chrome = await pageChrome(c, db, 'Sign in');
-      return c.html(
-        <LoginPage chrome={chrome} next={next} error={error} values={{ email }} />,
-        status,
-      );
-    };
+    const refuse = (error: string | AppError) =>
+      refuseForm(c, `/login?next=${encodeURIComponent(next)}`, error, { email });
     const parsed = parseForm(LoginForm, form);
-    if ('error' in parsed) return refuse(parsed.error, 400);
+    if ('error' in parsed) return refuse(parsed.error);
     let ticket: Awaited<ReturnType<typeof beginSignIn>>;
     try {
       ticket = await beginSignIn(db, {
@@ -217,10 +232,7 @@ export function authWebRoutes({ auth, database }: AppDeps) {
         deviceId: knownDeviceFor(c.var.web.cookieSecret, getCookie(c, DEVICE_COOKIE), parsed.email),
       });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'rate_limited') {
-        if (err.retryAfterSeconds) c.header('retry-after', String(err.retryAfterSeconds));
-        return refuse(err.message, 429);
-      }
+      if (err instanceof AppError && err.code === 'rate_limited') return refuse(err);
       throw err;
     }
     const res = await auth.api.signInEmail({
@@ -229,7 +241,7 @@ export function authWebRoutes({ auth, database }: AppDeps) {
       asResponse: true,
     });
     await finishSignIn(db, ticket, res.ok);
-    if (!res.ok) return refuse(await authErrorMessage(res, 'Could not sign in.'), 401);
+    if (!res.ok) return refuse(await authErrorMessage(res, 'Could not sign in.'));
     copySetCookies(res, c);
     rememberDevice(c, parsed.email);
     return c.redirect(next, 303);

@@ -12,6 +12,7 @@ export const MAIL_KINDS = [
   'subscription_ended',
   'plan_changed',
   'trial_ending',
+  'upgrade_request',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 

@@ -5,8 +5,10 @@ import { LOGO_SVG } from './layout.js';
 export const FAVICON_SVG = LOGO_SVG;
 
 /**
- * Everything works without it. It adds: Copy buttons (ui.tsx CopyButton), dismissing the
- * flash toast, and the `commandfor`/`command` dialog buttons where the browser lacks them.
+ * Everything works without it. It adds: the pending state of a submitted form (its buttons
+ * disabled, a spinner on the one pressed), the reader's time zone cookie, Copy buttons (ui.tsx
+ * CopyButton), dismissing the flash toast, and the `commandfor`/`command` dialog buttons where
+ * the browser lacks them.
  */
 export const APP_JS = `'use strict';
 (function () {
@@ -22,6 +24,57 @@ export const APP_JS = `'use strict';
       else if (command === 'close' && dialog.open) dialog.close();
     });
   }
+  // The reader's time zone, for dates and times written in it (src/web/dates.tsx): a cookie,
+  // set once and again only when it changes; without it the server writes UTC and says so.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('tz=' + encodeURIComponent(zone)) === -1)
+      document.cookie = 'tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+  } catch (e) {}
+    // Pending state: a form being sent disables its submit buttons and shows a spinner on the
+    // one pressed, so a double click sends one request. The pressed button's name and value
+    // travel in a hidden copy (a disabled button is left out of the form data). Coming back
+    // with the Back button (the page restored from the cache) makes the buttons usable again.
+    document.addEventListener('submit', function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement) || (form.method || '').toLowerCase() !== 'post') return;
+      if (form.hasAttribute('data-no-pending')) return;
+      if (form.getAttribute('aria-busy') === 'true') {
+        event.preventDefault();
+        return;
+      }
+      var submitter = event.submitter;
+      setTimeout(function () {
+        if (event.defaultPrevented) return;
+        form.setAttribute('aria-busy', 'true');
+        if (submitter && submitter.name) {
+          var copy = document.createElement('input');
+          copy.type = 'hidden';
+          copy.name = submitter.name;
+          copy.value = submitter.value;
+          copy.setAttribute('data-pending-copy', '');
+          form.appendChild(copy);
+        }
+        form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]').forEach(function (button) {
+          button.disabled = true;
+          button.setAttribute('data-pending-disabled', '');
+        });
+        var shown = submitter || form.querySelector('button[type=submit], button:not([type])');
+        if (shown) shown.classList.add('is-pending');
+      }, 0);
+    });
+    window.addEventListener('pageshow', function (event) {
+      if (!event.persisted) return;
+      document.querySelectorAll('form[aria-busy=true]').forEach(function (form) {
+        form.removeAttribute('aria-busy');
+        form.querySelectorAll('[data-pending-copy]').forEach(function (copy) { copy.remove(); });
+        form.querySelectorAll('[data-pending-disabled]').forEach(function (button) {
+          button.disabled = false;
+          button.removeAttribute('data-pending-disabled');
+          button.classList.remove('is-pending');
+        });
+      });
+    });
   function enhance() {
     // Copy: the Clipboard API where the page is a secure context, else the selection.
     function copyText(input) {

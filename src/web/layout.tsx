@@ -30,7 +30,8 @@ export interface PageChrome {
   title: string;
   csrfToken: string;
   flash: Flash | null;
-  user?: { name: string; email: string } | null;
+  /** `emailVerified: false` puts the "confirm your address" banner on every page. */
+  user?: { name: string; email: string; emailVerified?: boolean } | null;
   workspaces?: NavWorkspace[];
   /** The workspace the page is about, if any: named in the workspace menu with its plan. */
   current?: (NavWorkspace & { links?: NavLink[] }) | null;
@@ -273,6 +274,9 @@ export function Layout(props: PageChrome & { children?: Child }) {
             )}
           </div>
         </header>
+        {user && user.emailVerified === false && (
+          <VerifyBanner email={user.email} csrfToken={props.csrfToken} />
+        )}
         <main id="content" tabindex={-1}>
           <Toast message={props.flash} />
           {props.children}
@@ -286,6 +290,29 @@ export function Layout(props: PageChrome & { children?: Child }) {
         </footer>
       </body>
     </html>
+  );
+}
+
+/**
+ * On every page until the address is confirmed: where the link went, and a way to send it
+ * again. A landmark of its own (region), so it is found but not mistaken for the page's message.
+ */
+function VerifyBanner(props: { email: string; csrfToken: string }) {
+  return (
+    <section class="verify-banner" aria-label="Confirm your email address" data-verify-banner="">
+      <div class="inner">
+        <span>
+          <strong>Confirm your email address.</strong> We sent a link to {props.email}.
+        </span>
+        <PostButton
+          action="/account/verify/resend"
+          token={props.csrfToken}
+          label="Send it again"
+          variant="secondary"
+          size="sm"
+        />
+      </div>
+    </section>
   );
 }
 

@@ -1,27 +1,30 @@
 // The design system's stylesheet, served at /static/app.css: tokens (custom properties) first,
 // then base elements, the shell (header, menus, footer), and one block per component of
 // ./ui.tsx. Plain CSS, no build step. Every text colour pairs with its background at ≥ 4.5:1.
+// The values the mails share (./tokens.ts) are interpolated from there.
+import { TOKENS as T } from './tokens.js';
+
 export const STYLESHEET = `
 :root {
   /* Spacing scale (4 px steps) */
-  --space-1:.25rem; --space-2:.5rem; --space-3:.75rem; --space-4:1rem; --space-5:1.5rem;
+  --control-height:2.5rem; --space-1:.25rem; --space-2:.5rem; --space-3:.75rem; --space-4:1rem; --space-5:1.5rem;
   --space-6:2rem; --space-7:3rem;
   /* Type scale */
   --text-xs:.75rem; --text-sm:.875rem; --text-base:.9375rem; --text-lg:1.125rem;
   --text-xl:1.375rem; --text-2xl:1.75rem; --text-3xl:2.5rem;
-  --font-sans: Inter, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif;
+  --font-sans: ${T.fontSans};
   --font-mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   /* Colours: neutrals, one accent, four tones (fg on its bg ≥ 4.5:1) */
-  --fg:#111827; --muted:#4b5563; --subtle:#6b7280; --line:#e5e7eb; --line-strong:#d1d5db;
-  --bg:#f9fafb; --surface:#fff; --surface-2:#f3f4f6;
-  --accent:#4338ca; --accent-hover:#3730a3; --accent-bg:#eef2ff; --on-accent:#fff;
+  --fg:${T.fg}; --muted:${T.muted}; --subtle:#6b7280; --line:${T.line}; --line-strong:#d1d5db;
+  --bg:${T.bg}; --surface:${T.surface}; --surface-2:#f3f4f6;
+  --accent:${T.accent}; --accent-hover:${T.accentHover}; --accent-bg:#eef2ff; --on-accent:${T.onAccent};
   --success:#166534; --success-bg:#dcfce7; --success-line:#86efac;
   --warning:#854d0e; --warning-bg:#fef9c3; --warning-line:#fde047;
   --danger:#b91c1c; --danger-hover:#991b1b; --danger-bg:#fee2e2; --danger-line:#fca5a5;
   --info:#1e40af; --info-bg:#dbeafe; --info-line:#93c5fd;
   --focus:#4338ca;
   /* Radii and shadows */
-  --radius-sm:6px; --radius:8px; --radius-lg:12px; --radius-full:999px;
+  --radius-sm:${T.radiusSm}; --radius:8px; --radius-lg:${T.radiusLg}; --radius-full:999px;
   --shadow-sm:0 1px 2px rgb(17 24 39 / .05);
   --shadow:0 1px 3px rgb(17 24 39 / .08), 0 1px 2px rgb(17 24 39 / .04);
   --shadow-lg:0 12px 32px rgb(17 24 39 / .16), 0 2px 6px rgb(17 24 39 / .08);
@@ -133,7 +136,7 @@ footer.site a { color:var(--muted); }
 /* ---- Buttons ---- */
 button, .button, .btn { font:inherit; font-size:var(--text-sm); font-weight:600; line-height:1.25; display:inline-flex;
   align-items:center; justify-content:center; gap:var(--space-2); border:1px solid transparent; border-radius:var(--radius-sm);
-  padding:.5rem .9rem; min-height:2.25rem; background:var(--accent); color:var(--on-accent); cursor:pointer;
+  padding:.5rem .9rem; min-height:var(--control-height); background:var(--accent); color:var(--on-accent); cursor:pointer;
   text-decoration:none; white-space:nowrap; }
 button:hover, .button:hover, .btn:hover { background:var(--accent-hover); color:var(--on-accent); }
 button.secondary, .button.secondary, .btn.secondary { background:var(--surface); color:var(--fg); border-color:var(--line-strong);
@@ -151,7 +154,7 @@ button:disabled, .btn[aria-disabled=true] { opacity:.55; cursor:not-allowed; }
 label { display:block; font-weight:600; font-size:var(--text-sm); margin:var(--space-3) 0 var(--space-1); }
 .field > label { margin-top:0; }
 input, select, textarea { font:inherit; font-size:var(--text-sm); padding:.5rem .65rem; border:1px solid var(--line-strong);
-  border-radius:var(--radius-sm); width:100%; max-width:28rem; background:var(--surface); color:var(--fg); min-height:2.25rem; }
+  border-radius:var(--radius-sm); width:100%; max-width:28rem; background:var(--surface); color:var(--fg); min-height:var(--control-height); }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline:2px solid var(--focus); outline-offset:0; border-color:var(--focus); }
 input[readonly] { background:var(--surface-2); }
 input[type=checkbox], input[type=radio] { width:auto; min-height:0; }
@@ -188,6 +191,9 @@ form.inline select { width:auto; }
 .page-header p { margin:var(--space-1) 0 0; color:var(--muted); }
 .grid { display:grid; gap:var(--space-4); grid-template-columns:repeat(auto-fit, minmax(240px, 1fr)); }
 .auth { max-width:26rem; margin:var(--space-6) auto; }
+.auth form button[type=submit] { margin-top:var(--space-4); width:100%; }
+.auth form p:has(> button) { margin:0; }
+.nowrap { white-space:nowrap; }
 
 /* ---- Badges and status pills ---- */
 .badge { display:inline-flex; align-items:center; gap:.35rem; font-size:var(--text-xs); font-weight:600; line-height:1.4;
@@ -304,6 +310,7 @@ ol.timeline li time { color:var(--muted); min-width:7rem; }
 .plan-price .quote { display:block; color:var(--muted); margin-top:var(--space-1); font-size:var(--text-sm); }
 .plan-price .amount { font-size:var(--text-3xl); font-weight:700; letter-spacing:-.02em; }
 .plan-price .per, .plan-price .saving { color:var(--muted); }
+.plan-price .saving { white-space:nowrap; display:inline-block; }
 .plan-card .plan-option { display:flex; flex-direction:column; align-items:stretch; gap:var(--space-3); margin:0; }
 .plan-card .plan-option .btn, .plan-card > .btn { justify-content:center; }
 .plan-card .trial-note { color:var(--success); margin:0; }
@@ -323,4 +330,35 @@ form.row.fields > .btn { margin-top:calc(var(--space-2) + var(--text-sm) * 1.55 
 td.row-actions { text-align:right; white-space:nowrap; }
 td.row-actions dialog { white-space:normal; text-align:left; }
 @media (max-width: 640px) { td.row-actions { text-align:left; } .role-cell { text-align:right; } }
+/* Pending state (app.js): the pressed button keeps its label and shows a spinner. */
+form[aria-busy=true] button:disabled { cursor:progress; }
+.btn.is-pending, button.is-pending { opacity:.8; }
+.btn.is-pending::before, button.is-pending::before { content:""; width:.9em; height:.9em; border-radius:50%;
+  border:2px solid currentColor; border-right-color:transparent; animation:spin .7s linear infinite; flex:none; }
+@keyframes spin { to { transform:rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .btn.is-pending::before, button.is-pending::before { animation-duration:2s; } }
+/* The header with a long workspace name: the name shrinks (ellipsis) before anything overflows. */
+header.top .bar > * { min-width:0; }
+header.top .bar > .brand, header.top .bar > .header-cta, header.top .bar > nav { flex:none; }
+.workspace-menu { min-width:0; flex:0 1 auto; }
+.workspace-menu > summary { max-width:100%; }
+/* Verification banner: every page until the address is confirmed. */
+.verify-banner { background:var(--warning-bg); border-bottom:1px solid var(--warning-line); color:var(--fg); font-size:var(--text-sm); }
+.verify-banner .inner { max-width:var(--content-width); margin:0 auto; padding:var(--space-2) var(--space-4);
+  display:flex; gap:var(--space-3); align-items:center; flex-wrap:wrap; }
+.verify-banner form { margin:0; }
+/* The upgrade prompt where a gated feature lives (src/billing/web/feature-preview.tsx). */
+.feature-preview { display:grid; gap:var(--space-5); grid-template-columns:minmax(0, 1fr) minmax(0, 1fr); align-items:start; }
+@media (max-width: 800px) { .feature-preview { grid-template-columns:minmax(0, 1fr); } }
+.feature-preview .unlock { margin:0; }
+ul.checks { list-style:none; margin:0 0 var(--space-4); padding:0; font-size:var(--text-sm); }
+ul.checks li { padding:.2rem 0 .2rem 1.5rem; position:relative; }
+ul.checks li::before { content:"✓"; position:absolute; left:0; color:var(--success); font-weight:700; }
+.plan-line { margin:0 0 var(--space-3); }
+.feature-preview form .small { margin:var(--space-2) 0 0; }
+figure.sample { margin:0; padding:var(--space-4); border:1px dashed var(--line-strong); border-radius:var(--radius-lg);
+  background:var(--surface); overflow:hidden; }
+figure.sample figcaption { margin-bottom:var(--space-2); text-transform:uppercase; letter-spacing:.04em; font-weight:600; }
+table.blurred { width:100%; border-collapse:collapse; filter:blur(3px); user-select:none; pointer-events:none; font-size:var(--text-sm); }
+table.blurred th, table.blurred td { text-align:left; padding:var(--space-2); border-bottom:1px solid var(--line); }
 `;

@@ -17,7 +17,7 @@ import {
   PostButton,
   sectionMessage,
 } from '../web/ui.js';
-import type { Role } from './schema.js';
+import { ROLE_LABELS, type Role } from './schema.js';
 import type { WorkspaceWithRole } from './service.js';
 
 export function DashboardPage({
@@ -42,9 +42,7 @@ export function DashboardPage({
             >
               <p>
                 <PlanBadge plan={planBadge(workspace)} />{' '}
-                <span class="muted small">
-                  You are {role === 'admin' ? 'an admin' : 'a member'}
-                </span>
+                <span class="muted small">You are {ROLE_LABELS[role].inSentence}</span>
               </p>
               <Button variant="secondary" size="sm" href={`/workspace/${workspace.id}/settings`}>
                 Open
@@ -102,7 +100,7 @@ export function InvitationPage(props: {
             <>
               <p>
                 You were invited to <strong>{props.workspaceName}</strong> as{' '}
-                {props.role === 'admin' ? 'an admin' : 'a member'} ({props.email}).
+                {ROLE_LABELS[props.role].inSentence} ({props.email}).
               </p>
               {wrongAccount ? (
                 <Notice
@@ -123,8 +121,8 @@ export function InvitationPage(props: {
               ) : props.signedInAs && props.mustVerify ? (
                 <Notice tone="info" title="Confirm your address first" attrs={{ id: 'verify' }}>
                   <p>
-                    Confirm your address first: open the link we sent to {props.signedInAs}, then
-                    come back to this page.
+                    Open the link we sent to {props.signedInAs}, then come back to this page to
+                    accept.
                   </p>
                   <ResendVerificationButton token={token} />
                 </Notice>

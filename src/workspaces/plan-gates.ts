@@ -3,27 +3,27 @@
 // plan is read from the workspace row (kept true by the sync), so a gated request never calls
 // Stripe.
 //   not allowed → API (path under /api/ or Accept: JSON): 402 {"error":"<Plan> plan required"}
-//               → web page: redirect to the upgrade page with a message saying what is needed
-//                 (members see "ask an admin" there)
+//               → web page of a feature given its upgrade prompt: the prompt, in place (402)
+//               → any other page: redirect to the upgrade page with a message saying what is
+//                 needed (members see "ask an admin" there)
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { CATALOG, type Feature, type PlanDefinition, type PlanId } from '../plans/catalog.js';
 import { atLeast, can } from '../plans/entitlements.js';
+import { FEATURE_COPY, lowestPlanWith as lowestIn } from '../plans/vocabulary.js';
 import type { AppEnv } from '../web/env.js';
 import { setFlash } from '../web/flash.js';
 import { wantsJson } from '../web/negotiate.js';
 
-const FEATURE_NAMES: Record<Feature, string> = {
-  advanced: 'Reports',
-  audit_log: 'The audit log',
-};
-
 /** The lowest plan that grants `feature`: what the 402 names. */
-export function lowestPlanWith(feature: Feature): PlanDefinition<PlanId> {
-  const plan = CATALOG.plans.find((p) => p.features.includes(feature));
-  if (!plan) throw new Error(`No plan in the catalog grants "${feature}"`);
-  return plan;
-}
+export const lowestPlanWith = (feature: Feature): PlanDefinition<PlanId> =>
+  lowestIn(feature, CATALOG);
+
+/** Renders the feature's upgrade prompt for a page request the plan does not allow. */
+export type UpgradePrompt = (
+  c: Context<AppEnv>,
+  opts: { feature: Feature; plan: PlanDefinition<PlanId> },
+) => Promise<Response>;
 
 async function refuse(c: Context<AppEnv>, needed: PlanDefinition<PlanId>, what: string) {
   const workspace = c.var.workspace;
@@ -43,13 +43,14 @@ export function requiresPlan(plan: PlanId) {
   });
 }
 
-export function requiresFeature(feature: Feature) {
+export function requiresFeature(feature: Feature, prompt?: UpgradePrompt) {
   const needed = lowestPlanWith(feature);
   return createMiddleware<AppEnv>(async function requiresFeature(c, next) {
     const workspace = c.get('workspace');
     if (!workspace) throw new Error('requiresFeature must run after requireWorkspaceAccess');
     if (can(workspace, feature)) return next();
-    return refuse(c, needed, FEATURE_NAMES[feature]);
+    if (prompt && !wantsJson(c)) return prompt(c, { feature, plan: needed });
+    return refuse(c, needed, FEATURE_COPY[feature].name);
   });
 }
 

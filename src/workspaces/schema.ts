@@ -7,6 +7,12 @@ import { workspaceBillingColumns, workspaceBillingIndexes } from './billing-colu
 export const ROLES = ['admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The one way a role is written: "Admin" as a label, "an admin" in a sentence. */
+export const ROLE_LABELS: Readonly<Record<Role, { label: string; inSentence: string }>> = {
+  admin: { label: 'Admin', inSentence: 'an admin' },
+  member: { label: 'Member', inSentence: 'a member' },
+};
+
 export const workspaces = pgTable(
   'workspaces',
   {

@@ -26,11 +26,10 @@ import {
 } from '../web/ui.js';
 import type { ApiKeyListing } from './api-keys.js';
 import type { Member } from './members.js';
-import type { Invitation, Role } from './schema.js';
+import { type Invitation, ROLE_LABELS, type Role } from './schema.js';
 import type { Workspace } from './workspace.js';
 
 /** Last use is an instant, not a day: to the minute, in UTC (the server does not know the zone). */
-const lastUsed = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export type Reveal =
   | { kind: 'invitation'; email: string; acceptUrl: string }
@@ -40,6 +39,8 @@ export interface SettingsProps {
   chrome: PageChrome;
   /** The reader's locale (Accept-Language), for dates. */
   locale: string;
+  /** The reader's time zone (src/web/dates.tsx), for times. */
+  timeZone?: string;
   /** The request's flash: sections show the one scoped to them. */
   flash?: Flash | null;
   workspace: Workspace;
@@ -147,7 +148,9 @@ function MembersCard(p: SettingsProps & { flash: Flash | null }) {
                       )}
                     </span>
                   ) : (
-                    <Badge tone={m.role === 'admin' ? 'info' : 'neutral'}>{m.role}</Badge>
+                    <Badge tone={m.role === 'admin' ? 'info' : 'neutral'}>
+                      {ROLE_LABELS[m.role].label}
+                    </Badge>
                   )}
                 </td>
                 {isAdmin && (
@@ -247,7 +250,7 @@ function InvitationsCard(p: SettingsProps & { flash: Flash | null }) {
             {p.invitations.map((inv) => (
               <tr data-invitation={inv.email}>
                 <td data-label="Email">{inv.email}</td>
-                <td data-label="Role">{inv.role}</td>
+                <td data-label="Role">{ROLE_LABELS[inv.role].label}</td>
                 <td data-label="Expires">
                   <Time date={inv.expiresAt} locale={p.locale} />
                 </td>
@@ -340,16 +343,23 @@ function ApiKeysCard(p: SettingsProps & { flash: Flash | null }) {
                     k.role
                   ) : k.effectiveRole ? (
                     <span title={`Its creator is now a ${k.effectiveRole}`}>
-                      {k.role} (acts as {k.effectiveRole})
+                      {ROLE_LABELS[k.role].label} (acts as {ROLE_LABELS[k.effectiveRole].inSentence}
+                      )
                     </span>
                   ) : (
-                    <span class="muted">{k.role} (inactive: creator left)</span>
+                    <span class="muted">{ROLE_LABELS[k.role].label} (inactive: creator left)</span>
                   )}
                 </td>
                 <td data-label="Created by">
                   {k.createdBy ? `${k.createdBy.name} (${k.createdBy.email})` : '—'}
                 </td>
-                <td data-label="Last used">{k.lastUsedAt ? lastUsed(k.lastUsedAt) : 'never'}</td>
+                <td data-label="Last used">
+                  {k.lastUsedAt ? (
+                    <Time date={k.lastUsedAt} locale={p.locale} timeZone={p.timeZone} withTime />
+                  ) : (
+                    'Never'
+                  )}
+                </td>
                 <td class="row-actions">
                   <ConfirmDialog
                     id={`revoke-${k.id}`}

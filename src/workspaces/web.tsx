@@ -9,7 +9,7 @@ import { addedMemberNote } from '../billing/offers.js';
 import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { requestLocale } from '../web/dates.js';
+import { requestLocale, requestReader } from '../web/dates.js';
 import type { AppEnv } from '../web/env.js';
 import { type FlashScope, pageFlash, redirectWithFlash } from '../web/flash.js';
 import { pathId } from '../web/params.js';
@@ -28,6 +28,7 @@ import {
 } from './invitations.js';
 import { changeRole, listMembers, parseRole, removeMember } from './members.js';
 import { DashboardPage, InvitationPage } from './pages.js';
+import { ROLE_LABELS } from './schema.js';
 import { createWorkspace, listWorkspacesForUser, renameWorkspace } from './service.js';
 import { type Reveal, SettingsPage } from './settings-page.js';
 
@@ -93,6 +94,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         plan={planSection}
         inviteNote={addedMemberNote(deps.billing.ctx.catalog, workspace)}
         locale={requestLocale(c)}
+        timeZone={requestReader(c).timeZone}
       />,
     );
   };
@@ -119,7 +121,8 @@ export function workspaceWebRoutes(deps: AppDeps) {
         c,
         `/workspace/${workspace.id}/settings`,
         'success',
-        `Created ${workspace.name}.`,
+        // A name ending in a full stop ("Acme Inc.") ends the sentence itself.
+        /[.!?]$/.test(workspace.name) ? `Created ${workspace.name}` : `Created ${workspace.name}.`,
       );
     } catch (err) {
       return backWithError(c, err, '/dashboard#new-workspace', {
@@ -232,7 +235,9 @@ export function workspaceWebRoutes(deps: AppDeps) {
     } catch (err) {
       return backWithError(c, err, to, { section: 'members' });
     }
-    return redirectWithFlash(c, to, 'success', `Role changed to ${role}.`, { section: 'members' });
+    return redirectWithFlash(c, to, 'success', `Role changed to ${ROLE_LABELS[role].label}.`, {
+      section: 'members',
+    });
   });
 
   app.post('/workspace/:id/members/:userId/remove', admin, async (c) => {

@@ -326,16 +326,12 @@ describe.each(DB_KINDS)('the Reports page (%s)', (kind) => {
   });
   afterAll(() => t.close());
 
-  it('sends a Free workspace to the upgrade page with the reason: "Reports needs the Pro plan."', async () => {
+  it("answers a Free workspace's Reports with the upgrade prompt for Pro (test/billing/upgrade-prompt.test.ts)", async () => {
     const admin = await t.signUp('Fred Free');
     const ws = await admin.firstWorkspace();
     const res = await admin.get(`/workspace/${ws.id}/reports/`);
-    expect(res.status).toBe(302);
-    expect(location(res)).toBe(`/workspace/${ws.id}/upgrade/`);
-    expect(flashIn((await follow(admin, res)).html)).toEqual({
-      type: 'info',
-      message: 'Reports needs the Pro plan.',
-    });
+    expect(res.status).toBe(402);
+    expect(await res.text()).toContain('Reports comes with Pro');
     const api = await admin.getJson(`/api/workspaces/${ws.id}/advanced-feature`);
     expect(api.status).toBe(402);
     expect(await api.text()).toBe('{"error":"Pro plan required"}');

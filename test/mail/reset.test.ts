@@ -23,9 +23,12 @@ describe.each(DB_KINDS)('password reset by mail (%s)', (kind) => {
     return client.user!.email;
   };
 
+  /** Posts the form and follows its 303 like a browser: the page it lands on. */
   const requestReset = async (email: string) => {
-    const res = await t.client().postForm('/forgot-password', { email });
-    return { status: res.status, html: await res.text() };
+    const browser = t.client();
+    const res = await browser.postForm('/forgot-password', { email });
+    const page = await browser.follow(res);
+    return { posted: res, retryAfter: res.headers.get('retry-after'), html: await page.text() };
   };
 
   it('the sign-in page links to the request page', async () => {
@@ -38,7 +41,7 @@ describe.each(DB_KINDS)('password reset by mail (%s)', (kind) => {
   it('a user resets their password from the mailed link, and the link then works no more', async () => {
     const email = await account('Forgetful');
     const answer = await requestReset(email);
-    expect(answer.status).toBe(200);
+    expect(location(answer.posted)).toBe('/forgot-password');
     expect(answer.html).toContain(`If an account exists for ${email}`);
 
     const mail = await waitForMail(t, email, { subject: 'Reset your password' });
@@ -64,15 +67,14 @@ describe.each(DB_KINDS)('password reset by mail (%s)', (kind) => {
       t
         .client()
         .postForm('/login', { email, password })
-        .then((r) => r.status);
-    expect(await signIn('a brand new secret')).toBe(303);
-    expect(await signIn('correct horse battery')).toBe(401);
+        .then((r) => location(r));
+    expect(await signIn('a brand new secret')).toBe('/dashboard');
+    expect(await signIn('correct horse battery')).toBe('/login?next=%2Fdashboard');
 
-    const again = await t
-      .client()
-      .postForm('/reset-password', { token, password: 'yet another one' });
-    expect(again.status).toBe(400);
-    expect(await again.text()).toContain('invalid, expired or already used');
+    const other = t.client();
+    const again = await other.postForm('/reset-password', { token, password: 'yet another one' });
+    expect(location(again)).toBe('/forgot-password');
+    expect(await (await other.follow(again)).text()).toContain('invalid, expired or already used');
   });
 
   it('an expired link is refused', async () => {
@@ -84,14 +86,15 @@ describe.each(DB_KINDS)('password reset by mail (%s)', (kind) => {
       .update(verification)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(verification.identifier, `reset-password:${token}`));
-    const res = await t.client().postForm('/reset-password', { token, password: 'too late now' });
-    expect(res.status).toBe(400);
+    const browser = t.client();
+    const res = await browser.postForm('/reset-password', { token, password: 'too late now' });
+    expect(location(res)).toBe('/forgot-password');
+    expect(await (await browser.follow(res)).text()).toContain('invalid, expired or already used');
   });
 
   it('an unknown address gets the same answer as a known one, and no mail is queued', async () => {
     const email = 'nobody.here@example.com';
     const answer = await requestReset(email);
-    expect(answer.status).toBe(200);
     expect(answer.html).toContain(`If an account exists for ${email}`);
     const queued = await t.database.db
       .select()
@@ -101,22 +104,44 @@ describe.each(DB_KINDS)('password reset by mail (%s)', (kind) => {
     expect(await mailsTo(t, email)).toHaveLength(0);
   });
 
-  it('bad input is a 400 on the form, never a 5xx', async () => {
-    expect((await t.client().postForm('/forgot-password', { email: 'not an email' })).status).toBe(
-      400,
-    );
-    expect(
-      (await t.client().postForm('/reset-password', { token: '', password: 'x' })).status,
-    ).toBe(400);
+  it('bad input goes back to the form with its message and what was typed, never a 5xx', async () => {
+    const browser = t.client();
+    const bad = await browser.postForm('/forgot-password', { email: 'not an email' });
+    const form = await (await browser.follow(bad)).text();
+    expect(form).toContain('role="alert"');
+    expect(form).toContain('value="not an email"');
+    const empty = await browser.postForm('/reset-password', { token: '', password: 'x' });
+    expect(location(empty)).toBe('/forgot-password');
+    const short = await browser.postForm('/reset-password', { token: 'abc', password: 'x' });
+    expect(location(short)).toBe('/reset-password?token=abc');
+    expect(await (await browser.follow(short)).text()).toContain('value="abc"');
     expect((await t.client().get('/reset-password')).status).toBe(400);
+  });
+
+  it('reloading the page after "Send the link" sends no second mail and shows the form again', async () => {
+    const email = await account('Reloader');
+    const browser = t.client();
+    const posted = await browser.postForm('/forgot-password', { email });
+    expect((await (await browser.follow(posted)).text()).includes('If an account exists')).toBe(
+      true,
+    );
+    await waitForMail(t, email, { subject: 'Reset your password' });
+    // The reload is a GET of the page the POST redirected to: the flash is spent, no request.
+    const reloaded = await (await browser.get('/forgot-password')).text();
+    expect(reloaded).toContain('Send the link');
+    expect(reloaded).not.toContain('If an account exists');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await mailsTo(t, email, 'Reset your password')).toHaveLength(1);
   });
 
   it('requests for one address are rate-limited (429) without saying whether it has an account', async () => {
     for (const email of ['limited.known@example.com', await account('Limited')]) {
-      const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await requestReset(email)).status);
-      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-      expect(statuses[5]).toBe(429);
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const { html, retryAfter } = await requestReset(email);
+        answers.push(html.includes('If an account exists') ? 'sent' : `refused ${!!retryAfter}`);
+      }
+      expect(answers).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'refused true']);
     }
   });
 });

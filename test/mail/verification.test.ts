@@ -64,6 +64,7 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
 
     const page = await (await invitee.get(`/invitations/${token}`)).text();
     expect(page).toContain('Confirm your address first');
+    expect(page).toContain('data-verify-banner');
     expect(page).toContain('action="/account/verify/resend"');
     const refused = await invitee.postForm(`/invitations/${token}/accept`);
     expect(refused.status).toBe(403);
@@ -80,8 +81,14 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
 
     const verify = await invitee.get(linkIn(second, '/api/auth/verify-email'));
     expect(verify.status).toBe(302);
-    expect(location(verify)).toBe('/account');
-    expect(await (await invitee.get('/account')).text()).toContain('verified</span>');
+    expect(location(verify)).toBe('/account/verified?next=%2Faccount');
+    const landed = await invitee.get(location(verify));
+    expect(location(landed)).toBe('/account');
+    const account = await (await invitee.get('/account')).text();
+    expect(account).toContain('verified</span>');
+    // A toast says so, and the banner of an unconfirmed address is gone.
+    expect(account).toContain(`Your email address is confirmed: ${email}.`);
+    expect(account).not.toContain('data-verify-banner');
 
     const accepted = await invitee.postForm(`/invitations/${token}/accept`);
     expect(accepted.status).toBe(303);
@@ -99,8 +106,13 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     const mail = await waitForMail(t, email, { subject: 'Confirm your email address' });
     const verify = await invitee.get(linkIn(mail, '/api/auth/verify-email'));
     expect(verify.status).toBe(302);
-    expect(location(verify)).toBe(`/invitations/${token}`);
-    const page = await (await invitee.get(location(verify))).text();
+    expect(location(verify)).toBe(
+      `/account/verified?next=${encodeURIComponent(`/invitations/${token}`)}`,
+    );
+    const landed = await invitee.get(location(verify));
+    expect(location(landed)).toBe(`/invitations/${token}`);
+    const page = await (await invitee.get(location(landed))).text();
+    expect(page).toContain('Your email address is confirmed');
     expect(page).toContain(`action="/invitations/${token}/accept"`);
   });
 

@@ -93,6 +93,15 @@ export class TestClient {
     });
   }
 
+  /**
+   * Follows a form's 303 like a browser (the page it lands on, with the flash cookie it set).
+   * Fails when the answer was not a redirect: every form answers with one (Post/Redirect/Get).
+   */
+  async follow(res: Response): Promise<Response> {
+    expect(res.status, `expected a 303 redirect, got ${res.status}`).toBe(303);
+    return this.get(res.headers.get('location') ?? '/');
+  }
+
   /** A JSON API call; cookie-authenticated writes carry the app's Origin like a browser's fetch. */
   json(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     return this.request(path, {

@@ -67,9 +67,36 @@ describe('hosted pages over plain HTTP', () => {
       success_url: 'http://app.test/ok',
     });
     const res = await form(`${emu.url}/checkout/${session.id}/pay`, { card: '1234' });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Your card number is invalid');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/checkout/${session.id}`);
+    const page = await fetch(`${emu.url}/checkout/${session.id}`).then((r) => r.text());
+    expect(page).toContain('Your card number is invalid');
     expect((await stripe.customers.list()).data).toHaveLength(0);
+  });
+
+  it('keeps a declined card in its field, marked invalid and described by the error, and a reload pays nothing', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'declined@acme.test',
+      line_items: [{ price: seed.proPriceId, quantity: 1 }],
+      success_url: 'http://app.test/ok',
+    });
+    const res = await form(`${emu.url}/checkout/${session.id}/pay`, {
+      card: '4000 0000 0000 0002',
+      exp: '12 / 34',
+    });
+    expect(res.status).toBe(303);
+    for (let reload = 0; reload < 2; reload++) {
+      const page = await fetch(`${emu.url}/checkout/${session.id}`).then((r) => r.text());
+      expect(page).toMatch(
+        /<input id="card"[^>]*value="4000 0000 0000 0002"[^>]*aria-invalid="true" aria-describedby="card-error"/,
+      );
+      expect(page).toMatch(/id="card-error" role="alert">Your card was declined/);
+      expect(page).toContain('value="12 / 34"');
+      expect(page).not.toContain('placeholder="4242');
+    }
+    expect((await stripe.subscriptions.list()).data).toHaveLength(0);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
   });
 
   it('answers unknown sessions with a 404 page', async () => {
@@ -167,9 +194,8 @@ describe('hosted pages are accessible', () => {
     });
     const open = await fetch(String(trial.url)).then((r) => r.text());
     expect(open).toContain('Card number (optional)');
-    const declined = await form(`${emu.url}/checkout/${trial.id}/pay`, {
-      card: '4000000000000002',
-    }).then((r) => r.text());
+    await form(`${emu.url}/checkout/${trial.id}/pay`, { card: '4000000000000002' });
+    const declined = await fetch(String(trial.url)).then((r) => r.text());
     await form(`${emu.url}/checkout/${trial.id}/pay`, { card: '' });
     const done = await stripe.checkout.sessions.retrieve(trial.id);
     const portal = await stripe.billingPortal.sessions.create({ customer: String(done.customer) });

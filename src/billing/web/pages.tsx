@@ -4,11 +4,12 @@
 
 import { planOf } from '../../plans/entitlements.js';
 import { Time } from '../../web/dates.js';
-import { Layout, type PageChrome } from '../../web/layout.js';
+import { CsrfField, Layout, type PageChrome } from '../../web/layout.js';
 import { Badge, Button, Card, DescriptionList, PageHeader, Table } from '../../web/ui.js';
 import type { Usage } from '../../workspaces/limits.js';
 import type { Member } from '../../workspaces/members.js';
 import { lowestPlanWith } from '../../workspaces/plan-gates.js';
+import { ROLE_LABELS } from '../../workspaces/schema.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import type { BillingHistoryEntry } from '../schema.js';
 import { historyLabel } from './history-labels.js';
@@ -24,8 +25,14 @@ export function AskAdminPage(props: {
       <Card title={`This needs ${needed.label}`}>
         <p>
           <strong>{props.workspace.name}</strong> is on the {planOf(props.workspace).label} plan.
-          Only an admin can upgrade it: ask {props.admins.join(', ')}.
+          Only an admin can upgrade it: we can email {props.admins.join(', ')} for you, with a link
+          to the plans.
         </p>
+        <form method="post" action={`/workspace/${props.workspace.id}/upgrade/ask`}>
+          <CsrfField token={props.chrome.csrfToken} />
+          <input type="hidden" name="feature" value="advanced" />
+          <Button>Ask an admin</Button>
+        </form>
         <div class="actions">
           <Button variant="secondary" href={`/workspace/${props.workspace.id}/settings`}>
             Back to the workspace
@@ -182,7 +189,7 @@ export function ReportsPage(props: { chrome: PageChrome; workspace: Workspace; d
             {members.map((m) => (
               <tr>
                 <td data-label="Name">{m.name}</td>
-                <td data-label="Role">{m.role === 'admin' ? 'Admin' : 'Member'}</td>
+                <td data-label="Role">{ROLE_LABELS[m.role].label}</td>
                 <td data-label="Joined">
                   <Time date={m.joinedAt} locale={locale} />
                 </td>

@@ -25,6 +25,7 @@ import { listBillingHistory } from '../history.js';
 import { upgradeOffers } from '../offers.js';
 import { resumeSubscription } from '../resume.js';
 import { confirmCheckout } from '../success.js';
+import { askAdminRoutes, upgradePromptFor } from './feature-prompt.js';
 import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
 import { postThenRedirect } from './prg.js';
@@ -260,6 +261,7 @@ export function billingWebRoutes(deps: AppDeps) {
 
   // Reports: the example page behind requiresFeature('advanced'). The seed's path stays as an
   // alias behind the same guard (a Free workspace is refused there too, with the same 402/redirect).
+  const prompt = upgradePromptFor(deps);
   const reports = async (c: Context<AppEnv>) => {
     const { workspace } = c.var;
     const [members, usage, history] = await Promise.all([
@@ -286,13 +288,13 @@ export function billingWebRoutes(deps: AppDeps) {
   app.get(
     '/workspace/:id/reports/',
     requireWorkspaceAccess('member'),
-    requiresFeature('advanced'),
+    requiresFeature('advanced', prompt),
     reports,
   );
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
-    requiresFeature('advanced'),
+    requiresFeature('advanced', prompt),
     reports,
   );
 
@@ -331,7 +333,8 @@ export function billingWebRoutes(deps: AppDeps) {
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
 
-  app.route('/', auditWebRoutes(deps));
+  app.route('/', auditWebRoutes(deps, prompt));
+  app.route('/', askAdminRoutes(deps));
 
   return app;
 }

@@ -1,4 +1,5 @@
 // Billing notices to a workspace's admins, one per Stripe event (src/billing/notices.ts).
+import { DEFAULT_LOCALE, formatDay } from '../../web/dates.js';
 import { Button, FullLink, type MailContent } from './layout.js';
 
 interface NoticeBase {
@@ -10,13 +11,9 @@ interface NoticeBase {
 const reason = (workspaceName: string) =>
   `You got this email because you are an admin of the workspace ${workspaceName}.`;
 
-const dateOf = (d: Date) =>
-  d.toLocaleDateString('en-US', {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
+// The app's one formatter (src/web/dates.tsx): a mail has no reader's locale or zone to ask, so
+// en-US and the billing day in UTC, as Stripe's own receipts write it.
+const dateOf = (d: Date) => formatDay(d, DEFAULT_LOCALE);
 
 export function paymentFailed(opts: NoticeBase & { nextRetry: Date | null }): MailContent {
   const retry = opts.nextRetry

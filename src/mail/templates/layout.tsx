@@ -1,6 +1,7 @@
 // The frame every message shares: the app's name on top, the content, and a footer that says
 // why the person got it — in HTML (inline styles: mail clients ignore stylesheets) and in text.
 import type { Child } from 'hono/jsx';
+import { TOKENS as T } from '../../web/tokens.js';
 
 export const APP_NAME = 'Tollgate';
 
@@ -22,14 +23,15 @@ export interface MailContent {
   reason: string;
 }
 
-const font = 'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2933;';
+// The app's design tokens (src/web/tokens.ts), inlined: mail clients ignore stylesheets.
+const font = `font-family:${T.fontSans.replaceAll('"', "'")};color:${T.fg};`;
 
 export function Button({ href, label }: { href: string; label: string }) {
   return (
     <p style="margin:24px 0;">
       <a
         href={href}
-        style="background:#2f6fed;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none;display:inline-block;"
+        style={`background:${T.accent};color:${T.onAccent};padding:10px 18px;border-radius:${T.radiusSm};text-decoration:none;display:inline-block;font-weight:600;`}
       >
         {label}
       </a>
@@ -40,7 +42,7 @@ export function Button({ href, label }: { href: string; label: string }) {
 /** A link shown in full too, for clients that strip buttons. */
 export function FullLink({ href }: { href: string }) {
   return (
-    <p style="font-size:13px;color:#52606d;word-break:break-all;">
+    <p style={`font-size:13px;color:${T.muted};word-break:break-all;`}>
       Or open this link: <a href={href}>{href}</a>
     </p>
   );
@@ -53,16 +55,18 @@ function Frame({ content, appUrl }: { content: MailContent; appUrl: string }) {
         <meta charset="utf-8" />
         <title>{content.subject}</title>
       </head>
-      <body style={`${font}background:#f5f7fa;margin:0;padding:24px;`}>
-        <div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px;">
+      <body style={`${font}background:${T.bg};margin:0;padding:24px;`}>
+        <div
+          style={`max-width:560px;margin:0 auto;background:${T.surface};border:1px solid ${T.line};border-radius:${T.radiusLg};padding:24px;`}
+        >
           <p style="font-weight:bold;font-size:18px;margin:0 0 16px;">
-            <a href={appUrl} style="color:#1f2933;text-decoration:none;">
+            <a href={appUrl} style={`color:${T.accent};text-decoration:none;`}>
               {APP_NAME}
             </a>
           </p>
           {content.body}
-          <hr style="border:none;border-top:1px solid #e4e7eb;margin:24px 0 12px;" />
-          <p style="font-size:12px;color:#7b8794;">{content.reason}</p>
+          <hr style={`border:none;border-top:1px solid ${T.line};margin:24px 0 12px;`} />
+          <p style={`font-size:12px;color:${T.muted};`}>{content.reason}</p>
         </div>
       </body>
     </html>

@@ -42,7 +42,7 @@ describe('mail templates', () => {
 
   it('tells the date of the next retry, or that there is none', async () => {
     const soon = paymentFailed({ ...base, nextRetry: new Date('2026-12-03T10:00:00Z') });
-    expect(soon.text).toContain('We will try the card again on December 3, 2026.');
+    expect(soon.text).toContain('We will try the card again on Dec 3, 2026.');
     expect(paymentFailed({ ...base, nextRetry: null }).text).toContain(
       'No further automatic retry is scheduled.',
     );

@@ -1,13 +1,13 @@
 // The audit log's page and JSON: admins of a workspace with the `audit_log` feature (Team).
 import { Hono } from 'hono';
 import type { AppDeps } from '../../deps.js';
-import { requestLocale } from '../../web/dates.js';
+import { type Reader, requestReader, Time } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
 import { pageChrome } from '../../web/render.js';
 import { Badge, EmptyState, PageHeader, Table } from '../../web/ui.js';
 import { requireWorkspaceAccess } from '../access.js';
-import { lowestPlanWith, requiresFeature } from '../plan-gates.js';
+import { lowestPlanWith, requiresFeature, type UpgradePrompt } from '../plan-gates.js';
 import { describeAudit, listAudit } from './log.js';
 import type { AuditEntry } from './schema.js';
 
@@ -15,14 +15,8 @@ function AuditLogPage(props: {
   chrome: PageChrome;
   name: string;
   entries: AuditEntry[];
-  locale: string;
+  reader: Reader;
 }) {
-  // Who did what, to the minute: an audit trail needs the time, not only the day.
-  const when = new Intl.DateTimeFormat(props.locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  });
   return (
     <Layout {...props.chrome}>
       <PageHeader
@@ -48,7 +42,8 @@ function AuditLogPage(props: {
             {props.entries.map((e) => (
               <tr data-action={e.action}>
                 <td data-label="When">
-                  <time datetime={e.createdAt.toISOString()}>{when.format(e.createdAt)}</time>
+                  {/* Who did what, to the minute: an audit trail needs the time. */}
+                  <Time date={e.createdAt} {...props.reader} withTime />
                 </td>
                 <td data-label="Who">{e.actorName ?? e.actor ?? '—'}</td>
                 <td data-label="What">{describeAudit(e)}</td>
@@ -61,12 +56,12 @@ function AuditLogPage(props: {
   );
 }
 
-export function auditWebRoutes({ database }: AppDeps) {
+export function auditWebRoutes({ database }: AppDeps, prompt?: UpgradePrompt) {
   const app = new Hono<AppEnv>();
   app.get(
     '/workspace/:id/audit-log/',
     requireWorkspaceAccess('admin'),
-    requiresFeature('audit_log'),
+    requiresFeature('audit_log', prompt),
     async (c) => {
       const { workspace } = c.var;
       const entries = await listAudit(database.db, workspace.id);
@@ -76,7 +71,7 @@ export function auditWebRoutes({ database }: AppDeps) {
           chrome={chrome}
           name={workspace.name}
           entries={entries}
-          locale={requestLocale(c)}
+          reader={requestReader(c)}
         />,
       );
     },

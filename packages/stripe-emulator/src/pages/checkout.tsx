@@ -14,13 +14,25 @@ function successRedirect(session: Stripe.Checkout.Session): string {
   return (session.success_url ?? '/').replaceAll('{CHECKOUT_SESSION_ID}', session.id);
 }
 
+/**
+ * The last refused attempt on a session: shown after the redirect (Post/Redirect/Get), with what
+ * was typed kept in the fields and the error tied to the card field, as Stripe's Checkout does.
+ * Test cards only ever reach the emulator; the attempt is dropped once the session completes.
+ */
+interface RefusedAttempt {
+  error: string;
+  email?: string | undefined;
+  card: string;
+  exp: string;
+  cvc: string;
+}
+
 function CheckoutView(props: {
   emu: EmulatorContext;
   session: Stripe.Checkout.Session;
-  error?: string | undefined;
-  email?: string | undefined;
+  attempt?: RefusedAttempt | undefined;
 }) {
-  const { emu, session } = props;
+  const { emu, session, attempt } = props;
   const details = emu.store.checkoutDetails.get(session.id);
   const lines = (details?.lineItems ?? []).map((line) => {
     const price = emu.store.prices.get(line.price);
@@ -100,7 +112,7 @@ function CheckoutView(props: {
               type="email"
               required
               autocomplete="email"
-              value={props.email ?? ''}
+              value={attempt?.email ?? ''}
             />
           )}
           <label for="card">{cardOptional ? 'Card number (optional)' : 'Card number'}</label>
@@ -109,24 +121,26 @@ function CheckoutView(props: {
             name="card"
             inputmode="numeric"
             autocomplete="cc-number"
-            placeholder="4242 4242 4242 4242"
+            placeholder="1234 1234 1234 1234"
             required={!cardOptional}
+            value={attempt?.card ?? ''}
+            {...(attempt ? { 'aria-invalid': 'true', 'aria-describedby': 'card-error' } : {})}
           />
+          {attempt ? (
+            <div class="error" id="card-error" role="alert">
+              {attempt.error}
+            </div>
+          ) : null}
           <div class="row">
             <div>
               <label for="exp">Expiry</label>
-              <input id="exp" name="exp" placeholder="12 / 34" />
+              <input id="exp" name="exp" placeholder="MM / YY" value={attempt?.exp ?? ''} />
             </div>
             <div>
               <label for="cvc">CVC</label>
-              <input id="cvc" name="cvc" placeholder="123" />
+              <input id="cvc" name="cvc" placeholder="CVC" value={attempt?.cvc ?? ''} />
             </div>
           </div>
-          {props.error ? (
-            <div class="error" role="alert">
-              {props.error}
-            </div>
-          ) : null}
           <button type="submit">{trialEnd !== null ? 'Start trial' : 'Pay and subscribe'}</button>
           <p class="muted">
             Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000
@@ -164,9 +178,14 @@ export function checkoutPages(emu: EmulatorContext): Hono {
       404,
     );
 
+  // Keyed by session id; an entry lives until the next attempt or the session's completion.
+  const refused = new Map<string, RefusedAttempt>();
+
   app.get('/:id', (c) => {
     const session = load(c);
-    return session ? c.html(<CheckoutView emu={emu} session={session} />) : notFound(c);
+    if (!session) return notFound(c);
+    if (session.status !== 'open') refused.delete(session.id);
+    return c.html(<CheckoutView emu={emu} session={session} attempt={refused.get(session.id)} />);
   });
 
   app.post('/:id/pay', async (c) => {
@@ -174,24 +193,26 @@ export function checkoutPages(emu: EmulatorContext): Hono {
     if (!session) return notFound(c);
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email.trim() : undefined;
-    const typed = typeof form.card === 'string' ? form.card.trim() : '';
+    const field = (name: string) =>
+      typeof form[name] === 'string' ? form[name].trim().slice(0, 64) : '';
+    const typed = field('card');
     const card = typed === '' ? null : testCard(typed);
-    const show = (error: string, status: 400 | 402 = 402) =>
-      c.html(<CheckoutView emu={emu} session={session} error={error} email={email} />, status);
+    // Post/Redirect/Get: a refusal goes back to the page, so a reload never pays again.
+    const refuse = (error: string) => {
+      refused.set(session.id, { error, email, card: typed, exp: field('exp'), cvc: field('cvc') });
+      return c.redirect(`/checkout/${session.id}`, 303);
+    };
     if (session.status !== 'open') return c.html(<CheckoutView emu={emu} session={session} />, 409);
     if (card === undefined) {
-      return show(
-        'Your card number is invalid. Use 4242 4242 4242 4242 or 4000 0000 0000 0002.',
-        400,
-      );
+      return refuse('Your card number is invalid. Use 4242 4242 4242 4242 or 4000 0000 0000 0002.');
     }
     try {
       emu.checkout.complete(session, { card, email });
     } catch (err) {
-      if (err instanceof ApiError && err.status < 500)
-        return show(err.message, err.status === 402 ? 402 : 400);
+      if (err instanceof ApiError && err.status < 500) return refuse(err.message);
       throw err;
     }
+    refused.delete(session.id);
     return c.redirect(successRedirect(session), 303);
   });
 

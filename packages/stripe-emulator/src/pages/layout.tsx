@@ -14,6 +14,8 @@ button,.button{display:inline-block;width:100%;margin-top:12px;padding:11px 14px
 button.secondary,.button.secondary{background:#fff;color:#1a1f36;border:1px solid #cfd7df}
 button.danger{background:#df1b41}
 .error{background:#fff0f1;border:1px solid #f5c2c9;color:#b3093c;border-radius:8px;padding:10px 12px;margin-top:12px}
+input[aria-invalid=true]{border-color:#df1b41;box-shadow:0 0 0 1px #df1b41}
+#card-error{background:none;border:0;padding:0;margin-top:6px;font-size:.9rem}
 .notice{background:#eefbf3;border:1px solid #b7e4c7;color:#0e6245;border-radius:8px;padding:10px 12px;margin-bottom:16px}
 .badge{display:inline-block;padding:2px 8px;border-radius:999px;font-size:.8rem;font-weight:600;background:#e3e8ee}
 .badge.active{background:#d7f7c2;color:#05690d}.badge.trialing{background:#d6ecff;color:#0a4a8a}.badge.paused{background:#fff1c2;color:#6e4b00}.badge.past_due{background:#ffe3b3;color:#983705}.badge.canceled{background:#eee;color:#555}
