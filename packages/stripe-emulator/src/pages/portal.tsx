@@ -241,6 +241,17 @@ export function portalPages(emu: EmulatorContext): Hono {
     if (!session || !sub || sub.customer !== session.customer) return notFound(c);
     const action = c.req.param('action');
     try {
+      // The portal's cancel and switch replace a pending scheduled change: the schedule is
+      // released first (the API itself refuses cancel_at_period_end on a scheduled subscription).
+      const schedule = sub.schedule
+        ? emu.store.subscriptionSchedules.get(String(sub.schedule))
+        : undefined;
+      if (
+        schedule &&
+        (action === 'cancel' || action === 'switch') &&
+        (schedule.status === 'active' || schedule.status === 'not_started')
+      )
+        emu.billing.releaseSchedule(schedule);
       switch (action) {
         case 'cancel':
           emu.billing.setCancelAtPeriodEnd(sub, true);
