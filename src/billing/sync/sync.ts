@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
 import { workspaces } from '../../workspaces/schema.js';
 import { recordAudit } from '../audit/log.js';
-import { type BillingContext, type SyncSource, sourceColumns } from '../context.js';
+import { auditActorOf, type BillingContext, type SyncSource, sourceColumns } from '../context.js';
 import { atLeast } from '../plans/entitlements.js';
 import { historyLabel } from '../plans/history-labels.js';
 import { seatsFor } from '../plans/quote.js';
@@ -203,8 +203,7 @@ export async function syncWorkspaceBilling(
         await recordAudit(tx, {
           workspaceId: row.id,
           action: 'billing.changed',
-          actor: 'stripe',
-          actorName: 'Stripe',
+          ...auditActorOf(opts.source),
           detail: { kind: entry.kind, summary: historyLabel(entry), source: source.source },
         });
         result.history.push(entry.kind);
