@@ -125,3 +125,39 @@ describe('subscription schedules refuse and bill as Stripe does', () => {
     });
   });
 });
+
+describe('the portal tells the same story as the subscription', () => {
+  it('shows the total with its quantity, capitalised statuses, the scheduled switch, and asks before cancelling now', async () => {
+    const sub = await subscribe(seatPriceId, 2);
+    await scheduleSwitch(sub, seed.proPriceId);
+    const portal = await fx.stripe.billingPortal.sessions.create({
+      customer: String(sub.customer),
+    });
+    const html = await (await fetch(portal.url)).text();
+    expect(html).toMatch(/data-testid="subscription-total">\$24\.00/);
+    expect(html).toContain('2 × $12.00');
+    expect(html).toContain('>Active</span>');
+    expect(html).toContain('<td>Paid</td>');
+    expect(html).toMatch(/Switches to Pro on/);
+    const confirm = await fetch(`${portal.url}/subscriptions/${sub.id}/cancel_now`);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('Yes, cancel now');
+    expect((await fx.stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
+  it('releases a scheduled switch when the portal cancels at the period end', async () => {
+    const sub = await subscribe(seatPriceId, 2);
+    const schedule = await scheduleSwitch(sub, seed.proPriceId);
+    const portal = await fx.stripe.billingPortal.sessions.create({
+      customer: String(sub.customer),
+    });
+    const res = await fetch(`${portal.url}/subscriptions/${sub.id}/cancel`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    expect((await fx.stripe.subscriptionSchedules.retrieve(schedule.id)).status).toBe('released');
+    const after = await fx.stripe.subscriptions.retrieve(sub.id);
+    expect(after).toMatchObject({ cancel_at_period_end: true, schedule: null });
+  });
+});
