@@ -173,7 +173,7 @@ describe('hosted customer portal', () => {
     );
     const portal = await stripe.billingPortal.sessions.create({ customer });
     await page.goto(portal.url);
-    expect(await page.textContent('body')).toContain('past due');
+    expect(await page.textContent('body')).toContain('Past due');
     await saveScreenshot(page, 'emulator-portal-past-due');
     await page.fill('#card', '4242 4242 4242 4242');
     await page.click('text=Update payment method');

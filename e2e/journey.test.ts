@@ -73,6 +73,8 @@ describe('a workspace admin in the browser', () => {
       ]);
       expect(await page.textContent('body')).toContain('Trial ends');
       await saveScreenshot(page, 'journey-08-portal');
+      // "Cancel now" asks first; the confirmation's button ends it.
+      await page.getByRole('link', { name: 'Cancel now' }).click();
       await Promise.all([
         page.waitForURL(`${app.emulatorUrl}/portal/**?notice=cancel_now`),
         page.locator('form[action$="/cancel_now"] button[type=submit]').click(),

@@ -21,6 +21,8 @@ export interface PlanChangeRequest {
   workspace: Workspace;
   plan: string;
   interval: string;
+  /** Who asks (a user id or `api-key:<id>`): the audit log names them. */
+  actor?: string | null | undefined;
 }
 
 export interface PlanChangePreview {
@@ -41,6 +43,8 @@ interface Current {
   targetPriceId: string;
   /** The quantity on the target price: the accepted members on a per-seat plan, else 1. */
   targetSeats: number;
+  /** The same rule for the current plan (a schedule's first phase). */
+  currentSeats: number;
   timing: ChangeTiming;
 }
 
@@ -73,13 +77,15 @@ async function planChange(ctx: BillingContext, req: PlanChangeRequest): Promise<
       )
     : 'now';
   if (!timing) throw new AppError('conflict', `This workspace is already on ${targetPlan.label}`);
+  const members = await acceptedMembers(ctx.db, req.workspace.id);
   return {
     subscription,
     item: found.item,
     price: found.price,
     target,
     targetPriceId: await resolvePriceId(ctx.stripe, target),
-    targetSeats: seatsFor(targetPlan, await acceptedMembers(ctx.db, req.workspace.id)),
+    targetSeats: seatsFor(targetPlan, members),
+    currentSeats: from ? seatsFor(from, members) : (found.item.quantity ?? 1),
     timing,
   };
 }
@@ -113,8 +119,11 @@ export async function previewPlanChange(
   });
 }
 
-/** Releases the subscription's schedule (a pending switch), if it has one. */
-async function releaseSchedule(ctx: BillingContext, subscription: Stripe.Subscription) {
+/**
+ * Releases the subscription's schedule (a pending switch), if it has one: the one place where
+ * a new choice (another plan, a cancellation) settles a scheduled switch, as Stripe requires.
+ */
+export async function releaseSchedule(ctx: BillingContext, subscription: Stripe.Subscription) {
   const schedule = subscription.schedule;
   if (!schedule) return false;
   await ctx.stripe.subscriptionSchedules.release(
@@ -164,7 +173,9 @@ export async function changePlan(
           end_behavior: 'release',
           phases: [
             {
-              items: [{ price: c.item.price.id, quantity: c.item.quantity ?? 1 }],
+              // The current plan at its own quantity rule: a flat plan is 1 even if Stripe's
+              // item says otherwise, so a wrong quantity is never carried into a phase.
+              items: [{ price: c.item.price.id, quantity: c.currentSeats }],
               start_date: current.start_date,
               end_date: current.end_date,
             },
@@ -176,14 +187,18 @@ export async function changePlan(
           metadata: { workspace_id: req.workspace.id, tollgate_plan: c.target.plan },
         });
       }
-      await syncAfterChange(ctx, req.workspace);
+      await syncAfterChange(ctx, req.workspace, req.actor ?? null);
       return { effective: c.timing, plan: c.target.plan, effectiveAt };
     }),
   );
 }
 
 /** Cancels a scheduled switch: the workspace stays on its plan. */
-export async function cancelScheduledChange(ctx: BillingContext, workspace: Workspace) {
+export async function cancelScheduledChange(
+  ctx: BillingContext,
+  workspace: Workspace,
+  actor: string | null = null,
+) {
   return callStripe(() =>
     ctx.exclusive(`plan-change:${workspace.id}`, async () => {
       if (!workspace.stripeSubscriptionId)
@@ -191,16 +206,20 @@ export async function cancelScheduledChange(ctx: BillingContext, workspace: Work
       const subscription = await ctx.stripe.subscriptions.retrieve(workspace.stripeSubscriptionId);
       if (!(await releaseSchedule(ctx, subscription)))
         throw new AppError('conflict', 'No plan switch is scheduled');
-      await syncAfterChange(ctx, workspace);
+      await syncAfterChange(ctx, workspace, actor);
     }),
   );
 }
 
 /** The same sync a webhook would run, now, so the page shows the result right away. */
-async function syncAfterChange(ctx: BillingContext, workspace: Workspace) {
+export async function syncAfterChange(
+  ctx: BillingContext,
+  workspace: Workspace,
+  actor: string | null,
+) {
   if (!workspace.stripeCustomerId) return;
   await syncWorkspaceBilling(ctx, {
     customerId: workspace.stripeCustomerId,
-    source: { kind: 'plan_change', workspaceId: workspace.id },
+    source: { kind: 'plan_change', workspaceId: workspace.id, actor },
   });
 }

@@ -50,13 +50,14 @@ export interface SyncResult {
   readStartedAt: Date;
 }
 
-/** Where a billing change came from; recorded in the history. */
+/** Where a billing change came from; recorded in the history and the audit log. */
 export type SyncSource =
   | { kind: 'webhook'; eventIds: string[] }
   | { kind: 'success_page'; sessionId: string }
   | { kind: 'checkout'; sessionId: string }
   | { kind: 'operator'; command: string }
-  | { kind: 'plan_change'; workspaceId: string }
+  /** A change made in the app: `actor` (a user id or `api-key:<id>`) is who made it. */
+  | { kind: 'plan_change'; workspaceId: string; actor?: string | null }
   | { kind: 'seats'; workspaceId: string }
   | { kind: 'deletion' };
 
@@ -76,4 +77,13 @@ export function sourceColumns(source: SyncSource): { source: string; sourceRef: 
     case 'seats':
       return { source: 'seats', sourceRef: null };
   }
+}
+
+/**
+ * Who the audit log names for a change the sync writes: the person who acted in the app, or
+ * Stripe for what Stripe did by itself (renewals, retries, trial ends) or was told elsewhere.
+ */
+export function auditActorOf(source: SyncSource): { actor: string; actorName?: string } {
+  if (source.kind === 'plan_change' && source.actor) return { actor: source.actor };
+  return { actor: 'stripe', actorName: 'Stripe' };
 }

@@ -7,7 +7,11 @@ import type { BillingContext } from './context.js';
 import { callStripe } from './errors.js';
 import { syncWorkspaceBilling } from './sync/sync.js';
 
-export async function resumeSubscription(ctx: BillingContext, workspace: Workspace) {
+export async function resumeSubscription(
+  ctx: BillingContext,
+  workspace: Workspace,
+  actor: string | null = null,
+) {
   const { stripeCustomerId: customerId, stripeSubscriptionId: subscriptionId } = workspace;
   if (!customerId || !subscriptionId || workspace.subscriptionStatus === 'canceled')
     throw new AppError(
@@ -24,7 +28,7 @@ export async function resumeSubscription(ctx: BillingContext, workspace: Workspa
         await ctx.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
       await syncWorkspaceBilling(ctx, {
         customerId,
-        source: { kind: 'plan_change', workspaceId: workspace.id },
+        source: { kind: 'plan_change', workspaceId: workspace.id, actor },
       });
     }),
   );

@@ -59,7 +59,10 @@ describe('a four-plan catalog', () => {
     bullets: ['Everything in Team', 'Priority support'],
     features: ['advanced', 'audit_log'],
     limits: { members: null, api_keys: null },
-    prices: usdPrices('business', 29900, 299000),
+    // Per seat, 10 at least: never below Team at any size (defineCatalog checks the order).
+    prices: usdPrices('business', 2500, 25000),
+    perSeat: true,
+    minSeats: 10,
   };
   // Adding a tier: one entry (plus its Stripe prices, created by `npm run billing -- setup`).
   const four = defineCatalog([...CATALOG.plans, business]);
@@ -78,7 +81,7 @@ describe('a four-plan catalog', () => {
     expect(catalogPrice(priced, { id: 'price_x', lookup_key: 'business_monthly' })).toMatchObject({
       plan: 'business',
       interval: 'month',
-      display: '$299 / month',
+      display: '$25 / member / month',
     });
     const subscription = {
       id: 'sub_1',

@@ -1,6 +1,7 @@
 // The plan catalog: every tier, its rank, entitlements and Stripe prices, as data. The single
 // source of truth for plans; pure, importing nothing from the app. Adding a tier is one entry
 // here plus its Stripe prices (`npm run billing -- setup`).
+import { priceRankInversion } from './price-order.js';
 
 /** Boolean entitlements a plan can grant. */
 export const FEATURES = ['advanced', 'audit_log'] as const;
@@ -43,6 +44,8 @@ export interface PlanDefinition<Id extends string = string> {
    * workspace's accepted members (src/billing/seats/). Otherwise the quantity is always 1.
    */
   perSeat?: boolean;
+  /** A per-seat plan's minimum quantity: a smaller workspace still pays for this many seats. */
+  minSeats?: number;
 }
 
 export interface Catalog<Id extends string = string> {
@@ -98,6 +101,15 @@ export function defineCatalog<const Id extends string>(
     if (!Number.isInteger(days) || days < 0 || days > 730)
       throw new Error(`Plan "${plan.id}" has trialDays ${days}: a whole number from 0 to 730`);
   }
+  for (const plan of sorted) {
+    const min = plan.minSeats;
+    if (min !== undefined && (!plan.perSeat || !Number.isInteger(min) || min < 1))
+      throw new Error(
+        `Plan "${plan.id}" has minSeats ${min}: a whole number ≥ 1, on a per-seat plan`,
+      );
+  }
+  const inversion = priceRankInversion(sorted);
+  if (inversion) throw new Error(`Prices out of rank order: ${inversion}`);
   const byId = new Map(sorted.map((p) => [p.id as string, Object.freeze(p)]));
   return Object.freeze({
     plans: Object.freeze([...byId.values()]),
@@ -138,10 +150,12 @@ export const CATALOG = defineCatalog([
     bullets: ['Everything in Pro', 'Audit log of who did what'],
     features: ['advanced', 'audit_log'],
     limits: { members: null, api_keys: null },
-    // Per member: $12 a month or $120 a year for each accepted member.
+    // Per member: $12 a month or $120 a year for each accepted member, at least 3 (so $36 a
+    // month and up: never less than Pro, a rank below).
     prices: usdPrices('team', 1200, 12000),
     trialDays: 14,
     perSeat: true,
+    minSeats: 3,
   },
 ]);
 

@@ -16,9 +16,9 @@ describe('quotePrice', () => {
     expect(q).toMatchObject({ seats: 5, total: 6000, perSeat: true });
   });
 
-  it('bills one seat for a lone member, and yearly per seat', () => {
-    expect(quotePrice(team, teamMonthly, 1).line).toBe('$12 × 1 member = $12/month');
-    expect(quotePrice(team, teamMonthly, 0).seats).toBe(1);
+  it('bills Team’s minimum of 3 seats to a lone member, and yearly per seat', () => {
+    expect(quotePrice(team, teamMonthly, 1).line).toBe('$12 × 3 seats (the minimum) = $36/month');
+    expect(quotePrice(team, teamMonthly, 0).seats).toBe(3);
     expect(quotePrice(team, teamYearly, 3).line).toBe('$120 × 3 members = $360/year');
   });
 

@@ -1,6 +1,7 @@
 // What a plan costs a given workspace and whether it gets a trial, as typed view models the pages
 // render ("$12 × 5 members = $60/month", "Trial — ends on …", "No trial: …"). Pure: no I/O.
 import type { BillingInterval, PlanDefinition, PlanPrice } from './catalog.js';
+import { billedQuantity } from './quantity.js';
 
 export function formatAmount(amount: number, currency: string): string {
   const value = amount / 100;
@@ -41,13 +42,16 @@ export interface PriceQuote {
   totalDisplay: string;
 }
 
-/** The subscription's quantity for `memberCount` accepted members: at least one seat. */
-export function seatsFor(plan: Pick<PlanDefinition, 'perSeat'>, memberCount: number): number {
-  return plan.perSeat ? Math.max(1, Math.floor(memberCount)) : 1;
+/** The subscription's quantity for `memberCount` accepted members (plans/quantity.ts). */
+export function seatsFor(
+  plan: Pick<PlanDefinition, 'perSeat' | 'minSeats'>,
+  memberCount: number,
+): number {
+  return billedQuantity(plan, memberCount);
 }
 
 export function quotePrice(
-  plan: Pick<PlanDefinition, 'perSeat'>,
+  plan: Pick<PlanDefinition, 'perSeat' | 'minSeats'>,
   price: Pick<PlanPrice, 'amount' | 'currency' | 'interval'>,
   memberCount: number,
 ): PriceQuote {
@@ -64,7 +68,9 @@ export function quotePrice(
     currency: price.currency,
     interval: price.interval,
     line: perSeat
-      ? `${formatAmount(price.amount, price.currency)} × ${members(seats)} = ${totalDisplay}`
+      ? seats > memberCount
+        ? `${formatAmount(price.amount, price.currency)} × ${seats} seats (the minimum) = ${totalDisplay}`
+        : `${formatAmount(price.amount, price.currency)} × ${members(seats)} = ${totalDisplay}`
       : totalDisplay,
     totalDisplay,
   };

@@ -212,7 +212,7 @@ form.inline select { width:auto; }
   margin-bottom:var(--space-4); font-size:var(--text-sm); }
 .notice > .body, .toast > .body { flex:1; min-width:0; }
 .notice strong.title { display:block; }
-.notice a, .banner a, .flash a { color:inherit; font-weight:600; }
+.notice a:not(.btn), .banner a:not(.btn), .flash a:not(.btn) { color:inherit; font-weight:600; }
 .banner, .notice.warn, .flash.info { background:var(--warning-bg); color:var(--warning); border-color:var(--warning-line); }
 .notice.info { background:var(--info-bg); color:var(--info); border-color:var(--info-line); }
 .notice.danger, .flash.error { background:var(--danger-bg); color:var(--danger); border-color:var(--danger-line); }

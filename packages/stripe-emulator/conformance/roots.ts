@@ -18,6 +18,7 @@ export interface StripeSchemaRoots {
   charge: Stripe.Charge;
   payment_method: Stripe.PaymentMethod;
   invoiceitem: Stripe.InvoiceItem;
+  subscription_schedule: Stripe.SubscriptionSchedule;
   'event:customer.created': Stripe.CustomerCreatedEvent;
   'event:customer.updated': Stripe.CustomerUpdatedEvent;
   'event:customer.subscription.created': Stripe.CustomerSubscriptionCreatedEvent;
@@ -39,4 +40,8 @@ export interface StripeSchemaRoots {
   'event:charge.failed': Stripe.ChargeFailedEvent;
   'event:checkout.session.completed': Stripe.CheckoutSessionCompletedEvent;
   'event:checkout.session.expired': Stripe.CheckoutSessionExpiredEvent;
+  'event:subscription_schedule.created': Stripe.SubscriptionScheduleCreatedEvent;
+  'event:subscription_schedule.updated': Stripe.SubscriptionScheduleUpdatedEvent;
+  'event:subscription_schedule.released': Stripe.SubscriptionScheduleReleasedEvent;
+  'event:subscription_schedule.canceled': Stripe.SubscriptionScheduleCanceledEvent;
 }

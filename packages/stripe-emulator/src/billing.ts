@@ -228,6 +228,7 @@ export class Billing {
       }
       return true;
     }
+    const unattempted = snapshot(invoice);
     invoice.attempted = true;
     invoice.attempt_count += 1;
     const retryIn = RETRY_DAYS[invoice.attempt_count - 1];
@@ -235,7 +236,7 @@ export class Billing {
     if (retryIn === undefined) invoice.auto_advance = false;
     this.events.invoice('invoice.payment_failed', invoice);
     // The failed attempt changed the invoice (attempts, next retry): Stripe says so too.
-    this.events.invoice('invoice.updated', invoice);
+    this.events.invoice('invoice.updated', invoice, changedAttributes(unattempted, invoice));
     if (!sub) return false;
     if (retryIn === undefined) {
       this.cancelNow(sub, 'payment_failed');
@@ -423,17 +424,20 @@ export class Billing {
         : undefined;
     const ending =
       schedule?.status === 'active' && !next && schedule.current_phase?.end_date === boundary;
+    const scheduleBefore = schedule ? snapshot(schedule) : undefined;
     this.updateSubscription(sub, () => {
       // The first paid period after a free trial.
       if (sub.status === 'trialing') sub.status = 'active';
-      // A subscription schedule's next phase starts with the new period: its price applies.
-      const nextPrice = next?.items[0]?.price;
-      const price = nextPrice ? this.store.prices.get(String(nextPrice)) : undefined;
+      // A subscription schedule's next phase starts with the new period: its price and its
+      // quantity apply, as given in the phase (Stripe's default is 1), never the old quantity.
+      const nextItem = next?.items[0];
+      const price = nextItem ? this.store.prices.get(String(nextItem.price)) : undefined;
       const first = sub.items.data[0];
       if (price && first && first.price.id !== price.id) {
         first.price = price;
         first.plan = planFromPrice(price);
       }
+      if (nextItem && first) first.quantity = nextItem.quantity ?? 1;
       for (const item of sub.items.data) {
         item.current_period_start = item.current_period_end;
         item.current_period_end = periodEndFor(item.price, item.current_period_start);
@@ -454,7 +458,11 @@ export class Billing {
       sub.latest_invoice = invoice.id;
     });
     if (schedule && next)
-      this.events.subscriptionSchedule('subscription_schedule.updated', schedule);
+      this.events.subscriptionSchedule(
+        'subscription_schedule.updated',
+        schedule,
+        scheduleBefore && changedAttributes(scheduleBefore, schedule),
+      );
     if (schedule?.status === 'released' && ending)
       this.events.subscriptionSchedule('subscription_schedule.released', schedule);
   }
@@ -463,6 +471,20 @@ export class Billing {
   finalizeAndCharge(invoice: Stripe.Invoice): void {
     this.finalize(invoice);
     this.charge(invoice);
+  }
+
+  /** Ends a schedule and keeps its subscription as it is now (Stripe's `release`). */
+  releaseSchedule(schedule: Stripe.SubscriptionSchedule): void {
+    const sub = this.store.subscriptions.get(String(schedule.subscription));
+    schedule.status = 'released';
+    schedule.released_at = this.store.now();
+    schedule.released_subscription = sub?.id ?? null;
+    schedule.current_phase = null;
+    if (sub)
+      this.updateSubscription(sub, () => {
+        sub.schedule = null;
+      });
+    this.events.subscriptionSchedule('subscription_schedule.released', schedule);
   }
 
   setCancelAtPeriodEnd(sub: Stripe.Subscription, cancel: boolean): void {
@@ -494,18 +516,19 @@ export class Billing {
     sub.cancel_at = sub.cancel_at_period_end ? sub.cancel_at : null;
     sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason };
     // Cancelling stops automatic collection of the subscription's open invoices, as Stripe does.
-    const stopped: Stripe.Invoice[] = [];
+    const stopped: Array<{ invoice: Stripe.Invoice; before: Stripe.Invoice }> = [];
     for (const invoice of this.store.invoices.values()) {
       const collecting = invoice.status === 'open' || invoice.status === 'draft';
       if (collecting && invoice.auto_advance && invoiceSubscriptionId(invoice) === sub.id) {
+        stopped.push({ invoice, before: snapshot(invoice) });
         invoice.auto_advance = false;
         invoice.next_payment_attempt = null;
         invoice.automatically_finalizes_at = null;
-        stopped.push(invoice);
       }
     }
     this.events.subscription('customer.subscription.deleted', sub);
-    for (const invoice of stopped) this.events.invoice('invoice.updated', invoice);
+    for (const { invoice, before } of stopped)
+      this.events.invoice('invoice.updated', invoice, changedAttributes(before, invoice));
   }
 
   /**

@@ -186,6 +186,30 @@ describe('conformance with the SDK types', () => {
     await stripe.subscriptions.update(happy.sub.id, { cancel_at_period_end: false });
     await fx.control.post(`/subscriptions/${happy.sub.id}/cancel`, { at_period_end: true });
 
+    // A scheduled switch at the period end: created, its phases set, reached, and one released.
+    const scheduled = await subscribe('scheduled@acme.test', seed.proPriceId);
+    const schedule = await stripe.subscriptionSchedules.create({
+      from_subscription: scheduled.sub.id,
+    });
+    const phase = schedule.phases[0]!;
+    await stripe.subscriptionSchedules.update(schedule.id, {
+      end_behavior: 'release',
+      phases: [
+        {
+          items: [{ price: seed.proPriceId, quantity: 1 }],
+          start_date: phase.start_date,
+          end_date: phase.end_date,
+        },
+        { items: [{ price: seed.proAnnualPriceId }], duration: { interval: 'year' } },
+      ],
+    });
+    await stripe.subscriptionSchedules.retrieve(schedule.id);
+    const released = await subscribe('released@acme.test', seed.proPriceId);
+    const toRelease = await stripe.subscriptionSchedules.create({
+      from_subscription: released.sub.id,
+    });
+    await stripe.subscriptionSchedules.release(toRelease.id);
+
     // A failing card: renewal draft, failed charge, retries, recovery; then dunning to the end.
     const failing = await subscribe('failing@acme.test', seed.proPriceId);
     await fx.control.post(`/customers/${failing.customer}/payment_method`, { fails: true });

@@ -77,8 +77,13 @@ export class Events {
       | 'invoice.payment_failed'
       | 'invoice.updated',
     object: Stripe.Invoice,
+    /** The changed fields' old values: Stripe's `previous_attributes` on `invoice.updated`. */
+    previous?: Partial<Stripe.Invoice>,
   ): Stripe.Event {
-    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+    const data = previous
+      ? { object: snapshot(object), previous_attributes: snapshot(previous) }
+      : { object: snapshot(object) };
+    return this.record({ ...this.base(type), type, data });
   }
 
   subscriptionSchedule(
@@ -88,8 +93,13 @@ export class Events {
       | 'subscription_schedule.released'
       | 'subscription_schedule.canceled',
     object: Stripe.SubscriptionSchedule,
+    /** The changed fields' old values, on `subscription_schedule.updated`. */
+    previous?: Partial<Stripe.SubscriptionSchedule>,
   ): Stripe.Event {
-    return this.record({ ...this.base(type), type, data: { object: snapshot(object) } });
+    const data = previous
+      ? { object: snapshot(object), previous_attributes: snapshot(previous) }
+      : { object: snapshot(object) };
+    return this.record({ ...this.base(type), type, data });
   }
 
   paymentIntent(

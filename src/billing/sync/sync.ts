@@ -11,6 +11,7 @@ import { seatsFor } from '../../plans/quote.js';
 import { recordAudit } from '../../workspaces/audit/log.js';
 import { workspaces } from '../../workspaces/schema.js';
 import {
+  auditActorOf,
   type BillingContext,
   type SyncResult,
   type SyncSource,
@@ -193,8 +194,7 @@ export async function syncWorkspaceBilling(
         await recordAudit(tx, {
           workspaceId: row.id,
           action: 'billing.changed',
-          actor: 'stripe',
-          actorName: 'Stripe',
+          ...auditActorOf(opts.source),
           detail: { kind: entry.kind, summary: historyLabel(entry), source: source.source },
         });
         result.history.push(entry.kind);

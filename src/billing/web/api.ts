@@ -12,17 +12,23 @@ import { atLeast, entitlements } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import { actorOf } from '../../workspaces/audit/actor.js';
 import { auditApiRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
+import { cancelSubscription } from '../cancel.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
-import { catalogPrice } from '../price-book.js';
+import { catalogPrice, type PlanCatalog } from '../price-book.js';
+import { resumeSubscription } from '../resume.js';
+import { workspaceBillingState } from '../state.js';
 
-export function billingJson(ws: Workspace) {
+export function billingJson(ws: Workspace, catalog: PlanCatalog) {
   return {
+    // The one billing state: its phase and its one next event (src/billing/plans/billing-state.ts).
+    state: workspaceBillingState(ws, catalog),
     plan: ws.plan,
     // The seed's flag, kept for API clients: any paid tier.
     isPro: atLeast(ws, 'pro'),
@@ -66,7 +72,7 @@ export function billingApiRoutes(deps: AppDeps) {
     const workspace = c.var.workspace;
     const usage = await usageOf(ctx.db, workspace.id);
     return c.json({
-      ...billingJson(workspace),
+      ...billingJson(workspace, ctx.catalog),
       entitlements: entitlements(workspace),
       // The brief names them members and keys; the limits say api_keys (the entitlement name).
       usage: { members: usage.members, keys: usage.api_keys },
@@ -137,6 +143,7 @@ export function billingApiRoutes(deps: AppDeps) {
         plan: body.plan,
         interval: body.interval,
         prorationToken: body.prorationToken,
+        actor: actorOf(c.var.principal),
       });
       return c.json(result);
     },
@@ -147,8 +154,29 @@ export function billingApiRoutes(deps: AppDeps) {
     requireWorkspaceAccess('admin'),
     verified,
     async (c) => {
-      await cancelScheduledChange(ctx, c.var.workspace);
+      await cancelScheduledChange(ctx, c.var.workspace, actorOf(c.var.principal));
       return c.body(null, 204);
+    },
+  );
+
+  // Cancel at the period end (a scheduled switch is released first: src/billing/cancel.ts).
+  app.post(
+    '/workspaces/:id/billing/cancel',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const { endsAt } = await cancelSubscription(ctx, c.var.workspace, actorOf(c.var.principal));
+      return c.json({ cancelAtPeriodEnd: true, endsAt });
+    },
+  );
+
+  app.post(
+    '/workspaces/:id/billing/resume',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      await resumeSubscription(ctx, c.var.workspace, actorOf(c.var.principal));
+      return c.json({ cancelAtPeriodEnd: false });
     },
   );
 

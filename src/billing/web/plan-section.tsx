@@ -3,6 +3,7 @@
 // Stripe's upcoming invoice) or the cancellation date with Resume, a past-due notice saying what
 // to do, the invoices (Stripe's hosted page and PDF, paginated), and the plan's timeline.
 import type { Child } from 'hono/jsx';
+import type { BillingState } from '../../plans/billing-state.js';
 import type { LimitName } from '../../plans/catalog.js';
 import { atLeast, planOf } from '../../plans/entitlements.js';
 import { quotePrice } from '../../plans/quote.js';
@@ -16,6 +17,7 @@ import { formatDay, Time } from '../../web/dates.js';
 import { CsrfField } from '../../web/layout.js';
 import {
   Button,
+  ConfirmDialog,
   DescriptionList,
   EmptyState,
   Notice,
@@ -45,6 +47,8 @@ export interface PlanSectionProps {
   locale?: string;
   /** What Stripe says for an admin (next charge, invoices); null when there is nothing to ask. */
   account?: AccountSummary | null;
+  /** The one billing state (src/billing/state.ts): one phase, one status line, one next event. */
+  state: BillingState;
 }
 
 /** One pill for the subscription, as the portal shows it: "Active", "Past due", "Cancels …". */
@@ -238,7 +242,8 @@ export function PlanSection(props: PlanSectionProps) {
       label: 'Price',
       value: <span data-testid="price">{priceLine(ws, props.price)}</span>,
     });
-  if (status === 'trialing' && ws.trialEndsAt)
+  const phase = props.state.phase;
+  if (phase === 'trialing' && ws.trialEndsAt)
     items.push({
       label: 'Trial',
       value: (
@@ -252,7 +257,7 @@ export function PlanSection(props: PlanSectionProps) {
         </span>
       ),
     });
-  if (live && end && ws.cancelAtPeriodEnd)
+  if (phase === 'canceling' && end)
     items.push({
       label: 'Cancels on',
       value: (
@@ -261,7 +266,7 @@ export function PlanSection(props: PlanSectionProps) {
         </span>
       ),
     });
-  else if (live && end && upcoming)
+  else if (phase === 'active' && end && upcoming)
     items.push({
       label: 'Next charge',
       value: (
@@ -271,7 +276,7 @@ export function PlanSection(props: PlanSectionProps) {
         </span>
       ),
     });
-  else if (live && end)
+  else if (phase === 'active' && end)
     items.push({
       label: 'Renews on',
       value: (
@@ -280,7 +285,7 @@ export function PlanSection(props: PlanSectionProps) {
         </span>
       ),
     });
-  if (ws.scheduledPlan && ws.scheduledChangeAt)
+  if (phase === 'active_switching' && ws.scheduledPlan && ws.scheduledChangeAt)
     items.push({
       label: 'Scheduled',
       value: (
@@ -310,8 +315,9 @@ export function PlanSection(props: PlanSectionProps) {
           attrs={{ role: 'alert', 'data-testid': 'past-due' }}
           actions={
             isAdmin && ws.stripeCustomerId ? (
-              <Button href={`${base}/billing/`} size="sm">
-                Update payment method
+              // White on the danger colour: the one action a failing workspace needs.
+              <Button href={`${base}/billing/`} size="sm" variant="danger">
+                Fix payment
               </Button>
             ) : undefined
           }
@@ -340,9 +346,17 @@ export function PlanSection(props: PlanSectionProps) {
           {paid ? plan.description : `This workspace is on the ${plan.label} plan.`}
         </p>
       </div>
+      <p class="status-line" data-testid="status-line" data-phase={phase}>
+        {props.state.statusLine}
+      </p>
+      {isAdmin && phase !== 'free' && (
+        <p class="next-line" data-testid="next-line" data-next={props.state.next.kind}>
+          {props.state.nextLine}
+        </p>
+      )}
       {items.length > 0 && <DescriptionList items={items} />}
       {props.usage && <OverLimits workspace={ws} usage={props.usage} />}
-      {isAdmin && live && ws.cancelAtPeriodEnd && props.csrfToken && (
+      {isAdmin && phase === 'canceling' && props.csrfToken && (
         <Notice tone="info" attrs={{ 'data-testid': 'resume' }}>
           <p>
             {plan.label} ends on {end ? <Time date={end} locale={locale} /> : 'the period end'}.
@@ -352,8 +366,9 @@ export function PlanSection(props: PlanSectionProps) {
         </Notice>
       )}
       <div class="actions">
-        {!paid && <Button href={`${base}/upgrade/`}>Upgrade to Pro</Button>}
-        {paid && isAdmin && (
+        {/* A failing payment is fixed, not upgraded past: no upgrade button then. */}
+        {!paid && !failing && <Button href={`${base}/upgrade/`}>Upgrade to Pro</Button>}
+        {paid && isAdmin && !failing && (
           <Button variant="secondary" href={`${base}/upgrade/`}>
             Change plan
           </Button>
@@ -363,6 +378,24 @@ export function PlanSection(props: PlanSectionProps) {
             Manage billing
           </Button>
         )}
+        {isAdmin &&
+          props.csrfToken &&
+          (phase === 'active' || phase === 'active_switching' || phase === 'trialing') && (
+            <ConfirmDialog
+              id="cancel-plan"
+              action={`${base}/billing/cancel`}
+              token={props.csrfToken}
+              trigger={`Cancel ${plan.label}`}
+              triggerVariant="secondary"
+              title={`Cancel ${plan.label}?`}
+              description={`${plan.label} stays until ${
+                end ? formatDay(end, locale) : 'the end of the period'
+              }, then the workspace returns to Free and nothing more is charged.${
+                phase === 'active_switching' ? ' The scheduled switch is dropped.' : ''
+              }`}
+              confirm={`Cancel ${plan.label}`}
+            />
+          )}
       </div>
       {isAdmin && account && (
         <section id="invoices" aria-labelledby="invoices-title" class="plan-subsection">

@@ -13,11 +13,13 @@ import { redirectWithFlash } from '../../web/flash.js';
 import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
+import { actorOf } from '../../workspaces/audit/actor.js';
 import { auditWebRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
 import { listAdmins, listMembers } from '../../workspaces/members.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
 import { listWorkspacesForUser } from '../../workspaces/service.js';
+import { cancelSubscription } from '../cancel.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
@@ -135,6 +137,7 @@ export function billingWebRoutes(deps: AppDeps) {
           plan: String(form.plan ?? ''),
           interval: String(form.interval ?? ''),
           prorationToken: prorationToken || undefined,
+          actor: actorOf(c.var.principal),
         });
         const label = planOf(result.plan).label;
         const message =
@@ -154,7 +157,7 @@ export function billingWebRoutes(deps: AppDeps) {
     async (c) => {
       const { workspace } = c.var;
       return postThenRedirect(c, `/workspace/${workspace.id}/settings`, async () => {
-        await cancelScheduledChange(ctx, workspace);
+        await cancelScheduledChange(ctx, workspace, actorOf(c.var.principal));
         return {
           type: 'info',
           message: `The switch is cancelled: ${planOf(workspace).label} stays.`,
@@ -307,10 +310,31 @@ export function billingWebRoutes(deps: AppDeps) {
       const { workspace } = c.var;
       const settings = `/workspace/${workspace.id}/settings`;
       return postThenRedirect(c, settings, async () => {
-        await resumeSubscription(ctx, workspace);
+        await resumeSubscription(ctx, workspace, actorOf(c.var.principal));
         return {
           type: 'success',
           message: `${planOf(workspace).label} is resumed: it renews at the end of the period.`,
+        };
+      });
+    },
+  );
+
+  // Cancel at the period end, in the app; a scheduled switch is released first (cancel.ts).
+  app.post(
+    '/workspace/:id/billing/cancel',
+    requireWorkspaceAccess('admin'),
+    verified,
+    async (c) => {
+      const { workspace } = c.var;
+      const settings = `/workspace/${workspace.id}/settings`;
+      return postThenRedirect(c, settings, async () => {
+        const { endsAt } = await cancelSubscription(ctx, workspace, actorOf(c.var.principal));
+        const when = endsAt
+          ? ` on ${formatDay(new Date(endsAt * 1000), requestLocale(c))}`
+          : ' at the end of the period';
+        return {
+          type: 'info',
+          message: `${planOf(workspace).label} is canceled: the workspace returns to ${ctx.catalog.plans.free.label}${when}.`,
         };
       });
     },

@@ -10,6 +10,7 @@ import { accountSummary, parseInvoiceCursor } from '../account-summary.js';
 import type { BillingContext } from '../context.js';
 import { listBillingHistory } from '../history.js';
 import { catalogPrice } from '../price-book.js';
+import { workspaceBillingState } from '../state.js';
 import { PlanSection } from './plan-section.js';
 
 export async function billingSettingsSection(
@@ -41,6 +42,7 @@ export async function billingSettingsSection(
       csrfToken={opts.csrfToken}
       locale={localeFrom(opts.request?.headers.get('accept-language'))}
       account={account}
+      state={workspaceBillingState(opts.workspace, ctx.catalog)}
     />
   );
 }

@@ -12,7 +12,7 @@ label{display:block;font-size:.9rem;font-weight:500;margin:12px 0 4px}
 input,select{width:100%;padding:10px 12px;border:1px solid #cfd7df;border-radius:8px;font-size:1rem;background:#fff}
 button,.button{display:inline-block;width:100%;margin-top:12px;padding:11px 14px;border:0;border-radius:8px;font-size:1rem;font-weight:600;cursor:pointer;text-align:center;text-decoration:none;background:#635bff;color:#fff}
 button.secondary,.button.secondary{background:#fff;color:#1a1f36;border:1px solid #cfd7df}
-button.danger{background:#df1b41}
+button.danger,.button.danger{background:#df1b41;color:#fff}
 .error{background:#fff0f1;border:1px solid #f5c2c9;color:#b3093c;border-radius:8px;padding:10px 12px;margin-top:12px}
 input[aria-invalid=true]{border-color:#df1b41;box-shadow:0 0 0 1px #df1b41}
 #card-error{background:none;border:0;padding:0;margin-top:6px;font-size:.9rem}

@@ -10,6 +10,29 @@ import { testCard } from '../objects/payment-method.js';
 import { currentPeriod } from '../objects/subscription.js';
 import { formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
 
+/** A status as the portal words it: "Trialing", "Past due", "Paid". */
+export function statusLabel(status: string): string {
+  const words = status.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The plan the subscription's schedule switches to next, and when; null without one. */
+function scheduledSwitch(
+  emu: EmulatorContext,
+  sub: Stripe.Subscription,
+): { name: string; at: number } | null {
+  const schedule = sub.schedule
+    ? emu.store.subscriptionSchedules.get(String(sub.schedule))
+    : undefined;
+  if (!schedule || schedule.status !== 'active') return null;
+  const from = schedule.current_phase?.start_date ?? 0;
+  const next = schedule.phases.find((p) => p.start_date > from);
+  const price = next ? emu.store.prices.get(String(next.items[0]?.price)) : undefined;
+  if (!next || !price) return null;
+  const product = emu.store.products.get(String(price.product));
+  return { name: product?.name ?? price.id, at: next.start_date };
+}
+
 function SubscriptionCard(props: {
   emu: EmulatorContext;
   session: Stripe.BillingPortal.Session;
@@ -31,21 +54,27 @@ function SubscriptionCard(props: {
       p.id !== item.price.id,
   );
   const base = `/portal/${session.id}/subscriptions/${sub.id}`;
+  const scheduled = scheduledSwitch(emu, sub);
   return (
     <div class="card" data-subscription={sub.id}>
       <h2>
         {product?.name ?? item.price.id}{' '}
-        <span class={`badge ${sub.status}`}>{sub.status.replace('_', ' ')}</span>
+        <span class={`badge ${sub.status}`}>{statusLabel(sub.status)}</span>
       </h2>
-      <div class="price">
-        {formatAmount(item.price.unit_amount, item.price.currency)}{' '}
+      <div class="price" data-testid="subscription-total">
+        {formatAmount((item.price.unit_amount ?? 0) * (item.quantity ?? 1), item.price.currency)}{' '}
         <span class="muted">
           {intervalLabel(item.price.recurring?.interval, item.price.recurring?.interval_count)}
         </span>
       </div>
       {(item.quantity ?? 1) > 1 ? (
         <p class="muted">
-          {item.quantity} seats × {formatAmount(item.price.unit_amount, item.price.currency)}
+          {item.quantity} × {formatAmount(item.price.unit_amount, item.price.currency)}
+        </p>
+      ) : null}
+      {scheduled ? (
+        <p data-testid="scheduled-switch">
+          Switches to {scheduled.name} on {formatDate(scheduled.at)}.
         </p>
       ) : null}
       {sub.status === 'canceled' ? (
@@ -84,11 +113,9 @@ function SubscriptionCard(props: {
               </button>
             </form>
           )}
-          <form method="post" action={`${base}/cancel_now`}>
-            <button class="danger" type="submit">
-              Cancel now
-            </button>
-          </form>
+          <a class="button danger" href={`${base}/cancel_now`}>
+            Cancel now
+          </a>
           {alternatives.length > 0 ? (
             <form method="post" action={`${base}/switch`}>
               <label for={`price-${sub.id}`}>Switch plan</label>
@@ -184,7 +211,7 @@ function PortalView(props: {
                 <tr>
                   <td>{formatDate(inv.created)}</td>
                   <td>{formatAmount(inv.amount_due, inv.currency)}</td>
-                  <td>{inv.status}</td>
+                  <td>{statusLabel(inv.status ?? '')}</td>
                   <td>
                     {inv.hosted_invoice_url ? (
                       <a href={inv.hosted_invoice_url}>
@@ -236,12 +263,49 @@ export function portalPages(emu: EmulatorContext): Hono {
       : notFound(c);
   });
 
+  // "Cancel now" asks first, as Stripe's portal does: nothing ends on a single click.
+  app.get('/:id/subscriptions/:sub/cancel_now', (c) => {
+    const session = load(c);
+    const sub = emu.store.subscriptions.get(c.req.param('sub'));
+    if (!session || !sub || sub.customer !== session.customer) return notFound(c);
+    return c.html(
+      <Layout title="Cancel your subscription now?">
+        <div class="card" data-testid="confirm-cancel-now">
+          <h1>Cancel now?</h1>
+          <p>
+            Your subscription ends immediately and you lose access at once. Nothing is refunded for
+            the rest of the period.
+          </p>
+          <form method="post" action={`/portal/${session.id}/subscriptions/${sub.id}/cancel_now`}>
+            <button class="danger" type="submit">
+              Yes, cancel now
+            </button>
+          </form>
+          <a class="button secondary" href={`/portal/${session.id}`}>
+            Keep my subscription
+          </a>
+        </div>
+      </Layout>,
+    );
+  });
+
   app.post('/:id/subscriptions/:sub/:action', async (c) => {
     const session = load(c);
     const sub = emu.store.subscriptions.get(c.req.param('sub'));
     if (!session || !sub || sub.customer !== session.customer) return notFound(c);
     const action = c.req.param('action');
     try {
+      // The portal's cancel and switch replace a pending scheduled change: the schedule is
+      // released first (the API itself refuses cancel_at_period_end on a scheduled subscription).
+      const schedule = sub.schedule
+        ? emu.store.subscriptionSchedules.get(String(sub.schedule))
+        : undefined;
+      if (
+        schedule &&
+        (action === 'cancel' || action === 'switch') &&
+        (schedule.status === 'active' || schedule.status === 'not_started')
+      )
+        emu.billing.releaseSchedule(schedule);
       switch (action) {
         case 'cancel':
           emu.billing.setCancelAtPeriodEnd(sub, true);

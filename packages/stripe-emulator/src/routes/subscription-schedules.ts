@@ -3,8 +3,10 @@
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import { changedAttributes } from '../billing.js';
 import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
+import { snapshot } from '../events.js';
 import { newId } from '../ids.js';
 import { currentPeriod } from '../objects/subscription.js';
 import { expand, int, metadata, parseParams, str } from '../params.js';
@@ -22,6 +24,7 @@ const phaseSchema = z.strictObject({
     })
     .optional(),
   proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
+  trial_end: int.optional(),
 });
 const createSchema = z.strictObject({
   from_subscription: str,
@@ -44,10 +47,12 @@ const actionSchema = z.strictObject({
 
 const DAYS = { day: 1, week: 7, month: 30, year: 365 } as const;
 
+/** A phase: each item's quantity as given, 1 when not given (Stripe's default). */
 function phaseOf(
   items: Array<{ price: string; quantity?: number | undefined }>,
   start: number,
   end: number,
+  trialEnd: number | null = null,
 ): Stripe.SubscriptionSchedule.Phase {
   return {
     add_invoice_items: [],
@@ -67,6 +72,7 @@ function phaseOf(
       billing_thresholds: null,
       discounts: [],
       metadata: {},
+      plan: i.price,
       price: i.price,
       quantity: i.quantity ?? 1,
       tax_rates: [],
@@ -76,8 +82,31 @@ function phaseOf(
     proration_behavior: 'create_prorations',
     start_date: start,
     transfer_data: null,
-    trial_end: null,
+    trial_end: trialEnd,
   } as unknown as Stripe.SubscriptionSchedule.Phase;
+}
+
+/** Stripe's schedule-wide defaults as a schedule made without any reports them: every field. */
+function defaultSettings(): Stripe.SubscriptionSchedule.DefaultSettings {
+  return {
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    billing_cycle_anchor: 'automatic',
+    billing_thresholds: null,
+    collection_method: 'charge_automatically',
+    default_payment_method: null,
+    description: null,
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      days_until_due: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
+    on_behalf_of: null,
+    transfer_data: null,
+  };
 }
 
 export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
@@ -102,8 +131,10 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
       completed_at: null,
       created: store.now(),
       current_phase: { start_date: period.start, end_date: period.end },
+      billing_mode: { flexible: null, type: 'classic' },
       customer: sub.customer,
-      default_settings: {},
+      customer_account: null,
+      default_settings: defaultSettings(),
       end_behavior: 'release',
       livemode: false,
       metadata: mergeMetadata({}, p.metadata),
@@ -112,8 +143,11 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
           sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity ?? 1 })),
           period.start,
           period.end,
+          // A trialing subscription's current phase is its trial.
+          sub.status === 'trialing' ? sub.trial_end : null,
         ),
       ],
+      pause_schedules: [],
       released_at: null,
       released_subscription: null,
       status: 'active',
@@ -143,6 +177,7 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
     const p = parseParams(updateSchema, await readParams(c));
     if (schedule.status !== 'active' && schedule.status !== 'not_started')
       throw invalidRequest(`You cannot update a subscription schedule that is ${schedule.status}.`);
+    const before = snapshot(schedule);
     if (p.phases) {
       let start = p.phases[0]?.start_date ?? schedule.current_phase?.start_date ?? store.now();
       schedule.phases = p.phases.map((phase) => {
@@ -156,12 +191,16 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
           if (!store.prices.has(item.price))
             throw resourceMissing('price', item.price, 'phases[][items][][price]');
         start = end;
-        return phaseOf(phase.items, from, end);
+        return phaseOf(phase.items, from, end, phase.trial_end ?? null);
       });
     }
     if (p.end_behavior) schedule.end_behavior = p.end_behavior;
     schedule.metadata = mergeMetadata(schedule.metadata ?? {}, p.metadata);
-    events.subscriptionSchedule('subscription_schedule.updated', schedule);
+    events.subscriptionSchedule(
+      'subscription_schedule.updated',
+      schedule,
+      changedAttributes(before, schedule),
+    );
     return respond(c, emu, schedule, p.expand);
   });
 
@@ -172,16 +211,7 @@ export function subscriptionScheduleRoutes(emu: EmulatorContext): Hono {
       throw invalidRequest(
         `You cannot release a subscription schedule that is ${schedule.status}.`,
       );
-    const sub = store.subscriptions.get(String(schedule.subscription));
-    schedule.status = 'released';
-    schedule.released_at = store.now();
-    schedule.released_subscription = sub?.id ?? null;
-    schedule.current_phase = null;
-    if (sub)
-      billing.updateSubscription(sub, () => {
-        sub.schedule = null;
-      });
-    events.subscriptionSchedule('subscription_schedule.released', schedule);
+    billing.releaseSchedule(schedule);
     return respond(c, emu, schedule, p.expand);
   });
 

@@ -117,6 +117,12 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
         'A canceled subscription can only update its cancellation_details and metadata.',
       );
     }
+    // A schedule owns the subscription's end: Stripe refuses to change it on the subscription.
+    if (p.cancel_at_period_end !== undefined && sub.schedule)
+      throw invalidRequest(
+        `The subscription is managed by the subscription schedule \`${String(sub.schedule)}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+        'cancel_at_period_end',
+      );
     // Validate every item before changing anything, so a bad request leaves no partial update.
     const switches = (p.items ?? []).map((change, i) => {
       const item = change.id ? sub.items.data.find((it) => it.id === change.id) : undefined;
