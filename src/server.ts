@@ -7,7 +7,7 @@ import { type Config, ConfigError, DEFAULT_EMULATOR_PORT, loadConfig } from './c
 import { DatabaseInUseError } from './db/lock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import {
-  emulatorStateFile,
+  emulatorStateDir,
   type RunningTollgate,
   StartupError,
   startLocalStripe,
@@ -82,7 +82,7 @@ async function runPrimary(config: Config, logger: Logger) {
       webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
       port: config.stripeMode.port ?? DEFAULT_EMULATOR_PORT,
       logger,
-      stateFile: emulatorStateFile(config),
+      stateDir: emulatorStateDir(config),
     }).catch(failStart);
   }
   runWorkerPool({

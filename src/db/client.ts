@@ -13,10 +13,11 @@ import type { Logger } from 'pino';
 import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/options.js';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
-import * as schema from './schema.js';
 import { copyTemplate, ensureTemplate, isFreshDataDir, MIGRATIONS_DIR } from './template.js';
 
-export type Schema = typeof schema;
+// No schema object: the app builds its queries from each domain's tables (src/*/schema.ts)
+// and uses no relational `db.query`, so the database module imports no domain.
+export type Schema = Record<string, never>;
 /** A database or a transaction on it: domain functions accept either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
@@ -80,7 +81,7 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     await lock?.release();
     throw err;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(client) as unknown as Db;
   return {
     db,
     background: db,
@@ -151,10 +152,10 @@ async function openPostgres(
     connection,
     'background connection',
   );
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool) as unknown as Db;
   return {
     db,
-    background: drizzlePg(backgroundPool, { schema }) as unknown as Db,
+    background: drizzlePg(backgroundPool) as unknown as Db,
     kind: 'postgres',
     connection,
     ping: async () => {

@@ -5,14 +5,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
 import { atLeast, entitlements } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { auditApiRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
@@ -20,6 +18,7 @@ import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
 import { catalogPrice } from '../price-book.js';
+import type { BillingRouteDeps } from '../runtime.js';
 
 export function billingJson(ws: Workspace) {
   return {
@@ -49,7 +48,7 @@ const ChangeBody = z.object({
   prorationDate: z.number().int().positive().optional(),
 });
 
-export function billingApiRoutes(deps: AppDeps) {
+export function billingApiRoutes(deps: BillingRouteDeps) {
   const { billing, config } = deps;
   const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
   const ctx = billing.ctx;
@@ -176,8 +175,6 @@ export function billingApiRoutes(deps: AppDeps) {
     const { canceledSubscriptions } = await deleteWorkspace(ctx, { workspace, actor });
     return c.json({ deleted: workspace.id, canceledSubscriptions });
   });
-
-  app.route('/', auditApiRoutes(deps));
 
   return app;
 }

@@ -4,7 +4,6 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
-import type { AppDeps } from '../../deps.js';
 import { parseInput } from '../../lib/input.js';
 import { atLeast, planOf } from '../../plans/entitlements.js';
 import { formatDay, requestLocale } from '../../web/dates.js';
@@ -13,7 +12,6 @@ import { redirectWithFlash } from '../../web/flash.js';
 import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
-import { auditWebRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
 import { listAdmins, listMembers } from '../../workspaces/members.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
@@ -24,6 +22,7 @@ import { deleteWorkspace } from '../deletion.js';
 import { listBillingHistory } from '../history.js';
 import { upgradeOffers } from '../offers.js';
 import { resumeSubscription } from '../resume.js';
+import type { BillingRouteDeps } from '../runtime.js';
 import { confirmCheckout } from '../success.js';
 import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
 import { ChangePlanPage, PricingPage, parseInterval, UpgradePage } from './plan-pages.js';
@@ -31,7 +30,7 @@ import { postThenRedirect } from './prg.js';
 
 const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
-export function billingWebRoutes(deps: AppDeps) {
+export function billingWebRoutes(deps: BillingRouteDeps) {
   const { billing, database, config } = deps;
   const db = database.db;
   const verified = verifiedEmailRequired(config.mail.verification, 'manage billing');
@@ -331,8 +330,6 @@ export function billingWebRoutes(deps: AppDeps) {
     await deleteWorkspace(ctx, { workspace, actor: user.id });
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
-
-  app.route('/', auditWebRoutes(deps));
 
   return app;
 }

@@ -12,9 +12,16 @@ import { listBillingHistory } from '../history.js';
 import { catalogPrice } from '../price-book.js';
 import { PlanSection } from './plan-section.js';
 
+export interface SettingsSectionOptions {
+  workspace: Workspace;
+  role: Role;
+  csrfToken?: string;
+  request?: Request;
+}
+
 export async function billingSettingsSection(
   ctx: Pick<BillingContext, 'db' | 'catalog' | 'stripe' | 'logger'>,
-  opts: { workspace: Workspace; role: Role; csrfToken?: string; request?: Request },
+  opts: SettingsSectionOptions,
 ) {
   const url = opts.request ? new URL(opts.request.url) : null;
   const cursor = parseInvoiceCursor({

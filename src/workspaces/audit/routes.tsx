@@ -1,6 +1,6 @@
 // The audit log's page and JSON: admins of a workspace with the `audit_log` feature (Team).
 import { Hono } from 'hono';
-import type { AppDeps } from '../../deps.js';
+import type { Database } from '../../db/client.js';
 import { requestLocale } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
@@ -61,7 +61,7 @@ function AuditLogPage(props: {
   );
 }
 
-export function auditWebRoutes({ database }: AppDeps) {
+export function auditWebRoutes({ database }: { database: Database }) {
   const app = new Hono<AppEnv>();
   app.get(
     '/workspace/:id/audit-log/',
@@ -84,7 +84,7 @@ export function auditWebRoutes({ database }: AppDeps) {
   return app;
 }
 
-export function auditApiRoutes({ database }: AppDeps) {
+export function auditApiRoutes({ database }: { database: Database }) {
   const app = new Hono<AppEnv>();
   app.get(
     '/workspaces/:id/audit-log',
