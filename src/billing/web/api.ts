@@ -7,12 +7,12 @@ import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
-import { atLeast, entitlements } from '../../plans/entitlements.js';
+import { entitlements, isPaid } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import { usageOf } from '../../workspaces/limits.js';
-import { requiresFeature } from '../../workspaces/plan-gates.js';
+import { lowestPlanWith, requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
@@ -24,7 +24,7 @@ export function billingJson(ws: Workspace) {
   return {
     plan: ws.plan,
     // The seed's flag, kept for API clients: any paid tier.
-    isPro: atLeast(ws, 'pro'),
+    isPro: isPaid(ws),
     status: ws.subscriptionStatus,
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
@@ -81,7 +81,7 @@ export function billingApiRoutes(deps: BillingRouteDeps) {
     async (c) => {
       const { workspace, principal } = c.var;
       const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
-      if (atLeast(workspace, 'pro'))
+      if (isPaid(workspace))
         throw new AppError(
           'conflict',
           'This workspace is already on a paid plan: change plan or use the billing portal',
@@ -164,7 +164,7 @@ export function billingApiRoutes(deps: BillingRouteDeps) {
       c.json({
         feature: 'advanced',
         workspaceId: c.var.workspace.id,
-        message: 'Only Pro workspaces get this.',
+        message: `Only workspaces on ${lowestPlanWith('advanced').label} and up get this.`,
       }),
   );
 

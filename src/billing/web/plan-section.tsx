@@ -4,7 +4,7 @@
 // to do, the invoices (Stripe's hosted page and PDF, paginated), and the plan's timeline.
 import type { Child } from 'hono/jsx';
 import type { LimitName } from '../../plans/catalog.js';
-import { atLeast, planOf } from '../../plans/entitlements.js';
+import { isPaid, planBadge, planOf } from '../../plans/entitlements.js';
 import { quotePrice } from '../../plans/quote.js';
 import {
   assertNever,
@@ -225,7 +225,7 @@ export function PlanSection(props: PlanSectionProps) {
   const failing = status !== null && isKnownStatus(status) && isPaymentFailing(status);
   const isAdmin = props.role === 'admin';
   const plan = planOf(ws);
-  const paid = atLeast(ws, 'pro');
+  const paid = isPaid(ws);
   const live = status !== null && status !== 'canceled' && status !== 'incomplete_expired';
   const pill = subscriptionPill(ws, locale);
   const account = props.account ?? null;
@@ -352,7 +352,7 @@ export function PlanSection(props: PlanSectionProps) {
         </Notice>
       )}
       <div class="actions">
-        {!paid && <Button href={`${base}/upgrade/`}>Upgrade to Pro</Button>}
+        {!paid && <Button href={`${base}/upgrade/`}>Upgrade to {planBadge(ws).upgradeTo}</Button>}
         {paid && isAdmin && (
           <Button variant="secondary" href={`${base}/upgrade/`}>
             Change plan

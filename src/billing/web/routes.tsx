@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
 import { parseInput } from '../../lib/input.js';
-import { atLeast, planOf } from '../../plans/entitlements.js';
+import { isPaid, planOf } from '../../plans/entitlements.js';
 import { formatDay, requestLocale } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
 import { redirectWithFlash } from '../../web/flash.js';
@@ -77,7 +77,7 @@ export function billingWebRoutes(deps: BillingRouteDeps) {
 
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
     const { workspace, role } = c.var;
-    if (role !== 'admin' && atLeast(workspace, 'pro'))
+    if (role !== 'admin' && isPaid(workspace))
       return c.redirect(`/workspace/${workspace.id}/settings`);
     const chrome = await pageChrome(c, db, `Upgrade ${workspace.name}`, workspace);
     if (role !== 'admin') {
@@ -218,7 +218,7 @@ export function billingWebRoutes(deps: BillingRouteDeps) {
           c,
           settings,
           'info',
-          'Your payment is processing. Pro turns on as soon as it clears.',
+          'Your payment is processing. The new plan turns on as soon as it clears.',
         );
       case 'incomplete':
         return redirectWithFlash(
