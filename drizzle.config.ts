@@ -4,6 +4,7 @@ import { defineConfig } from 'drizzle-kit';
 // Migrations are committed and never edited after they land.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/schema.ts',
+  // Each domain's tables, in its own folder (src/db/ imports no domain).
+  schema: ['./src/*/schema.ts', './src/*/*/schema.ts', './src/web/reveal-schema.ts'],
   out: './drizzle',
 });

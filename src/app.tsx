@@ -11,8 +11,7 @@ import { authJsonHandler } from './auth/json-gate.js';
 import { loadPrincipal } from './auth/principal.js';
 import { authWebRoutes } from './auth/routes.js';
 import { UNVERIFIED } from './auth/verification.js';
-import { billingApiRoutes } from './billing/web/api.js';
-import { billingWebRoutes } from './billing/web/routes.js';
+import { billingApiRoutes, billingWebRoutes, upgradePromptFor } from './billing/index.js';
 import { isConnectionError } from './db/connection.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
@@ -32,6 +31,7 @@ import { loginUrlFor, wantsJson } from './web/negotiate.js';
 import { pageChrome } from './web/render.js';
 import { STYLESHEET } from './web/styles.js';
 import { workspaceApiRoutes } from './workspaces/api.js';
+import { auditApiRoutes, auditWebRoutes } from './workspaces/audit/routes.js';
 import { listAdmins } from './workspaces/members.js';
 import { workspaceWebRoutes } from './workspaces/web.js';
 
@@ -222,8 +222,10 @@ export function createApp(deps: AppDeps) {
   if (config.env !== 'production') app.route('/', mailboxWebRoutes({ db: database.db }));
   app.route('/', workspaceWebRoutes(deps));
   app.route('/', billingWebRoutes(deps));
+  app.route('/', auditWebRoutes(deps, upgradePromptFor(deps)));
   app.route('/api', workspaceApiRoutes(deps));
   app.route('/api', billingApiRoutes(deps));
+  app.route('/api', auditApiRoutes(deps));
 
   app.notFound(() => {
     throw new AppError('not_found', 'Page not found');

@@ -1,6 +1,6 @@
 // Everything the routes need, built once at start-up (src/server.ts) or by the test harness.
 import type { Auth } from './auth/auth.js';
-import type { Billing } from './billing/runtime.js';
+import type { Billing } from './billing/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { JobRunner } from './jobs/runner.js';

@@ -8,7 +8,7 @@ import { DatabaseInUseError } from './db/lock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { type MetricsServer, serveClusterMetrics, startMetricsServer } from './metrics/index.js';
 import {
-  emulatorStateFile,
+  emulatorStateDir,
   type RunningTollgate,
   StartupError,
   startLocalStripe,
@@ -84,7 +84,7 @@ async function runPrimary(config: Config, logger: Logger) {
       webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
       port: config.stripeMode.port ?? DEFAULT_EMULATOR_PORT,
       logger,
-      stateFile: emulatorStateFile(config),
+      stateDir: emulatorStateDir(config),
     }).catch(failStart);
   }
   // The pool's metrics: summed here from every worker, for METRICS_PORT and for the workers'

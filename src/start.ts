@@ -7,16 +7,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import { type RunningEmulator, STATE_FILE_NAME, startEmulator } from '@tollgate/stripe-emulator';
+import type { RunningEmulator } from '@tollgate/stripe-emulator';
 import { createApp } from './app.js';
 import { createAuth } from './auth/auth.js';
 import { onAccountRecovered } from './auth/recovery.js';
-import { billingNotices } from './billing/notices.js';
-import { resolveCatalogPriceIds } from './billing/operator/catalog-setup.js';
-import { seedLocalStripe } from './billing/operator/local-stripe.js';
-import { type Billing, type BillingOptions, createBilling } from './billing/runtime.js';
-import { createStripeClient } from './billing/stripe-client.js';
-import { scheduleBackfill } from './billing/sync/backfill.js';
+import {
+  type Billing,
+  type BillingOptions,
+  billingNotices,
+  createBilling,
+  createStripeClient,
+  resolveCatalogPriceIds,
+  scheduleBackfill,
+  seedLocalStripe,
+} from './billing/index.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
 import {
   type Database,
@@ -88,9 +92,12 @@ export function resolveAuthSecret(config: Config): string {
   return secret;
 }
 
-/** Where `npm start` keeps the in-process emulator's state: beside the data it must agree with. */
-export function emulatorStateFile(config: Config): string {
-  return path.join(config.dataDir, STATE_FILE_NAME);
+/**
+ * Where `npm start` keeps the in-process emulator's state: beside the data it must agree with
+ * (the emulator's own file name, in this directory).
+ */
+export function emulatorStateDir(config: Config): string {
+  return config.dataDir;
 }
 
 function configuredDatabase(config: Config): DatabaseTarget {
@@ -134,12 +141,15 @@ export async function startLocalStripe(opts: {
   port: number | undefined;
   logger?: Logger;
   webhookRetryScheduleMs?: number[];
-  stateFile?: string;
+  /** The emulator keeps its state in its own file in this directory. */
+  stateDir?: string;
 }): Promise<{ emulator: RunningEmulator; settings: StripeSettings }> {
+  // Loaded here, on use: a process talking to real Stripe never loads the emulator.
+  const { STATE_FILE_NAME, startEmulator } = await import('@tollgate/stripe-emulator');
   const emulatorOpts = {
     ...(opts.logger ? { logger: opts.logger.child({ module: 'stripe-emulator' }) } : {}),
     ...(opts.webhookRetryScheduleMs ? { webhookRetryScheduleMs: opts.webhookRetryScheduleMs } : {}),
-    ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
+    ...(opts.stateDir ? { stateFile: path.join(opts.stateDir, STATE_FILE_NAME) } : {}),
   };
   let emulator: RunningEmulator;
   try {
@@ -299,7 +309,7 @@ export async function startTollgate(
           webhookUrl: `${config.appUrl}/api/webhooks/stripe/webhook`,
           port: opts.emulatorPort ?? config.stripeMode.port,
           logger,
-          ...(isConfiguredDatabase(config, target) ? { stateFile: emulatorStateFile(config) } : {}),
+          ...(isConfiguredDatabase(config, target) ? { stateDir: emulatorStateDir(config) } : {}),
         }).finally(() => {
           timings.emulatorMs = since(began);
         })

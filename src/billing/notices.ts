@@ -15,7 +15,7 @@ import {
   subscriptionEnded,
   trialEnding,
 } from '../mail/templates/billing.js';
-import { planOf } from '../plans/entitlements.js';
+import { isPaid, planOf } from '../plans/entitlements.js';
 import { listAdmins } from '../workspaces/members.js';
 import { workspaces } from '../workspaces/schema.js';
 import type { BillingNotices, SyncResult } from './context.js';
@@ -102,6 +102,7 @@ async function queueTrialEnding(mail: Mail, tx: Db, result: SyncResult) {
   const content = trialEnding({
     workspaceName: ws?.name ?? 'your workspace',
     billingUrl: `${mail.appUrl}/workspace/${result.workspaceId}/billing/`,
+    planLabel: plan.label,
     plan: plan.label,
     endsAt: after.trialEndsAt,
     canceled: after.cancelAtPeriodEnd,
@@ -134,8 +135,11 @@ export function billingNotices(mail: Mail): BillingNotices {
       .from(workspaces)
       .where(eq(workspaces.id, result.workspaceId));
     const admins = await listAdmins(tx, result.workspaceId);
+    // The paid plan concerned: the one kept (a failing payment), or the one that ended.
+    const paidPlan = [result.after?.plan, result.before?.plan].find((p) => p && isPaid(p));
     const base = {
       workspaceName: ws?.name ?? 'your workspace',
+      planLabel: planOf(paidPlan ?? 'free').label,
       billingUrl: `${mail.appUrl}/workspace/${result.workspaceId}/billing/`,
     };
     for (const { entry, notice } of notices) {
@@ -152,7 +156,11 @@ export function billingNotices(mail: Mail): BillingNotices {
           break;
         case 'subscription_ended':
           kind = 'subscription_ended';
-          content = subscriptionEnded({ ...base, scheduled: notice.scheduled });
+          content = subscriptionEnded({
+            ...base,
+            scheduled: notice.scheduled,
+            freePlanLabel: planOf('free').label,
+          });
           break;
         case 'plan_changed':
           kind = 'plan_changed';

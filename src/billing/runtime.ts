@@ -1,19 +1,22 @@
 // The billing runtime: Stripe client, plan catalog, webhook handler and billing's kinds of job
-// (sync, backfill), assembled from configuration. Routes and the operator CLI use this; the job
-// runner (src/jobs/runner.ts) runs the jobs.
+// (sync, backfill), assembled from configuration; outside code reaches it through ./index.ts.
+// Routes and the operator CLI use this; the job runner (src/jobs/runner.ts) runs the jobs.
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { StripeSettings } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Config, StripeSettings } from '../config.js';
+import type { Database, Db } from '../db/client.js';
 import { rateBudget } from '../jobs/budget.js';
 import type { JobHandler } from '../jobs/runner.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { Logger } from '../lib/logger.js';
+import type { Mail } from '../mail/index.js';
 import type { PastDuePolicy } from '../plans/status.js';
 import type { MembersChanged } from '../workspaces/hooks.js';
+import type { Workspace } from '../workspaces/workspace.js';
 import type { BillingContext } from './context.js';
 import type { BillingNotices } from './notices.js';
+import { addedMemberNote } from './offers.js';
 import { catalogFromSettings } from './price-book.js';
 import { billingSeatsHandler } from './seats/job.js';
 import { DEFAULT_SEAT_TIMING, requestSeatSync, SEATS, type SeatTiming } from './seats/request.js';
@@ -23,6 +26,7 @@ import type { QueueTiming } from './sync/inbox.js';
 import { SYNC } from './sync/sync-queue.js';
 import { createWebhookHandler } from './sync/webhook.js';
 import { billingSyncHandler } from './sync/worker.js';
+import { billingSettingsSection, type SettingsSectionOptions } from './web/settings-section.js';
 
 export interface Billing {
   ctx: BillingContext;
@@ -39,6 +43,22 @@ export interface Billing {
   seats: SeatTiming & { membersChanged: MembersChanged };
   /** Where Checkout and the portal live: pages' forms may redirect there (CSP form-action). */
   hostedPageOrigins: readonly string[];
+  /** Billing's part of the workspace settings page: the slot workspaces composes. */
+  settingsPage: {
+    /** The Plan section (status, price, next charge, invoices for admins). */
+    section(opts: SettingsSectionOptions): ReturnType<typeof billingSettingsSection>;
+    /** What one more member would add to the bill, beside the invite form; null when nothing. */
+    inviteNote(workspace: Pick<Workspace, 'plan' | 'stripePriceId'>): string | null;
+  };
+}
+
+/** What the routes of billing need from the app (AppDeps has them). */
+export interface BillingRouteDeps {
+  billing: Billing;
+  database: Database;
+  config: Config;
+  /** Queues mail through the outbox ("Ask an admin"). */
+  mail: Mail;
 }
 
 /** Stripe's hosted pages, or those of the server at STRIPE_API_BASE (which serves its own). */
@@ -168,6 +188,10 @@ export function createBilling(opts: BillingOptions): Billing {
     jobs,
     seats: { ...seatTiming, membersChanged },
     hostedPageOrigins: hostedPageOrigins(opts.settings.apiBase),
+    settingsPage: {
+      section: (section) => billingSettingsSection(ctx, section),
+      inviteNote: (workspace) => addedMemberNote(catalog, workspace),
+    },
   };
 }
 

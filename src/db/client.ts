@@ -14,15 +14,16 @@ import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './
 import { type DirectoryLock, lockDirectory } from './lock.js';
 import { migratePostgres } from './migrate.js';
 import {
+  disableNamedStatements,
   namedStatementsAllowed,
   type PoolerSetting,
   type PreparedStatementsSetting,
 } from './pooler.js';
-import { disableNamedStatements } from './prepared.js';
-import * as schema from './schema.js';
 import { copyTemplate, ensureTemplate, isFreshDataDir, MIGRATIONS_DIR } from './template.js';
 
-export type Schema = typeof schema;
+// No schema object: the app builds its queries from each domain's tables (src/*/schema.ts)
+// and uses no relational `db.query`, so the database module imports no domain.
+export type Schema = Record<string, never>;
 /** A database or a transaction on it: domain functions accept either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
@@ -110,7 +111,7 @@ export async function openDatabase(
     await lock?.release();
     throw err;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(client) as unknown as Db;
   return {
     db,
     background: db,
@@ -188,10 +189,10 @@ async function openPostgres(
     url,
   });
   if (!named) for (const p of [pool, backgroundPool]) disableNamedStatements(p);
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool) as unknown as Db;
   return {
     db,
-    background: drizzlePg(backgroundPool, { schema }) as unknown as Db,
+    background: drizzlePg(backgroundPool) as unknown as Db,
     kind: 'postgres',
     connection,
     ping: async () => {

@@ -49,3 +49,16 @@ export function namedStatementsAllowed(opts: {
     }
   }
 }
+
+// Pools whose connections must not hold named statements (decided above, at open).
+const unnamedOnly = new WeakSet<object>();
+
+/** From now on, statements on `pool` go unnamed: safe behind a transaction-mode pooler. */
+export function disableNamedStatements(pool: object): void {
+  unnamedOnly.add(pool);
+}
+
+/** Whether statements on `pool` must go unnamed (src/db/prepared.ts asks). */
+export function namedStatementsDisabled(pool: object): boolean {
+  return unnamedOnly.has(pool);
+}

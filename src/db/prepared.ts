@@ -5,6 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { Db } from './client.js';
+import { namedStatementsDisabled } from './pooler.js';
 
 export interface PreparedStatement {
   /** Unique per statement text: PostgreSQL keeps it prepared per connection under this name. */
@@ -13,14 +14,6 @@ export interface PreparedStatement {
 }
 
 type Driver = { kind: 'pglite'; client: PGlite } | { kind: 'pg'; client: pg.Pool | pg.Client };
-
-// Pools whose connections must not hold named statements (src/db/pooler.ts decides).
-const unnamedOnly = new WeakSet<object>();
-
-/** From now on, statements on `pool` go unnamed: safe behind a transaction-mode pooler. */
-export function disableNamedStatements(pool: pg.Pool | pg.Client): void {
-  unnamedOnly.add(pool);
-}
 
 function driverOf(db: Db): Driver {
   const client = (db as unknown as { $client?: unknown }).$client;
@@ -39,7 +32,7 @@ export async function runPrepared<Row>(
 ): Promise<Row[]> {
   const driver = driverOf(db);
   if (driver.kind === 'pglite') return (await driver.client.query<Row>(stmt.text, values)).rows;
-  const res = unnamedOnly.has(driver.client)
+  const res = namedStatementsDisabled(driver.client)
     ? await driver.client.query(stmt.text, values)
     : await driver.client.query({ name: stmt.name, text: stmt.text, values });
   return res.rows as Row[];

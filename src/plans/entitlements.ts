@@ -1,5 +1,6 @@
 // What a plan allows, asked of the catalog: `can(workspace, 'advanced')`,
-// `limit(workspace, 'members')`, `atLeast(plan, 'pro')`. Code asks these, never a plan's name.
+// `limit(workspace, 'members')`, `atLeast(plan, 'team')`, `isPaid(workspace)`. Code asks these,
+// never a plan's name.
 import {
   CATALOG,
   type Catalog,
@@ -29,6 +30,11 @@ export interface EntitlementChecks<Id extends string = string> {
   /** Whether `count` more would still fit: `count` is what exists now. */
   allowsAnother(subject: HasPlan | string, name: LimitName, count: number): boolean;
   atLeast(subject: HasPlan | string, required: Id): boolean;
+  /**
+   * Whether the plan is a paid tier (it has prices): the question "paid" code asks, never
+   * `atLeast(x, 'pro')`, so a tier ranked below Pro is paid too.
+   */
+  isPaid(subject: HasPlan | string): boolean;
   entitlements(subject: HasPlan | string): Entitlements;
 }
 
@@ -49,6 +55,7 @@ export function entitlementsFor<Id extends string>(catalog: Catalog<Id>): Entitl
       if (!needed) throw new Error(`Unknown plan "${required}"`);
       return planOf(subject).rank >= needed.rank;
     },
+    isPaid: (subject) => planOf(subject).prices.length > 0,
     entitlements: (subject) => {
       const plan = planOf(subject);
       return {
@@ -66,10 +73,24 @@ export function entitlementsFor<Id extends string>(catalog: Catalog<Id>): Entitl
 }
 
 const shipped = entitlementsFor(CATALOG);
-export const { planOf, can, limit, allowsAnother, atLeast, entitlements } = shipped;
+export const { planOf, can, limit, allowsAnother, atLeast, isPaid, entitlements } = shipped;
 
-/** How a plan shows itself in a badge: its label, and whether it is a paid tier. */
-export function planBadge(subject: HasPlan | string): { label: string; paid: boolean } {
+/** The lowest-ranked paid plan of a catalog: what "Upgrade" leads to. */
+export function lowestPaidPlan<Id extends string>(catalog: Catalog<Id>): PlanDefinition<Id> {
+  const plan = catalog.plans.find((p) => p.prices.length > 0);
+  if (!plan) throw new Error('The catalog has no paid plan');
+  return plan;
+}
+
+/**
+ * How a plan shows itself in a badge: its label, whether it is a paid tier, and the plan an
+ * upgrade leads to (named from the catalog, so copy never says "Pro" for another tier).
+ */
+export function planBadge(subject: HasPlan | string): {
+  label: string;
+  paid: boolean;
+  upgradeTo: string;
+} {
   const plan = planOf(subject);
-  return { label: plan.label, paid: plan.prices.length > 0 };
+  return { label: plan.label, paid: isPaid(plan.id), upgradeTo: lowestPaidPlan(CATALOG).label };
 }

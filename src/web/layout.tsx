@@ -16,6 +16,8 @@ export interface NavWorkspace {
 export interface PlanBadgeView {
   label: string;
   paid: boolean;
+  /** The plan an upgrade leads to (the catalog's lowest paid plan), named in the call to action. */
+  upgradeTo: string;
 }
 
 /** One link of the current workspace's navigation. */
@@ -219,7 +221,7 @@ export function Layout(props: PageChrome & { children?: Child }) {
             {user && current && !current.plan.paid && (
               <span class="header-cta">
                 <a href={`/workspace/${current.id}/upgrade/`} class="small">
-                  Upgrade to Pro
+                  Upgrade to {current.plan.upgradeTo}
                 </a>
               </span>
             )}
@@ -239,7 +241,9 @@ export function Layout(props: PageChrome & { children?: Child }) {
                     {current && !current.plan.paid && (
                       <ul class="menu-list">
                         <li>
-                          <a href={`/workspace/${current.id}/upgrade/`}>Upgrade to Pro</a>
+                          <a href={`/workspace/${current.id}/upgrade/`}>
+                            Upgrade to {current.plan.upgradeTo}
+                          </a>
                         </li>
                       </ul>
                     )}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { actingUserId, requireUser } from '../auth/principal.js';
 import type { AppDeps } from '../deps.js';
 import { emailField, parseInput } from '../lib/input.js';
-import { atLeast } from '../plans/entitlements.js';
+import { isPaid } from '../plans/entitlements.js';
 import type { AppEnv } from '../web/env.js';
 import { readJsonObject } from '../web/json.js';
 import { pathId } from '../web/params.js';
@@ -34,7 +34,7 @@ export function workspaceJson(workspace: Workspace, role: Role) {
     name: workspace.name,
     plan: workspace.plan,
     // The seed's flag, kept for API clients: any paid tier.
-    isPro: atLeast(workspace, 'pro'),
+    isPro: isPaid(workspace),
     role,
   };
 }

@@ -9,7 +9,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { CATALOG, type Feature, type PlanDefinition, type PlanId } from '../plans/catalog.js';
-import { atLeast, can } from '../plans/entitlements.js';
+import { atLeast, can, lowestPaidPlan } from '../plans/entitlements.js';
 import { FEATURE_COPY, lowestPlanWith as lowestIn } from '../plans/vocabulary.js';
 import type { AppEnv } from '../web/env.js';
 import { setFlash } from '../web/flash.js';
@@ -54,5 +54,8 @@ export function requiresFeature(feature: Feature, prompt?: UpgradePrompt) {
   });
 }
 
-/** The seed's guard, unchanged for its callers: 402 {"error":"Pro plan required"}. */
-export const requiresProPlan = requiresPlan('pro');
+/**
+ * The seed's guard: any paid plan (ranked at least the catalog's lowest paid plan, so `isPaid`),
+ * 402 {"error":"<that plan> plan required"} otherwise ("Pro plan required" with the shipped tiers).
+ */
+export const requiresProPlan = requiresPlan(lowestPaidPlan(CATALOG).id);

@@ -5,8 +5,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../auth/principal.js';
-import { addedMemberNote } from '../billing/offers.js';
-import { billingSettingsSection } from '../billing/web/settings-section.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { requestLocale, requestReader } from '../web/dates.js';
@@ -69,7 +67,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
       listMembers(db, workspace.id),
       isAdmin ? listPendingInvitations(db, workspace.id) : [],
       isAdmin ? listApiKeys(db, workspace.id) : [],
-      billingSettingsSection(deps.billing.ctx, {
+      deps.billing.settingsPage.section({
         workspace,
         role,
         csrfToken: c.var.csrfToken,
@@ -92,7 +90,7 @@ export function workspaceWebRoutes(deps: AppDeps) {
         apiKeys={apiKeys}
         reveal={reveal}
         plan={planSection}
-        inviteNote={addedMemberNote(deps.billing.ctx.catalog, workspace)}
+        inviteNote={deps.billing.settingsPage.inviteNote(workspace)}
         locale={requestLocale(c)}
         timeZone={requestReader(c).timeZone}
       />,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeEvents } from '../../src/billing/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
@@ -75,7 +76,7 @@ describe.each(DB_KINDS)('billing lifecycle through webhooks (%s)', (kind) => {
   it('every processed webhook is recorded once and marked processed', async () => {
     // Every delivery in, then every sync done: a late delivery would otherwise still be pending.
     await settle(t);
-    const rows = await t.database.db.query.stripeEvents.findMany();
+    const rows = await t.database.db.select().from(stripeEvents);
     expect(rows.length).toBeGreaterThan(5);
     for (const row of rows) expect(['processed', 'ignored']).toContain(row.status);
     expect(new Set(rows.map((r) => r.eventId)).size).toBe(rows.length);

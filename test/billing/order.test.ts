@@ -1,7 +1,9 @@
 // Events arrive in any order, any number of times: whatever the order, once the queue is idle the
 // workspace says what Stripe says now. The emulator holds a real lifecycle's webhooks; the test
 // replays them in many seeded random permutations (set BILLING_ORDER_SEED to replay a failure).
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeEvents } from '../../src/billing/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
 import {
@@ -136,7 +138,7 @@ describe.each(DB_KINDS)('webhooks in any order and any number (%s)', (kind) => {
 
       const context = `seed ${SEED + n} (BILLING_ORDER_SEED=${SEED}, permutation ${n}, ${order.length} deliveries${withDuplicates ? ' with duplicates' : ''}${unlink ? ', customer unlinked' : ''}): ${order.map((e) => e.type).join(' ')}`;
       for (const s of subjects) await expectMatchesStripe(t, s, context);
-      const rows = await t.database.db.query.stripeEvents.findMany();
+      const rows = await t.database.db.select().from(stripeEvents);
       const ours = rows.filter((r) => subjects.some((s) => s.customerId === r.customerId));
       expect(ours, context).toHaveLength(events.length);
       for (const row of ours) expect(['processed', 'ignored'], context).toContain(row.status);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobs } from '../../src/jobs/schema.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DB_KINDS } from '../support/databases.js';
@@ -117,9 +118,10 @@ describe.each(DB_KINDS)('POST /api/webhooks/stripe/webhook (%s)', (kind) => {
       customerId: 'cus_queued',
       status: 'pending',
     });
-    const queue = await t.database.db.query.jobs.findFirst({
-      where: (q, { and, eq }) => and(eq(q.kind, 'billing.sync'), eq(q.key, 'cus_queued')),
-    });
+    const [queue] = await t.database.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, 'billing.sync'), eq(jobs.key, 'cus_queued')));
     expect(queue?.generation).toBe(row?.syncGeneration);
   });
 

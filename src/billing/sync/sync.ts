@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Db } from '../../db/client.js';
-import { atLeast } from '../../plans/entitlements.js';
+import { isPaid } from '../../plans/entitlements.js';
 import { seatsFor } from '../../plans/quote.js';
 import { recordAudit } from '../../workspaces/audit/log.js';
 import { workspaces } from '../../workspaces/schema.js';
@@ -182,7 +182,7 @@ export async function syncWorkspaceBilling(
         .set({
           ...after,
           billingSyncedAt: readStartedAt,
-          upgradedAt: !atLeast(row, 'pro') && atLeast(after, 'pro') ? new Date() : row.upgradedAt,
+          upgradedAt: !isPaid(row) && isPaid(after) ? new Date() : row.upgradedAt,
         })
         .where(eq(workspaces.id, row.id));
       const source = sourceColumns(opts.source);
@@ -278,7 +278,7 @@ async function flagExtraSubscriptions(
     });
     ctx.logger.error(
       { workspaceId, subscriptionId: sub.id },
-      'workspace has more than one live Pro subscription: refund and cancel the extra one (see README)',
+      'workspace has more than one live paid subscription: refund and cancel the extra one (see README)',
     );
   }
 }

@@ -5,17 +5,16 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
-import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
-import { atLeast, entitlements } from '../../plans/entitlements.js';
+import { entitlements, isPaid } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import { actorOf } from '../../workspaces/audit/actor.js';
 import { auditApiRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
-import { requiresFeature } from '../../workspaces/plan-gates.js';
+import { lowestPlanWith, requiresFeature } from '../../workspaces/plan-gates.js';
 import type { Workspace } from '../../workspaces/workspace.js';
 import { cancelSubscription } from '../cancel.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
@@ -23,6 +22,7 @@ import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
 import { catalogPrice, type PlanCatalog } from '../price-book.js';
 import { resumeSubscription } from '../resume.js';
+import type { BillingRouteDeps } from '../runtime.js';
 import { workspaceBillingState } from '../state.js';
 
 export function billingJson(ws: Workspace, catalog: PlanCatalog) {
@@ -31,7 +31,7 @@ export function billingJson(ws: Workspace, catalog: PlanCatalog) {
     state: workspaceBillingState(ws, catalog),
     plan: ws.plan,
     // The seed's flag, kept for API clients: any paid tier.
-    isPro: atLeast(ws, 'pro'),
+    isPro: isPaid(ws),
     status: ws.subscriptionStatus,
     cancelAtPeriodEnd: ws.cancelAtPeriodEnd,
     currentPeriodEnd: ws.currentPeriodEnd,
@@ -62,7 +62,7 @@ const ChangeBody = z.object({
     .optional(),
 });
 
-export function billingApiRoutes(deps: AppDeps) {
+export function billingApiRoutes(deps: BillingRouteDeps) {
   const { billing, config } = deps;
   const verified = verifiedEmailRequired('manage billing');
   const ctx = billing.ctx;
@@ -95,7 +95,7 @@ export function billingApiRoutes(deps: AppDeps) {
     async (c) => {
       const { workspace, principal } = c.var;
       const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
-      if (atLeast(workspace, 'pro'))
+      if (isPaid(workspace))
         throw new AppError(
           'conflict',
           'This workspace is already on a paid plan: change plan or use the billing portal',
@@ -200,7 +200,7 @@ export function billingApiRoutes(deps: AppDeps) {
       c.json({
         feature: 'advanced',
         workspaceId: c.var.workspace.id,
-        message: 'Only Pro workspaces get this.',
+        message: `Only workspaces on ${lowestPlanWith('advanced').label} and up get this.`,
       }),
   );
 
@@ -211,8 +211,6 @@ export function billingApiRoutes(deps: AppDeps) {
     const { canceledSubscriptions } = await deleteWorkspace(ctx, { workspace, actor });
     return c.json({ deleted: workspace.id, canceledSubscriptions });
   });
-
-  app.route('/', auditApiRoutes(deps));
 
   return app;
 }

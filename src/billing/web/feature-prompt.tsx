@@ -2,7 +2,6 @@
 // plan lacks it, and "Ask an admin" (POST, then 303 back to the feature with "We told Ada").
 import { type Context, Hono } from 'hono';
 import { requireUser } from '../../auth/principal.js';
-import type { AppDeps } from '../../deps.js';
 import { FEATURES, type Feature } from '../../plans/catalog.js';
 import { can } from '../../plans/entitlements.js';
 import { quotePrice } from '../../plans/quote.js';
@@ -16,6 +15,7 @@ import { listAdmins } from '../../workspaces/members.js';
 import type { UpgradePrompt } from '../../workspaces/plan-gates.js';
 import { askAdminsToUpgrade } from '../ask-admin.js';
 import { upgradeOffers } from '../offers.js';
+import type { BillingRouteDeps } from '../runtime.js';
 import { FeaturePreviewPage } from './feature-preview.js';
 
 /** Where each feature lives: "Ask an admin" comes back here. */
@@ -31,7 +31,10 @@ const listNames = (names: string[]) =>
     ? (names[0] ?? 'the admins')
     : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 
-export function upgradePromptFor({ database, billing }: Pick<AppDeps, 'database' | 'billing'>) {
+export function upgradePromptFor({
+  database,
+  billing,
+}: Pick<BillingRouteDeps, 'database' | 'billing'>) {
   const db = database.db;
   const catalog = billing.ctx.catalog;
   const prompt: UpgradePrompt = async (c: Context<AppEnv>, { feature, plan }) => {
@@ -85,7 +88,7 @@ export function upgradePromptFor({ database, billing }: Pick<AppDeps, 'database'
 }
 
 /** POST /workspace/:id/upgrade/ask: a member asks the admins for the plan behind a feature. */
-export function askAdminRoutes({ database, mail }: Pick<AppDeps, 'database' | 'mail'>) {
+export function askAdminRoutes({ database, mail }: Pick<BillingRouteDeps, 'database' | 'mail'>) {
   const app = new Hono<AppEnv>();
   app.post('/workspace/:id/upgrade/ask', requireWorkspaceAccess('member'), async (c) => {
     const { workspace } = c.var;

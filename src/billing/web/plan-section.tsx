@@ -5,7 +5,7 @@
 import type { Child } from 'hono/jsx';
 import type { BillingState } from '../../plans/billing-state.js';
 import type { LimitName } from '../../plans/catalog.js';
-import { atLeast, planOf } from '../../plans/entitlements.js';
+import { isPaid, planBadge, planOf } from '../../plans/entitlements.js';
 import { quotePrice } from '../../plans/quote.js';
 import {
   assertNever,
@@ -229,7 +229,7 @@ export function PlanSection(props: PlanSectionProps) {
   const failing = status !== null && isKnownStatus(status) && isPaymentFailing(status);
   const isAdmin = props.role === 'admin';
   const plan = planOf(ws);
-  const paid = atLeast(ws, 'pro');
+  const paid = isPaid(ws);
   const live = status !== null && status !== 'canceled' && status !== 'incomplete_expired';
   const pill = subscriptionPill(ws, locale);
   const account = props.account ?? null;
@@ -367,7 +367,9 @@ export function PlanSection(props: PlanSectionProps) {
       )}
       <div class="actions">
         {/* A failing payment is fixed, not upgraded past: no upgrade button then. */}
-        {!paid && !failing && <Button href={`${base}/upgrade/`}>Upgrade to Pro</Button>}
+        {!paid && !failing && (
+          <Button href={`${base}/upgrade/`}>Upgrade to {planBadge(ws).upgradeTo}</Button>
+        )}
         {paid && isAdmin && !failing && (
           <Button variant="secondary" href={`${base}/upgrade/`}>
             Change plan

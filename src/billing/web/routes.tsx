@@ -4,9 +4,8 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
-import type { AppDeps } from '../../deps.js';
 import { parseInput } from '../../lib/input.js';
-import { atLeast, planOf } from '../../plans/entitlements.js';
+import { isPaid, planOf } from '../../plans/entitlements.js';
 import { formatDay, requestLocale } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
 import { redirectWithFlash } from '../../web/flash.js';
@@ -14,7 +13,6 @@ import { pathId } from '../../web/params.js';
 import { pageChrome } from '../../web/render.js';
 import { requireWorkspaceAccess } from '../../workspaces/access.js';
 import { actorOf } from '../../workspaces/audit/actor.js';
-import { auditWebRoutes } from '../../workspaces/audit/routes.js';
 import { usageOf } from '../../workspaces/limits.js';
 import { listAdmins, listMembers } from '../../workspaces/members.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
@@ -26,6 +24,7 @@ import { deleteWorkspace } from '../deletion.js';
 import { listBillingHistory } from '../history.js';
 import { upgradeOffers } from '../offers.js';
 import { resumeSubscription } from '../resume.js';
+import type { BillingRouteDeps } from '../runtime.js';
 import { confirmCheckout } from '../success.js';
 import { askAdminRoutes, upgradePromptFor } from './feature-prompt.js';
 import { AskAdminPage, CheckoutNotFoundPage, joinedByMonth, ReportsPage } from './pages.js';
@@ -34,7 +33,7 @@ import { postThenRedirect } from './prg.js';
 
 const UpgradeForm = z.object({ price: z.string().max(255).optional() });
 
-export function billingWebRoutes(deps: AppDeps) {
+export function billingWebRoutes(deps: BillingRouteDeps) {
   const { billing, database, config } = deps;
   const db = database.db;
   const verified = verifiedEmailRequired('manage billing');
@@ -81,7 +80,7 @@ export function billingWebRoutes(deps: AppDeps) {
 
   app.get('/workspace/:id/upgrade/', requireWorkspaceAccess('member'), async (c) => {
     const { workspace, role } = c.var;
-    if (role !== 'admin' && atLeast(workspace, 'pro'))
+    if (role !== 'admin' && isPaid(workspace))
       return c.redirect(`/workspace/${workspace.id}/settings`);
     const chrome = await pageChrome(c, db, `Upgrade ${workspace.name}`, workspace);
     if (role !== 'admin') {
@@ -222,7 +221,7 @@ export function billingWebRoutes(deps: AppDeps) {
           c,
           settings,
           'info',
-          'Your payment is processing. Pro turns on as soon as it clears.',
+          'Your payment is processing. The new plan turns on as soon as it clears.',
         );
       case 'incomplete':
         return redirectWithFlash(
@@ -357,7 +356,6 @@ export function billingWebRoutes(deps: AppDeps) {
     return redirectWithFlash(c, '/dashboard', 'info', `Deleted ${workspace.name}.`);
   });
 
-  app.route('/', auditWebRoutes(deps, prompt));
   app.route('/', askAdminRoutes(deps));
 
   return app;

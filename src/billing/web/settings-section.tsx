@@ -13,9 +13,16 @@ import { catalogPrice } from '../price-book.js';
 import { workspaceBillingState } from '../state.js';
 import { PlanSection } from './plan-section.js';
 
+export interface SettingsSectionOptions {
+  workspace: Workspace;
+  role: Role;
+  csrfToken?: string;
+  request?: Request;
+}
+
 export async function billingSettingsSection(
   ctx: Pick<BillingContext, 'db' | 'catalog' | 'stripe' | 'logger'>,
-  opts: { workspace: Workspace; role: Role; csrfToken?: string; request?: Request },
+  opts: SettingsSectionOptions,
 ) {
   const url = opts.request ? new URL(opts.request.url) : null;
   const cursor = parseInvoiceCursor({

@@ -4,6 +4,8 @@ import { Button, FullLink, type MailContent } from './layout.js';
 
 interface NoticeBase {
   workspaceName: string;
+  /** The paid plan the notice is about, as the catalog names it ("Pro", "Team"). */
+  planLabel: string;
   /** The workspace's billing page (Manage billing). */
   billingUrl: string;
 }
@@ -26,14 +28,14 @@ export function paymentFailed(opts: NoticeBase & { nextRetry: Date | null }): Ma
         <p>
           The latest payment for <strong>{opts.workspaceName}</strong> failed. {retry}
         </p>
-        <p>Update the card in Manage billing to keep Pro.</p>
+        <p>Update the card in Manage billing to keep {opts.planLabel}.</p>
         <Button href={opts.billingUrl} label="Manage billing" />
         <FullLink href={opts.billingUrl} />
       </div>
     ),
     text: `The latest payment for ${opts.workspaceName} failed. ${retry}
 
-Update the card in Manage billing to keep Pro:
+Update the card in Manage billing to keep ${opts.planLabel}:
 
 ${opts.billingUrl}`,
     reason: reason(opts.workspaceName),
@@ -59,22 +61,24 @@ ${opts.billingUrl}`,
   };
 }
 
-export function subscriptionEnded(opts: NoticeBase & { scheduled: boolean }): MailContent {
+export function subscriptionEnded(
+  opts: NoticeBase & { scheduled: boolean; freePlanLabel: string },
+): MailContent {
   const what = opts.scheduled
     ? 'was canceled and ends at the end of the current period'
-    : 'has ended; the workspace is on the Free plan now';
+    : `has ended; the workspace is on the ${opts.freePlanLabel} plan now`;
   return {
     subject: `Subscription ${opts.scheduled ? 'canceled' : 'ended'} for ${opts.workspaceName}`,
     body: (
       <div>
         <p>
-          The Pro subscription of <strong>{opts.workspaceName}</strong> {what}.
+          The {opts.planLabel} subscription of <strong>{opts.workspaceName}</strong> {what}.
         </p>
         <Button href={opts.billingUrl} label="Manage billing" />
         <FullLink href={opts.billingUrl} />
       </div>
     ),
-    text: `The Pro subscription of ${opts.workspaceName} ${what}.
+    text: `The ${opts.planLabel} subscription of ${opts.workspaceName} ${what}.
 
 ${opts.billingUrl}`,
     reason: reason(opts.workspaceName),

@@ -5,7 +5,11 @@ import { APP_NAME, type MailContent, renderMail } from './layout.js';
 import { invitation } from './workspace.js';
 
 const url = 'https://app.example.com/some/link?token=abc&x=1';
-const base = { workspaceName: 'Acme <script>alert(1)</script>', billingUrl: url };
+const base = {
+  workspaceName: 'Acme <script>alert(1)</script>',
+  billingUrl: url,
+  planLabel: 'Team',
+};
 
 const every: Array<[string, MailContent]> = [
   ['password reset', passwordReset({ name: 'Ada', url, expiresInMinutes: 60 })],
@@ -13,8 +17,8 @@ const every: Array<[string, MailContent]> = [
   ['invitation', invitation({ inviterName: 'Ada', workspaceName: 'Acme', role: 'admin', url })],
   ['payment failed', paymentFailed({ ...base, nextRetry: new Date('2026-12-03T10:00:00Z') })],
   ['payment recovered', paymentRecovered(base)],
-  ['subscription canceled', subscriptionEnded({ ...base, scheduled: true })],
-  ['subscription ended', subscriptionEnded({ ...base, scheduled: false })],
+  ['subscription canceled', subscriptionEnded({ ...base, scheduled: true, freePlanLabel: 'Free' })],
+  ['subscription ended', subscriptionEnded({ ...base, scheduled: false, freePlanLabel: 'Free' })],
   ['plan changed', planChanged({ ...base, plan: 'Pro' })],
 ];
 
@@ -46,5 +50,14 @@ describe('mail templates', () => {
     expect(paymentFailed({ ...base, nextRetry: null }).text).toContain(
       'No further automatic retry is scheduled.',
     );
+  });
+
+  it('names the plan the mail is about from the catalog, never "Pro" for another tier', () => {
+    const failed = paymentFailed({ ...base, nextRetry: null });
+    const ended = subscriptionEnded({ ...base, scheduled: false, freePlanLabel: 'Hobby' });
+    expect(failed.text).toContain('to keep Team');
+    expect(ended.text).toContain('The Team subscription of');
+    expect(ended.text).toContain('on the Hobby plan now');
+    for (const mail of [failed, ended]) expect(mail.text).not.toContain('Pro');
   });
 });

@@ -1,6 +1,6 @@
 // The audit log's page and JSON: admins of a workspace with the `audit_log` feature (Team).
 import { Hono } from 'hono';
-import type { AppDeps } from '../../deps.js';
+import type { Database } from '../../db/client.js';
 import { type Reader, requestReader, Time } from '../../web/dates.js';
 import type { AppEnv } from '../../web/env.js';
 import { Layout, type PageChrome } from '../../web/layout.js';
@@ -56,7 +56,7 @@ function AuditLogPage(props: {
   );
 }
 
-export function auditWebRoutes({ database }: AppDeps, prompt?: UpgradePrompt) {
+export function auditWebRoutes({ database }: { database: Database }, prompt?: UpgradePrompt) {
   const app = new Hono<AppEnv>();
   app.get(
     '/workspace/:id/audit-log/',
@@ -79,7 +79,7 @@ export function auditWebRoutes({ database }: AppDeps, prompt?: UpgradePrompt) {
   return app;
 }
 
-export function auditApiRoutes({ database }: AppDeps) {
+export function auditApiRoutes({ database }: { database: Database }) {
   const app = new Hono<AppEnv>();
   app.get(
     '/workspaces/:id/audit-log',
