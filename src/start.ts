@@ -18,7 +18,7 @@ import { CATALOG } from './billing/plans/catalog.js';
 import { createStripeClient } from './billing/stripe-client.js';
 import { scheduleBackfill } from './billing/sync/backfill.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
-import { type Database, type DatabaseTarget, openDatabase } from './db/client.js';
+import { configuredTarget, type Database, type DatabaseTarget, openDatabase } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { type JobRunner, type JobRunnerOptions, startJobRunner } from './jobs/runner.js';
 import { JOB_KINDS } from './jobs/schema.js';
@@ -86,15 +86,7 @@ export function emulatorStateFile(config: Config): string {
 }
 
 function configuredDatabase(config: Config): DatabaseTarget {
-  return config.databaseUrl
-    ? {
-        kind: 'postgres',
-        url: config.databaseUrl,
-        preparedStatements: config.preparedStatements,
-        pooler: config.databasePooler,
-        ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
-      }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+  return configuredTarget(config, path.join(config.dataDir, 'pglite'));
 }
 
 /**
