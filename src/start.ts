@@ -23,6 +23,7 @@ import {
 } from './billing/index.js';
 import { type Config, DEFAULT_EMULATOR_PORT, type StripeSettings } from './config.js';
 import {
+  configuredTarget,
   type Database,
   type DatabasePhases,
   type DatabaseTarget,
@@ -101,15 +102,7 @@ export function emulatorStateDir(config: Config): string {
 }
 
 function configuredDatabase(config: Config): DatabaseTarget {
-  return config.databaseUrl
-    ? {
-        kind: 'postgres',
-        url: config.databaseUrl,
-        preparedStatements: config.preparedStatements,
-        pooler: config.databasePooler,
-        ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
-      }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+  return configuredTarget(config, path.join(config.dataDir, 'pglite'));
 }
 
 /**

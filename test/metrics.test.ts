@@ -32,7 +32,7 @@ describe.each(DB_KINDS)('metrics (%s)', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, { METRICS_TOKEN: TOKEN }, {});
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('refuses a scrape without the token, or with a wrong one', async () => {
@@ -68,6 +68,10 @@ describe.each(DB_KINDS)('metrics (%s)', (kind) => {
     );
     expect(real).toBeDefined();
     await t.jobs?.stop();
+    // As if the workspace had never synced, so no storm event is "covered" by an earlier read.
+    await t.database.db.execute(
+      `update workspaces set billing_synced_at = null where id = '${ws.id}'` as never,
+    );
     const responses = await Promise.all(
       Array.from({ length: STORM }, (_, i) => postEvent(t, { ...real!, id: `${real!.id}_m${i}` })),
     );
@@ -100,7 +104,7 @@ describe('metrics off by default', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp('pglite');
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('without METRICS_TOKEN or METRICS_PORT there is no /metrics at all', async () => {

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import { DEFAULT_JOB_RUNNER_OPTIONS } from '../jobs/options.js';
 import { type ConnectionMonitor, connectionMonitor, isConnectionError } from './connection.js';
 import { type DirectoryLock, lockDirectory } from './lock.js';
@@ -67,6 +68,27 @@ export type DatabaseTarget =
       templateRoot?: string | false;
     }
   | { kind: 'pglite-memory' };
+
+/**
+ * The database the configuration names: PostgreSQL at DATABASE_URL (with its pooler settings),
+ * or PGlite in `pgliteDir`. The app and the operator CLI open the same one the same way.
+ */
+export function configuredTarget(
+  config: Pick<
+    Config,
+    'databaseUrl' | 'databaseDirectUrl' | 'preparedStatements' | 'databasePooler'
+  >,
+  pgliteDir: string,
+): DatabaseTarget {
+  if (!config.databaseUrl) return { kind: 'pglite', dataDir: pgliteDir };
+  return {
+    kind: 'postgres',
+    url: config.databaseUrl,
+    preparedStatements: config.preparedStatements,
+    pooler: config.databasePooler,
+    ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
+  };
+}
 
 /** Where an embedded start-up's time went (filled by openDatabase when given): `npm run bench:start`. */
 export interface DatabasePhases {

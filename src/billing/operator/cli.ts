@@ -13,7 +13,12 @@ import {
   loadConfig,
   type StripeSettings,
 } from '../../config.js';
-import { type Database, type DatabaseTarget, openDatabase } from '../../db/client.js';
+import {
+  configuredTarget,
+  type Database,
+  type DatabaseTarget,
+  openDatabase,
+} from '../../db/client.js';
 import { DatabaseInUseError } from '../../db/lock.js';
 import { AppError } from '../../errors.js';
 import { createProgress, type Progress } from '../../lib/progress.js';
@@ -129,9 +134,8 @@ interface Runtime {
 }
 
 function databaseTarget(config: Config): DatabaseTarget {
-  return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+  // The pooler settings too (DATABASE_DIRECT_URL, DATABASE_PREPARED_STATEMENTS): as the app opens it.
+  return configuredTarget(config, path.join(config.dataDir, 'pglite'));
 }
 
 /**
