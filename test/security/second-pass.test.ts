@@ -177,13 +177,11 @@ describe.each(DB_KINDS)('second security pass (%s)', { timeout: 120_000 }, (kind
     it('answers a sign-up for an address that has an account like a new one, and mails the owner instead', async () => {
       const owner = await t.signUp('Owner');
       const email = owner.user!.email;
-      const fresh = await t
-        .client()
-        .json('POST', '/api/auth/sign-up/email', {
-          name: 'Prober',
-          email: `new.${Date.now()}@example.com`,
-          password: PASSWORD,
-        });
+      const fresh = await t.client().json('POST', '/api/auth/sign-up/email', {
+        name: 'Prober',
+        email: `new.${Date.now()}@example.com`,
+        password: PASSWORD,
+      });
       const taken = await t
         .client()
         .json('POST', '/api/auth/sign-up/email', { name: 'Prober', email, password: PASSWORD });
