@@ -5,6 +5,11 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'postgresql',
   // Each domain's tables, in its own folder (src/db/ imports no domain).
-  schema: ['./src/*/schema.ts', './src/*/*/schema.ts', './src/web/reveal-schema.ts'],
+  schema: [
+    './src/*/schema.ts',
+    './src/*/*/schema.ts',
+    './src/web/reveal-schema.ts',
+    './src/billing/trial-claim-schema.ts',
+  ],
   out: './drizzle',
 });

@@ -38,6 +38,10 @@ import { workspaceWebRoutes } from './workspaces/web.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** /api/auth/reset-password/<token> (Better Auth's reset link), and any like it. */
+const TOKEN_IN_AUTH_PATH =
+  /^(\/api\/auth\/(?:reset-password|delete-user\/callback|verify-email)\/)[^/]+/;
+
 /**
  * What the request log may say about the URL: the matched route and the path with every
  * `:token` parameter (invitation links) masked. Never the query string, which can carry
@@ -45,6 +49,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 function loggablePath(c: Context): { route: string; path: string } {
   const route = routePath(c, -1);
+  // Better Auth's own token-bearing paths sit behind one wildcard route.
+  const masked = c.req.path.replace(TOKEN_IN_AUTH_PATH, '$1:token');
+  if (masked !== c.req.path) return { route, path: masked };
   if (!route.includes(':token')) return { route, path: c.req.path };
   const pattern = route.split('/');
   const path = c.req.path
@@ -209,7 +216,11 @@ export function createApp(deps: AppDeps) {
   app.post(webhook, (c) => deps.billing.handleWebhook(c.req.raw));
 
   // Better Auth's own JSON endpoints (sign-up/email, sign-in/email, sign-out, get-session, ...).
-  app.on(['GET', 'POST'], '/api/auth/*', authJsonHandler({ auth, db: database.db }));
+  app.on(
+    ['GET', 'POST'],
+    '/api/auth/*',
+    authJsonHandler({ auth, db: database.db, mail: deps.mail, appUrl: config.appUrl }),
+  );
 
   app.use(loadPrincipal({ auth, db: database.db }));
   app.use(csrfProtection);

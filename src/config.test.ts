@@ -27,12 +27,30 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('listens on 127.0.0.1 in development unless HOST says otherwise, on every interface in production', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        APP_URL: 'https://app.example.com',
+        AUTH_SECRET: 'a'.repeat(48),
+        STRIPE_SECRET_KEY: 'sk_test_x',
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_x',
+        STRIPE_PRO_PRICE_ID: 'price_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        SMTP_URL: 'smtp://127.0.0.1:25',
+        MAIL_FROM: 'Tollgate <no-reply@example.com>',
+      }).host,
+    ).toBe('0.0.0.0');
+  });
+
   it('runs with no variables at all: development on port 3000 with the Stripe emulator', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       env: 'development',
       port: 3000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       appUrl: 'http://localhost:3000',
       dataDir: path.resolve('./data'),
       databaseUrl: undefined,
@@ -147,7 +165,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       env: 'development',
       port: 3000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       appUrl: 'http://localhost:3000',
       dataDir: path.resolve('./data'),
       logLevel: 'info',

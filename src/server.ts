@@ -47,7 +47,7 @@ function banner(config: Config, facts: BannerFacts) {
   console.log(
     [
       '',
-      `  Tollgate is running at ${config.appUrl}`,
+      `  Tollgate is running at ${config.appUrl} (listening on ${config.host}:${config.port}${config.env !== 'production' && config.host === '127.0.0.1' ? ': this machine only; set HOST=0.0.0.0 to open it to the network' : ''})`,
       `  Database: ${dbLabel}`,
       emulator
         ? `  Billing:  local Stripe emulator at ${emulator.url} (port ${emulator.port}: ${emulatorPortSource(config)})\n` +
@@ -57,7 +57,7 @@ function banner(config: Config, facts: BannerFacts) {
         : `  Billing:  Stripe at ${config.stripe?.apiBase ?? 'https://api.stripe.com'}`,
       config.mail.transport.kind === 'embedded'
         ? `  Mail:     embedded SMTP server${mailboxUrl ? ` on ${mailboxUrl}` : ' in each process'}; read it at ${config.appUrl}/dev/mailbox\n` +
-          '            (signed in). To send real mail, set SMTP_URL and MAIL_FROM (docs/email.md).'
+          '            (from this machine only). To send real mail, set SMTP_URL and MAIL_FROM (docs/email.md).'
         : `  Mail:     ${redactedSmtp(config.mail)} as ${config.mail.from}`,
       '',
     ].join('\n'),

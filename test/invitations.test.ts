@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { user as authUser } from '../src/auth/schema.js';
 import { sha256 } from '../src/lib/crypto.js';
 import { invitations } from '../src/workspaces/schema.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from './support/app.js';
@@ -112,7 +113,17 @@ describe.each(DB_KINDS)('invitations (%s)', (kind) => {
     expect(res.status).toBe(200);
     expect(await readJson<WorkspaceJson>(res)).toMatchObject({ id: wsId, role: 'admin' });
     expect(await roleIn(invitee, wsId)).toBe('admin');
-    // The invited admin can now do admin things.
+    // The invited admin can do admin things once their address is verified (an unverified
+    // account invites no one, whatever EMAIL_VERIFICATION says).
+    const early = await invitee.json('POST', `/api/workspaces/${wsId}/invitations`, {
+      email: freshEmail('tooearly'),
+      role: 'member',
+    });
+    expect(early.status).toBe(403);
+    await t.database.db
+      .update(authUser)
+      .set({ emailVerified: true })
+      .where(eq(authUser.id, invitee.user!.id));
     await inviteApi(invitee, wsId, freshEmail('invitedbynewadmin'), 'member');
   });
 

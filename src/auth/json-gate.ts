@@ -3,11 +3,14 @@
 // urlencoded or multipart: unreadable is a 400) and handed on as JSON, so Better Auth sees exactly
 // what we counted; user fields validated as ours are; sessions listed without their tokens; and
 // the client address we resolved in place of whatever forwarding headers the client sent.
+
+import { generateId } from 'better-auth';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { parseInput } from '../lib/input.js';
+import type { Mail } from '../mail/index.js';
 import { addressBucket } from '../security/client-ip.js';
 import { enforce, LIMITS } from '../security/rate-limit.js';
 import { readBodyFields } from '../web/body.js';
@@ -15,6 +18,7 @@ import type { AppEnv } from '../web/env.js';
 import type { Auth } from './auth.js';
 import { CLIENT_IP_HEADER } from './auth.js';
 import { rememberDevice } from './routes.js';
+import { EXISTING_ACCOUNT_CODES, tellOwnerOfSignUpAttempt } from './sign-up-attempt.js';
 import { beginSignIn, DEVICE_COOKIE, finishSignIn, knownDeviceFor } from './throttle.js';
 import { UpdateUserBody } from './user-fields.js';
 
@@ -34,7 +38,7 @@ function emailOf(fields: Record<string, unknown>): string | null {
   return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : null;
 }
 
-export function authJsonHandler(deps: { auth: Auth; db: Db }) {
+export function authJsonHandler(deps: { auth: Auth; db: Db; mail: Mail; appUrl: string }) {
   return async function betterAuthEndpoints(c: Context<AppEnv>): Promise<Response> {
     const headers = new Headers(c.req.raw.headers);
     for (const name of ['x-forwarded-for', 'x-real-ip', CLIENT_IP_HEADER]) headers.delete(name);
@@ -83,6 +87,25 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     }
     if (c.req.method === 'POST' && path === '/api/auth/sign-up/email') {
       await enforce(deps.db, [[LIMITS.signUpClient, bucket]], 'sign-ups');
+      const res = await deps.auth.handler(req);
+      if (res.ok || !(await isExistingAccount(res.clone()))) return res;
+      // The address has an account: answered as a new sign-up is, and its owner is told.
+      const email = emailOf(fields) ?? '';
+      await tellOwnerOfSignUpAttempt(deps, email);
+      const now = new Date().toISOString();
+      const name = typeof fields.name === 'string' ? fields.name : '';
+      return Response.json({
+        token: null,
+        user: {
+          id: generateId(),
+          email,
+          name,
+          image: null,
+          emailVerified: false,
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
     } else if (c.req.method === 'POST' && PASSWORD_CHECKS.test(path)) {
       await enforce(deps.db, [[LIMITS.passwordClient, bucket]], 'password requests');
       // A check of the signed-in account's current password (as on /account/password): counted
@@ -107,6 +130,15 @@ export function authJsonHandler(deps: { auth: Auth; db: Db }) {
     if (path === '/api/auth/list-sessions' && res.ok) return withoutTokens(res);
     return res;
   };
+}
+
+async function isExistingAccount(res: Response): Promise<boolean> {
+  try {
+    const code = ((await res.json()) as { code?: string }).code;
+    return code !== undefined && EXISTING_ACCOUNT_CODES.has(code);
+  } catch {
+    return false;
+  }
 }
 
 /** Better Auth lists each session with its bearer token; a list of sessions needs none. */

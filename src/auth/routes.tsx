@@ -15,6 +15,7 @@ import { pageChrome } from '../web/render.js';
 import { findInvitation, invitationState } from '../workspaces/invitations.js';
 import { CLIENT_IP_HEADER, INVITATION_HEADER } from './auth.js';
 import { LoginPage, SignupPage } from './pages.js';
+import { EXISTING_ACCOUNT_CODES, tellOwnerOfSignUpAttempt } from './sign-up-attempt.js';
 import {
   beginSignIn,
   DEVICE_COOKIE,
@@ -106,15 +107,17 @@ export function formState(c: Context<AppEnv>) {
   };
 }
 
+async function authErrorCode(res: Response): Promise<string | null> {
+  try {
+    return ((await res.json()) as { code?: string }).code ?? null;
+  } catch {
+    return null;
+  }
+}
+
 async function authErrorMessage(res: Response, fallback: string): Promise<string> {
   try {
     const body = (await res.json()) as { message?: string; code?: string };
-    if (
-      body.code === 'USER_ALREADY_EXISTS' ||
-      body.code === 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL'
-    ) {
-      return 'An account with this email already exists. Sign in instead.';
-    }
     if (body.code === 'INVALID_EMAIL_OR_PASSWORD') return 'Wrong email or password.';
     return body.message || fallback;
   } catch {
@@ -133,7 +136,7 @@ export function invitationTokenOf(next: string): string | null {
   return m?.[1] ?? null;
 }
 
-export function authWebRoutes({ auth, database }: AppDeps) {
+export function authWebRoutes({ auth, database, mail, config }: AppDeps) {
   const app = new Hono<AppEnv>();
   const db = database.db;
 
@@ -194,7 +197,13 @@ export function authWebRoutes({ auth, database }: AppDeps) {
       asResponse: true,
     });
     if (!res.ok) {
-      return refuse(await authErrorMessage(res, 'Could not create the account.'));
+      const code = await authErrorCode(res.clone());
+      if (!code || !EXISTING_ACCOUNT_CODES.has(code))
+        return refuse(await authErrorMessage(res, 'Could not create the account.'));
+      // The address has an account: the same answer as a new sign-up, and a mail to its owner.
+      await tellOwnerOfSignUpAttempt({ db, mail, appUrl: config.appUrl }, parsed.email);
+      await setFlash(c, 'success', `Welcome to Tollgate, ${values.name}!`);
+      return c.redirect(next, 303);
     }
     copySetCookies(res, c);
     rememberDevice(c, parsed.email);

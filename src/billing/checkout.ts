@@ -13,6 +13,12 @@ import { ensureStripeCustomer } from './customer.js';
 import { callStripe } from './errors.js';
 import { catalogPrice, resolvePriceId } from './price-book.js';
 import { listAllSubscriptions } from './sync/sync.js';
+import {
+  claimTrial,
+  releaseTrialClaim,
+  trialClaimedElsewhere,
+  withTrialLock,
+} from './trial-claim.js';
 import { trialHistory } from './trials.js';
 
 export type CheckoutStart =
@@ -59,16 +65,24 @@ export async function startCheckout(
       email: opts.adminEmail,
     });
     // Taking turns per workspace: without it a double-clicked Upgrade has each request expire
-    // the other's new session, and the browser lands on an expired Checkout page.
-    return ctx.exclusive(`checkout:${opts.workspace.id}`, async (): Promise<CheckoutStart> => {
+    // the other's new session, and the browser lands on an expired Checkout page. And per
+    // person: a trial is claimed when its checkout is created (./trial-claim.ts).
+    const turn = <T>(fn: () => Promise<T>) =>
+      ctx.exclusive(`checkout:${opts.workspace.id}`, () => withTrialLock(ctx, userId, fn));
+    return turn(async (): Promise<CheckoutStart> => {
       // Ask Stripe, not our copy: a webhook may not have arrived yet for a subscription made seconds ago.
       const subscriptions = await listAllSubscriptions(ctx.stripe, customerId);
       const live = liveCatalogSubscription(ctx, subscriptions);
       if (live) return { kind: 'has_subscription', subscriptionId: live.id, customerId };
       // Stripe's list is the last word on the workspace's past: any subscription, in any state.
+      const claimed = await trialClaimedElsewhere(ctx, {
+        workspaceId: opts.workspace.id,
+        people: history.people,
+      });
       const trial = trialEligibility(plan, {
         ...history,
         workspaceHadSubscription: history.workspaceHadSubscription || subscriptions.length > 0,
+        personHadTrial: history.personHadTrial || claimed,
       });
       const trialDays = trial.eligible ? trial.days : 0;
       const metadata = {
@@ -93,6 +107,13 @@ export async function startCheckout(
       });
       if (!session.url)
         throw new Error(`Stripe returned checkout session ${session.id} without a url`);
+      if (trialDays > 0 && userId)
+        await claimTrial(ctx.db, {
+          sessionId: session.id,
+          workspaceId: opts.workspace.id,
+          userId,
+          expiresAt: session.expires_at,
+        });
       // Two tabs, two checkouts: only the newest open session can still be paid. Best effort:
       // if this fails, a second payment is still caught by the sync ('duplicate_subscription').
       await expireOpenSessions(ctx, customerId, session.id).catch((err: unknown) =>
@@ -110,7 +131,9 @@ export async function expireOpenSessions(ctx: BillingContext, customerId: string
     status: 'open',
     limit: 100,
   })) {
-    if (open.id !== keep) await ctx.stripe.checkout.sessions.expire(open.id);
+    if (open.id === keep) continue;
+    await ctx.stripe.checkout.sessions.expire(open.id);
+    await releaseTrialClaim(ctx.db, open.id);
   }
 }
 

@@ -21,7 +21,7 @@ export async function trialHistory(
     workspace: Pick<Workspace, 'id' | 'stripeSubscriptionId' | 'upgradedAt'>;
     userId: string | null;
   },
-): Promise<TrialHistory> {
+): Promise<TrialHistory & { people: string[] }> {
   const admins = (await listAdmins(db, opts.workspace.id)).map((a) => a.userId);
   const people = [...new Set([...admins, ...(opts.userId ? [opts.userId] : [])])];
   const [own] = await db
@@ -47,6 +47,7 @@ export async function trialHistory(
       opts.workspace.stripeSubscriptionId !== null || opts.workspace.upgradedAt !== null,
     workspaceHadTrial: own !== undefined,
     personHadTrial: elsewhere !== undefined,
+    people,
   };
 }
 

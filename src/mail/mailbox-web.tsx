@@ -1,11 +1,14 @@
-// /dev/mailbox: what the embedded SMTP server received, for developers (never in production,
-// only for signed-in users). A message's HTML part is served on its own, locked-down URL and
+// /dev/mailbox: what the embedded SMTP server received, for developers (never in production),
+// served to loopback clients only and with no sign-in, as local mail catchers are: it holds
+// every user's mail (reset links), so nobody on the network may read it, and an invitee
+// without an account can still read their own invitation. A message's HTML part is served on its own, locked-down URL and
 // shown in a sandboxed frame; the text part is shown with its links clickable.
 import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { requireUser } from '../auth/principal.js';
+import { createMiddleware } from 'hono/factory';
 import type { Db } from '../db/client.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { isLoopback, socketAddress } from '../security/client-ip.js';
 import type { AppEnv } from '../web/env.js';
 import { Layout } from '../web/layout.js';
 import { pathId } from '../web/params.js';
@@ -24,6 +27,18 @@ function LinkedText({ text }: { text: string }) {
   );
 }
 
+/**
+ * Only this machine: the socket's peer, and the client behind any trusted proxy, are loopback
+ * addresses. A request handed to the app in-process (tests) has no socket and no network.
+ */
+const loopbackOnly = createMiddleware<AppEnv>(async function loopbackOnly(c, next) {
+  const peer = socketAddress(c);
+  const client = c.var.clientIp;
+  if ((peer !== null && !isLoopback(peer)) || (client !== null && !isLoopback(client)))
+    throw new AppError('not_found', 'Page not found');
+  await next();
+});
+
 async function findMessage(db: Db, id: string): Promise<MailboxMessage> {
   const [row] = await db.select().from(mailboxMessages).where(eq(mailboxMessages.id, id));
   if (!row) throw notFound('No such message');
@@ -32,9 +47,10 @@ async function findMessage(db: Db, id: string): Promise<MailboxMessage> {
 
 export function mailboxWebRoutes({ db }: { db: Db }) {
   const app = new Hono<AppEnv>();
+  app.use('/dev/mailbox/*', loopbackOnly);
+  app.use('/dev/mailbox', loopbackOnly);
 
   app.get('/dev/mailbox', async (c) => {
-    requireUser(c.var.principal);
     const messages = await db
       .select()
       .from(mailboxMessages)
@@ -79,7 +95,6 @@ export function mailboxWebRoutes({ db }: { db: Db }) {
   });
 
   app.get('/dev/mailbox/:id', async (c) => {
-    requireUser(c.var.principal);
     const m = await findMessage(db, pathId(c, 'id', 'No such message'));
     return c.html(
       <Layout {...(await pageChrome(c, db, m.subject))}>
@@ -111,7 +126,6 @@ export function mailboxWebRoutes({ db }: { db: Db }) {
   });
 
   app.get('/dev/mailbox/:id/html', async (c) => {
-    requireUser(c.var.principal);
     const m = await findMessage(db, pathId(c, 'id', 'No such message'));
     // The message's own HTML, with nothing allowed but its inline styles: no scripts, no
     // requests, no forms, framed only by our own message page.

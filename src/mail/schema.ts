@@ -6,6 +6,7 @@ import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export const MAIL_KINDS = [
   'password_reset',
   'verify_email',
+  'sign_up_attempt',
   'invitation',
   'payment_failed',
   'payment_recovered',

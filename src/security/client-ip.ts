@@ -47,6 +47,12 @@ function isTrusted(proxies: TrustedProxies, address: string): boolean {
   return proxies.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** 127.0.0.0/8 or ::1 (also as an IPv4-mapped IPv6 address). */
+export function isLoopback(address: string): boolean {
+  const a = normalise(address);
+  return a === '::1' || (isIP(a) === 4 && a.startsWith('127.'));
+}
+
 /** The socket's peer address, when the request came through a Node.js server. */
 export function socketAddress(c: Context): string | null {
   const env = c.env as

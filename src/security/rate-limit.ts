@@ -37,6 +37,10 @@ export const LIMITS = {
   passwordAccount: { name: 'password:account', max: 10, windowSeconds: 15 * 60 },
   /** Reset and verification mails to one address, whoever asks (no mail bombing). */
   mailAddress: { name: 'mail:address', max: 5, windowSeconds: 60 * 60 },
+  /** Invitation mails sent by one person, whatever the workspace (no relay for spam). */
+  invitationSender: { name: 'invitation:sender', max: 20, windowSeconds: 60 * 60 },
+  /** Invitation mails to one address, across all workspaces (invite, revoke, invite…). */
+  invitationRecipient: { name: 'invitation:recipient', max: 3, windowSeconds: 24 * 60 * 60 },
   /** Invitation links that do not exist, from one client address (generous). */
   invitationTokenClient: { name: 'invitation-token:client', max: 30, windowSeconds: 10 * 60 },
   /** API keys that do not exist, from one client address (generous). */

@@ -8,17 +8,20 @@ import { AppError } from '../errors.js';
 import { newToken, safeEqual } from '../lib/crypto.js';
 import type { AppEnv } from './env.js';
 
-const COOKIE = 'tollgate.csrf';
+/** Over https the cookie is `__Host-` prefixed: Secure, Path=/, no Domain, so no subdomain can set it. */
+export const csrfCookieName = (secure: boolean) =>
+  secure ? '__Host-tollgate.csrf' : 'tollgate.csrf';
 export const CSRF_FIELD = '_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const EXEMPT_PREFIXES = ['/api/auth/', '/api/webhooks/'];
 
 export const csrfProtection = createMiddleware<AppEnv>(async function csrfProtection(c, next) {
   const { secureCookies, appOrigin } = c.var.web;
-  let token = getCookie(c, COOKIE);
+  const cookieName = csrfCookieName(secureCookies);
+  let token = getCookie(c, cookieName);
   if (!token || token.length < 32) {
     token = newToken();
-    setCookie(c, COOKIE, token, {
+    setCookie(c, cookieName, token, {
       path: '/',
       httpOnly: true,
       sameSite: 'Lax',
@@ -40,7 +43,7 @@ export const csrfProtection = createMiddleware<AppEnv>(async function csrfProtec
   if (isForm) {
     const body = await c.req.parseBody();
     const sent = body[CSRF_FIELD];
-    const cookie = getCookie(c, COOKIE);
+    const cookie = getCookie(c, cookieName);
     if (typeof sent !== 'string' || !cookie || !safeEqual(sent, cookie)) {
       throw new AppError(
         'forbidden',
@@ -52,7 +55,7 @@ export const csrfProtection = createMiddleware<AppEnv>(async function csrfProtec
   // A JSON write with no cookie cannot ride on a session; the guards will answer 401.
   if (!c.req.header('cookie')) return next();
   const headerToken = c.req.header('x-csrf-token');
-  const cookie = getCookie(c, COOKIE);
+  const cookie = getCookie(c, cookieName);
   if (headerToken && cookie && safeEqual(headerToken, cookie)) return next();
   const origin = c.req.header('origin') ?? refererOrigin(c.req.header('referer'));
   if (origin === appOrigin || c.req.header('sec-fetch-site') === 'same-origin') return next();

@@ -14,6 +14,7 @@ import { newId, newToken, sha256 } from '../lib/crypto.js';
 import { emailField, parseInput } from '../lib/input.js';
 import type { Mail } from '../mail/index.js';
 import { invitation as invitationMail } from '../mail/templates/workspace.js';
+import { enforce, LIMITS } from '../security/rate-limit.js';
 import { recordAudit } from './audit/log.js';
 import type { MembersChanged } from './hooks.js';
 import { assertWithinLimit, pendingInvitationsOf } from './limits.js';
@@ -41,6 +42,15 @@ export async function createInvitation(
 ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
   const email = parseInput(emailField, opts.email);
   await requireVerifiedAccount(db, opts.invitedBy, 'invite anyone');
+  // Each invitation is a mail with our name on it: counted per inviter and per address.
+  await enforce(
+    db,
+    [
+      [LIMITS.invitationSender, opts.invitedBy],
+      [LIMITS.invitationRecipient, email],
+    ],
+    'invitations',
+  );
   const token = newToken();
   const acceptUrl = acceptUrlFor(opts.appUrl, token);
   const invitation = await db.transaction(async (tx) => {

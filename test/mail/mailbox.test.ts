@@ -1,5 +1,6 @@
-// /dev/mailbox: signed-in developers read what the embedded SMTP server received, each message
-// as HTML (in a locked-down frame) and as text with its links clickable; never in production.
+// /dev/mailbox: developers on this machine read what the embedded SMTP server received, each
+// message as HTML (in a locked-down frame) and as text with its links clickable; no sign-in, no
+// one on the network (issue 21, finding 2); never in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -40,10 +41,25 @@ describe.each(DB_KINDS)('development mailbox (%s)', (kind) => {
     expect(body).toContain(`${TEST_APP_URL}/api/auth/verify-email?token=`);
   });
 
-  it('is only for signed-in users', async () => {
-    const res = await t.client().get('/dev/mailbox');
-    expect(res.status).toBe(302);
-    expect(location(res)).toContain('/login');
+  it('is served to loopback clients with no sign-in, and to no one on the network, signed in or not', async () => {
+    const victim = await t.signUp('Victim');
+    const email = victim.user!.email;
+    expect((await t.client().postForm('/forgot-password', { email })).status).toBe(200);
+    const mail = await waitForMail(t, email, { subject: 'Reset your password' });
+    for (const local of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      const res = await t.client().fromAddress(local).get('/dev/mailbox');
+      expect(res.status, local).toBe(200);
+      expect(await res.text()).toContain(email);
+    }
+    const attacker = await t.signUp('Attacker');
+    for (const remote of ['192.168.1.50', '10.0.0.7', '::ffff:192.168.1.50']) {
+      for (const who of [t.client(), attacker]) {
+        const c = who.fromAddress(remote);
+        expect((await c.get('/dev/mailbox')).status, remote).toBe(404);
+        expect((await c.get(`/dev/mailbox/${mail.id}`)).status, remote).toBe(404);
+        expect((await c.get(`/dev/mailbox/${mail.id}/html`)).status, remote).toBe(404);
+      }
+    }
   });
 
   it('an unknown message is a 404', async () => {

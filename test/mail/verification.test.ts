@@ -44,7 +44,7 @@ describe.each(DB_KINDS)('email verification, required (%s)', (kind) => {
     const email = freshEmail('mailed');
     const res = await admin.postForm(`/workspace/${wsId}/invitations`, { email, role: 'member' });
     const token = invitationTokenIn(await landingPage(admin, res));
-    const mail = await waitForMail(t, email, { subject: 'invited you to' });
+    const mail = await waitForMail(t, email, { subject: 'You are invited to a workspace' });
     expect(mail.subject).toContain('Inviter');
     expect(mail.text).toContain('because Inviter invited this address');
     expect(linkIn(mail, '/invitations/')).toBe(`/invitations/${token}`);

@@ -1,6 +1,7 @@
 // Hostile input gets a clear 4xx and changes nothing: malformed signatures and signed
 // non-events on the webhook, NUL and CR/LF anywhere, unbounded lengths, mistyped JSON, and a
-// fuzz of every route the app has with a corpus of such values.
+// fuzz of every route the app has with a corpus of such values, as JSON, urlencoded, multipart
+// and malformed multipart bodies.
 import { serializeSigned } from 'hono/utils/cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventRows, postWebhook, signed } from '../billing/support.js';
@@ -411,5 +412,76 @@ describe.each(DB_KINDS)('hostile input (%s)', (kind) => {
       expect(sent).toBeGreaterThan(1000);
       expect(failures).toEqual([]);
     }, 240_000);
+
+    /** Better Auth's POST routes, behind one wildcard: the fuzz names them. */
+    const AUTH_POSTS = [
+      '/api/auth/sign-in/email',
+      '/api/auth/sign-up/email',
+      '/api/auth/change-password',
+      '/api/auth/reset-password',
+      '/api/auth/update-user',
+      '/api/auth/request-password-reset',
+      '/api/auth/send-verification-email',
+      '/api/auth/delete-user',
+      '/api/auth/verify-password',
+      '/api/auth/sign-out',
+    ];
+
+    it('never answers 5xx to urlencoded, multipart or malformed multipart bodies, on any route', async () => {
+      const writes = concretePaths()
+        .filter(({ method }) => method !== 'GET')
+        .filter(({ method, path }) => !(method === 'DELETE' && path === '/workspaces/:id'))
+        .filter(({ path }) => path !== '/workspace/:id/delete')
+        .concat(AUTH_POSTS.map((path) => ({ method: 'POST', path })));
+      const callers: Array<[string, TestClient]> = [
+        ['anonymous', t.client()],
+        ['session', admin],
+        ['api key', t.client().withApiKey(key)],
+      ];
+      const values = HOSTILE_STRINGS.filter((_, i) => i % 3 === 0);
+      const failures: string[] = [];
+      let sent = 0;
+      for (const { method, path } of writes) {
+        for (const [who, client] of callers) {
+          if ((path === '/logout' || path === '/api/auth/sign-out') && client === admin) continue;
+          const csrf = await client.csrfToken();
+          for (const value of values) {
+            const url = fill(path, value);
+            const fields: Record<string, string> = { _csrf: csrf };
+            for (const f of FIELDS) fields[f] = value.replace(/[\ud800-\udfff]/g, '?');
+            const multipart = new FormData();
+            for (const [k, v] of Object.entries(fields)) multipart.set(k, v);
+            const bodies: Array<[string, RequestInit]> = [
+              [
+                'urlencoded',
+                {
+                  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  body: new URLSearchParams(fields).toString(),
+                },
+              ],
+              ['multipart', { body: multipart }],
+              [
+                'malformed multipart',
+                {
+                  headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+                  body: `--zz\r\nContent-Disposition: form-data; name="name"\r\n\r\n${value.slice(0, 100)}`,
+                },
+              ],
+            ];
+            for (const [format, init] of bodies) {
+              const headers = new Headers(init.headers);
+              headers.set('accept', 'application/json');
+              headers.set('origin', 'http://localhost:3000');
+              const res = await client.request(url, { ...init, method, headers });
+              sent++;
+              if (res.status >= 500)
+                failures.push(`${who} ${format} ${method} ${url.slice(0, 100)} → ${res.status}`);
+            }
+          }
+        }
+      }
+      expect(sent).toBeGreaterThan(500);
+      expect(failures).toEqual([]);
+    }, 300_000);
   });
 });

@@ -63,7 +63,10 @@ export function verifyStripeSignature(
   });
   if (!matches) return { error: 'Signature does not match the payload' };
   if (nowSeconds - timestamp > SIGNATURE_TOLERANCE_SECONDS)
-    return { error: 'Signature timestamp is too old (or in the future)' };
+    return { error: 'Signature timestamp is too old' };
+  // A signature from the future is no fresher: the same window, the other way.
+  if (timestamp - nowSeconds > SIGNATURE_TOLERANCE_SECONDS)
+    return { error: 'Signature timestamp is in the future' };
   return { ok: true };
 }
 

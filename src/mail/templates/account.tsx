@@ -55,3 +55,37 @@ Until you do, you can sign in, but not join workspaces or manage billing.`,
       'You got this email because this address was used to sign up or given as a new account address.',
   };
 }
+
+/** To the owner of an address someone tried to sign up with (the sign-up answered as usual). */
+export function signUpAttempt(opts: {
+  name: string;
+  loginUrl: string;
+  resetUrl: string;
+}): MailContent {
+  return {
+    subject: 'Someone tried to sign up with your address',
+    body: (
+      <div>
+        <p>Hi {opts.name},</p>
+        <p>
+          Someone tried to create a Tollgate account with this address, which already has one. No
+          new account was made and nothing changed.
+        </p>
+        <Button href={opts.loginUrl} label="Sign in" />
+        <p>
+          Forgot your password? <a href={opts.resetUrl}>Choose a new one</a>. If it was not you, you
+          need not do anything.
+        </p>
+      </div>
+    ),
+    text: `Hi ${opts.name},
+
+Someone tried to create a Tollgate account with this address, which already has one. No new account was made and nothing changed.
+
+Sign in: ${opts.loginUrl}
+Forgot your password? ${opts.resetUrl}
+
+If it was not you, you need not do anything.`,
+    reason: 'You got this email because someone tried to sign up with this address.',
+  };
+}
