@@ -18,6 +18,9 @@ export interface StripeSchemaRoots {
   charge: Stripe.Charge;
   payment_method: Stripe.PaymentMethod;
   invoiceitem: Stripe.InvoiceItem;
+  coupon: Stripe.Coupon;
+  promotion_code: Stripe.PromotionCode;
+  discount: Stripe.Discount;
   'event:customer.created': Stripe.CustomerCreatedEvent;
   'event:customer.updated': Stripe.CustomerUpdatedEvent;
   'event:customer.subscription.created': Stripe.CustomerSubscriptionCreatedEvent;

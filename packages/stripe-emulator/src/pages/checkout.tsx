@@ -3,10 +3,12 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
+import { applyTypedCode } from '../checkout-discounts.js';
 import { trialEndFor } from '../checkout-flow.js';
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { testCard } from '../objects/payment-method.js';
+import { DiscountRow, PromotionCodeField } from './checkout-discount.js';
 import { formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
 
 function successRedirect(session: Stripe.Checkout.Session): string {
@@ -64,6 +66,7 @@ function CheckoutView(props: {
             , starting {formatDate(trialEnd)}.
           </p>
         ) : null}
+        <DiscountRow emu={emu} session={session} currency={currency} />
         <p class="muted">
           Due today: <strong>{formatAmount(session.amount_total ?? 0, currency)}</strong>
         </p>
@@ -121,6 +124,7 @@ function CheckoutView(props: {
               <input id="cvc" name="cvc" placeholder="123" />
             </div>
           </div>
+          {session.allow_promotion_codes ? <PromotionCodeField session={session} /> : null}
           {props.error ? (
             <div class="error" role="alert">
               {props.error}
@@ -184,14 +188,36 @@ export function checkoutPages(emu: EmulatorContext): Hono {
         400,
       );
     }
+    const promotionCode = typeof form.promotion_code === 'string' ? form.promotion_code : '';
     try {
-      emu.checkout.complete(session, { card, email });
+      emu.checkout.complete(session, { card, email, promotionCode });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500)
         return show(err.message, err.status === 402 ? 402 : 400);
       throw err;
     }
     return c.redirect(successRedirect(session), 303);
+  });
+
+  app.post('/:id/promotion', async (c) => {
+    const session = load(c);
+    if (!session) return notFound(c);
+    if (session.status !== 'open') return c.html(<CheckoutView emu={emu} session={session} />, 409);
+    const form = await c.req.parseBody();
+    const email = typeof form.email === 'string' ? form.email.trim() : undefined;
+    const code = typeof form.promotion_code === 'string' ? form.promotion_code.trim() : '';
+    const details = emu.store.checkoutDetails.get(session.id);
+    try {
+      if (details && code) applyTypedCode(emu.store, session, details, code);
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500)
+        return c.html(
+          <CheckoutView emu={emu} session={session} error={err.message} email={email} />,
+          400,
+        );
+      throw err;
+    }
+    return c.html(<CheckoutView emu={emu} session={session} email={email} />);
   });
 
   app.post('/:id/cancel', (c) => {
