@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { PlanCatalog } from './catalog.js';
+import type { DiscountSettings } from './discounts/checkout-options.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
 import type { SeatTiming } from './seats/request.js';
@@ -25,6 +26,8 @@ export interface BillingContext {
    * the members (a portal or dashboard change, a plan switch to a per-seat plan). Absent: never.
    */
   seats?: SeatTiming;
+  /** Discounts at Checkout (BILLING_PROMOTION_CODES); absent: none offered. */
+  discounts?: DiscountSettings;
 }
 
 /** Where a billing change came from; recorded in the history. */

@@ -12,6 +12,7 @@ import type { Logger } from '../lib/logger.js';
 import type { MembersChanged } from '../workspaces/hooks.js';
 import { catalogFromSettings } from './catalog.js';
 import type { BillingContext } from './context.js';
+import type { DiscountSettings } from './discounts/checkout-options.js';
 import type { BillingNotices } from './notices.js';
 import type { PastDuePolicy } from './plans/status.js';
 import { billingSeatsHandler } from './seats/job.js';
@@ -69,6 +70,8 @@ export interface BillingOptions {
   seatDebounceMs?: number;
   /** Quantity updates per workspace per hour (default 10). */
   seatUpdatesPerHour?: number;
+  /** Discounts at Checkout (BILLING_PROMOTION_CODES). */
+  discounts?: DiscountSettings;
 }
 
 /** How long every instance holds back after Stripe answered 429. */
@@ -114,6 +117,7 @@ export function createBilling(opts: BillingOptions): Billing {
     exclusive: exclusiveRunner(opts.db, opts.dbKind),
     seats: seatTiming,
     ...(opts.notices ? { notices: opts.notices } : {}),
+    ...(opts.discounts ? { discounts: opts.discounts } : {}),
   };
   const timing = { debounceMs };
   const membersChanged: MembersChanged = async (tx, workspaceId) => {
