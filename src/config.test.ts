@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       stripe: undefined,
       pricing: { proDisplay: '$29', proInterval: 'month', proAnnualDisplay: '$290' },
       pastDuePolicy: 'strict',
+      discounts: { promotionCodes: false },
       trustedProxies: expect.objectContaining({ entries: [] }),
       backfillEveryMs: 300_000,
       jobLeaseMs: 60_000,

@@ -39,6 +39,10 @@ const envSchema = z.object({
   PRO_PRICE_INTERVAL: z.string().default('month'),
   PRO_ANNUAL_PRICE_DISPLAY: z.string().default('$290'),
   BILLING_PAST_DUE_POLICY: z.enum(['strict', 'grace']).default('strict'),
+  /** Checkout shows Stripe's promotion-code field (docs/billing.md, Discounts). */
+  BILLING_PROMOTION_CODES: z
+    .enum(['true', 'false'], { error: 'BILLING_PROMOTION_CODES must be true or false' })
+    .default('false'),
   TRUSTED_PROXIES: optionalString,
   BILLING_BACKFILL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
@@ -126,6 +130,8 @@ export interface Config {
   stripe: StripeSettings | undefined;
   pricing: { proDisplay: string; proInterval: string; proAnnualDisplay: string };
   pastDuePolicy: 'strict' | 'grace';
+  /** BILLING_PROMOTION_CODES: Checkout shows Stripe's promotion-code field. */
+  discounts: Readonly<{ promotionCodes: boolean }>;
   /** Proxies whose X-Forwarded-For we believe (TRUSTED_PROXIES); none by default. */
   trustedProxies: TrustedProxies;
   /** How often each instance's job runner lists Stripe's events for missed webhooks. */
@@ -343,6 +349,7 @@ export function loadConfig(
       proAnnualDisplay: e.PRO_ANNUAL_PRICE_DISPLAY,
     }),
     pastDuePolicy: e.BILLING_PAST_DUE_POLICY,
+    discounts: Object.freeze({ promotionCodes: e.BILLING_PROMOTION_CODES === 'true' }),
     trustedProxies,
     backfillEveryMs: e.BILLING_BACKFILL_INTERVAL_SECONDS * 1000,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,

@@ -216,6 +216,7 @@ export function assembleApp(opts: {
     settings: opts.stripeSettings,
     pricing: config.pricing,
     policy: config.pastDuePolicy,
+    discounts: config.discounts,
     logger,
     backfillEveryMs: config.backfillEveryMs,
     stripeMaxRps: config.stripeMaxRps,

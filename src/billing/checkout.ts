@@ -2,6 +2,7 @@
 // Stripe may still be billing never gets a second checkout: it is sent to the portal instead.
 // The session carries the plan's trial when the one-trial rule allows it (card collected
 // upfront) and, for a per-seat plan, one seat per accepted member.
+
 import type Stripe from 'stripe';
 import { badRequest } from '../errors.js';
 import { seatsFor, trialEligibility } from '../plans/quote.js';
@@ -10,6 +11,7 @@ import { usageOf } from '../workspaces/limits.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import type { BillingContext } from './context.js';
 import { ensureStripeCustomer } from './customer.js';
+import { checkoutDiscountParams } from './discounts/checkout-options.js';
 import { callStripe } from './errors.js';
 import { catalogPrice, resolvePriceId } from './price-book.js';
 import { listAllSubscriptions } from './sync/sync.js';
@@ -97,6 +99,7 @@ export async function startCheckout(
         // A card upfront, trial or not: the trial ends into a charge (or the dunning path),
         // never into a subscription nobody can pay. No card-less trials (docs/billing.md).
         payment_method_collection: 'always',
+        ...checkoutDiscountParams(ctx.discounts),
         success_url: `${opts.appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${opts.appUrl}/workspace/${opts.workspace.id}/upgrade/`,
         metadata: { workspace_id: opts.workspace.id },

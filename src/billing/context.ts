@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { PastDuePolicy } from '../plans/status.js';
+import type { DiscountSettings } from './discounts/checkout-options.js';
 import type { PlanCatalog } from './price-book.js';
 import type { HistoryKind } from './schema.js';
 import type { SeatTiming } from './seats/request.js';
@@ -31,6 +32,8 @@ export interface BillingContext {
    * the members (a portal or dashboard change, a plan switch to a per-seat plan). Absent: never.
    */
   seats?: SeatTiming;
+  /** Discounts at Checkout (BILLING_PROMOTION_CODES); absent: none offered. */
+  discounts?: DiscountSettings;
 }
 
 export interface SyncResult {

@@ -15,6 +15,7 @@ import type { PastDuePolicy } from '../plans/status.js';
 import type { MembersChanged } from '../workspaces/hooks.js';
 import type { Workspace } from '../workspaces/workspace.js';
 import type { BillingContext } from './context.js';
+import type { DiscountSettings } from './discounts/checkout-options.js';
 import type { BillingNotices } from './notices.js';
 import { addedMemberNote } from './offers.js';
 import { catalogFromSettings } from './price-book.js';
@@ -90,6 +91,8 @@ export interface BillingOptions {
   seatDebounceMs?: number;
   /** Quantity updates per workspace per hour (default 10). */
   seatUpdatesPerHour?: number;
+  /** Discounts at Checkout (BILLING_PROMOTION_CODES). */
+  discounts?: DiscountSettings;
   /**
    * The app's secret: proration tokens from one instance's preview are accepted by every other.
    * Absent (the operator CLI), a key of this process's own.
@@ -143,6 +146,7 @@ export function createBilling(opts: BillingOptions): Billing {
       .digest('base64url'),
     seats: seatTiming,
     ...(opts.notices ? { notices: opts.notices } : {}),
+    ...(opts.discounts ? { discounts: opts.discounts } : {}),
   };
   const timing = { debounceMs };
   const membersChanged: MembersChanged = async (tx, workspaceId) => {

@@ -38,7 +38,8 @@ describe.each(DB_KINDS)('a webhook for a customer no workspace has (%s)', (kind)
   it('is recorded as ignored, reads nothing from Stripe, and is logged once at info', async () => {
     // One customer Stripe knows (another product's) and one it has never heard of.
     const other = await t.stripe.customers.create({ email: 'someone@other-product.example' });
-    const customers = [other.id, 'cus_never_seen_by_stripe'];
+    // (Random: "logged once" is per process, and both database kinds run in this one.)
+    const customers = [other.id, `cus_never_seen_${randomBytes(6).toString('hex')}`];
     const readsBefore = await stripeReads(t);
     for (const customer of customers) {
       for (let i = 0; i < 2; i++) {

@@ -19,6 +19,9 @@ export interface StripeSchemaRoots {
   payment_method: Stripe.PaymentMethod;
   invoiceitem: Stripe.InvoiceItem;
   subscription_schedule: Stripe.SubscriptionSchedule;
+  coupon: Stripe.Coupon;
+  promotion_code: Stripe.PromotionCode;
+  discount: Stripe.Discount;
   'event:customer.created': Stripe.CustomerCreatedEvent;
   'event:customer.updated': Stripe.CustomerUpdatedEvent;
   'event:customer.subscription.created': Stripe.CustomerSubscriptionCreatedEvent;

@@ -317,17 +317,20 @@ describe('checkout and portal sessions', () => {
     expect(events.data).toHaveLength(1);
   });
 
-  it('rejects allow_promotion_codes, which the emulator does not support', async () => {
+  it('refuses allow_promotion_codes together with discounts, as Stripe does', async () => {
     const { proPriceId } = await proPrice();
+    await fx.stripe.coupons.create({ id: 'TEN', percent_off: 10 });
     const err = await catchError(
       fx.stripe.checkout.sessions.create({
         mode: 'subscription',
         allow_promotion_codes: true,
+        discounts: [{ coupon: 'TEN' }],
         success_url: 'http://app/ok',
         line_items: [{ price: proPriceId, quantity: 1 }],
       }),
     );
-    expect(err.param).toBe('allow_promotion_codes');
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toContain('allow_promotion_codes, discounts');
   });
 
   it('expires an open session after 24 hours on the emulator clock', async () => {

@@ -18,6 +18,7 @@ import { checkoutPages } from './pages/checkout.js';
 import { invoicePages } from './pages/invoice.js';
 import { portalPages } from './pages/portal.js';
 import { checkoutRoutes, portalRoutes } from './routes/checkout.js';
+import { couponRoutes, promotionCodeRoutes } from './routes/coupons.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes, invoiceRoutes } from './routes/invoices.js';
 import {
@@ -86,6 +87,8 @@ export function createApp(emu: EmulatorContext): Hono {
   app.route('/v1/invoiceitems', invoiceItemRoutes(emu));
   app.route('/v1/products', productRoutes(emu));
   app.route('/v1/prices', priceRoutes(emu));
+  app.route('/v1/coupons', couponRoutes(emu));
+  app.route('/v1/promotion_codes', promotionCodeRoutes(emu));
   app.route('/v1/checkout/sessions', checkoutRoutes(emu));
   app.route('/v1/billing_portal/sessions', portalRoutes(emu));
   app.route('/v1/subscriptions', subscriptionRoutes(emu));

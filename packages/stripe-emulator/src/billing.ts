@@ -1,6 +1,7 @@
 // The billing engine: invoices and card charges, dunning, subscription
 // changes and cancellation. Every state change emits the events Stripe emits, in Stripe's order.
 import type Stripe from 'stripe';
+import { applyDiscounts, discountInvoice } from './discounts.js';
 import { ApiError, invalidRequest } from './errors.js';
 import { type Events, snapshot } from './events.js';
 import { newId } from './ids.js';
@@ -83,6 +84,7 @@ export class Billing {
       ...pending.map((ii) => invoiceItemLine(draft.id, ii)),
       ...(only ? [] : draft.lines.data),
     ]);
+    if (draft.discounts.length > 0) applyDiscounts(this.store, draft);
     for (const ii of pending) ii.invoice = draft.id;
   }
 
@@ -107,6 +109,7 @@ export class Billing {
       this.store.now(),
     );
     shape?.(invoice);
+    discountInvoice(this.store, sub, invoice);
     this.store.invoices.set(invoice.id, invoice);
     this.events.invoice('invoice.created', invoice);
     return invoice;

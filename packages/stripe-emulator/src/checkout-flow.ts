@@ -2,6 +2,7 @@
 // events in Stripe's order), shared by the hosted page and the control API.
 import type Stripe from 'stripe';
 import type { Billing } from './billing.js';
+import { applyCheckoutDiscount, discountAtCompletion } from './checkout-discounts.js';
 import { ApiError, cardDeclined, invalidRequest, missingParam } from './errors.js';
 import type { Events } from './events.js';
 import { buildInvoice } from './objects/invoice.js';
@@ -22,6 +23,8 @@ export interface Completion {
   /** The card entered; null when none was (allowed only for a trial with `if_required`). */
   card: TestCard | null;
   email?: string | undefined;
+  /** A promotion code typed on the page (sessions with `allow_promotion_codes`). */
+  promotionCode?: string | undefined;
 }
 
 export class CheckoutFlow {
@@ -60,6 +63,14 @@ export class CheckoutFlow {
       throw missingParam('card');
     }
 
+    // A bad code refuses the completion before anything is created.
+    const discount = discountAtCompletion(
+      this.store,
+      session,
+      details,
+      existing ?? '',
+      completion.promotionCode,
+    );
     const customer =
       (existing ? this.store.customers.get(existing) : undefined) ??
       this.billing.createCustomer({ email: customerEmail });
@@ -94,6 +105,7 @@ export class CheckoutFlow {
       },
       now,
     );
+    if (discount) applyCheckoutDiscount(this.store, discount, session, sub, invoice);
     sub.latest_invoice = invoice.id;
     sub.default_payment_method = pm?.id ?? null;
     this.store.subscriptions.set(sub.id, sub);

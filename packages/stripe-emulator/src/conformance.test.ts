@@ -64,7 +64,7 @@ function checkBody(body: unknown, where: string): void {
   counts.responses += 1;
   const b = body as { object?: string; data?: unknown[]; error?: unknown };
   if (b.error) return; // errors are Stripe's envelope, checked by the API tests
-  if (b.object === 'list') {
+  if (b.object === 'list' || b.object === 'search_result') {
     const envelope = body as Record<string, unknown>;
     for (const key of ['data', 'has_more', 'url'])
       if (!(key in envelope)) failures.push({ where, root: 'list', errors: [`missing ${key}`] });
@@ -305,6 +305,46 @@ describe('conformance with the SDK types', () => {
     for await (const _ of stripe.events.list({ limit: 20 })) {
       // auto-pagination: every page is checked as it arrives
     }
+
+    // Coupons, promotion codes and discounts: at Checkout, on an update, in a preview; search.
+    const coupon = await stripe.coupons.create({
+      percent_off: 20,
+      duration: 'repeating',
+      duration_in_months: 3,
+      name: 'Launch',
+    });
+    await stripe.coupons.create({ amount_off: 500, currency: 'usd', duration: 'once' });
+    await stripe.coupons.retrieve(coupon.id);
+    await stripe.coupons.list({ limit: 10 });
+    const promo = await stripe.promotionCodes.create({
+      promotion: { type: 'coupon', coupon: coupon.id },
+      code: 'LAUNCH20',
+      restrictions: { first_time_transaction: false },
+    });
+    await stripe.promotionCodes.list({ code: 'LAUNCH20', expand: ['data.promotion.coupon'] });
+    await stripe.promotionCodes.update(promo.id, { metadata: { campaign: 'launch' } });
+    const promoSession = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'promo@example.com',
+      line_items: [{ price: seed.proPriceId, quantity: 1 }],
+      success_url: 'http://app.test/ok',
+      allow_promotion_codes: true,
+    });
+    await fx.control.post(`/checkout/sessions/${promoSession.id}/complete`, {
+      promotion_code: 'launch20',
+    });
+    const promoDone = await stripe.checkout.sessions.retrieve(promoSession.id);
+    const promoSub = await stripe.subscriptions.retrieve(String(promoDone.subscription), {
+      expand: ['discounts', 'latest_invoice'],
+    });
+    await stripe.invoices.createPreview({
+      subscription: promoSub.id,
+      discounts: [{ promotion_code: promo.id }],
+    });
+    await stripe.subscriptions.update(promoSub.id, { discounts: [{ coupon: coupon.id }] });
+    await stripe.subscriptions.search({ query: "status:'active'" });
+    await stripe.customers.search({ query: "email:'promo@example.com'" });
+    await advance(32 * DAY);
 
     // The webhooks: every event delivered to the receiver, checked whole (data.object included).
     const sent = (await stripe.events.list({ limit: 1 })).data[0]!;

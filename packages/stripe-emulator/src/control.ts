@@ -58,6 +58,8 @@ const schemas = {
     email: z.string().optional(),
     /** A test card number (default 4242 4242 4242 4242), or "none" to enter no card. */
     card: z.string().optional(),
+    /** A promotion code, as typed in the page's field (sessions with allow_promotion_codes). */
+    promotion_code: z.string().optional(),
   }),
   limits: z.object({ quantity_updates_per_hour: num.int().min(1).optional() }),
   paymentMethod: z.object({ fails: flag }),
@@ -143,7 +145,9 @@ export function controlRoutes(emu: EmulatorContext): Hono {
     const number = p.outcome === 'decline' ? '4000000000000002' : (p.card ?? DEFAULT_CARD);
     const card = number === 'none' ? null : testCard(number);
     if (card === undefined) throw invalidRequest(`card: ${number} is not a test card.`, 'card');
-    return c.json(emu.checkout.complete(session, { card, email: p.email }));
+    return c.json(
+      emu.checkout.complete(session, { card, email: p.email, promotionCode: p.promotion_code }),
+    );
   });
 
   app.post('/customers/:id/payment_method', async (c) => {

@@ -26,6 +26,15 @@ function expandAt(store: Store, node: Json | undefined, parts: string[], full: s
   if (value === undefined) {
     throw invalidRequest(`This property cannot be expanded (${head}).`, 'expand');
   }
+  // A list of ids (`discounts`): each element expands.
+  if (Array.isArray(value)) {
+    node[head] = value.map((element) => {
+      const found = typeof element === 'string' ? store.findById(element) : undefined;
+      return found ? toJson(found) : element;
+    });
+    for (const element of node[head] as Json[]) expandAt(store, element, rest, full);
+    return;
+  }
   if (typeof value === 'string') {
     const found = store.findById(value);
     if (!found) throw invalidRequest(`This property cannot be expanded (${head}).`, 'expand');

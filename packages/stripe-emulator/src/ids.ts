@@ -23,7 +23,9 @@ export type IdPrefix =
   | 'pm'
   | 'pi'
   | 'ch'
-  | 'ii';
+  | 'ii'
+  | 'promo'
+  | 'di';
 
 export function randomToken(length: number): string {
   const bytes = randomBytes(length);

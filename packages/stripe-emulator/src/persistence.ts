@@ -41,6 +41,9 @@ const stateSchema = z.object({
       trialPeriodDays: z.number().optional(),
       trialEnd: z.number().optional(),
       missingPaymentMethod: z.enum(['cancel', 'pause', 'create_invoice']).optional(),
+      discount: z
+        .object({ coupon: z.string().optional(), promotion_code: z.string().optional() })
+        .optional(),
     }),
   ),
   portal_sessions: z.array(withId),
@@ -56,6 +59,10 @@ const stateSchema = z.object({
   invoice_items: z.array(withId).default([]),
   trial_will_end_sent: entries(z.number()).default([]),
   events: z.array(withId),
+  // Absent from files written before coupons were emulated.
+  coupons: z.array(withId).default([]),
+  promotion_codes: z.array(withId).default([]),
+  discounts: z.array(withId).default([]),
   failing_customers: z.array(z.string()),
   dunning: entries(z.object({ firstFailureAt: z.number() })),
   idempotency: entries(
@@ -93,6 +100,9 @@ function stateOf(emu: EmulatorContext) {
     invoice_items: [...store.invoiceItems.values()],
     trial_will_end_sent: [...store.trialWillEndSent],
     events: [...store.events.values()],
+    coupons: [...store.coupons.values()],
+    promotion_codes: [...store.promotionCodes.values()],
+    discounts: [...store.discounts.values()],
     failing_customers: [...store.failingCustomers],
     dunning: [...store.dunning],
     idempotency: [...store.idempotency],
@@ -172,6 +182,9 @@ function restore(emu: EmulatorContext, state: StateFile): void {
   store.invoiceItems = byId(state.invoice_items);
   store.trialWillEndSent = new Map(state.trial_will_end_sent);
   store.events = byId(state.events);
+  store.coupons = byId(state.coupons);
+  store.promotionCodes = byId(state.promotion_codes);
+  store.discounts = byId(state.discounts);
   store.failingCustomers = new Set(state.failing_customers);
   store.dunning = new Map(state.dunning);
   store.idempotency = new Map(state.idempotency);

@@ -14,6 +14,8 @@ export interface CheckoutDetails {
   trialEnd?: number | undefined;
   /** `subscription_data.trial_settings.end_behavior.missing_payment_method`. */
   missingPaymentMethod?: MissingPaymentMethod | undefined;
+  /** `discounts[0]` given at creation (src/checkout-discounts.ts). */
+  discount?: { coupon?: string | undefined; promotion_code?: string | undefined } | undefined;
 }
 
 export interface IdempotencyRecord {
@@ -61,6 +63,10 @@ export class Store {
   /** Emulator times of each subscription's recent quantity updates (Stripe limits them per hour). */
   quantityUpdates = new Map<string, number[]>();
   events = new Map<string, Stripe.Event>();
+  coupons = new Map<string, Stripe.Coupon>();
+  promotionCodes = new Map<string, Stripe.PromotionCode>();
+  /** Discounts (`di_…`) applied to subscriptions; invoices name theirs by id (src/discounts.ts). */
+  discounts = new Map<string, Stripe.Discount>();
   /** Customers whose saved card declines every charge (set via the control API). */
   failingCustomers = new Set<string>();
   dunning = new Map<string, DunningState>();
@@ -99,6 +105,9 @@ export class Store {
     this.quantityUpdates.clear();
     this.limits = { ...DEFAULT_LIMITS };
     this.events.clear();
+    this.coupons.clear();
+    this.promotionCodes.clear();
+    this.discounts.clear();
     this.failingCustomers.clear();
     this.dunning.clear();
     this.idempotency.clear();
@@ -130,8 +139,13 @@ export class Store {
         return this.paymentMethods.get(id);
       case 'ii':
         return this.invoiceItems.get(id);
+      case 'promo':
+        return this.promotionCodes.get(id);
+      case 'di':
+        return this.discounts.get(id);
       default:
-        return undefined;
+        // Coupon ids carry no prefix (the operator may choose them).
+        return this.coupons.get(id);
     }
   }
 }

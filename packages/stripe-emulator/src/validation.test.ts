@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { seedEmulator } from './index.js';
 import { useEmulator } from './test-fixture.js';
 
-const fx = useEmulator('sk_test_validation');
+const KEY = 'sk_test_validation';
+const fx = useEmulator(KEY);
 
 async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
   try {
@@ -131,10 +132,10 @@ describe('headers and routing', () => {
   });
 
   it('accepts HTTP Basic auth with the key as user name, as curl -u sends it', async () => {
-    const basic = `Basic ${Buffer.from('sk_test_validation:').toString('base64')}`;
+    const basic = `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`;
     const ok = await raw('/v1/customers', { headers: { Authorization: basic } });
     expect(ok.status).toBe(200);
-    const wrong = `Basic ${Buffer.from('pk_test_nope:').toString('base64')}`;
+    const wrong = `Basic ${Buffer.from(`${'pk_test_nope'}:`).toString('base64')}`;
     expect((await raw('/v1/customers', { headers: { Authorization: wrong } })).status).toBe(401);
   });
 

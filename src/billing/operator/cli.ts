@@ -23,6 +23,7 @@ import { DatabaseInUseError } from '../../db/lock.js';
 import { AppError } from '../../errors.js';
 import { createProgress, type Progress } from '../../lib/progress.js';
 import { CATALOG } from '../../plans/catalog.js';
+import { catalogFromSettings } from '../price-book.js';
 import { type Billing, createBilling } from '../runtime.js';
 import { createStripeClient, isStripeError } from '../stripe-client.js';
 import { backfillEvents } from '../sync/backfill.js';
@@ -50,6 +51,7 @@ import {
   TRIGGER_TYPES,
   triggerEvent,
 } from './commands.js';
+import { COUPON_OPTIONS, COUPON_USAGE, describeCoupon, runCouponCreate } from './coupon-command.js';
 import { seedLocalStripe } from './local-stripe.js';
 
 const USAGE = `Usage: npm run billing -- <command> [options]
@@ -71,6 +73,7 @@ Commands:
                                 Portal's plan switch between them (--skip-portal: not that)
   setup --check                 Only print which catalog prices are missing or differ
                                 (amount, interval, currency); exit 1 if any
+${COUPON_USAGE}
   trigger TYPE --workspace ID   Make the local Stripe emulator emit TYPE for the workspace's
                                 customer (emulator mode only; with real Stripe use
                                 \`stripe trigger\`). TYPE is one of:
@@ -107,6 +110,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...COUPON_OPTIONS,
 } as const;
 
 type Args = ReturnType<typeof parseCommandLine>;
@@ -418,7 +422,23 @@ async function runSetup(rt: Runtime, args: Args): Promise<number> {
   return 0;
 }
 
+async function runCoupon(rt: Runtime, args: Args): Promise<number> {
+  if (args.positionals[1] !== 'create' || args.positionals.length > 2)
+    throw new UsageError('coupon takes one subcommand: create');
+  const settings = await stripeSettings(rt);
+  const stripe = createStripeClient({ secretKey: settings.secretKey, apiBase: settings.apiBase });
+  const created = await runCouponCreate(
+    stripe,
+    catalogFromSettings(settings, rt.config.pricing),
+    args.values,
+  );
+  if (rt.json) printJson(created);
+  else out(describeCoupon(created));
+  return 0;
+}
+
 const COMMANDS: Record<string, (rt: Runtime, args: Args) => Promise<number>> = {
+  coupon: runCoupon,
   setup: runSetup,
   sync: runSync,
   events: runEvents,

@@ -4,10 +4,12 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
+import { applyTypedCode } from '../checkout-discounts.js';
 import { trialEndFor } from '../checkout-flow.js';
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { testCard } from '../objects/payment-method.js';
+import { DiscountRow, PromotionCodeField } from './checkout-discount.js';
 import { formatAmount, formatDate, intervalLabel, Layout } from './layout.js';
 
 function successRedirect(session: Stripe.Checkout.Session): string {
@@ -77,6 +79,7 @@ function CheckoutView(props: {
             , starting {formatDate(trialEnd)}.
           </p>
         ) : null}
+        <DiscountRow emu={emu} session={session} currency={currency} />
         <p class="muted">
           Due today: <strong>{formatAmount(session.amount_total ?? 0, currency)}</strong>
         </p>
@@ -141,6 +144,7 @@ function CheckoutView(props: {
               <input id="cvc" name="cvc" placeholder="CVC" value={attempt?.cvc ?? ''} />
             </div>
           </div>
+          {session.allow_promotion_codes ? <PromotionCodeField session={session} /> : null}
           <button type="submit">{trialEnd !== null ? 'Start trial' : 'Pay and subscribe'}</button>
           <p class="muted">
             Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000
@@ -206,14 +210,36 @@ export function checkoutPages(emu: EmulatorContext): Hono {
     if (card === undefined) {
       return refuse('Your card number is invalid. Use 4242 4242 4242 4242 or 4000 0000 0000 0002.');
     }
+    const promotionCode = typeof form.promotion_code === 'string' ? form.promotion_code : '';
     try {
-      emu.checkout.complete(session, { card, email });
+      emu.checkout.complete(session, { card, email, promotionCode });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500) return refuse(err.message);
       throw err;
     }
     refused.delete(session.id);
     return c.redirect(successRedirect(session), 303);
+  });
+
+  app.post('/:id/promotion', async (c) => {
+    const session = load(c);
+    if (!session) return notFound(c);
+    if (session.status !== 'open') return c.html(<CheckoutView emu={emu} session={session} />, 409);
+    const form = await c.req.parseBody();
+    const email = typeof form.email === 'string' ? form.email.trim() : undefined;
+    const code = typeof form.promotion_code === 'string' ? form.promotion_code.trim() : '';
+    const details = emu.store.checkoutDetails.get(session.id);
+    try {
+      if (details && code) applyTypedCode(emu.store, session, details, code);
+    } catch (err) {
+      // Post/Redirect/Get, as for a payment: the refusal is shown once on the page.
+      if (err instanceof ApiError && err.status < 500) {
+        refused.set(session.id, { error: err.message, email, card: '', exp: '', cvc: '' });
+        return c.redirect(`/checkout/${session.id}`, 303);
+      }
+      throw err;
+    }
+    return c.redirect(`/checkout/${session.id}`, 303);
   });
 
   app.post('/:id/cancel', (c) => {

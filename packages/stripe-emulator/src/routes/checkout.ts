@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import { checkoutDiscountParams, discountAtCreation } from '../checkout-discounts.js';
 import type { EmulatorContext } from '../context.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { listOf, paginate } from '../list.js';
@@ -36,6 +37,7 @@ const createSchema = z.strictObject({
     .optional(),
   payment_method_collection: z.enum(['always', 'if_required']).optional(),
   payment_method_types: z.array(str).optional(),
+  ...checkoutDiscountParams,
   expand: expand.optional(),
 });
 const retrieveSchema = z.strictObject({ expand: expand.optional() });
@@ -145,14 +147,16 @@ export function checkoutRoutes(emu: EmulatorContext): Hono {
       store.now(),
     );
     session.payment_method_collection = p.payment_method_collection ?? 'always';
-    store.checkoutSessions.set(session.id, session);
-    store.checkoutDetails.set(session.id, {
+    const details = {
       lineItems: p.line_items.map((line) => ({ price: line.price, quantity: line.quantity ?? 1 })),
       subscriptionMetadata: mergeMetadata({}, p.subscription_data?.metadata),
       trialPeriodDays: trial?.trial_period_days,
       trialEnd: trial?.trial_end,
       missingPaymentMethod: trial?.trial_settings?.end_behavior.missing_payment_method,
-    });
+    };
+    discountAtCreation(store, session, details, p);
+    store.checkoutSessions.set(session.id, session);
+    store.checkoutDetails.set(session.id, details);
     return respond(c, emu, session, p.expand);
   });
 

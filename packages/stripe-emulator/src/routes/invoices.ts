@@ -6,6 +6,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { RENEWAL_DRAFT_SECONDS } from '../billing.js';
 import type { EmulatorContext } from '../context.js';
+import { discountPreview, discountsParam } from '../discounts.js';
 import { invalidRequest, resourceMissing } from '../errors.js';
 import { listOf, paginate } from '../list.js';
 import { buildInvoice, invoiceItemLine, invoiceSubscriptionId } from '../objects/invoice.js';
@@ -33,6 +34,7 @@ const previewSchema = z.strictObject({
       proration_date: int.optional(),
     })
     .optional(),
+  discounts: discountsParam.optional(),
   expand: expand.optional(),
 });
 
@@ -200,7 +202,8 @@ export function invoiceRoutes(emu: EmulatorContext): Hono {
     const sub = found(store.subscriptions, p.subscription, 'subscription');
     if (p.customer && p.customer !== sub.customer)
       throw invalidRequest('The subscription belongs to another customer.', 'customer');
-    return respond(c, emu, previewInvoice(emu, sub, p.subscription_details), p.expand);
+    const preview = previewInvoice(emu, sub, p.subscription_details);
+    return respond(c, emu, discountPreview(store, sub, preview, p.discounts), p.expand);
   });
   app.get('/:id', async (c) => {
     const p = parseParams(retrieveSchema, await readParams(c));

@@ -3,6 +3,11 @@ import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
+import {
+  checkSubscriptionDiscounts,
+  discountsParam,
+  setSubscriptionDiscounts,
+} from '../discounts.js';
 import { ApiError, cardDeclined, invalidRequest, resourceMissing } from '../errors.js';
 import { paginate } from '../list.js';
 import { bool, expand, int, metadata, pagination, parseParams, str } from '../params.js';
@@ -43,6 +48,7 @@ const updateSchema = z.strictObject({
   // renewal (billing.ts switchPrice).
   proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
   proration_date: int.optional(),
+  discounts: discountsParam.optional(),
   expand: expand.optional(),
 });
 const cancelSchema = z.strictObject({
@@ -160,8 +166,12 @@ export function subscriptionRoutes(emu: EmulatorContext): Hono {
     ) {
       throw cardDeclined();
     }
+    const discounts = p.discounts && checkSubscriptionDiscounts(store, sub, p.discounts);
     if (switches.some((s) => s.quantity !== undefined && s.quantity !== (s.item.quantity ?? 1)))
       admitQuantityUpdate(emu, sub);
+    // Before a price switch, so an invoice billed now carries the new discount.
+    if (discounts)
+      billing.updateSubscription(sub, () => setSubscriptionDiscounts(store, sub, discounts));
     const proration = {
       ...(p.proration_behavior ? { behavior: p.proration_behavior } : {}),
       ...(p.proration_date !== undefined ? { date: p.proration_date } : {}),
