@@ -126,17 +126,35 @@ describe('issue #28: every page a person touches', () => {
 
       // 4. Pending: a slow "Create key" disables its button with a spinner; a double click
       // creates one key.
+      // The server's answer is held until the page has been looked at.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let creates = 0;
       await ada.route('**/api-keys', async (route) => {
-        await new Promise((r) => setTimeout(r, 800));
+        creates += 1;
+        await held;
         await route.continue();
       });
       await ada.fill('#key-name', 'Deploy');
-      const button = ada.getByRole('button', { name: 'Create key' });
-      await button.dblclick();
-      await ada.locator('button.is-pending:disabled').waitFor();
-      await shots(ada, '04-pending');
+      await ada.getByRole('button', { name: 'Create key' }).dblclick({ noWaitAfter: true });
+      await expect
+        .poll(() =>
+          ada.evaluate<string>(
+            "(() => { const b = [...document.querySelectorAll('section#api-keys button')].find((x) => x.textContent.trim() === 'Create key'); return b ? String(b.disabled) + ' ' + b.className : 'none'; })()",
+          ),
+        )
+        .toMatch(/^true .*is-pending/);
+      await ada.screenshot({ path: 'test-results/screenshots/ui-after-04-pending.png' });
+      await ada.setViewportSize(PHONE);
+      await ada.locator('section#api-keys').scrollIntoViewIfNeeded();
+      await ada.screenshot({ path: 'test-results/screenshots/ui-after-04-pending.390.png' });
+      await ada.setViewportSize({ width: 1280, height: 800 });
+      release();
       await ada.waitForURL(/#api-keys$/);
       await ada.unroute('**/api-keys');
+      expect(creates).toBe(1);
       expect(await ada.locator('section#api-keys tbody tr').count()).toBe(1);
 
       // 5. A long workspace name stays inside the header; "Created Acme Inc." has one period.
@@ -227,8 +245,10 @@ describe('issue #28: every page a person touches', () => {
       await shots(eve, '02-forgot-sent');
       expect(await postsDuring(eve, () => eve.reload())).toEqual([]);
       expect(await eve.getByText('If an account exists').count()).toBe(0);
-      await app.openMail(eve, 'cleo@ui.test', 'Reset your password');
-      expect(await mailCount(eve, 'cleo@ui.test', 'Reset your password')).toBe(1);
+      // Delivery is a background job: wait for the one mail, then make sure no second follows.
+      await expect
+        .poll(() => mailCount(eve, 'cleo@ui.test', 'Reset your password'), { timeout: 45_000 })
+        .toBe(1);
 
       // Reset with a used-up link: sent to ask for a new one; a reload posts nothing.
       await eve.goto(`${app.baseUrl}/reset-password?token=not-a-real-token`);
