@@ -25,8 +25,8 @@ export function AskAdminPage(props: {
       <Card title={`This needs ${needed.label}`}>
         <p>
           <strong>{props.workspace.name}</strong> is on the {planOf(props.workspace).label} plan.
-          Only an admin can upgrade it: we can email {props.admins.join(', ')} for you, with a
-          link to the plans.
+          Only an admin can upgrade it: we can email {props.admins.join(', ')} for you, with a link
+          to the plans.
         </p>
         <form method="post" action={`/workspace/${props.workspace.id}/upgrade/ask`}>
           <CsrfField token={props.chrome.csrfToken} />
