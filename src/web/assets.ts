@@ -44,9 +44,13 @@ export const APP_JS = `'use strict';
         return;
       }
       var submitter = event.submitter;
+      // Busy at once, so the second click of a double click is cancelled above.
+      form.setAttribute('aria-busy', 'true');
       setTimeout(function () {
-        if (event.defaultPrevented) return;
-        form.setAttribute('aria-busy', 'true');
+        if (event.defaultPrevented) {
+          form.removeAttribute('aria-busy');
+          return;
+        }
         if (submitter && submitter.name) {
           var copy = document.createElement('input');
           copy.type = 'hidden';
