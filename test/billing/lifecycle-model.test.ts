@@ -59,7 +59,7 @@ describe.each(DB_KINDS)('billing lifecycles, model-based (%s)', (kind) => {
                 { priceId: `${begin.plan}_monthly` },
               );
               await pay(t, sessionIdIn((await readJson<{ url: string }>(res)).url));
-              await settle(t, 20_000);
+              await settle(t, 60_000);
               model.sub = { plan: begin.plan, cancel: false, scheduled: null, failing: false };
             }
             await fc.asyncModelRun(() => ({ model, real }), cmds);

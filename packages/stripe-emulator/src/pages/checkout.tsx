@@ -165,6 +165,9 @@ export function checkoutPages(emu: EmulatorContext): Hono {
 
   app.get('/:id', (c) => {
     const session = load(c);
+    // Never from the back/forward cache: Back after paying must show "already complete", not
+    // the stale form, fillable, as Stripe's hosted page does.
+    c.header('Cache-Control', 'no-store');
     return session ? c.html(<CheckoutView emu={emu} session={session} />) : notFound(c);
   });
 
