@@ -138,8 +138,12 @@ export async function changePlan(
         throw badRequest(
           'prorationDate is outside the current billing period: preview the change again',
         );
-      // A new choice replaces a pending switch.
+      // A new choice replaces a pending switch, and takes back a pending cancellation: "switches
+      // to Pro" and "ends on …" can never both be the workspace's future (the lifecycle model
+      // found Cancel, then Switch(pro), leaving both).
       await releaseSchedule(ctx, c.subscription);
+      if (c.subscription.cancel_at_period_end)
+        await ctx.stripe.subscriptions.update(c.subscription.id, { cancel_at_period_end: false });
       let effectiveAt: number | null = null;
       if (c.timing === 'now') {
         await ctx.stripe.subscriptions.update(c.subscription.id, {
