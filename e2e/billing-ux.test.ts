@@ -95,7 +95,7 @@ describe('billing screens in the browser', () => {
 
       await page.goto(`${app.baseUrl}/billing/success?session_id=${sessionId}`);
       await page.waitForURL(settings);
-      expect(await toast(page)).toContain('This workspace is on Pro.');
+      expect(await toast(page)).toContain("You're already on Pro.");
 
       // Cancel at the period end in Stripe's portal; the app shows the date and offers Resume.
       await Promise.all([

@@ -51,10 +51,10 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
         bob.getByRole('button', { name: 'Accept invitation' }).click(),
       ]);
 
-      // The upgrade page: Team quoted for two members, and the trial announced before the click.
+      // The upgrade page: Team quoted at its 3-seat minimum for two members, and the trial announced before the click.
       await tara.goto(`${app.baseUrl}/workspace/${id}/upgrade/`);
       const upgrade = await mainText(tara);
-      expect(upgrade).toContain('$12 × 2 members = $24/month');
+      expect(upgrade).toContain('$12 × 3 seats (the minimum) = $36/month');
       expect(upgrade).toContain('14-day free trial');
       await saveScreenshot(tara, 'trials-seats-01-upgrade');
 
@@ -73,9 +73,9 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
       expect(await planBadge(tara)).toBe('Team');
       const trial = await tara.locator('[data-testid=trial]').innerText();
       expect(trial).toMatch(/^Trial — ends on \w+ \d+, \d{4}\. Then Team continues/);
-      expect(trial).toContain('$12 × 2 members = $24/month');
+      expect(trial).toContain('$12 × 3 seats (the minimum) = $36/month');
       expect(await tara.locator('[data-testid=price]').innerText()).toBe(
-        '$12 × 2 members = $24/month',
+        '$12 × 3 seats (the minimum) = $36/month',
       );
       expect(await tara.locator('[data-testid=invite-cost]').innerText()).toContain(
         'An added member costs $12/month',

@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps) {
     appOrigin,
     cookieSecret: deps.cookieSecret,
     secureCookies: config.appUrl.startsWith('https://'),
+    emailVerification: config.mail.verification,
   };
 
   // Stripe webhooks ahead of the chain below (src/web/lean-route.ts says what it keeps); a body

@@ -153,8 +153,12 @@ export async function changePlan(
       const { current_period_start: start, current_period_end: end } = c.item;
       if (prorationDate !== undefined && (prorationDate < start || prorationDate > end))
         throw badRequest('The billing period changed since the preview: preview the change again');
-      // A new choice replaces a pending switch.
+      // A new choice replaces a pending switch, and takes back a pending cancellation: "switches
+      // to Pro" and "ends on …" can never both be the workspace's future (the lifecycle model
+      // found Cancel, then Switch(pro), leaving both).
       await releaseSchedule(ctx, c.subscription);
+      if (c.subscription.cancel_at_period_end)
+        await ctx.stripe.subscriptions.update(c.subscription.id, { cancel_at_period_end: false });
       let effectiveAt: number | null = null;
       if (c.timing === 'now') {
         await ctx.stripe.subscriptions.update(c.subscription.id, {

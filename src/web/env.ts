@@ -30,6 +30,8 @@ export interface WebSettings {
   appOrigin: string;
   cookieSecret: string;
   secureCookies: boolean;
+  /** EMAIL_VERIFICATION: 'required' blocks billing and invitations until the address is confirmed. */
+  emailVerification: 'required' | 'optional';
 }
 
 export type AppVariables = {

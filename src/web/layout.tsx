@@ -39,6 +39,8 @@ export interface PageChrome {
   current?: (NavWorkspace & { links?: NavLink[] }) | null;
   /** The request path, to mark the current navigation link with aria-current="page". */
   path?: string;
+  /** Set while the signed-in user must still confirm this address: a banner on every page. */
+  unverifiedEmail?: string | null;
 }
 
 export function PlanBadge({ plan }: { plan: PlanBadgeView }) {
@@ -282,6 +284,20 @@ export function Layout(props: PageChrome & { children?: Child }) {
           <VerifyBanner email={user.email} csrfToken={props.csrfToken} />
         )}
         <main id="content" tabindex={-1}>
+          {props.unverifiedEmail && (
+            <div class="banner" role="status" data-testid="confirm-address">
+              <span>
+                <strong>Confirm your address.</strong> We sent a link to {props.unverifiedEmail}.
+                Billing and invitations wait for it.
+              </span>{' '}
+              <form method="post" action="/account/verify/resend" class="inline">
+                <CsrfField token={props.csrfToken} />
+                <button type="submit" class="btn secondary sm">
+                  Send the link again
+                </button>
+              </form>
+            </div>
+          )}
           <Toast message={props.flash} />
           {props.children}
         </main>

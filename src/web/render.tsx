@@ -60,5 +60,7 @@ export async function pageChrome(
         }
       : null,
     path: c.req.path,
+    unverifiedEmail:
+      user && !user.emailVerified && c.var.web.emailVerification === 'required' ? user.email : null,
   };
 }

@@ -71,7 +71,7 @@ async function readBack(m: Model, r: Real) {
 
 async function step(m: Model, r: Real, act: () => Promise<void>) {
   await act();
-  await settle(r.t, 20_000);
+  await settle(r.t, 60_000);
   await waitForSeats(r);
   await readBack(m, r);
   await checkInvariants(r);
@@ -88,7 +88,7 @@ async function waitForSeats(r: Real) {
       if (!plan?.perSeat || sub?.status === 'incomplete') return true;
       return item?.quantity === billedQuantity(plan, 1 + r.joined.length);
     },
-    { timeoutMs: 20_000, what: 'the seat sync to bill the members' },
+    { timeoutMs: 60_000, what: 'the seat sync to bill the members' },
   );
 }
 

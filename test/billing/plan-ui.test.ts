@@ -130,7 +130,7 @@ describe.each(DB_KINDS)('plan badges and the Plan section (%s)', (kind) => {
         'Your last payment failed. Update the card in Manage billing',
       );
       expect(banner).toContain(
-        `<a class="btn sm" href="/workspace/${ws.id}/billing/">Update payment method</a>`,
+        `<a class="btn danger sm" href="/workspace/${ws.id}/billing/">Fix payment</a>`,
       );
       expect(textOf(forAdmin)).toContain(' Free Past due ');
       const forMember = await plan(member, ws.id);

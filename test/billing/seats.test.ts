@@ -87,38 +87,39 @@ describe.each(DB_KINDS)('per-seat pricing (%s)', (kind) => {
     await invitee(admin, ws.id, 'Pat Pending');
 
     const upgrade = textOf(await (await admin.get(`/workspace/${ws.id}/upgrade/`)).text());
-    expect(upgrade).toContain('$12 × 2 members = $24/month');
+    expect(upgrade).toContain('$12 × 3 seats (the minimum) = $36/month');
     const yearly = textOf(
       await (await admin.get(`/workspace/${ws.id}/upgrade/?interval=year`)).text(),
     );
-    expect(yearly).toContain('$120 × 2 members = $240/year');
+    expect(yearly).toContain('$120 × 3 seats (the minimum) = $360/year');
     const { sessionId } = await upgradeViaPage(t, admin, ws.id, priceOf('team_monthly'));
     const lines = await t.stripe.checkout.sessions.listLineItems(sessionId);
-    expect(lines.data.map((l) => l.quantity)).toEqual([2]);
+    expect(lines.data.map((l) => l.quantity)).toEqual([3]);
     await control(t).post(`/checkout/sessions/${sessionId}/complete`, {});
     const row = await waitForPlan(t, ws.id, 'team');
-    expect(await quantityAtStripe(row.stripeSubscriptionId!)).toBe(2);
-    expect(row.seatsBilled).toBe(2);
-    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 2, used: 2 });
+    // Team bills at least 3 seats (minSeats): two members pay for three.
+    expect(await quantityAtStripe(row.stripeSubscriptionId!)).toBe(3);
+    expect(row.seatsBilled).toBe(3);
+    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 3, used: 2 });
 
     const settings = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
-    expect(settings).toContain('$12 × 2 members = $24/month');
+    expect(settings).toContain('$12 × 3 seats (the minimum) = $36/month');
     expect(settings).toContain('An added member costs $12/month');
   });
 
   it('raises the quantity when an invitation is accepted, invoicing the added seat now', async () => {
-    const { admin, ws, subscriptionId } = await teamWorkspace('Ian Increase', 1);
+    const { admin, ws, subscriptionId } = await teamWorkspace('Ian Increase', 2);
     const newcomer = await invitee(admin, ws.id, 'Nia Newcomer');
     await settle(t);
-    expect(await quantityAtStripe(subscriptionId)).toBe(2);
+    expect(await quantityAtStripe(subscriptionId)).toBe(3);
     const invoiceIds = async () =>
       (await t.stripe.invoices.list({ subscription: subscriptionId })).data.map((i) => i.id);
     const earlier = new Set(await invoiceIds());
     expect((await newcomer.accept()).status).toBe(200);
     // Accepted, not yet billed: the debounce holds the update back.
-    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 2, used: 3 });
-    await waitForSeats(ws.id, 3);
-    expect(await quantityAtStripe(subscriptionId)).toBe(3);
+    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 3, used: 4 });
+    await waitForSeats(ws.id, 4);
+    expect(await quantityAtStripe(subscriptionId)).toBe(4);
     const invoices = await t.stripe.invoices.list({ subscription: subscriptionId });
     const prorated = invoices.data.filter((i) => !earlier.has(i.id));
     expect(prorated.map((i) => i.billing_reason)).toEqual(['subscription_update']);
@@ -128,6 +129,10 @@ describe.each(DB_KINDS)('per-seat pricing (%s)', (kind) => {
 
   it('lowers the quantity when a member is removed, as a credit on the next invoice', async () => {
     const { admin, ws, subscriptionId } = await teamWorkspace('Rita Remove', 2);
+    // A fourth member (joined on Team: Free stops at 3), so a removal goes above the minimum.
+    const fourth = await invitee(admin, ws.id, 'Rita member 3');
+    expect((await fourth.accept()).status).toBe(200);
+    await waitForSeats(ws.id, 4);
     await settle(t);
     const earlier = new Set(
       (await t.stripe.invoices.list({ subscription: subscriptionId })).data.map((i) => i.id),
@@ -138,9 +143,9 @@ describe.each(DB_KINDS)('per-seat pricing (%s)', (kind) => {
     const leaving = members.find((m) => m.role === 'member')!;
     const res = await admin.json('DELETE', `/api/workspaces/${ws.id}/members/${leaving.userId}`);
     expect(res.status).toBe(204);
-    await waitForSeats(ws.id, 2);
-    expect(await quantityAtStripe(subscriptionId)).toBe(2);
-    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 2, used: 2 });
+    await waitForSeats(ws.id, 3);
+    expect(await quantityAtStripe(subscriptionId)).toBe(3);
+    expect(await seatsJson(admin, ws.id)).toEqual({ billed: 3, used: 3 });
     const sub = await t.stripe.subscriptions.retrieve(subscriptionId);
     const pending = await t.stripe.invoiceItems.list({
       customer: String(sub.customer),
@@ -179,8 +184,8 @@ describe.each(DB_KINDS)('per-seat pricing (%s)', (kind) => {
       });
       const report = await syncWorkspaces(t.billing.ctx, { workspaceId: ws.id });
       expect(report.errors).toEqual([]);
-      expect(await quantityAtStripe(subscriptionId)).toBe(2);
-      expect((await workspaceRow(t, ws.id)).seatsBilled).toBe(2);
+      expect(await quantityAtStripe(subscriptionId)).toBe(3);
+      expect((await workspaceRow(t, ws.id)).seatsBilled).toBe(3);
     } finally {
       await releaseDeliveries(t);
     }
@@ -208,8 +213,8 @@ describe.each(DB_KINDS)('per-seat pricing (%s)', (kind) => {
     const team = await waitForPlan(t, ws.id, 'team', 'the portal switch to reach the workspace');
     expect(team.subscriptionStatus).toBe('trialing');
     expect(team.trialEndsAt?.getTime()).toBe(pro.trialEndsAt?.getTime());
-    // Team is per seat: the quantity the portal left (1) is corrected to the two members.
-    await waitForSeats(ws.id, 2);
-    expect(await quantityAtStripe(pro.stripeSubscriptionId!)).toBe(2);
+    // Team is per seat: the quantity the portal left (1) is corrected to Team's minimum of 3.
+    await waitForSeats(ws.id, 3);
+    expect(await quantityAtStripe(pro.stripeSubscriptionId!)).toBe(3);
   });
 });

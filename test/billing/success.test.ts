@@ -196,7 +196,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
     });
   });
 
-  it('says "This workspace is on Pro" instead of welcoming again when the success URL is reopened', async () => {
+  it("says “You're already on Pro” instead of welcoming again when the success URL is reopened", async () => {
     const { admin, ws } = await adminWithWorkspace();
     const { sessionId } = await upgradeViaPage(t, admin, ws.id);
     await pay(t, sessionId);
@@ -204,7 +204,7 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
     for (let i = 0; i < 2; i++) {
       expect(await visitSuccess(admin, sessionId)).toEqual({
         landedOn: `/workspace/${ws.id}/settings`,
-        flash: { type: 'info', message: 'This workspace is on Pro.' },
+        flash: { type: 'info', message: "You're already on Pro." },
       });
     }
     expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
@@ -293,8 +293,8 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       }
       // Exactly one of the three says the welcome; the others say what the workspace is on.
       expect(loads.map((res) => flashSetBy(res)?.message).sort()).toEqual([
-        'This workspace is on Pro.',
-        'This workspace is on Pro.',
+        "You're already on Pro.",
+        "You're already on Pro.",
         'Welcome to Pro!',
       ]);
       expect((await workspaceRow(t, ws.id)).plan).toBe('pro');

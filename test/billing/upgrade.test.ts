@@ -50,8 +50,8 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     expect(textOf(pages[0]!)).not.toContain('/ year');
     expect(textOf(pages[1]!)).toContain('$290 / year');
     expect(textOf(pages[1]!)).toContain('$120 / member / year');
-    // Team is per seat: the card says what this workspace (one member) would pay.
-    expect(textOf(pages[0]!)).toContain('$12 × 1 member = $12/month');
+    // Team is per seat: the card says what this workspace (one member) would pay: the minimum.
+    expect(textOf(pages[0]!)).toContain('$12 × 3 seats (the minimum) = $36/month');
     const forms = [...html.matchAll(/<form method="post" action="([^"]+)"[\s\S]*?<\/form>/g)].map(
       (m) => ({ action: m[1], html: m[0] }),
     );

@@ -38,8 +38,9 @@ type Action =
   | { kind: 'current' }
   | { kind: 'signup' }
   | { kind: 'link'; href: (interval: BillingInterval) => string; label: string }
-  | { kind: 'checkout'; action: string; csrfToken: string }
-  | { kind: 'change'; base: string };
+  /** `blocked`: why the button is disabled (an unverified address), said beside it. */
+  | { kind: 'checkout'; action: string; csrfToken: string; blocked?: string | undefined }
+  | { kind: 'change'; base: string; blocked?: string | undefined };
 
 function PriceTag(props: {
   price: CatalogPrice;
@@ -121,15 +122,36 @@ function PlanCard(props: {
               <CsrfField token={action.csrfToken} />
               <input type="hidden" name="price" value={price.priceId ?? price.lookupKey} />
               {tag}
-              <button type="submit" class="btn">
+              <button
+                type="submit"
+                class="btn"
+                disabled={action.blocked !== undefined}
+                aria-describedby={action.blocked ? `blocked-${plan.id}` : undefined}
+              >
                 {trialDays ? `Start ${trialDays}-day free trial${billed}` : `Upgrade${billed}`}
               </button>
+              {action.blocked && (
+                <p class="small muted" id={`blocked-${plan.id}`} data-testid="billing-blocked">
+                  {action.blocked}
+                </p>
+              )}
             </form>
           );
         return (
           <div class="plan-option" data-interval={price.interval}>
             {tag}
-            {action.kind === 'change' && (
+            {action.kind === 'change' && action.blocked && (
+              <>
+                <button type="button" class="btn secondary" disabled>
+                  Switch to {plan.label}
+                  {billed}
+                </button>
+                <p class="small muted" data-testid="billing-blocked">
+                  {action.blocked}
+                </p>
+              </>
+            )}
+            {action.kind === 'change' && !action.blocked && (
               <Button
                 variant="secondary"
                 href={`${action.base}/change-plan/?plan=${plan.id}&interval=${price.interval}`}
@@ -307,6 +329,10 @@ export function UpgradePage(props: {
   const current = planOf(props.workspace);
   const paid = current.prices.length > 0;
   const interval = props.interval ?? 'month';
+  // An unverified admin sees the buttons, disabled, with the reason: never a 403 page.
+  const blocked = props.chrome.unverifiedEmail
+    ? `Confirm your address first: open the link we sent to ${props.chrome.unverifiedEmail}.`
+    : undefined;
   return (
     <Layout {...props.chrome}>
       <PageHeader
@@ -335,8 +361,9 @@ export function UpgradePage(props: {
               kind: 'checkout',
               action: `${base}/upgrade/`,
               csrfToken: props.chrome.csrfToken,
+              blocked,
             };
-          return paid ? { kind: 'change', base } : { kind: 'none' };
+          return paid ? { kind: 'change', base, blocked } : { kind: 'none' };
         }}
       />
       <p class="small muted">

@@ -139,10 +139,13 @@ function OverLimits(props: { workspace: Workspace; usage: Usage }) {
   );
 }
 
-/** "$29 per month", or for a per-member price "$12 × 5 members = $60/month" (seats billed). */
-function priceLine(ws: Workspace, price: CatalogPrice): string {
+/**
+ * "$29 per month", or for a per-member price "$12 × 5 members = $60/month" (the members, or
+ * the seats billed when they are not known; below the plan's minimum it says so).
+ */
+function priceLine(ws: Workspace, price: CatalogPrice, members?: number): string {
   if (price.perSeat && ws.seatsBilled !== null)
-    return quotePrice(planOf(ws), price, ws.seatsBilled).line;
+    return quotePrice(planOf(ws), price, members ?? ws.seatsBilled).line;
   return `${formatAmount(price.amount, price.currency)} per ${price.interval}`;
 }
 
@@ -240,7 +243,7 @@ export function PlanSection(props: PlanSectionProps) {
   if (paid && props.price)
     items.push({
       label: 'Price',
-      value: <span data-testid="price">{priceLine(ws, props.price)}</span>,
+      value: <span data-testid="price">{priceLine(ws, props.price, props.usage?.members)}</span>,
     });
   const phase = props.state.phase;
   if (phase === 'trialing' && ws.trialEndsAt)
@@ -252,7 +255,7 @@ export function PlanSection(props: PlanSectionProps) {
           {ws.cancelAtPeriodEnd
             ? 'It was canceled: the workspace returns to Free then.'
             : `Then ${plan.label} continues and the card on file is charged${
-                props.price ? ` ${priceLine(ws, props.price)}` : ''
+                props.price ? ` ${priceLine(ws, props.price, props.usage?.members)}` : ''
               }.`}
         </span>
       ),

@@ -18,6 +18,7 @@ import { listAdmins, listMembers } from '../../workspaces/members.js';
 import { requiresFeature } from '../../workspaces/plan-gates.js';
 import { listWorkspacesForUser } from '../../workspaces/service.js';
 import { cancelSubscription } from '../cancel.js';
+import { catalogPrice } from '../catalog.js';
 import { cancelScheduledChange, changePlan, previewPlanChange } from '../change-plan.js';
 import { openPortal, startCheckout } from '../checkout.js';
 import { deleteWorkspace } from '../deletion.js';
@@ -108,6 +109,18 @@ export function billingWebRoutes(deps: BillingRouteDeps) {
     const plan = ctx.catalog.plans.get(c.req.query('plan') ?? '');
     const interval = parseInterval(c.req.query('interval'));
     if (!plan) return c.redirect(`/workspace/${workspace.id}/upgrade/`);
+    // Back or reload after a switch: the switch is made (or scheduled); say so, not a 409.
+    const current = catalogPrice(ctx.catalog, workspace.stripePriceId);
+    const settings = `/workspace/${workspace.id}/settings`;
+    if (current?.plan === plan.id && current.interval === interval && workspace.plan === plan.id)
+      return redirectWithFlash(c, settings, 'info', `You're already on ${plan.label}.`);
+    if (workspace.scheduledPlan === plan.id && workspace.scheduledChangeAt)
+      return redirectWithFlash(
+        c,
+        settings,
+        'info',
+        `You're already switching to ${plan.label} on ${formatDay(workspace.scheduledChangeAt, requestLocale(c))}.`,
+      );
     const preview = await previewPlanChange(ctx, { workspace, plan: plan.id, interval });
     const chrome = await pageChrome(c, db, `Switch to ${plan.label}`, workspace);
     return c.html(
@@ -214,7 +227,8 @@ export function billingWebRoutes(deps: BillingRouteDeps) {
           c,
           settings,
           'info',
-          `This workspace is on ${planOf(outcome.plan).label}.`,
+          // Back or reload after paying: the payment is done, never a form to pay again.
+          `You're already on ${planOf(outcome.plan).label}.`,
         );
       case 'processing':
         return redirectWithFlash(

@@ -187,6 +187,9 @@ export function checkoutPages(emu: EmulatorContext): Hono {
 
   app.get('/:id', (c) => {
     const session = load(c);
+    // Never from the back/forward cache: Back after paying must show "already complete", not
+    // the stale form, fillable, as Stripe's hosted page does.
+    c.header('Cache-Control', 'no-store');
     if (!session) return notFound(c);
     if (session.status !== 'open') refused.delete(session.id);
     return c.html(<CheckoutView emu={emu} session={session} attempt={refused.get(session.id)} />);
