@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { user as authUser } from '../src/auth/schema.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from './support/app.js';
 import { TestClient } from './support/client.js';
@@ -27,6 +29,11 @@ describe.each(DB_KINDS)('logs (%s)', (kind) => {
     const admin = client();
     await admin.postForm('/signup', { name: 'Logan', email: 'logan@example.com', password });
     const ws = await admin.firstWorkspace();
+    // Only a verified account creates API keys and invitations.
+    await t.database.db
+      .update(authUser)
+      .set({ emailVerified: true })
+      .where(eq(authUser.email, 'logan@example.com'));
     const sessionCookie = admin.cookies.get('tollgate.session_token')!;
     const key = await createKeyOnPage(admin, ws.id, 'ci', 'admin');
     await admin.withApiKey(key).getJson(`/api/workspaces/${ws.id}`);

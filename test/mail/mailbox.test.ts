@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestApp, TEST_APP_URL, TEST_AUTH_SECRET, type TestApp } from '../support/app.js';
-import { location, TestClient } from '../support/client.js';
+import { TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 import { waitForMail } from './support.js';
 

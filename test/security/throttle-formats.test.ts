@@ -11,7 +11,7 @@ const FORMATS = ['json', 'urlencoded', 'multipart'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** A POST of `fields` in `format`, as a browser or a script would send it. */
-export function post(
+function post(
   client: TestClient,
   path: string,
   fields: Record<string, string>,
