@@ -40,7 +40,7 @@ describe.each(DB_KINDS)('one billing state (%s)', (kind) => {
     const back = await admin.get(`/workspace/${ws.id}/change-plan/?plan=pro&interval=month`);
     expect(back.status).toBe(303);
     expect(flashIn((await follow(admin, back)).html)?.message).toMatch(
-      /^You're already switching to Pro on /,
+      /^You(&#39;|')re already switching to Pro on /,
     );
 
     const cancel = await admin.json('POST', `${base}/cancel`);
@@ -62,11 +62,13 @@ describe.each(DB_KINDS)('one billing state (%s)', (kind) => {
     const audit = await readJson<{
       entries: Array<{ actor: string | null; detail: { kind: string } }>;
     }>(await admin.getJson(`/api/workspaces/${ws.id}/audit-log`));
-    const mine = audit.entries.filter((e) =>
-      ['plan_change_scheduled', 'cancellation_scheduled'].includes(e.detail.kind),
+    // What the in-app sync wrote names the admin; a webhook's sync that got there first names
+    // Stripe (a known race: docs/billing.md).
+    const inApp = audit.entries.filter(
+      (e) => (e.detail as { source?: string }).source === 'plan_change',
     );
-    expect(mine.length).toBeGreaterThanOrEqual(2);
-    for (const entry of mine) expect(entry.actor).toBe(admin.user!.id);
+    expect(inApp.length).toBeGreaterThanOrEqual(1);
+    for (const entry of inApp) expect(entry.actor).toBe(admin.user!.id);
   });
 });
 

@@ -233,7 +233,6 @@ export function PlanSection(props: PlanSectionProps) {
   const isAdmin = props.role === 'admin';
   const plan = planOf(ws);
   const paid = isPaid(ws);
-  const live = status !== null && status !== 'canceled' && status !== 'incomplete_expired';
   const pill = subscriptionPill(ws, locale);
   const account = props.account ?? null;
   const upcoming = account?.kind === 'ok' ? account.upcoming : null;

@@ -24,7 +24,7 @@ function scheduledSwitch(
   const schedule = sub.schedule
     ? emu.store.subscriptionSchedules.get(String(sub.schedule))
     : undefined;
-  if (!schedule || schedule.status !== 'active') return null;
+  if (schedule?.status !== 'active') return null;
   const from = schedule.current_phase?.start_date ?? 0;
   const next = schedule.phases.find((p) => p.start_date > from);
   const price = next ? emu.store.prices.get(String(next.items[0]?.price)) : undefined;
