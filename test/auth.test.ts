@@ -54,11 +54,15 @@ describe.each(DB_KINDS)('accounts (%s)', (kind) => {
     });
     expect(res.status).toBe(303);
     expect((await again.getJson('/api/me')).status).toBe(401);
-    const signIn = await t.client().postForm('/login', {
+    // The second password never became the account's: signing in with it is refused.
+    const stranger = t.client();
+    const signIn = await stranger.postForm('/login', {
       email: 'dup@example.com',
       password: 'another password',
     });
-    expect(signIn.status).toBe(401);
+    expect(signIn.status).toBe(303);
+    expect(location(signIn)).toMatch(/^\/login\?/);
+    expect((await stranger.getJson('/api/me')).status).toBe(401);
   });
 
   it('signs in with the right password, not with a wrong one, and signs out', async () => {

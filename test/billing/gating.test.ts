@@ -53,7 +53,7 @@ describe.each(DB_KINDS)('requiresProPlan on the advanced feature (%s)', (kind) =
       expect(textOf(forAdmin.html)).toContain('$29 / month');
       const forMember = await follow(member, await member.get(page(ws.id)));
       expect(forMember.status).toBe(200);
-      expect(textOf(forMember.html)).toContain(`ask ${admin.user!.name}.`);
+      expect(textOf(forMember.html)).toContain(`we can email ${admin.user!.name} for you`);
       expect(textOf(forMember.html)).not.toContain('$29 / month');
     });
   });

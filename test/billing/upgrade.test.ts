@@ -207,7 +207,7 @@ describe.each(DB_KINDS)('upgrading a workspace to Pro (%s)', (kind) => {
     const res = await member.get(upgradePath(ws.id));
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(textOf(html)).toContain(`ask ${admin.user!.name}, ${secondAdmin.user!.name}`);
+    expect(textOf(html)).toContain(`email ${admin.user!.name}, ${secondAdmin.user!.name}`);
     expect(textOf(html)).not.toContain('Mo Member,');
     expect(html).not.toContain(`action="${upgradePath(ws.id)}"`);
     expect(html).not.toContain('$29 / month');

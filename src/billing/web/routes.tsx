@@ -307,10 +307,12 @@ export function billingWebRoutes(deps: BillingRouteDeps) {
     requiresFeature('advanced', prompt),
     reports,
   );
+  // The seed's gated page keeps the seed's promise: a page the plan does not allow redirects to
+  // the upgrade page (Reports, the same feature, shows its upgrade prompt in place).
   app.get(
     '/workspace/:id/advanced-feature/',
     requireWorkspaceAccess('member'),
-    requiresFeature('advanced', prompt),
+    requiresFeature('advanced'),
     reports,
   );
 
