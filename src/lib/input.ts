@@ -48,6 +48,11 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.ou
   const issue = result.error.issues[0];
   const field = issue && issue.path.length > 0 ? String(issue.path.join('.')) : null;
   let message = issue?.message ?? 'Invalid input';
+  // A strict body's unknown key is named: a typo or another endpoint's shape, never ignored.
+  if (issue?.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    message = `Unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${field ? ` in ${field}` : ''}`;
+  }
   // zod's own wording for a missing or mistyped field names no field; ours always does.
   if (issue?.code === 'invalid_type' && field && !message.includes(field)) {
     message = `${field}: ${message}`;

@@ -24,9 +24,9 @@ import {
 import type { Workspace } from './workspace.js';
 
 const roleField = z.enum(ROLES, { error: `role must be one of: ${ROLES.join(', ')}` });
-const CreateWorkspaceBody = z.object({ name: workspaceNameField });
-const InviteBody = z.object({ email: emailField, role: roleField.default('member') });
-const ChangeRoleBody = z.object({ role: roleField });
+const CreateWorkspaceBody = z.strictObject({ name: workspaceNameField });
+const InviteBody = z.strictObject({ email: emailField, role: roleField.default('member') });
+const ChangeRoleBody = z.strictObject({ role: roleField });
 
 export function workspaceJson(workspace: Workspace, role: Role) {
   return {

@@ -4,62 +4,75 @@
 import { and, count, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
-import type { LimitName } from '../plans/catalog.js';
+import { LIMITS, type LimitName } from '../plans/catalog.js';
 import { limit, planOf } from '../plans/entitlements.js';
 import { apiKeys, invitations, memberships, workspaces } from './schema.js';
 
-export interface Usage {
-  members: number;
-  api_keys: number;
-  /** Unexpired invitations not yet accepted: each will take a member seat. */
-  pendingInvitations: number;
+/**
+ * Each limit's counter: what counts toward it, and how to say one and many. Typed by the
+ * catalog's LIMITS, so a limit added there without a counter here does not compile (and is
+ * never counted as another limit's rows).
+ */
+interface LimitCounter {
+  /** The rows that count toward the limit for this workspace, as one `select count(*)`. */
+  count(db: Db, workspaceId: string): SQL;
+  noun: [one: string, many: string];
 }
 
+const count1 = (
+  db: Db,
+  table: typeof memberships | typeof apiKeys | typeof invitations,
+  where: SQL | undefined,
+) => sql`(${db.select({ n: count() }).from(table).where(where)})`;
+
+export const LIMIT_COUNTERS: { readonly [K in LimitName]: LimitCounter } = {
+  members: {
+    count: (db, workspaceId) => count1(db, memberships, eq(memberships.workspaceId, workspaceId)),
+    noun: ['member', 'members'],
+  },
+  api_keys: {
+    count: (db, workspaceId) =>
+      count1(db, apiKeys, and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt))),
+    noun: ['API key', 'API keys'],
+  },
+};
+
+export type Usage = Record<LimitName, number> & {
+  /** Unexpired invitations not yet accepted: each will take a member seat. */
+  pendingInvitations: number;
+};
+
 export async function usageOf(db: Db, workspaceId: string): Promise<Usage> {
-  // One statement, three counts: callers pass a transaction too, and a transaction's client runs
-  // one query at a time (three at once queue on it, which pg@9 will refuse).
-  const n = (
-    table: typeof memberships | typeof apiKeys | typeof invitations,
-    where: SQL | undefined,
-  ) => db.select({ n: count() }).from(table).where(where);
-  const [row] = await db
-    .select({
-      members: sql<number>`(${n(memberships, eq(memberships.workspaceId, workspaceId))})`.mapWith(
-        Number,
-      ),
-      apiKeys: sql<number>`(${n(
-        apiKeys,
-        and(eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)),
-      )})`.mapWith(Number),
-      pending: sql<number>`(${n(invitations, pendingInvitationsOf(workspaceId))})`.mapWith(Number),
-    })
-    .from(sql`(select 1) as one`);
-  return {
-    members: row?.members ?? 0,
-    api_keys: row?.apiKeys ?? 0,
-    pendingInvitations: row?.pending ?? 0,
+  // One statement, every count: callers pass a transaction too, and a transaction's client runs
+  // one query at a time (several at once queue on it, which pg@9 will refuse).
+  const columns: Record<string, SQL.Aliased<number>> = {
+    pendingInvitations: sql<number>`${count1(db, invitations, pendingInvitationsOf(workspaceId))}`
+      .mapWith(Number)
+      .as('pending_invitations'),
   };
+  for (const name of LIMITS) {
+    columns[name] = sql<number>`${LIMIT_COUNTERS[name].count(db, workspaceId)}`
+      .mapWith(Number)
+      .as(`limit_${name}`);
+  }
+  const [row] = await db.select(columns).from(sql`(select 1) as one`);
+  const usage = { pendingInvitations: Number(row?.pendingInvitations ?? 0) } as Usage;
+  for (const name of LIMITS) usage[name] = Number(row?.[name] ?? 0);
+  return usage;
 }
 
 /** Limits the workspace is over (a downgrade leaves what exists in place): for the settings page. */
 export function overLimits(plan: string, usage: Usage): LimitName[] {
-  const over: LimitName[] = [];
-  for (const name of ['members', 'api_keys'] as const) {
+  return LIMITS.filter((name) => {
     const max = limit(plan, name);
-    if (max !== null && usage[name] > max) over.push(name);
-  }
-  return over;
+    return max !== null && usage[name] > max;
+  });
 }
-
-const NOUNS: Record<LimitName, [one: string, many: string]> = {
-  members: ['member', 'members'],
-  api_keys: ['API key', 'API keys'],
-};
 
 export function limitReached(workspace: { id: string; plan: string }, name: LimitName): AppError {
   const plan = planOf(workspace);
   const max = plan.limits[name] ?? 0;
-  const noun = NOUNS[name][max === 1 ? 0 : 1];
+  const noun = LIMIT_COUNTERS[name].noun[max === 1 ? 0 : 1];
   return new AppError(
     'payment_required',
     `The ${plan.label} plan allows ${max} ${noun}: upgrade to add more`,
@@ -75,7 +88,7 @@ export function limitReached(workspace: { id: string; plan: string }, name: Limi
  * transaction it locks the workspace row first, so two additions at once cannot both fit.
  *   members at invitation: members + pending invitations (each invitation holds a seat)
  *   members at acceptance: members (unless the user already is one)
- *   api_keys: active keys
+ *   any other limit: its counter's rows (LIMIT_COUNTERS)
  */
 export async function assertWithinLimit(
   db: Db,
@@ -102,10 +115,9 @@ export async function assertWithinLimit(
     if (already) return;
   }
   const usage = await usageOf(db, opts.workspaceId);
-  const used =
-    opts.limit === 'members'
-      ? usage.members + (opts.invitation ? usage.pendingInvitations : 0)
-      : usage.api_keys;
+  // Each limit counts its own rows; an invitation also holds a member's seat.
+  const held = opts.limit === 'members' && opts.invitation ? usage.pendingInvitations : 0;
+  const used = usage[opts.limit] + held;
   if (used >= max) throw limitReached(workspace, opts.limit);
 }
 

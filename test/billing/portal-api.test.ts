@@ -203,6 +203,48 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
       expect((await stripeRequests(t)).length).toBe(before);
     });
 
+    it('sells the plan and interval asked for as {plan, interval}, the shape change takes', async () => {
+      const { admin, ws } = await team();
+      const res = await admin.json('POST', `/api/workspaces/${ws.id}/billing/checkout`, {
+        plan: 'team',
+        interval: 'year',
+      });
+      expect(res.status).toBe(200);
+      const session = sessionIdIn((await readJson<{ url: string }>(res)).url);
+      const lines = await t.stripe.checkout.sessions.listLineItems(session);
+      expect(lines.data.map((l) => l.price?.lookup_key)).toEqual(['team_yearly']);
+    });
+
+    it('answers 400 naming an unknown key, an unknown or free plan, and opens no checkout', async () => {
+      const { admin, ws } = await team();
+      await settle(t);
+      const before = (await stripeRequests(t)).length;
+      const path = `/api/workspaces/${ws.id}/billing/checkout`;
+      const typo = await admin.json('POST', path, { plan: 'team', intervl: 'year' });
+      expect(typo.status).toBe(400);
+      expect(await readJson(typo)).toEqual({ error: 'Unknown field "intervl"' });
+      const free = await admin.json('POST', path, { plan: 'free' });
+      expect(free.status).toBe(400);
+      expect(await readJson(free)).toEqual({ error: 'plan must be a paid plan: pro, team' });
+      const both = await admin.json('POST', path, { plan: 'team', priceId: 'team_monthly' });
+      expect(both.status).toBe(400);
+      expect((await stripeRequests(t)).length).toBe(before);
+    });
+
+    it('answers 400 naming an unknown key in every JSON body: create, invite, role, change', async () => {
+      const { admin, ws } = await team();
+      const bodies: Array<[string, string, Record<string, unknown>]> = [
+        ['POST', '/api/workspaces', { name: 'Acme', plan: 'team' }],
+        ['POST', `/api/workspaces/${ws.id}/invitations`, { email: 'x@example.com', admin: true }],
+        ['POST', `/api/workspaces/${ws.id}/billing/change`, { plan: 'team', priceId: 'x' }],
+      ];
+      for (const [method, path, body] of bodies) {
+        const res = await admin.json(method, path, body);
+        expect(res.status, path).toBe(400);
+        expect((await readJson<{ error: string }>(res)).error, path).toMatch(/^Unknown field "/);
+      }
+    });
+
     it('refuses members with 403 and a Pro workspace with 409', async () => {
       const { admin, member, ws } = await team();
       const path = `/api/workspaces/${ws.id}/billing/checkout`;

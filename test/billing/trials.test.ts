@@ -166,13 +166,18 @@ describe.each(DB_KINDS)('free trials (%s)', (kind) => {
       trial_period_days: '30',
       'subscription_data[trial_period_days]': '30',
     };
-    // The JSON API, with the fields a client might add.
+    // The JSON API refuses the fields a client might add, naming them (its bodies are strict)…
     const viaApi = await createWorkspaceApi(admin, 'API try');
-    const res = await admin.json('POST', `/api/workspaces/${viaApi.id}/billing/checkout`, {
+    const path = `/api/workspaces/${viaApi.id}/billing/checkout`;
+    const asked = await admin.json('POST', path, {
       priceId: priceOf('team_monthly'),
       ...asks,
       subscription_data: { trial_period_days: 30 },
     });
+    expect(asked.status).toBe(400);
+    expect((await readJson<{ error: string }>(asked)).error).toContain('"trial_period_days"');
+    // …and without them gives no trial to an admin who had one.
+    const res = await admin.json('POST', path, { priceId: priceOf('team_monthly') });
     expect(res.status, await res.clone().text()).toBe(200);
     const apiSession = sessionIdIn((await readJson<{ url: string }>(res)).url);
     // The upgrade form, with the same fields.

@@ -5,8 +5,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { actingUserId } from '../../auth/principal.js';
 import { verifiedEmailRequired } from '../../auth/verification.js';
-import { AppError } from '../../errors.js';
+import { AppError, badRequest } from '../../errors.js';
 import { parseInput } from '../../lib/input.js';
+import { lookupKeyFor } from '../../plans/catalog.js';
 import { entitlements, isPaid } from '../../plans/entitlements.js';
 import type { AppEnv } from '../../web/env.js';
 import { readJsonObject } from '../../web/json.js';
@@ -44,10 +45,21 @@ export function billingJson(ws: Workspace, catalog: PlanCatalog) {
   };
 }
 
-const CheckoutBody = z.object({
-  priceId: z.string({ error: 'priceId must be a price id string' }).max(255).optional(),
-});
-const ChangeBody = z.object({
+// Strict bodies: an unknown key is a 400 naming it, never silently dropped (a client sending
+// {plan, interval} to an endpoint that ignored them was sold the default plan).
+const CheckoutBody = z
+  .strictObject({
+    /** As `change` takes it: the plan and its interval. */
+    plan: z.string({ error: 'plan must be a plan id such as "team"' }).max(64).optional(),
+    interval: z.enum(['month', 'year'], { error: 'interval must be "month" or "year"' }).optional(),
+    /** The seed's shape: a price id (or a catalog lookup key). */
+    priceId: z.string({ error: 'priceId must be a price id string' }).max(255).optional(),
+  })
+  .refine((b) => !(b.priceId && (b.plan || b.interval)), {
+    error: 'Send either {plan, interval} or {priceId}, not both',
+  })
+  .refine((b) => !(b.interval && !b.plan), { error: 'interval needs a plan', path: ['plan'] });
+const ChangeBody = z.strictObject({
   plan: z.string({ error: 'plan must be a plan id such as "team"' }).max(64),
   interval: z
     .enum(['month', 'year'], { error: 'interval must be "month" or "year"' })
@@ -94,7 +106,19 @@ export function billingApiRoutes(deps: BillingRouteDeps) {
     verified,
     async (c) => {
       const { workspace, principal } = c.var;
-      const { priceId } = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
+      const body = parseInput(CheckoutBody, await readJsonObject(c, { optional: true }));
+      let priceId = body.priceId;
+      if (body.plan !== undefined) {
+        const plan = ctx.catalog.plans.get(body.plan);
+        if (!plan || !isPaid(plan.id))
+          throw badRequest(
+            `plan must be a paid plan: ${ctx.catalog.plans.plans
+              .filter((p) => isPaid(p.id))
+              .map((p) => p.id)
+              .join(', ')}`,
+          );
+        priceId = lookupKeyFor(plan.id, body.interval ?? 'month');
+      }
       if (isPaid(workspace))
         throw new AppError(
           'conflict',
