@@ -186,9 +186,9 @@ describe.each(DB_KINDS)('post/redirect/get on the workspace pages (%s)', (kind) 
         .where(eq(invitations.email, email));
       expect(rows).toHaveLength(1);
       // One mail only.
-      await waitForMail(t, email, { subject: 'invited you' });
+      await waitForMail(t, email, { subject: 'invited to a workspace' });
       await new Promise((r) => setTimeout(r, 300));
-      expect(await mailsTo(t, email, 'invited you')).toHaveLength(1);
+      expect(await mailsTo(t, email, 'invited to a workspace')).toHaveLength(1);
     });
   });
 

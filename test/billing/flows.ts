@@ -34,9 +34,19 @@ export async function follow(client: TestClient, res: Response) {
 }
 
 /** The flash message a page shows, or null. */
+/** Text as the reader sees it: the few entities the renderer writes, decoded. */
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
 export function flashIn(html: string): { type: string; message: string } | null {
   const m = /data-toast="(\w+)"[^>]*>[\s\S]*?<div class="body">([^<]*)<\/div>/.exec(html);
-  return m ? { type: m[1]!, message: m[2]! } : null;
+  return m ? { type: m[1]!, message: unescapeHtml(m[2]!) } : null;
 }
 
 /** The page's top navigation bar (the `<header>`). */

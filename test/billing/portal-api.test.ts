@@ -125,6 +125,8 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         },
         usage: { members: 2, keys: 0 },
         seats: { billed: null, used: 2 },
+        // The one billing state: the phase and its one next event.
+        state: { phase: 'free', statusLine: 'Free', nextLine: 'Nothing to pay', next: { kind: 'none' } },
       });
     });
 
@@ -152,6 +154,7 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         usage: { members: 2, keys: 0 },
         // Pro is a flat price: no seats are billed, whatever the members.
         seats: { billed: null, used: 2 },
+        state: expect.objectContaining({ phase: 'active' }),
       });
 
       await control(t).post(`/subscriptions/${subscription.id}/cancel`, { at_period_end: true });

@@ -293,9 +293,9 @@ describe.each(DB_KINDS)('the success page after Checkout (%s)', (kind) => {
       }
       // Exactly one of the three says the welcome; the others say what the workspace is on.
       expect(loads.map((res) => flashSetBy(res)?.message).sort()).toEqual([
-        "You're already on Pro.",
-        "You're already on Pro.",
         'Welcome to Pro!',
+        "You're already on Pro.",
+        "You're already on Pro.",
       ]);
       expect((await workspaceRow(t, ws.id)).plan).toBe('pro');
       expect(await upgradedEntries(ws.id)).toHaveLength(1);
