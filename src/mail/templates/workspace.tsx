@@ -3,7 +3,7 @@
 // (JSX), with anything a mail client would make a link removed.
 import { Button, FullLink, type MailContent } from './layout.js';
 
-export const INVITATION_SUBJECT = 'You are invited to a workspace on Tollgate';
+export const INVITATION_SUBJECT = 'You are invited to a workspace';
 
 const LINKISH = /(?:[a-z][a-z0-9+.-]*:\/\/|www\.|mailto:)\S*|\S+@\S+|\S*[\w-]\.[a-z]{2,}\b\S*/gi;
 
