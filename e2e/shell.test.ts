@@ -123,12 +123,14 @@ describe('the shell', () => {
       expect(page.url()).not.toBe(second);
       expect(await menu.textContent()).toContain("Kay Board's Workspace");
 
-      // The gated page is in the nav with the plan it needs; following it on Free ends on the
-      // upgrade page.
-      // (ux-billing renames the seed's "Advanced" example page to "Reports".)
+      // The gated page is in the nav with the plan it needs; following it on Free shows the
+      // upgrade prompt in its place.
       const gated = await tabTo(page, 'the gated page', (f) => f.text.endsWith('· Pro'));
-      expect(gated.text).toMatch(/^(Reports|Advanced) · Pro$/);
-      await enterAndWait(page, /\/upgrade\/$/);
+      expect(gated.text).toBe('Reports · Pro');
+      await enterAndWait(page, /\/reports\/$/);
+      const preview = page.locator('[data-testid=feature-preview]');
+      expect(await preview.textContent()).toContain('Reports comes with Pro');
+      expect(await preview.getByRole('button', { name: 'Upgrade to Pro' }).isVisible()).toBe(true);
 
       // The account menu: Enter opens it, then Account.
       await tabTo(page, 'the account menu', (f) => f.text.endsWith('Account: Kay Board'));
@@ -195,6 +197,8 @@ describe('the shell', () => {
       await saveScreenshots(page, 'shell-05-not-found');
 
       // 403 for a member on an admin page: names the admin and links back to the workspace.
+      // Only a confirmed address may invite: Ada confirms hers from the mailbox first.
+      await app.verifyEmail(page, 'ada@shell.test');
       await page.goto(settings);
       await page.fill('#invite-email', 'bob@shell.test');
       await page.getByRole('button', { name: 'Invite' }).click();
