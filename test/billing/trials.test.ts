@@ -101,7 +101,8 @@ describe.each(DB_KINDS)('free trials (%s)', (kind) => {
     expect(active.trialEndsAt).toBeNull();
     const invoices = await t.stripe.invoices.list({ subscription: sub.id });
     const charged = invoices.data.filter((i) => i.amount_paid > 0);
-    expect(charged.map((i) => i.amount_paid)).toEqual([1200]);
+    // Team bills at least 3 seats: $12 × 3.
+    expect(charged.map((i) => i.amount_paid)).toEqual([3600]);
     // Duplicates of the event (redeliveries, the backfill) send no second notice.
     const notices = await t.database.db
       .select()
@@ -128,7 +129,16 @@ describe.each(DB_KINDS)('free trials (%s)', (kind) => {
       what: 'the cancellation to reach the workspace',
     });
     const settings = textOf(await (await admin.get(`/workspace/${ws.id}/settings`)).text());
-    expect(settings).toContain('It was canceled: the workspace returns to Free then.');
+    // One billing state: a cancellation outranks the trial, and says when it ends and what follows.
+    const ends = new Date(sub.trial_end! * 1000).toLocaleDateString('en-US', {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+    expect(settings).toContain(
+      `Ends on ${ends}: the workspace returns to Free; nothing more is charged`,
+    );
     expect((await workspaceRow(t, ws.id)).plan).toBe('team');
 
     await advanceClock(t, 14 * DAY + 60);

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { postWebhook, signed } from '../billing/support.js';
 import { waitForMail } from '../mail/support.js';
 import { createTestApp, TEST_APP_URL, type TestApp } from '../support/app.js';
-import { readJson, TestClient } from '../support/client.js';
+import { location, readJson, TestClient } from '../support/client.js';
 import { DB_KINDS } from '../support/databases.js';
 
 const PASSWORD = 'correct horse battery';
@@ -171,7 +171,9 @@ describe.each(DB_KINDS)('second security pass (%s)', { timeout: 120_000 }, (kind
         { email: 'nobody@example.com', password: 'wrong password' },
         { csrf: token },
       );
-      expect(res.status).toBe(401);
+      // The token was accepted (no 403): the form refuses the credentials, back to the form.
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/login?next=%2Fdashboard');
     });
 
     it('answers a sign-up for an address that has an account like a new one, and mails the owner instead', async () => {
