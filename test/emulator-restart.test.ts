@@ -57,6 +57,7 @@ describe('restarting npm start on the same DATA_DIR', () => {
       email: 'restart@example.com',
       password: 'correct horse battery',
     });
+    await confirmAddressFromMailbox(appUrl, 'restart@example.com');
     const ws = await client.firstWorkspace();
     const upgrade = await client.postForm(`/workspace/${ws.id}/upgrade/`);
     expect(upgrade.status, await upgrade.clone().text()).toBe(303);
@@ -86,3 +87,26 @@ describe('restarting npm start on the same DATA_DIR', () => {
     expect(report.unchanged.map((w) => w.id)).toEqual([ws.id]);
   });
 });
+
+/**
+ * Opens the verification link mailed to `email`, as its owner would from the development
+ * mailbox (served to loopback clients without a sign-in): billing needs a confirmed address.
+ */
+async function confirmAddressFromMailbox(appUrl: string, email: string): Promise<void> {
+  const link = await waitFor(
+    async () => {
+      const list = await (await fetch(`${appUrl}/dev/mailbox`)).text();
+      const row = list.split('<tr').find((r) => r.includes(email) && r.includes('Confirm'));
+      const id = row && /href="(\/dev\/mailbox\/[^"]+)"/.exec(row)?.[1];
+      if (!id) return null;
+      const message = await (await fetch(`${appUrl}${id}`)).text();
+      return (
+        /href="([^"]*\/api\/auth\/verify-email[^"]*)"/.exec(message)?.[1]?.replace(/&amp;/g, '&') ??
+        null
+      );
+    },
+    { what: `the verification mail to ${email}` },
+  );
+  const res = await fetch(link!, { redirect: 'manual' });
+  expect(res.status, await res.text()).toBeLessThan(400);
+}
