@@ -29,6 +29,9 @@ describe('workspace and account pages in a browser', () => {
       const errors: string[] = [];
       ada.on('pageerror', (e) => errors.push(e.message));
       await signUp(ada, { name: 'Ada', email: 'ada@ux.test' });
+      // Keys and invitations need a confirmed address: the link from the mailbox first.
+      await app.verifyEmail(ada, 'ada@ux.test');
+      await ada.goto(`${app.baseUrl}/dashboard`);
       await ada.getByRole('link', { name: "Ada's Workspace" }).first().click();
       await ada.waitForURL(/\/workspace\/ws_[a-z0-9]+\/settings$/);
       const settings = ada.url();
@@ -155,6 +158,9 @@ describe('workspace and account pages in a browser', () => {
     async () => {
       const owner = await newPage();
       await signUp(owner, { name: 'Olga', email: 'olga@ux.test' });
+      // Only a confirmed address may invite.
+      await app.verifyEmail(owner, 'olga@ux.test');
+      await owner.goto(`${app.baseUrl}/dashboard`);
       await owner.getByRole('link', { name: "Olga's Workspace" }).first().click();
       await owner.fill('#invite-email', 'dave@ux.test');
       await owner.getByRole('button', { name: 'Invite' }).click();
