@@ -284,20 +284,6 @@ export function Layout(props: PageChrome & { children?: Child }) {
           <VerifyBanner email={user.email} csrfToken={props.csrfToken} />
         )}
         <main id="content" tabindex={-1}>
-          {props.unverifiedEmail && (
-            <div class="banner" role="status" data-testid="confirm-address">
-              <span>
-                <strong>Confirm your address.</strong> We sent a link to {props.unverifiedEmail}.
-                Billing and invitations wait for it.
-              </span>{' '}
-              <form method="post" action="/account/verify/resend" class="inline">
-                <CsrfField token={props.csrfToken} />
-                <button type="submit" class="btn secondary sm">
-                  Send the link again
-                </button>
-              </form>
-            </div>
-          )}
           <Toast message={props.flash} />
           {props.children}
         </main>
@@ -322,7 +308,8 @@ function VerifyBanner(props: { email: string; csrfToken: string }) {
     <section class="verify-banner" aria-label="Confirm your email address" data-verify-banner="">
       <div class="inner">
         <span>
-          <strong>Confirm your email address.</strong> We sent a link to {props.email}.
+          <strong>Confirm your email address.</strong> We sent a link to {props.email}. Billing, API
+          keys and invitations wait for it.
         </span>
         <PostButton
           action="/account/verify/resend"

@@ -60,7 +60,7 @@ export async function pageChrome(
         }
       : null,
     path: c.req.path,
-    unverifiedEmail:
-      user && !user.emailVerified && c.var.web.emailVerification === 'required' ? user.email : null,
+    // Whatever EMAIL_VERIFICATION says, an unverified account holds no billing power.
+    unverifiedEmail: user && !user.emailVerified ? user.email : null,
   };
 }
