@@ -120,12 +120,14 @@ class Switch implements Cmd {
       const preview = await readJson<{
         amountDue: number;
         prorationDate: number;
+        prorationToken: string;
         effective: string;
       }>(await r.admin.getJson(`${base}/change-preview?plan=${this.plan}&interval=month`));
       const res = await r.admin.json('POST', `${base}/change`, {
         plan: this.plan,
         interval: 'month',
-        prorationDate: preview.prorationDate,
+        // The preview's sealed date: what it showed is what Stripe charges.
+        prorationToken: preview.prorationToken,
       });
       // A card that fails refuses an immediate upgrade (402): nothing changed, as Stripe says.
       if (res.status === 402) return;
