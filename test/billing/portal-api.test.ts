@@ -126,7 +126,12 @@ describe.each(DB_KINDS)('manage billing and the billing API (%s)', (kind) => {
         usage: { members: 2, keys: 0 },
         seats: { billed: null, used: 2 },
         // The one billing state: the phase and its one next event.
-        state: { phase: 'free', statusLine: 'Free', nextLine: 'Nothing to pay', next: { kind: 'none' } },
+        state: {
+          phase: 'free',
+          statusLine: 'Free',
+          nextLine: 'Nothing to pay',
+          next: { kind: 'none' },
+        },
       });
     });
 
