@@ -55,10 +55,15 @@ describe('billing screens in the browser', () => {
       expect(await page.locator('[data-plan=free].current').count()).toBe(1);
       await saveScreenshots(page, 'billing-ux-02-pricing-signed-in');
 
-      // Reports on Free: the upgrade page says why.
-      await page.goto(`${app.baseUrl}/workspace/${id}/reports/`);
-      await page.waitForURL(upgrade);
-      expect(await toast(page)).toContain('Reports needs the Pro plan.');
+      // Reports on Free: the upgrade prompt in place (402) says why, with the price.
+      const prompt = await page.goto(`${app.baseUrl}/workspace/${id}/reports/`);
+      expect(prompt?.status()).toBe(402);
+      const preview = page.locator('[data-testid=feature-preview]');
+      expect(await preview.textContent()).toContain('Reports comes with Pro');
+      expect(await preview.textContent()).toContain('$29/month');
+      expect(await preview.getByRole('button', { name: 'Upgrade to Pro' }).isVisible()).toBe(true);
+      await saveScreenshots(page, 'billing-ux-03-reports-prompt');
+      await page.goto(upgrade);
       await saveScreenshots(page, 'billing-ux-03-upgrade');
 
       // Checkout, then the success page: the welcome once, on the workspace.
@@ -78,7 +83,9 @@ describe('billing screens in the browser', () => {
       const pro = (await section(page).textContent()) ?? '';
       expect(pro).toMatch(/Pro\s*Trial/);
       expect(pro).toMatch(/Trial — ends on \d{1,2} [A-Z][a-z]{2} \d{4}\. Then Pro continues/);
-      expect(pro).toMatch(/Next charge\s*\$29 on/);
+      // One billing state: one status line and one next-event line.
+      expect(await page.getByTestId('status-line').textContent()).toMatch(/^Pro · Trial until /);
+      expect(await page.getByTestId('next-line').textContent()).toMatch(/^Next invoice: \$29 on /);
       expect(await page.locator('[data-testid=plan-section] tr[data-invoice]').count()).toBe(1);
       expect(
         await page
@@ -87,7 +94,7 @@ describe('billing screens in the browser', () => {
           .getAttribute('href'),
       ).toContain(`${app.emulatorUrl}/invoices/`);
       // en-GB reader: "30 Dec 2026", not "Dec 30, 2026" nor an ISO date.
-      expect(await page.locator('[data-testid=next-charge] time').textContent()).toMatch(
+      expect(await page.locator('[data-testid=trial] time').textContent()).toMatch(
         /^\d{1,2} [A-Z][a-z]{2} \d{4}$/,
       );
       await page.locator('#plan').scrollIntoViewIfNeeded();
@@ -116,7 +123,7 @@ describe('billing screens in the browser', () => {
         section(page).getByRole('button', { name: 'Resume' }).click(),
       ]);
       expect(await toast(page)).toContain('Pro is resumed');
-      expect(await section(page).textContent()).toMatch(/Next charge/);
+      expect(await page.getByTestId('next-line').textContent()).toMatch(/^Next invoice: /);
       await reloadUntil(page, /Pro\s*Trial/);
       await saveScreenshots(page, 'billing-ux-06-resumed');
 
