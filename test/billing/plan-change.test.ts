@@ -204,7 +204,7 @@ describe.each(DB_KINDS)('changing plan (%s)', (kind) => {
     );
     expect(section).toContain('Price $29 per month');
     expect(section).toContain(`Next charge $29 on ${renews}`);
-    expect(section).toContain('Members 1 of 20 · API keys 0 of 20');
+    expect(section).toContain('1 of 20 members · 0 of 20 API keys');
 
     const page = await admin.get(`/workspace/${ws.id}/change-plan/?plan=team&interval=month`);
     expect(page.status).toBe(200);

@@ -80,7 +80,7 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
       );
       expect(billing.usage.members).toBe(4);
       const text = await settingsText(admin, ws.id);
-      expect(text).toContain('Members 4 of 3');
+      expect(text).toContain('4 of 3 members');
       expect(text).toContain("This workspace has 4 members, more than the Free plan's 3.");
       expect((await invite(admin, ws.id)).status).toBe(402);
     });
@@ -89,7 +89,7 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
       const { admin, ws } = await adminWithWorkspace();
       await setPlanForTest(t, ws.id, 'team');
       for (let i = 0; i < 5; i++) expect((await invite(admin, ws.id)).status).toBe(201);
-      expect(await settingsText(admin, ws.id)).toContain('Members 1 of unlimited');
+      expect(await settingsText(admin, ws.id)).toContain('1 member · unlimited');
     });
   });
 

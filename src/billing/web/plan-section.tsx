@@ -13,6 +13,7 @@ import {
   isPaymentFailing,
   type KnownSubscriptionStatus,
 } from '../../plans/status.js';
+import { usageLabel } from '../../plans/vocabulary.js';
 import { formatDay, Time } from '../../web/dates.js';
 import { CsrfField } from '../../web/layout.js';
 import {
@@ -107,18 +108,13 @@ function invoicePill(status: NonNullable<InvoiceRow['status']>): { label: string
 
 const LIMIT_NOUNS: Record<LimitName, string> = { members: 'Members', api_keys: 'API keys' };
 
-/** "Members 2 of 3 · API keys 1 of 2", and a notice for each limit passed after a downgrade. */
+/** "2 of 3 members · 1 of 2 API keys" (one vocabulary: plans/vocabulary.ts), and a notice for each limit passed after a downgrade. */
 function UsageLine(props: { workspace: Workspace; usage: Usage }) {
   const plan = planOf(props.workspace);
   const names = Object.keys(LIMIT_NOUNS) as LimitName[];
   return (
     <span data-testid="usage">
-      {names
-        .map((name) => {
-          const max = plan.limits[name];
-          return `${LIMIT_NOUNS[name]} ${props.usage[name]} of ${max === null ? 'unlimited' : max}`;
-        })
-        .join(' · ')}
+      {names.map((name) => usageLabel(name, props.usage[name], plan.limits[name])).join(' · ')}
     </span>
   );
 }
