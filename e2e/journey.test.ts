@@ -22,12 +22,12 @@ describe('a workspace admin in the browser', () => {
         'journey-01-signup',
       );
       expect(await page.locator('main .card h2 a').first().textContent()).toBe("Ada's Workspace");
-      // The toast, not the "Confirm your address" banner that is a status too until verified.
+      // The toast; until the address is confirmed, a banner on every page asks for it.
       expect(await page.locator('[data-toast]').textContent()).toContain(
         'Welcome to Tollgate, Ada!',
       );
-      expect(await page.getByTestId('confirm-address').textContent()).toContain(
-        'Confirm your address',
+      expect(await page.locator('[data-verify-banner]').textContent()).toContain(
+        'Confirm your email address',
       );
       await saveScreenshot(page, 'journey-02-dashboard');
       // Billing needs a verified address: the link is in the development mailbox.
