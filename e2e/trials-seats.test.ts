@@ -10,7 +10,8 @@ const TIMEOUT = 90_000;
 
 const app = useJourneyApp({
   env: {
-    // The journey is about billing: addresses need no confirmation here (journey.test.ts has it).
+    // Invitees may accept before confirming (journey.test.ts covers the required policy); the
+    // admin who invites and pays confirms her address, as invitations and billing require.
     EMAIL_VERIFICATION: 'optional',
     SEAT_SYNC_DEBOUNCE_MS: '500',
   },
@@ -29,6 +30,7 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
       const errors: string[] = [];
       tara.on('pageerror', (err) => errors.push(err.message));
       const id = await signUp(tara, { name: 'Tara', email: 'tara@seats.test' });
+      await app.verifyEmail(tara, 'tara@seats.test');
       const settings = `${app.baseUrl}/workspace/${id}/settings`;
 
       // A second member joins by invitation; a third stays invited (not a seat).
