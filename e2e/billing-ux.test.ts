@@ -82,7 +82,7 @@ describe('billing screens in the browser', () => {
       expect(await toast(page)).toContain('Welcome to Pro!');
       const pro = (await section(page).textContent()) ?? '';
       expect(pro).toMatch(/Pro\s*Trial/);
-      expect(pro).toMatch(/Trial — ends on \d{1,2} [A-Z][a-z]{2} \d{4}\. Then Pro continues/);
+      expect(pro).toMatch(/Trial\s*Ends on \d{1,2} [A-Z][a-z]{2} \d{4}\. Then Pro continues/);
       // One billing state: one status line and one next-event line.
       expect(await page.getByTestId('status-line').textContent()).toMatch(/^Pro · Trial until /);
       expect(await page.getByTestId('next-line').textContent()).toMatch(/^Next invoice: \$29 on /);

@@ -74,7 +74,7 @@ describe('a per-seat upgrade with a free trial, in the browser', () => {
       // The plan section: Team, trialing, when the trial ends and what is billed then.
       expect(await planBadge(tara)).toBe('Team');
       const trial = await tara.locator('[data-testid=trial]').innerText();
-      expect(trial).toMatch(/^Trial — ends on \w+ \d+, \d{4}\. Then Team continues/);
+      expect(trial).toMatch(/^Ends on \w+ \d+, \d{4}\. Then Team continues/);
       expect(trial).toContain('$12 × 3 seats (the minimum) = $36/month');
       expect(await tara.locator('[data-testid=price]').innerText()).toBe(
         '$12 × 3 seats (the minimum) = $36/month',

@@ -246,7 +246,7 @@ export function PlanSection(props: PlanSectionProps) {
       label: 'Trial',
       value: (
         <span data-testid="trial">
-          Trial — ends on <Time date={ws.trialEndsAt} locale={locale} />.{' '}
+          Ends on <Time date={ws.trialEndsAt} locale={locale} />.{' '}
           {ws.cancelAtPeriodEnd
             ? 'It was canceled: the workspace returns to Free then.'
             : `Then ${plan.label} continues and the card on file is charged${
