@@ -14,7 +14,10 @@ echo "PgBouncer $(pgbouncer --version | head -n1 | awk '{print $2}') in transact
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(grep -rlE 'DB_KINDS|TEST_DATABASE_URL|isolatedDatabase|suiteDatabase' test --include='*.test.ts' | sort)
+  # Not database-outage.test.ts: it times the app's answers while PostgreSQL refuses connections,
+  # and behind PgBouncer every client waits out server_login_retry instead, so its timings do not
+  # apply; the chaos test covers an outage through the pooler.
+  mapfile -t files < <(grep -rlE 'DB_KINDS|TEST_DATABASE_URL|isolatedDatabase|suiteDatabase' test --include='*.test.ts' | grep -v 'test/database-outage.test.ts' | sort)
 fi
 echo "${#files[@]} test files (PostgreSQL only), the chaos test among them"
 mkdir -p test-results
