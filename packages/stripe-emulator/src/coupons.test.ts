@@ -3,20 +3,10 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { seedEmulator } from './index.js';
-import { useEmulator } from './test-fixture.js';
+import { catchError, useEmulator } from './test-fixture.js';
 
 const fx = useEmulator('sk_test_coupons');
 const MONTH = 31 * 24 * 3600;
-
-async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function setup() {
   const seed = await seedEmulator(fx.emu.url, { webhookUrl: fx.receiver.url });

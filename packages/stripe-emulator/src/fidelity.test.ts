@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type SeedResult, seedEmulator } from './index.js';
-import { useEmulator } from './test-fixture.js';
+import { catchError, useEmulator } from './test-fixture.js';
 
 // Behaviours where the emulator once differed from Stripe (packages/stripe-emulator/README.md,
 // "Differences from Stripe"), each pinned down here.
@@ -19,15 +19,6 @@ async function openSession() {
     success_url: 'http://app.test/ok?session_id={CHECKOUT_SESSION_ID}',
     cancel_url: 'http://app.test/',
   });
-}
-
-async function catchError(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('responses as Stripe sends them', () => {

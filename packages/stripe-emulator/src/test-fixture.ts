@@ -1,6 +1,6 @@
 // The emulator tests' shared fixture: one emulator and one webhook receiver per test file,
 // reset before every test. Registers Vitest hooks, so import it from test files only.
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type RunningEmulator, startEmulator, stripeClientFor } from './index.js';
 import { controlClient, startWebhookReceiver, type WebhookReceiver } from './testing.js';
@@ -50,4 +50,15 @@ export function useEmulator(secretKey: string): EmulatorFixture {
     fx.receiver.respondWith = 200;
   });
   return fx;
+}
+
+/** The Stripe error a call fails with; fails the test if the call succeeds or throws another error. */
+export async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
 }

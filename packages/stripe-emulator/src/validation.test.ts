@@ -3,20 +3,10 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { seedEmulator } from './index.js';
-import { useEmulator } from './test-fixture.js';
+import { catchError, useEmulator } from './test-fixture.js';
 
 const KEY = 'sk_test_validation';
 const fx = useEmulator(KEY);
-
-async function catchError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function raw(path: string, init: RequestInit & { key?: string } = {}) {
   const headers = new Headers(init.headers);
