@@ -3,6 +3,7 @@
 // 5xx and never a pass-through. Hono caches the parse, so later readers see the same fields.
 import type { Context } from 'hono';
 import { badRequest } from '../errors.js';
+import { readJsonObject } from './json.js';
 
 export type BodyFormat = 'json' | 'form' | 'none';
 
@@ -27,19 +28,8 @@ export async function readBodyFields(c: Context): Promise<Record<string, unknown
       if (text.trim() === '') return {};
       throw badRequest('Say what the body is: Content-Type: application/json');
     }
-    case 'json': {
-      const text = await c.req.text();
-      if (text.trim() === '') return {};
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw badRequest('The body is not valid JSON');
-      }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw badRequest('Send a JSON object body');
-      return parsed as Record<string, unknown>;
-    }
+    case 'json':
+      return readJsonObject(c, { optional: true });
     case 'form':
       return readFormFields(c);
     case null:
