@@ -5,7 +5,7 @@ import { countOf, FEATURE_COPY, limitLabel, lowestPlanWith, usageLabel } from '.
 describe('the vocabulary of plans and limits', () => {
   it('says "Unlimited members" for a plan without a member limit, never "of unlimited"', () => {
     expect(limitLabel('members', null)).toBe('Unlimited members');
-    expect(usageLabel('members', 3, null)).toBe('3 members · unlimited');
+    expect(usageLabel('members', 3, null)).toBe('3 members (no limit)');
     expect(usageLabel('members', 3, null)).not.toContain('of unlimited');
   });
 

@@ -67,9 +67,9 @@ export function limitLabel(name: LimitName, limit: number | null): string {
   return limit === null ? `Unlimited ${NOUNS[name][1]}` : `Up to ${countOf(name, limit)}`;
 }
 
-/** Usage against a limit: "3 of 20 members", or "3 members · unlimited" (never "3 of unlimited"). */
+/** Usage against a limit: "3 of 20 members", or "3 members (no limit)" (never "3 of unlimited"); joined with " · ". */
 export function usageLabel(name: LimitName, used: number, limit: number | null): string {
   return limit === null
-    ? `${countOf(name, used)} · unlimited`
+    ? `${countOf(name, used)} (no limit)`
     : `${used} of ${countOf(name, limit)}`;
 }

@@ -89,7 +89,7 @@ describe.each(DB_KINDS)('plans, limits and guards (%s)', (kind) => {
       const { admin, ws } = await adminWithWorkspace();
       await setPlanForTest(t, ws.id, 'team');
       for (let i = 0; i < 5; i++) expect((await invite(admin, ws.id)).status).toBe(201);
-      expect(await settingsText(admin, ws.id)).toContain('1 member · unlimited');
+      expect(await settingsText(admin, ws.id)).toContain('1 member (no limit)');
     });
   });
 
